@@ -1,0 +1,72 @@
+// @parafit/core: contexts, objectives, combined objectives, parameter trees and typed errors.
+
+export {
+  type CombineOptions,
+  CombinedObjective,
+  combine,
+  isCombined,
+  type Term,
+  type TermInput,
+  type TermOutcome,
+} from './combined.ts'
+export {
+  type ChildConfigurator,
+  type ContextInputState,
+  type ContextResultState,
+  EvaluateContext,
+  type MetaData,
+} from './context.ts'
+export {
+  AbortError,
+  ContextTransportError,
+  deserializeError,
+  type ErrorCode,
+  EvaluationTimeoutError,
+  HookError,
+  isSerializedError,
+  MpiUnavailableError,
+  MpiWorkerError,
+  ObjectiveError,
+  ObjectiveLoadError,
+  ObjectiveValueError,
+  ParafitError,
+  PoolClosedError,
+  RemoteError,
+  type SerializedError,
+  serializeError,
+  ValidationError,
+  WorkerCrashedError,
+} from './errors.ts'
+export { hooks } from './hooks.ts'
+export {
+  asObjectiveError,
+  beginEvaluation,
+  endEvaluation,
+  type Hook,
+  interpretValue,
+} from './lifecycle.ts'
+export { loadObjective, loadObjectiveCached } from './loader.ts'
+export {
+  defineObjective,
+  isObjective,
+  isObjectiveDefinition,
+  type Objective,
+  type ObjectiveDefinition,
+  type ObjectiveFn,
+  type ObjectiveValue,
+  objective,
+} from './objective.ts'
+export {
+  type Bound,
+  type BoundsTree,
+  flattenParams,
+  joinFlatKey,
+  ParamSpace,
+  type ParamTree,
+  splitFlatKey,
+  unflattenParams,
+  validateParams,
+} from './params.ts'
+export { type OnError, type Reduction } from './reduction.ts'
+export { isObjectiveRef, type ObjectiveRef, objectiveModule } from './ref.ts'
+export { assertCloneable, cloneState, findUncloneable } from './transport.ts'

@@ -1,0 +1,120 @@
+// Objectives: `objective(fn)` for an in-process function, and `defineObjective(factory)` for a
+// module objective whose factory runs once per worker (load data, build tables) and returns the
+// per-evaluation function.
+
+import { EvaluateContext } from './context.ts'
+import { ValidationError } from './errors.ts'
+import { asObjectiveError, beginEvaluation, endEvaluation, type Hook, interpretValue } from './lifecycle.ts'
+import type { ParamTree } from './params.ts'
+
+/** A loss, or a vector of residuals whose sum of squares is the loss. */
+export type ObjectiveValue = number | Float64Array
+export type ObjectiveFn<P = ParamTree> = (params: P, ctx: EvaluateContext) => ObjectiveValue | Promise<ObjectiveValue>
+
+export interface Objective<P = ParamTree> {
+  /** Evaluates at `params`, writing into `ctx` (a new context when omitted); resolves to the loss. */
+  evaluate(params: P, ctx?: EvaluateContext): Promise<number>
+  /** A copy with `hooks` appended; the original is unchanged. */
+  withHooks(hooks: Hook | readonly Hook[]): Objective<P>
+  readonly hooks: readonly Hook[]
+}
+
+export function isObjective(value: unknown): value is Objective<never> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { evaluate?: unknown }).evaluate === 'function' &&
+    typeof (value as { withHooks?: unknown }).withHooks === 'function'
+  )
+}
+
+export function hookList(hooks: Hook | readonly Hook[]): readonly Hook[] {
+  const list = Array.isArray(hooks) ? hooks : [hooks as Hook]
+  list.forEach((hook, i) => {
+    if (typeof hook !== 'object' || hook === null || (typeof hook.pre !== 'function' && typeof hook.post !== 'function')) {
+      throw new ValidationError(`hook ${i} has neither a pre nor a post function`)
+    }
+  })
+  return list
+}
+
+class FunctionObjective<P extends ParamTree> implements Objective<P> {
+  readonly #fn: ObjectiveFn<P>
+  readonly hooks: readonly Hook[]
+  constructor(fn: ObjectiveFn<P>, hooks: readonly Hook[]) {
+    this.#fn = fn
+    this.hooks = hooks
+  }
+
+  async evaluate(params: P, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {
+    let failure
+    try {
+      beginEvaluation(ctx, params, this.hooks)
+      const { loss, residuals } = interpretValue(await this.#fn(params, ctx), params)
+      ctx.loss = loss
+      ctx.residuals = residuals
+    } catch (error) {
+      failure = asObjectiveError(error, params)
+    }
+    endEvaluation(ctx, this.hooks, failure)
+    return ctx.loss!
+  }
+
+  withHooks(hooks: Hook | readonly Hook[]): Objective<P> {
+    return new FunctionObjective(this.#fn, [...this.hooks, ...hookList(hooks)])
+  }
+}
+
+/** An in-process objective. Works with the serial pool; parallel pools need a module (defineObjective). */
+export function objective<P extends ParamTree = ParamTree>(fn: ObjectiveFn<P>): Objective<P> {
+  if (typeof fn !== 'function') throw new ValidationError(`objective() needs a function, got ${typeof fn}`)
+  return new FunctionObjective(fn, [])
+}
+
+/** The default export of an objective module. `create(init)` runs once per worker. */
+export interface ObjectiveDefinition<I = unknown, P = ParamTree> {
+  readonly kind: 'parafit.objective'
+  readonly hooks: readonly Hook[]
+  create(init: I): Promise<Objective<P>>
+  /** The same definition with hooks that run in the worker, around every evaluation. */
+  withHooks(hooks: Hook | readonly Hook[]): ObjectiveDefinition<I, P>
+}
+
+export function isObjectiveDefinition(value: unknown): value is ObjectiveDefinition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'parafit.objective' &&
+    typeof (value as { create?: unknown }).create === 'function'
+  )
+}
+
+/**
+ * Defines a module objective. `factory(init)` runs once in each worker that loads the module and
+ * returns the per-evaluation function (or a ready Objective, e.g. one with hooks).
+ */
+export function defineObjective<I = unknown, P extends ParamTree = ParamTree>(
+  factory: (init: I) => ObjectiveFn<P> | Objective<P> | Promise<ObjectiveFn<P> | Objective<P>>,
+  hooks: readonly Hook[] = [],
+): ObjectiveDefinition<I, P> {
+  if (typeof factory !== 'function') {
+    throw new ValidationError(`defineObjective() needs a factory function (init) => objectiveFn, got ${typeof factory}`)
+  }
+  return {
+    kind: 'parafit.objective',
+    hooks,
+    async create(init: I): Promise<Objective<P>> {
+      const made = await factory(init)
+      const base = isObjective(made) ? (made as Objective<P>) : typeof made === 'function' ? objective(made) : undefined
+      if (base === undefined) {
+        throw new ValidationError(
+          `the objective factory returned ${made === null ? 'null' : typeof made}; it must return (params, ctx) => loss`,
+        )
+      }
+      return hooks.length === 0 ? base : base.withHooks(hooks)
+    },
+    withHooks(more: Hook | readonly Hook[]) {
+      return defineObjective(factory, [...hooks, ...hookList(more)])
+    },
+  }
+}
