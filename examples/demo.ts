@@ -31,9 +31,16 @@ const separation = objective<Params>((p, ctx) => {
 
 const data = combine<Params>(
   [decayTerm(dataFast, (p) => p.decay.fast, 'fast'), decayTerm(dataSlow, (p) => p.decay.slow, 'slow')],
-  { weights: [1, 0.5], configureChild: (i, child) => void (child.config.replica = i) },
+  {
+    weights: [1, 0.5],
+    configureChild: (i, child) => {
+      child.config.replica = i
+    },
+  },
 )
-const total = combine<Params>([data, separation], { weights: [1, 0.1], reduction: 'sum' }).withHooks(hooks.evaluationId())
+const total = combine<Params>([data, separation], { weights: [1, 0.1], reduction: 'sum' }).withHooks(
+  hooks.evaluationId(),
+)
 
 const ctx = new EvaluateContext()
 const params: Params = { amplitude: 1.9, decay: { fast: 1.2, slow: 0.25 } }
@@ -47,11 +54,13 @@ function show(node: MetaData, label: string, indent: string): void {
     Object.keys(meta).length > 0 ? `meta=${JSON.stringify(meta)}` : '',
   ]
   console.log(`${indent}${label}  ${fields.filter(Boolean).join('  ')}`)
-  children?.forEach((child, i) => show(child, `term ${i}`, `${indent}  `))
+  for (const [i, child] of (children ?? []).entries()) show(child, `term ${i}`, `${indent}  `)
 }
 
 console.log(`parameters: ${JSON.stringify(params)}`)
 console.log(`combined value: ${value.toPrecision(8)}\n`)
 console.log('context tree (ctx.toMetaData()):')
 show(ctx.toMetaData(), 'root', '  ')
-console.log(`\nresiduals of the data block: ${ctx.children[0]!.residuals?.length} (scaled so their squares sum to its loss)`)
+console.log(
+  `\nresiduals of the data block: ${ctx.children[0]!.residuals?.length} (scaled so their squares sum to its loss)`,
+)

@@ -12,14 +12,23 @@ import { asObjectiveError, beginEvaluation, endEvaluation, type Hook } from './l
 import { loadObjectiveCached } from './loader.ts'
 import { hookList, isObjective, type Objective, type ObjectiveFn, objective } from './objective.ts'
 import type { ParamTree } from './params.ts'
-import { checkOnError, checkReduction, checkWeights, type OnError, type Reduction, reduce } from './reduction.ts'
+import {
+  checkOnError,
+  checkReduction,
+  checkWeights,
+  type OnError,
+  type Reduction,
+  reduce,
+} from './reduction.ts'
 import { isObjectiveRef, type ObjectiveRef } from './ref.ts'
 
 export type Term<P extends ParamTree = ParamTree> = Objective<P> | ObjectiveRef
 export type TermInput<P extends ParamTree = ParamTree> = Term<P> | ObjectiveFn<P>
 
 /** How one term of one evaluation ended. */
-export type TermOutcome = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly error: unknown }
+export type TermOutcome =
+  | { readonly ok: true; readonly value: number }
+  | { readonly ok: false; readonly error: unknown }
 
 export interface CombineOptions {
   weights?: readonly number[]
@@ -88,7 +97,9 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
   }
 
   async evaluate(params: P, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {
-    const terms = await Promise.all(this.terms.map((t) => (isObjectiveRef(t) ? (loadObjectiveCached(t) as Promise<Objective<P>>) : t)))
+    const terms = await Promise.all(
+      this.terms.map((t) => (isObjectiveRef(t) ? (loadObjectiveCached(t) as Promise<Objective<P>>) : t)),
+    )
     const children = this.setup(params, ctx)
     const outcomes: TermOutcome[] = []
     for (let i = 0; i < terms.length; i++) {
@@ -147,9 +158,12 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
       ctx.meta.nTerms = this.terms.length
       ctx.meta.skippedIndices = skipped
       if (values.length === 0) {
-        throw new ObjectiveError(`all ${this.terms.length} terms failed and were skipped; there is nothing to reduce`, {
-          params: ctx.parameters,
-        })
+        throw new ObjectiveError(
+          `all ${this.terms.length} terms failed and were skipped; there is nothing to reduce`,
+          {
+            params: ctx.parameters,
+          },
+        )
       }
       const value = this.#reduce(values, ctx)
       ctx.loss = value
@@ -170,7 +184,9 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
       try {
         const replacement = onError(error, child, index)
         if (replacement === undefined || typeof replacement === 'number') return replacement
-        throw new ObjectiveValueError(`the onError handler returned a ${typeof replacement}; return a number or undefined`)
+        throw new ObjectiveValueError(
+          `the onError handler returned a ${typeof replacement}; return a number or undefined`,
+        )
       } catch (handlerError) {
         error = handlerError
       }
@@ -227,7 +243,8 @@ export function combine<P extends ParamTree = ParamTree>(
     throw new ValidationError('combine() needs an array (or iterable) of terms')
   }
   const list = [...terms].map((t, i) => toTerm<P>(t, i))
-  if (list.length === 0) throw new ValidationError('combine() got zero terms; a combined objective needs at least one')
+  if (list.length === 0)
+    throw new ValidationError('combine() got zero terms; a combined objective needs at least one')
   if (options.configureChild !== undefined && typeof options.configureChild !== 'function') {
     throw new ValidationError('configureChild must be a function (index, child, count, parent) => void')
   }

@@ -3,8 +3,8 @@
 // worker receives the input state and returns the result state, which the caller applies to
 // its own context object in place.
 
-import { cloneState } from './transport.ts'
 import type { ParamTree } from './params.ts'
+import { cloneState } from './transport.ts'
 
 export type ChildConfigurator = (
   index: number,

@@ -254,13 +254,24 @@ export function serializeError(error: unknown): SerializedError {
       cause: undefined,
     }
   }
-  const cause = error.cause === undefined ? undefined : error.cause instanceof Error ? serializeError(error.cause) : { value: plainValue(error.cause) }
+  const cause =
+    error.cause === undefined
+      ? undefined
+      : error.cause instanceof Error
+        ? serializeError(error.cause)
+        : { value: plainValue(error.cause) }
   let fields: Record<string, unknown> = {}
-  if (error instanceof ParafitError) fields = plainValue(error.serializableFields()) as Record<string, unknown>
+  if (error instanceof ParafitError)
+    fields = plainValue(error.serializableFields()) as Record<string, unknown>
   return {
     $parafitError: 1,
     name: error.name,
-    code: error instanceof ParafitError ? error.code : (error as { code?: unknown }).code === undefined ? undefined : String((error as { code?: unknown }).code),
+    code:
+      error instanceof ParafitError
+        ? error.code
+        : (error as { code?: unknown }).code === undefined
+          ? undefined
+          : String((error as { code?: unknown }).code),
     message: error instanceof ObjectiveError ? error.detail : error.message,
     stack: error.stack,
     fields,
@@ -269,7 +280,9 @@ export function serializeError(error: unknown): SerializedError {
 }
 
 export function isSerializedError(value: unknown): value is SerializedError {
-  return typeof value === 'object' && value !== null && (value as { $parafitError?: unknown }).$parafitError === 1
+  return (
+    typeof value === 'object' && value !== null && (value as { $parafitError?: unknown }).$parafitError === 1
+  )
 }
 
 function reviveCause(cause: SerializedError['cause']): unknown {
@@ -292,14 +305,17 @@ const revivers: Record<string, Reviver> = {
       params: s.fields.params as ParamTree | undefined,
       termPath: (s.fields.termPath as number[] | undefined) ?? [],
     }),
-  HookError: (s) => new HookError(((s.fields.errors as SerializedError[] | undefined) ?? []).map(deserializeError)),
+  HookError: (s) =>
+    new HookError(((s.fields.errors as SerializedError[] | undefined) ?? []).map(deserializeError)),
   ContextTransportError: (s) => {
     const e = new ContextTransportError(String(s.fields.keyPath), '')
     e.message = s.message
     return e
   },
-  ObjectiveLoadError: (s, cause) => withMessage(new ObjectiveLoadError(String(s.fields.module), '', { cause }), s),
-  WorkerCrashedError: (s, cause) => withMessage(new WorkerCrashedError(String(s.fields.worker), '', { cause }), s),
+  ObjectiveLoadError: (s, cause) =>
+    withMessage(new ObjectiveLoadError(String(s.fields.module), '', { cause }), s),
+  WorkerCrashedError: (s, cause) =>
+    withMessage(new WorkerCrashedError(String(s.fields.worker), '', { cause }), s),
   EvaluationTimeoutError: (s) => new EvaluationTimeoutError(Number(s.fields.timeoutMs)),
   AbortError: (s, cause) => new AbortError(s.message, { cause }),
   PoolClosedError: (s) => withMessage(new PoolClosedError(), s),
@@ -327,7 +343,8 @@ export function deserializeError(s: SerializedError): Error {
     error = revive(s, cause)
   } else {
     error = new RemoteError(s.name, s.message, { cause })
-    if (s.code !== undefined) Object.defineProperty(error, 'originalCode', { value: s.code, enumerable: true })
+    if (s.code !== undefined)
+      Object.defineProperty(error, 'originalCode', { value: s.code, enumerable: true })
   }
   if (s.stack !== undefined) error.stack = s.stack
   return error

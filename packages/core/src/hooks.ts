@@ -5,7 +5,8 @@ import { ValidationError } from './errors.ts'
 import type { Hook } from './lifecycle.ts'
 
 function checkKey(key: string, hook: string): void {
-  if (typeof key !== 'string' || key.length === 0) throw new ValidationError(`hooks.${hook}(): the meta key must be a non-empty string`)
+  if (typeof key !== 'string' || key.length === 0)
+    throw new ValidationError(`hooks.${hook}(): the meta key must be a non-empty string`)
 }
 
 /** Writes `meta[key] = { elapsedSeconds }` after every evaluation, failed ones included. */

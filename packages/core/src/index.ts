@@ -1,8 +1,8 @@
 // @parafit/core: contexts, objectives, combined objectives, parameter trees and typed errors.
 
 export {
-  type CombineOptions,
   CombinedObjective,
+  type CombineOptions,
   combine,
   isCombined,
   type Term,
@@ -67,6 +67,6 @@ export {
   unflattenParams,
   validateParams,
 } from './params.ts'
-export { type OnError, type Reduction } from './reduction.ts'
+export type { OnError, Reduction } from './reduction.ts'
 export { isObjectiveRef, type ObjectiveRef, objectiveModule } from './ref.ts'
 export { assertCloneable, cloneState, findUncloneable } from './transport.ts'

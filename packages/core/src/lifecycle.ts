@@ -24,7 +24,8 @@ export function beginEvaluation(ctx: EvaluateContext, params: ParamTree, hooks: 
 /** Any failure, as an ObjectiveError carrying the parameters (the term path is added on the way up). */
 export function asObjectiveError(error: unknown, params: ParamTree | undefined): ObjectiveError {
   if (error instanceof ObjectiveError) return error
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : `non-Error value thrown: ${String(error)}`
+  const detail =
+    error instanceof Error ? `${error.name}: ${error.message}` : `non-Error value thrown: ${String(error)}`
   return new ObjectiveError(detail, { params, cause: error })
 }
 
@@ -32,7 +33,11 @@ export function asObjectiveError(error: unknown, params: ParamTree | undefined):
  * Runs every post-hook. After a failure the original error stays primary and is rethrown;
  * after a success, post-hook failures become one ObjectiveError caused by a HookError.
  */
-export function endEvaluation(ctx: EvaluateContext, hooks: readonly Hook[], error: ObjectiveError | undefined): void {
+export function endEvaluation(
+  ctx: EvaluateContext,
+  hooks: readonly Hook[],
+  error: ObjectiveError | undefined,
+): void {
   if (error !== undefined) {
     ctx.loss = undefined
     ctx.residuals = undefined
@@ -71,9 +76,15 @@ export function interpretValue(raw: unknown, params: ParamTree): Interpreted {
     }
     return { loss: raw, residuals: undefined }
   }
-  const residuals = raw instanceof Float64Array ? raw : Array.isArray(raw) && raw.every((v) => typeof v === 'number') ? Float64Array.from(raw) : undefined
+  const residuals =
+    raw instanceof Float64Array
+      ? raw
+      : Array.isArray(raw) && raw.every((v) => typeof v === 'number')
+        ? Float64Array.from(raw)
+        : undefined
   if (residuals === undefined) {
-    const what = raw === null ? 'null' : Array.isArray(raw) ? 'an array that is not all numbers' : `a ${typeof raw}`
+    const what =
+      raw === null ? 'null' : Array.isArray(raw) ? 'an array that is not all numbers' : `a ${typeof raw}`
     throw new ObjectiveValueError(
       `the objective returned ${what}; return a number (the loss) or a Float64Array of residuals`,
       { params },

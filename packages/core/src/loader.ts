@@ -17,7 +17,8 @@ async function importModule(ref: ObjectiveRef): Promise<Record<string, unknown>>
     return (await import(ref.module)) as Record<string, unknown>
   } catch (error) {
     const code = (error as { code?: unknown }).code
-    const missing = code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(displayName(ref.module))
+    const missing =
+      code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(displayName(ref.module))
     const reason = missing
       ? 'the file does not exist'
       : `it threw while loading: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`

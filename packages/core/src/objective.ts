@@ -3,13 +3,16 @@
 // per-evaluation function.
 
 import { EvaluateContext } from './context.ts'
-import { ValidationError } from './errors.ts'
+import { type ObjectiveError, ValidationError } from './errors.ts'
 import { asObjectiveError, beginEvaluation, endEvaluation, type Hook, interpretValue } from './lifecycle.ts'
 import type { ParamTree } from './params.ts'
 
 /** A loss, or a vector of residuals whose sum of squares is the loss. */
 export type ObjectiveValue = number | Float64Array
-export type ObjectiveFn<P = ParamTree> = (params: P, ctx: EvaluateContext) => ObjectiveValue | Promise<ObjectiveValue>
+export type ObjectiveFn<P = ParamTree> = (
+  params: P,
+  ctx: EvaluateContext,
+) => ObjectiveValue | Promise<ObjectiveValue>
 
 export interface Objective<P = ParamTree> {
   /** Evaluates at `params`, writing into `ctx` (a new context when omitted); resolves to the loss. */
@@ -31,7 +34,11 @@ export function isObjective(value: unknown): value is Objective<never> {
 export function hookList(hooks: Hook | readonly Hook[]): readonly Hook[] {
   const list = Array.isArray(hooks) ? hooks : [hooks as Hook]
   list.forEach((hook, i) => {
-    if (typeof hook !== 'object' || hook === null || (typeof hook.pre !== 'function' && typeof hook.post !== 'function')) {
+    if (
+      typeof hook !== 'object' ||
+      hook === null ||
+      (typeof hook.pre !== 'function' && typeof hook.post !== 'function')
+    ) {
       throw new ValidationError(`hook ${i} has neither a pre nor a post function`)
     }
   })
@@ -47,7 +54,7 @@ class FunctionObjective<P extends ParamTree> implements Objective<P> {
   }
 
   async evaluate(params: P, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {
-    let failure
+    let failure: ObjectiveError | undefined
     try {
       beginEvaluation(ctx, params, this.hooks)
       const { loss, residuals } = interpretValue(await this.#fn(params, ctx), params)
@@ -98,14 +105,20 @@ export function defineObjective<I = unknown, P extends ParamTree = ParamTree>(
   hooks: readonly Hook[] = [],
 ): ObjectiveDefinition<I, P> {
   if (typeof factory !== 'function') {
-    throw new ValidationError(`defineObjective() needs a factory function (init) => objectiveFn, got ${typeof factory}`)
+    throw new ValidationError(
+      `defineObjective() needs a factory function (init) => objectiveFn, got ${typeof factory}`,
+    )
   }
   return {
     kind: 'parafit.objective',
     hooks,
     async create(init: I): Promise<Objective<P>> {
       const made = await factory(init)
-      const base = isObjective(made) ? (made as Objective<P>) : typeof made === 'function' ? objective(made) : undefined
+      const base = isObjective(made)
+        ? (made as Objective<P>)
+        : typeof made === 'function'
+          ? objective(made)
+          : undefined
       if (base === undefined) {
         throw new ValidationError(
           `the objective factory returned ${made === null ? 'null' : typeof made}; it must return (params, ctx) => loss`,

@@ -132,7 +132,10 @@ export function validateParams(params: unknown, template?: ParamTree): asserts p
   }
   for (const key of Object.keys(flat)) {
     if (!Object.hasOwn(expected, key)) {
-      throw new ValidationError(`unknown parameter; expected one of: ${Object.keys(expected).join(', ')}`, key)
+      throw new ValidationError(
+        `unknown parameter; expected one of: ${Object.keys(expected).join(', ')}`,
+        key,
+      )
     }
   }
 }
@@ -142,15 +145,20 @@ function flattenBounds(bounds: unknown, keys: ReadonlySet<string>): Map<string, 
   const walk = (node: unknown, path: string[]): void => {
     const flatKey = joinFlatKey(path)
     if (Array.isArray(node)) {
-      if (!keys.has(flatKey)) throw new ValidationError('bounds given for a parameter that does not exist', flatKey)
-      if (node.length !== 2) throw new ValidationError('a bound must be [lower, upper] (use null for none)', flatKey)
+      if (!keys.has(flatKey))
+        throw new ValidationError('bounds given for a parameter that does not exist', flatKey)
+      if (node.length !== 2)
+        throw new ValidationError('a bound must be [lower, upper] (use null for none)', flatKey)
       const [lower, upper] = node as unknown[]
       for (const [name, v] of [
         ['lower', lower],
         ['upper', upper],
       ] as const) {
         if (v !== null && v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) {
-          throw new ValidationError(`${name} bound is ${describe(v)}; use a number, or null for none`, flatKey)
+          throw new ValidationError(
+            `${name} bound is ${describe(v)}; use a number, or null for none`,
+            flatKey,
+          )
         }
       }
       const lo = (lower ?? null) as number | null
@@ -162,7 +170,10 @@ function flattenBounds(bounds: unknown, keys: ReadonlySet<string>): Map<string, 
       return
     }
     if (!isPlainRecord(node)) {
-      throw new ValidationError(`bounds must mirror the parameter tree, got ${describe(node)}`, flatKey || undefined)
+      throw new ValidationError(
+        `bounds must mirror the parameter tree, got ${describe(node)}`,
+        flatKey || undefined,
+      )
     }
     for (const key of Object.keys(node)) {
       if (node[key] === undefined) continue
@@ -211,7 +222,10 @@ export class ParamSpace<P extends ParamTree = ParamTree> {
         if (bound[1] !== null) upper[i] = bound[1]
       }
       if (start[i]! < lower[i]! || start[i]! > upper[i]!) {
-        throw new ValidationError(`start value ${start[i]} lies outside the bounds [${lower[i]}, ${upper[i]}]`, key)
+        throw new ValidationError(
+          `start value ${start[i]} lies outside the bounds [${lower[i]}, ${upper[i]}]`,
+          key,
+        )
       }
     })
     return new ParamSpace<P>(keys, start, lower, upper)

@@ -11,7 +11,11 @@ export type Reduction = 'sum' | 'mean' | 'rootMean' | ((terms: number[]) => numb
  * NaN; 'skip' drops it (recorded in meta.skippedIndices). A function receives the error, the
  * term's context and its index, and returns the term's (weighted) value, or undefined to skip.
  */
-export type OnError = 'raise' | 'nan' | 'skip' | ((error: unknown, ctx: EvaluateContext, index: number) => number | undefined)
+export type OnError =
+  | 'raise'
+  | 'nan'
+  | 'skip'
+  | ((error: unknown, ctx: EvaluateContext, index: number) => number | undefined)
 
 const builtIn: Record<string, (terms: number[]) => number> = {
   sum: (terms) => terms.reduce((a, b) => a + b, 0),
@@ -22,7 +26,9 @@ const builtIn: Record<string, (terms: number[]) => number> = {
 export function checkReduction(reduction: unknown): Reduction {
   if (typeof reduction === 'function') return reduction as Reduction
   if (typeof reduction === 'string' && Object.hasOwn(builtIn, reduction)) return reduction as Reduction
-  throw new ValidationError(`unknown reduction ${String(reduction)}; use 'sum', 'mean', 'rootMean' or a function`)
+  throw new ValidationError(
+    `unknown reduction ${String(reduction)}; use 'sum', 'mean', 'rootMean' or a function`,
+  )
 }
 
 export function checkOnError(onError: unknown): OnError {
@@ -40,10 +46,13 @@ export function checkWeights(weights: readonly number[] | undefined, count: numb
   if (weights === undefined) return Array.from({ length: count }, () => 1)
   if (!Array.isArray(weights)) throw new ValidationError('weights must be an array of numbers')
   if (weights.length !== count) {
-    throw new ValidationError(`weights must have one entry per term: expected ${count}, got ${weights.length}`)
+    throw new ValidationError(
+      `weights must have one entry per term: expected ${count}, got ${weights.length}`,
+    )
   }
   weights.forEach((w, i) => {
-    if (typeof w !== 'number' || !Number.isFinite(w)) throw new ValidationError(`weight ${i} is ${w}; weights must be finite numbers`)
+    if (typeof w !== 'number' || !Number.isFinite(w))
+      throw new ValidationError(`weight ${i} is ${w}; weights must be finite numbers`)
     if (w < 0) throw new ValidationError(`weight ${i} is ${w}; weights must be non-negative`)
   })
   return Object.freeze([...weights])

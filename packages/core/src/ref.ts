@@ -42,10 +42,18 @@ function moduleUrl(url: URL | string): string {
  * A reference to an objective module: `new URL('./peaks.objective.ts', import.meta.url)`.
  * The module's export (default unless `export` is given) must be made with defineObjective().
  */
-export function objectiveModule(url: URL | string, options: { export?: string; init?: unknown } = {}): ObjectiveRef {
+export function objectiveModule(
+  url: URL | string,
+  options: { export?: string; init?: unknown } = {},
+): ObjectiveRef {
   const exportName = options.export ?? 'default'
   if (typeof exportName !== 'string' || exportName.length === 0) {
     throw new ValidationError('objectiveModule(): `export` must be a non-empty export name')
   }
-  return Object.freeze({ kind: 'parafit.ref', module: moduleUrl(url), export: exportName, init: options.init })
+  return Object.freeze({
+    kind: 'parafit.ref',
+    module: moduleUrl(url),
+    export: exportName,
+    init: options.init,
+  })
 }

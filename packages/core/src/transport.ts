@@ -16,16 +16,23 @@ function tryClone(value: unknown): { ok: true } | { ok: false; reason: string } 
 
 function children(value: object): [string, unknown][] {
   if (Array.isArray(value)) return value.map((v, i) => [`[${i}]`, v])
-  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [`.get(${JSON.stringify(String(k))})`, v])
+  if (value instanceof Map)
+    return [...value.entries()].map(([k, v]) => [`.get(${JSON.stringify(String(k))})`, v])
   if (value instanceof Set) return [...value].map((v, i) => [`{${i}}`, v])
-  return Object.keys(value).map((k) => [/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`, (value as Record<string, unknown>)[k]])
+  return Object.keys(value).map((k) => [
+    /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`,
+    (value as Record<string, unknown>)[k],
+  ])
 }
 
 /**
  * The key path (from `root`) of the deepest value that cannot be structured-cloned, with the
  * reason, or undefined when the whole value clones.
  */
-export function findUncloneable(value: unknown, root: string): { keyPath: string; reason: string } | undefined {
+export function findUncloneable(
+  value: unknown,
+  root: string,
+): { keyPath: string; reason: string } | undefined {
   const first = tryClone(value)
   if (first.ok) return undefined
   let path = root

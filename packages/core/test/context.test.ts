@@ -1,4 +1,4 @@
-import { serialize, deserialize } from 'node:v8'
+import { deserialize, serialize } from 'node:v8'
 import { test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { ContextTransportError, cloneState, EvaluateContext, findUncloneable } from '../src/index.ts'
@@ -71,8 +71,20 @@ describe('context transport', () => {
     ctx.temp.handle = () => 1
     ctx.meta = { a: 1 }
     expect(Object.keys(ctx.toInputState())).toEqual(['parameters', 'config', 'shared', 'meta'])
-    expect(Object.keys(ctx.toResultState())).toEqual(['parameters', 'loss', 'quantities', 'meta', 'residuals'])
-    ctx.applyResultState({ parameters: { x: 1 }, loss: 2, quantities: undefined, meta: { b: 2 }, residuals: undefined })
+    expect(Object.keys(ctx.toResultState())).toEqual([
+      'parameters',
+      'loss',
+      'quantities',
+      'meta',
+      'residuals',
+    ])
+    ctx.applyResultState({
+      parameters: { x: 1 },
+      loss: 2,
+      quantities: undefined,
+      meta: { b: 2 },
+      residuals: undefined,
+    })
     expect(ctx.meta).toEqual({ b: 2 })
   })
 

@@ -26,8 +26,14 @@ function roundTrip(error: unknown): Error {
 describe('error transport', () => {
   const cases: [string, () => Error][] = [
     ['ValidationError', () => new ValidationError('bad', 'a.b')],
-    ['ObjectiveError', () => new ObjectiveError('boom', { params: { x: 1 }, termPath: [2, 0], cause: new TypeError('inner') })],
-    ['ObjectiveValueError', () => new ObjectiveValueError('returned NaN', { params: { x: 2 }, termPath: [1] })],
+    [
+      'ObjectiveError',
+      () => new ObjectiveError('boom', { params: { x: 1 }, termPath: [2, 0], cause: new TypeError('inner') }),
+    ],
+    [
+      'ObjectiveValueError',
+      () => new ObjectiveValueError('returned NaN', { params: { x: 2 }, termPath: [1] }),
+    ],
     ['HookError', () => new HookError([new Error('one'), new ValidationError('two', 'k')])],
     ['ContextTransportError', () => new ContextTransportError('meta.fn', 'function could not be cloned')],
     ['ObjectiveLoadError', () => new ObjectiveLoadError('/x/y.ts', 'the file does not exist')],
@@ -48,12 +54,16 @@ describe('error transport', () => {
     expect(copy.stack).toBe(original.stack)
     // HookError's own fields are errors, which come back as RemoteError: checked below.
     if (name !== 'HookError') {
-      expect({ ...(copy as unknown as Record<string, unknown>) }).toEqual({ ...(original as unknown as Record<string, unknown>) })
+      expect({ ...(copy as unknown as Record<string, unknown>) }).toEqual({
+        ...(original as unknown as Record<string, unknown>),
+      })
     }
   })
 
   it('keeps the term path and parameters of an ObjectiveError and its cause chain', () => {
-    const copy = roundTrip(new ObjectiveError('boom', { params: { x: 1 }, termPath: [2, 0], cause: new TypeError('inner') })) as ObjectiveError
+    const copy = roundTrip(
+      new ObjectiveError('boom', { params: { x: 1 }, termPath: [2, 0], cause: new TypeError('inner') }),
+    ) as ObjectiveError
     expect(copy.termPath).toEqual([2, 0])
     expect(copy.params).toEqual({ x: 1 })
     expect(copy.message).toBe('term 2 > 0 failed with parameters {"x":1}: boom')

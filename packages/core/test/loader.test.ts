@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { loadObjective, loadObjectiveCached, ObjectiveLoadError, objectiveModule, ValidationError } from '../src/index.ts'
+import {
+  loadObjective,
+  loadObjectiveCached,
+  ObjectiveLoadError,
+  objectiveModule,
+  ValidationError,
+} from '../src/index.ts'
 
 const good = new URL('./fixtures/good.objective.ts', import.meta.url)
 
@@ -16,7 +22,12 @@ describe('objectiveModule', () => {
   it('is plain data that survives structured cloning', () => {
     const ref = objectiveModule(good, { init: { offset: 1, data: Float64Array.of(1, 2) } })
     expect(structuredClone(ref)).toEqual(ref)
-    expect(ref).toEqual({ kind: 'parafit.ref', module: good.href, export: 'default', init: { offset: 1, data: Float64Array.of(1, 2) } })
+    expect(ref).toEqual({
+      kind: 'parafit.ref',
+      module: good.href,
+      export: 'default',
+      init: { offset: 1, data: Float64Array.of(1, 2) },
+    })
   })
 
   it('accepts absolute paths and rejects relative ones with a hint', () => {
@@ -52,13 +63,21 @@ describe('loadObjective', () => {
   })
 
   it('tells how to fix a plain function or another value', async () => {
-    expect((await loadError(objectiveModule(good, { export: 'plainFunction' }))).message).toMatch(/export defineObjective/)
-    expect((await loadError(objectiveModule(good, { export: 'notAnObjective' }))).message).toMatch(/make it with defineObjective/)
+    expect((await loadError(objectiveModule(good, { export: 'plainFunction' }))).message).toMatch(
+      /export defineObjective/,
+    )
+    expect((await loadError(objectiveModule(good, { export: 'notAnObjective' }))).message).toMatch(
+      /make it with defineObjective/,
+    )
   })
 
   it('reports a module that throws while loading, and a factory that throws', async () => {
-    const e = await loadError(objectiveModule(new URL('./fixtures/throws-on-load.objective.ts', import.meta.url)))
-    expect(e.message).toMatch(/throws-on-load\.objective\.ts: it threw while loading: Error: cannot open data\.csv/)
+    const e = await loadError(
+      objectiveModule(new URL('./fixtures/throws-on-load.objective.ts', import.meta.url)),
+    )
+    expect(e.message).toMatch(
+      /throws-on-load\.objective\.ts: it threw while loading: Error: cannot open data\.csv/,
+    )
     const f = await loadError(objectiveModule(good, { export: 'factoryThrows' }))
     expect(f.message).toMatch(/its factory threw: RangeError: bad init/)
   })

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   defineObjective,
   EvaluateContext,
-  HookError,
   type Hook,
+  HookError,
   hooks,
   ObjectiveError,
   ObjectiveValueError,
@@ -64,7 +64,12 @@ describe('objective lifecycle', () => {
     expect(error.params).toEqual({ x: 1 })
     expect(ctx.loss).toBeUndefined()
     expect(ctx.temp.error).toBe(error)
-    expect(log).toEqual(['a.pre loss=undefined', 'b.pre loss=undefined', 'a.post loss=undefined error=ObjectiveError', 'b.post loss=undefined error=ObjectiveError'])
+    expect(log).toEqual([
+      'a.pre loss=undefined',
+      'b.pre loss=undefined',
+      'a.post loss=undefined error=ObjectiveError',
+      'b.post loss=undefined error=ObjectiveError',
+    ])
   })
 
   it('a failing pre-hook skips the evaluation but still runs every post-hook', async () => {
@@ -77,12 +82,20 @@ describe('objective lifecycle', () => {
     const error = await failure(f.evaluate({ x: 1 }))
     expect(error.message).toMatch(/a pre failed/)
     expect(evaluated).toBe(false)
-    expect(log).toEqual(['a.pre loss=undefined', 'a.post loss=undefined error=ObjectiveError', 'b.post loss=undefined error=ObjectiveError'])
+    expect(log).toEqual([
+      'a.pre loss=undefined',
+      'a.post loss=undefined error=ObjectiveError',
+      'b.post loss=undefined error=ObjectiveError',
+    ])
   })
 
   it('reports the errors of several post-hooks together and keeps the loss', async () => {
     const log: string[] = []
-    const f = objective(() => 5).withHooks([recorder(log, 'a', 'post'), recorder(log, 'b'), recorder(log, 'c', 'post')])
+    const f = objective(() => 5).withHooks([
+      recorder(log, 'a', 'post'),
+      recorder(log, 'b'),
+      recorder(log, 'c', 'post'),
+    ])
     const ctx = new EvaluateContext()
     const error = await failure(f.evaluate({ x: 1 }, ctx))
     expect(error.cause).toBeInstanceOf(HookError)
@@ -175,7 +188,9 @@ describe('built-in hooks', () => {
 describe('defineObjective', () => {
   it('runs the factory with init and returns an objective carrying the definition hooks', async () => {
     const log: string[] = []
-    const def = defineObjective((init: { k: number }) => (p: { x: number }) => init.k * p.x).withHooks(recorder(log, 'h'))
+    const def = defineObjective((init: { k: number }) => (p: { x: number }) => init.k * p.x).withHooks(
+      recorder(log, 'h'),
+    )
     expect(def.kind).toBe('parafit.objective')
     const f = await def.create({ k: 3 })
     expect(await f.evaluate({ x: 2 })).toBe(6)
@@ -188,7 +203,9 @@ describe('defineObjective', () => {
   })
 
   it('rejects a factory that returns something else', async () => {
-    await expect(defineObjective(() => 5 as never).create(undefined)).rejects.toThrow(/must return \(params, ctx\) => loss/)
+    await expect(defineObjective(() => 5 as never).create(undefined)).rejects.toThrow(
+      /must return \(params, ctx\) => loss/,
+    )
     expect(() => defineObjective(5 as never)).toThrow(/needs a factory/)
   })
 })

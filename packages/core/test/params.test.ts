@@ -1,6 +1,13 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { flattenParams, ParamSpace, splitFlatKey, unflattenParams, ValidationError, validateParams } from '../src/index.ts'
+import {
+  flattenParams,
+  ParamSpace,
+  splitFlatKey,
+  unflattenParams,
+  ValidationError,
+  validateParams,
+} from '../src/index.ts'
 import { boundedParams, paramTree } from '../src/testing/index.ts'
 import { expectSameData } from './same-data.ts'
 
@@ -43,14 +50,22 @@ describe('flattenParams / unflattenParams', () => {
     expectSameData(flattenParams(unflattenParams(flat)), flat)
   })
 
-  test.prop([fc.array(fc.string(), { minLength: 1, maxLength: 4 })])('splitFlatKey inverts the escaping of any path', (path) => {
-    const flat = flattenParams(path.reduceRight<Record<string, unknown>>((inner, key) => {
-      const node = {}
-      Object.defineProperty(node, key, { value: inner, enumerable: true })
-      return node
-    }, 1 as unknown as Record<string, unknown>) as never)
-    expect(Object.keys(flat).map(splitFlatKey)).toEqual([path])
-  })
+  test.prop([fc.array(fc.string(), { minLength: 1, maxLength: 4 })])(
+    'splitFlatKey inverts the escaping of any path',
+    (path) => {
+      const flat = flattenParams(
+        path.reduceRight<Record<string, unknown>>(
+          (inner, key) => {
+            const node = {}
+            Object.defineProperty(node, key, { value: inner, enumerable: true })
+            return node
+          },
+          1 as unknown as Record<string, unknown>,
+        ) as never,
+      )
+      expect(Object.keys(flat).map(splitFlatKey)).toEqual([path])
+    },
+  )
 
   it('rejects a key used both as a parameter and as a group', () => {
     expect(validationError(() => unflattenParams({ a: 1, 'a.b': 2 })).keyPath).toBe('a.b')
@@ -97,7 +112,9 @@ describe('ParamSpace', () => {
   })
 
   it('rejects lower > upper, NaN bounds, unknown keys and a start outside the bounds', () => {
-    expect(validationError(() => ParamSpace.create({ a: 1 }, { a: [2, 1] })).message).toMatch(/lower bound 2 is greater than upper bound 1/)
+    expect(validationError(() => ParamSpace.create({ a: 1 }, { a: [2, 1] })).message).toMatch(
+      /lower bound 2 is greater than upper bound 1/,
+    )
     expect(validationError(() => ParamSpace.create({ a: 1 }, { a: [Number.NaN, 1] })).keyPath).toBe('a')
     expect(validationError(() => ParamSpace.create({ a: 1 }, { b: [0, 1] } as never)).keyPath).toBe('b')
     const outside = validationError(() => ParamSpace.create({ g: { a: 5 } }, { g: { a: [0, 1] } }))
@@ -106,9 +123,12 @@ describe('ParamSpace', () => {
     expect(() => ParamSpace.create({})).toThrow(/no parameters/)
   })
 
-  test.prop([boundedParams()])('accepts any start within its bounds and round-trips vectors', ({ params, bounds }) => {
-    const space = ParamSpace.create(params, bounds)
-    expect(space.contains(space.initial)).toBe(true)
-    expectSameData(space.toTree(space.toVector(params)), params)
-  })
+  test.prop([boundedParams()])(
+    'accepts any start within its bounds and round-trips vectors',
+    ({ params, bounds }) => {
+      const space = ParamSpace.create(params, bounds)
+      expect(space.contains(space.initial)).toBe(true)
+      expectSameData(space.toTree(space.toVector(params)), params)
+    },
+  )
 })

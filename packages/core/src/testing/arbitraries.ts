@@ -20,20 +20,29 @@ import {
 export function paramKey(): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom('a', 'b', 'x', 'y', 'mu', 'sigma', 'amplitude') },
-    { weight: 1, arbitrary: fc.constantFrom('a.b', '.', 'x\\', '\\.', '__proto__', 'constructor', '', '0', '1.5') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('a.b', '.', 'x\\', '\\.', '__proto__', 'constructor', '', '0', '1.5'),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 5 }) },
   )
 }
 
 function record<T>(entries: [string, T][]): Record<string, T> {
   const out: Record<string, T> = {}
-  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+  for (const [k, v] of entries)
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
   return out
 }
 
-function tree<L>(leaf: fc.Arbitrary<L>, maxDepth: number, maxKeys: number): fc.Arbitrary<Record<string, unknown>> {
+function tree<L>(
+  leaf: fc.Arbitrary<L>,
+  maxDepth: number,
+  maxKeys: number,
+): fc.Arbitrary<Record<string, unknown>> {
   const node = (depth: number): fc.Arbitrary<Record<string, unknown>> => {
-    const value: fc.Arbitrary<unknown> = depth <= 1 ? leaf : fc.oneof({ weight: 2, arbitrary: leaf }, { weight: 1, arbitrary: node(depth - 1) })
+    const value: fc.Arbitrary<unknown> =
+      depth <= 1 ? leaf : fc.oneof({ weight: 2, arbitrary: leaf }, { weight: 1, arbitrary: node(depth - 1) })
     return fc
       .uniqueArray(fc.tuple(paramKey(), value), { minLength: 1, maxLength: maxKeys, selector: ([k]) => k })
       .map((entries) => record(entries))
@@ -47,7 +56,9 @@ export interface TreeOptions {
 }
 
 /** Nested records of finite numbers; every group has at least one key. */
-export function paramTree(options: TreeOptions & { value?: fc.Arbitrary<number> } = {}): fc.Arbitrary<ParamTree> {
+export function paramTree(
+  options: TreeOptions & { value?: fc.Arbitrary<number> } = {},
+): fc.Arbitrary<ParamTree> {
   const value = options.value ?? fc.double({ min: -1e6, max: 1e6, noNaN: true })
   return tree(value, options.maxDepth ?? 3, options.maxKeys ?? 4) as fc.Arbitrary<ParamTree>
 }
@@ -69,7 +80,9 @@ function mapLeaves(node: Record<string, unknown>, f: (leaf: LeafDraw) => unknown
 }
 
 /** A parameter tree with bounds of the same shape (some one-sided, some absent), start inside. */
-export function boundedParams(options: TreeOptions = {}): fc.Arbitrary<{ params: ParamTree; bounds: BoundsTree }> {
+export function boundedParams(
+  options: TreeOptions = {},
+): fc.Arbitrary<{ params: ParamTree; bounds: BoundsTree }> {
   const leaf = fc.record({
     kind: fc.constantFrom('none', 'lower', 'upper', 'both'),
     lower: fc.double({ min: -1e3, max: 1e3, noNaN: true }),
@@ -77,7 +90,8 @@ export function boundedParams(options: TreeOptions = {}): fc.Arbitrary<{ params:
     position: fc.double({ min: 0, max: 1, noNaN: true }),
   }) as fc.Arbitrary<LeafDraw>
   return tree(leaf, options.maxDepth ?? 3, options.maxKeys ?? 4).map((draws) => {
-    const value = (d: LeafDraw) => (d.kind === 'upper' ? d.lower + d.width - d.position * 10 : d.lower + d.position * d.width)
+    const value = (d: LeafDraw) =>
+      d.kind === 'upper' ? d.lower + d.width - d.position * 10 : d.lower + d.position * d.width
     const params = mapLeaves(draws, value) as ParamTree
     const bounds = mapLeaves(draws, (d) => {
       if (d.kind === 'none') return [null, null]
@@ -103,7 +117,8 @@ export function cloneableValue(): fc.Arbitrary<unknown> {
   })
 }
 
-const cloneableRecord = () => fc.dictionary(fc.string({ maxLength: 6 }), cloneableValue(), { maxKeys: 4, noNullPrototype: true })
+const cloneableRecord = () =>
+  fc.dictionary(fc.string({ maxLength: 6 }), cloneableValue(), { maxKeys: 4, noNullPrototype: true })
 
 /** A context with parameters, meta, quantities, config and shared data set. */
 export function evaluateContext(): fc.Arbitrary<EvaluateContext> {
@@ -186,6 +201,9 @@ export function objectiveTree(options: SpecOptions = {}) {
 }
 
 /** Small parameter sets for evaluating spec trees: sums spread around the failure thresholds. */
-export function specParams(): fc.Arbitrary<ParamTree> {
-  return fc.record({ x: fc.double({ min: -3, max: 3, noNaN: true }), y: fc.record({ z: fc.double({ min: -3, max: 3, noNaN: true }) }) })
+export function specParams(): fc.Arbitrary<{ x: number; y: { z: number } }> {
+  return fc.record({
+    x: fc.double({ min: -3, max: 3, noNaN: true }),
+    y: fc.record({ z: fc.double({ min: -3, max: 3, noNaN: true }) }),
+  })
 }

@@ -3,7 +3,7 @@
 // module references that workers load (the spec-leaf module), so the same tree can be compared
 // across serial, thread, process and MPI evaluation.
 
-import { combine, type CombinedObjective, type Term } from '../combined.ts'
+import { type CombinedObjective, combine, type Term } from '../combined.ts'
 import type { EvaluateContext } from '../context.ts'
 import type { Hook } from '../lifecycle.ts'
 import { type Objective, objective } from '../objective.ts'
@@ -52,7 +52,9 @@ function paramSum(params: ParamTree): number {
 }
 
 function fires<F>(failure: FailureSpec<F> | undefined, at: F, params: ParamTree | undefined): boolean {
-  return failure !== undefined && failure.at === at && params !== undefined && paramSum(params) > failure.above
+  return (
+    failure !== undefined && failure.at === at && params !== undefined && paramSum(params) > failure.above
+  )
 }
 
 class InjectedFailure extends Error {
@@ -114,7 +116,8 @@ export function buildObjective(spec: ObjectiveSpec, leaf: (spec: LeafSpec) => Te
     onError: specOnError(spec.onError),
     reduction: specReduction(spec),
     configureChild(index, child, _count, parent) {
-      if (fires(failure, 'configure', parent.parameters)) throw new InjectedFailure(`configure failed in ${id}`)
+      if (fires(failure, 'configure', parent.parameters))
+        throw new InjectedFailure(`configure failed in ${id}`)
       child.config.childIndex = index
       child.meta.configuredBy = id
     },

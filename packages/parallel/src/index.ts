@@ -1,0 +1,3 @@
+// @parafit/parallel: built by its own issue (see docs/architecture.md); nothing is exported yet.
+
+export {}
