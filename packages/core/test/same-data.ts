@@ -19,7 +19,11 @@ export function dataDifference(a: unknown, b: unknown, path = '$'): string | und
   const kb = Object.keys(b)
   if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return `${path}: keys [${ka}] vs [${kb}]`
   for (const k of ka) {
-    const d = dataDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`)
+    const d = dataDifference(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      `${path}.${k}`,
+    )
     if (d !== undefined) return d
   }
   return undefined

@@ -1,0 +1,108 @@
+// mapWithContext: evaluate one objective at many parameter sets on a pool; each result comes
+// with its context, holding whatever the objective (or its terms, on whichever worker) wrote.
+
+import {
+  type CombinedObjective,
+  EvaluateContext,
+  isObjective,
+  isObjectiveRef,
+  type Objective,
+  type ObjectiveRef,
+  type ParamTree,
+  type Term,
+  ValidationError,
+  validateParams,
+} from '@parafit/core'
+import { decodeOptions, EvaluateOptionsSchema } from './options.ts'
+import type { EvaluateOptions, Pool } from './pool.ts'
+import { evaluateTree, leafObjectives } from './tree.ts'
+
+export interface Evaluated {
+  value: number
+  context: EvaluateContext
+  /** The residual vector, for least-squares objectives. */
+  residuals?: Float64Array
+}
+
+export type Settled =
+  | { ok: true; value: number; context: EvaluateContext; residuals?: Float64Array }
+  | { ok: false; error: Error; context: EvaluateContext }
+
+export interface MapOptions extends EvaluateOptions {
+  /** Contexts to evaluate in, one per parameter set; updated in place. New ones otherwise. */
+  readonly contexts?: readonly EvaluateContext[]
+}
+
+const parallelCombinedInner = Symbol('parafit.parallelCombined')
+
+/** Marks an objective made by parallelCombined, so mapWithContext schedules its tree instead. */
+export function markParallelCombined<O extends object>(wrapper: O, inner: CombinedObjective): O {
+  Object.defineProperty(wrapper, parallelCombinedInner, { value: inner })
+  return wrapper
+}
+
+function asTerm(objective: unknown): Term {
+  const inner = (objective as { [parallelCombinedInner]?: CombinedObjective } | null)?.[parallelCombinedInner]
+  if (inner !== undefined) return inner
+  if (isObjectiveRef(objective) || isObjective(objective)) return objective as Term
+  throw new ValidationError(
+    'mapWithContext() needs an objective: objective(fn), objectiveModule(...), or combine([...])',
+  )
+}
+
+/** Like mapWithContext, but a failed evaluation is an outcome ({ ok: false, error }), not a rejection. */
+export async function mapWithContextSettled<P extends ParamTree = ParamTree>(
+  pool: Pool,
+  objective: Objective<P> | ObjectiveRef | CombinedObjective<P>,
+  paramsList: readonly P[],
+  options: MapOptions = {},
+): Promise<Settled[]> {
+  decodeOptions(EvaluateOptionsSchema, options, 'mapWithContext options')
+  const term = asTerm(objective)
+  if (!Array.isArray(paramsList))
+    throw new ValidationError('paramsList must be an array of parameter records')
+  paramsList.forEach((params, i) => {
+    try {
+      validateParams(params)
+    } catch (error) {
+      const e = error as ValidationError
+      throw new ValidationError(`paramsList[${i}]: ${e.message}`, e.keyPath)
+    }
+  })
+  const contexts = options.contexts ?? paramsList.map(() => new EvaluateContext())
+  if (contexts.length !== paramsList.length) {
+    throw new ValidationError(
+      `got ${contexts.length} contexts for ${paramsList.length} parameter sets; give one per parameter set`,
+      'contexts',
+    )
+  }
+  await pool.prepare(leafObjectives(term))
+  const outcomes = await evaluateTree(pool, term, paramsList as readonly ParamTree[], contexts, options)
+  return outcomes.map((outcome, i): Settled => {
+    const context = contexts[i]!
+    if (!outcome.ok) return { ok: false, error: outcome.error as Error, context }
+    return context.residuals === undefined
+      ? { ok: true, value: outcome.value, context }
+      : { ok: true, value: outcome.value, context, residuals: context.residuals }
+  })
+}
+
+/**
+ * Evaluates `objective` at every parameter set on `pool`. Resolves to `{ value, context }` in
+ * input order. If any evaluation failed, rejects with the failure of the lowest index once all
+ * have finished; the contexts (pass your own in `options.contexts`) still hold every result.
+ */
+export async function mapWithContext<P extends ParamTree = ParamTree>(
+  pool: Pool,
+  objective: Objective<P> | ObjectiveRef | CombinedObjective<P>,
+  paramsList: readonly P[],
+  options: MapOptions = {},
+): Promise<Evaluated[]> {
+  const settled = await mapWithContextSettled(pool, objective, paramsList, options)
+  const failed = settled.find((s) => !s.ok)
+  if (failed !== undefined && !failed.ok) throw failed.error
+  return settled.map((s) => {
+    const { ok: _ok, ...rest } = s as Extract<Settled, { ok: true }>
+    return rest
+  })
+}

@@ -1,0 +1,76 @@
+// Validation of user options with Effect Schema: one place that turns bad input (0 workers,
+// 4.5 workers, a negative timeout, an unknown option) into a ValidationError naming the option.
+
+import { availableParallelism } from 'node:os'
+import { ValidationError } from '@parafit/core'
+import { Schema } from 'effect'
+
+/** More workers than this is a typo, not a plan (16 per core, at least 256). */
+export const MAX_WORKERS = Math.max(256, 16 * availableParallelism())
+
+const NumWorkers = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: MAX_WORKERS }))
+const PositiveMs = Schema.Finite.check(Schema.isGreaterThan(0))
+const Retries = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 }))
+const Megabytes = Schema.Finite.check(Schema.isGreaterThan(0))
+
+const common = {
+  numWorkers: NumWorkers,
+  timeoutMs: Schema.optional(PositiveMs),
+  retries: Schema.optional(Retries),
+}
+
+export const ThreadPoolOptions = Schema.Struct({
+  ...common,
+  resourceLimits: Schema.optional(
+    Schema.Struct({
+      maxOldGenerationSizeMb: Schema.optional(Megabytes),
+      maxYoungGenerationSizeMb: Schema.optional(Megabytes),
+      codeRangeSizeMb: Schema.optional(Megabytes),
+      stackSizeMb: Schema.optional(Megabytes),
+    }),
+  ),
+})
+export type ThreadPoolOptions = typeof ThreadPoolOptions.Type
+
+export const ProcessPoolOptions = Schema.Struct({
+  ...common,
+  execArgv: Schema.optional(Schema.Array(Schema.String)),
+  env: Schema.optional(Schema.Record(Schema.String, Schema.UndefinedOr(Schema.String))),
+})
+export type ProcessPoolOptions = typeof ProcessPoolOptions.Type
+
+export const EvaluateOptionsSchema = Schema.Struct({
+  timeoutMs: Schema.optional(PositiveMs),
+  retries: Schema.optional(Retries),
+  signal: Schema.optional(Schema.instanceOf(AbortSignal)),
+  onProgress: Schema.optional(
+    Schema.declare((u): u is (done: number, total: number) => void => typeof u === 'function'),
+  ),
+  contexts: Schema.optional(Schema.Array(Schema.Unknown)),
+})
+
+/** Decodes `value`, or throws a ValidationError naming the offending option. */
+export function decodeOptions<S extends Schema.Top & { readonly DecodingServices: never }>(
+  schema: S,
+  value: unknown,
+  what: string,
+): S['Type'] {
+  try {
+    return Schema.decodeUnknownSync(schema)(value, { onExcessProperty: 'error' }) as S['Type']
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error)
+    const [first = text, ...rest] = text.split('\n')
+    const at = rest.find((line) => line.trim().startsWith('at '))
+    let keyPath: string | undefined
+    if (at !== undefined) {
+      try {
+        keyPath = (JSON.parse(at.trim().slice(3)) as unknown[]).join('.')
+      } catch {
+        keyPath = at.trim().slice(3)
+      }
+    }
+    const hint =
+      keyPath === 'numWorkers' ? ` (a whole number from 1 to ${MAX_WORKERS}; 'auto' uses every core)` : ''
+    throw new ValidationError(`invalid ${what}: ${first}${hint}`, keyPath)
+  }
+}

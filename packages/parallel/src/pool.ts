@@ -1,0 +1,44 @@
+// The one interface every backend implements: serial, threads, processes, MPI. A pool evaluates
+// a batch of leaf tasks (objective, parameters, context input state) and returns one outcome
+// per task, in task order. A failed evaluation is an outcome; evaluate() itself rejects only
+// when the batch as a whole cannot go on (aborted, pool closed, objective module not loadable).
+
+import type { ContextInputState, ContextResultState, Objective, ObjectiveRef, ParamTree } from '@parafit/core'
+
+/** What a worker can run: a module reference; the serial pool also takes in-process objectives. */
+export type LeafObjective = ObjectiveRef | Objective
+
+export interface LeafTask {
+  readonly objective: LeafObjective
+  readonly params: ParamTree
+  readonly input: ContextInputState
+}
+
+export type LeafOutcome =
+  | { readonly ok: true; readonly value: number; readonly state: ContextResultState }
+  | { readonly ok: false; readonly error: Error; readonly state: ContextResultState | undefined }
+
+export interface EvaluateOptions {
+  /** Aborting rejects the batch with AbortError and stops the workers running it. */
+  readonly signal?: AbortSignal
+  /** An evaluation running longer is stopped (its worker replaced) and fails with EvaluationTimeoutError. */
+  readonly timeoutMs?: number
+  /** How many times a task lost to a crashed or timed-out worker is run again (default 0). */
+  readonly retries?: number
+  /** Called after each completed task with (done, total). */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+export type PoolKind = 'serial' | 'threads' | 'processes' | 'mpi'
+
+export interface Pool extends AsyncDisposable {
+  readonly kind: PoolKind
+  /** Number of evaluations that can run at once. */
+  readonly size: number
+  readonly closed: boolean
+  /** Loads objectives in every worker now; rejects with ObjectiveLoadError naming the module. */
+  prepare(objectives: readonly LeafObjective[]): Promise<void>
+  evaluate(tasks: readonly LeafTask[], options?: EvaluateOptions): Promise<LeafOutcome[]>
+  /** Stops every worker; pending batches reject with PoolClosedError. Safe to call twice. */
+  close(): Promise<void>
+}

@@ -1,0 +1,37 @@
+// One worker, thread or process, as the pool sees it: send a message, hear messages, learn that
+// it died and why, and stop it. The pool's scheduling never depends on which kind it is.
+
+import type { FromWorker, ToWorker } from './protocol.ts'
+
+export interface WorkerExit {
+  /** Human-readable reason: "exit code 3", "signal SIGKILL", "out of memory: ...". */
+  readonly reason: string
+}
+
+export interface WorkerHandle {
+  readonly label: string
+  send(message: ToWorker): void
+  /** Stops the worker now (terminate / SIGKILL); resolves when it is gone. */
+  kill(): Promise<void>
+}
+
+export interface WorkerEvents {
+  message(message: FromWorker): void
+  exit(exit: WorkerExit): void
+}
+
+export interface SpawnOptions {
+  /** worker_threads resource limits, e.g. { maxOldGenerationSizeMb: 256 } (threads only). */
+  readonly resourceLimits?: {
+    maxOldGenerationSizeMb?: number
+    maxYoungGenerationSizeMb?: number
+    codeRangeSizeMb?: number
+    stackSizeMb?: number
+  }
+  /** Extra Node flags for worker processes, e.g. ['--max-old-space-size=512'] (processes only). */
+  readonly execArgv?: readonly string[]
+  /** Environment for worker processes; defaults to the parent's (processes only). */
+  readonly env?: NodeJS.ProcessEnv
+}
+
+export type SpawnWorker = (id: number, events: WorkerEvents, options: SpawnOptions) => WorkerHandle

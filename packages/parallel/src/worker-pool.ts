@@ -1,0 +1,445 @@
+// The scheduler behind threadPool and processPool: a fixed set of workers, a queue of tasks,
+// chunks sized from measured cost, and supervision. A worker that dies or overruns timeoutMs is
+// replaced; the tasks it held go back to the queue one by one (so the culprit is identified
+// exactly and innocent tasks are not charged), and the culprit fails or is retried. Objective
+// modules are defined once per worker: init travels to each worker once, tasks carry parameters.
+
+import {
+  type AbortError,
+  ContextTransportError,
+  deserializeError,
+  EvaluationTimeoutError,
+  findUncloneable,
+  isObjectiveRef,
+  type ObjectiveRef,
+  PoolClosedError,
+  ValidationError,
+  WorkerCrashedError,
+} from '@parafit/core'
+import { abortError } from './abort.ts'
+import { CostModel } from './chunking.ts'
+import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PoolKind } from './pool.ts'
+import type { FromWorker, TaskMessage } from './protocol.ts'
+import { refIdentity } from './ref-registry.ts'
+import type { SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from './worker-handle.ts'
+
+interface Batch {
+  readonly tasks: readonly LeafTask[]
+  readonly refIds: readonly number[]
+  readonly outcomes: (LeafOutcome | undefined)[]
+  readonly attempts: Uint16Array
+  readonly options: EvaluateOptions
+  done: number
+  queued: number
+  settled: boolean
+  resolve(outcomes: LeafOutcome[]): void
+  reject(error: Error): void
+}
+
+interface QueueItem {
+  readonly batch: Batch
+  readonly index: number
+  /** Sent alone: after its chunk was lost, so a failure is pinned on exactly this task. */
+  readonly single: boolean
+}
+
+interface Chunk {
+  readonly id: number
+  readonly refId: number
+  readonly items: readonly QueueItem[]
+  timer: NodeJS.Timeout | undefined
+}
+
+interface Slot {
+  readonly id: number
+  handle: WorkerHandle
+  ready: boolean
+  defined: Set<number>
+  chunk: Chunk | undefined
+  /** Why we are killing it (timeout, abort, close), so its exit is not taken for a crash. */
+  killReason: 'timeout' | 'abort' | 'close' | undefined
+}
+
+const MAX_STARTUP_FAILURES = 3
+
+export interface WorkerPoolOptions extends SpawnOptions {
+  readonly numWorkers: number
+  readonly timeoutMs?: number
+  readonly retries?: number
+}
+
+export class WorkerPool implements Pool {
+  readonly kind: PoolKind
+  readonly size: number
+  readonly #spawn: SpawnWorker
+  readonly #spawnOptions: SpawnOptions
+  readonly #defaults: EvaluateOptions
+  readonly #slots: Slot[] = []
+  readonly #queue: QueueItem[] = []
+  #queueHead = 0
+  readonly #cost = new CostModel()
+  readonly #refs = new Map<number, ObjectiveRef>()
+  readonly #loadErrors = new Map<number, Error>()
+  readonly #defineWaiters = new Map<string, { resolve(): void; reject(error: Error): void }>()
+  readonly #batches = new Set<Batch>()
+  #nextChunkId = 1
+  #startupFailures = 0
+  #broken: Error | undefined
+  #closing: Promise<void> | undefined
+
+  constructor(kind: PoolKind, spawn: SpawnWorker, options: WorkerPoolOptions) {
+    this.kind = kind
+    this.size = options.numWorkers
+    this.#spawn = spawn
+    this.#spawnOptions = options
+    this.#defaults = { timeoutMs: options.timeoutMs, retries: options.retries }
+    for (let id = 0; id < options.numWorkers; id++) this.#slots.push(this.#startSlot(id))
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined
+  }
+
+  #startSlot(id: number): Slot {
+    const slot: Slot = {
+      id,
+      handle: undefined as unknown as WorkerHandle,
+      ready: false,
+      defined: new Set(),
+      chunk: undefined,
+      killReason: undefined,
+    }
+    slot.handle = this.#spawn(
+      id,
+      { message: (m) => this.#onMessage(slot, m), exit: (e) => this.#onExit(slot, e) },
+      this.#spawnOptions,
+    )
+    return slot
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  async prepare(objectives: readonly LeafObjective[]): Promise<void> {
+    this.#assertOpen()
+    const refIds = objectives.map((o) => this.#refId(o))
+    const waits: Promise<void>[] = []
+    for (const refId of new Set(refIds)) {
+      const known = this.#loadErrors.get(refId)
+      if (known !== undefined) throw known
+      for (const slot of this.#slots) {
+        if (slot.defined.has(refId)) continue
+        waits.push(
+          new Promise<void>((resolve, reject) => {
+            this.#defineWaiters.set(`${slot.id}:${refId}`, { resolve, reject })
+          }),
+        )
+        this.#define(slot, refId)
+      }
+    }
+    await Promise.all(waits)
+  }
+
+  evaluate(tasks: readonly LeafTask[], options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
+    try {
+      this.#assertOpen()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const merged: EvaluateOptions = { ...this.#defaults, ...stripUndefined(options) }
+    if (merged.signal?.aborted) return Promise.reject(abortError(merged.signal))
+    if (tasks.length === 0) return Promise.resolve([])
+    let refIds: number[]
+    try {
+      refIds = tasks.map((t) => this.#refId(t.objective))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return new Promise<LeafOutcome[]>((resolve, reject) => {
+      const batch: Batch = {
+        tasks,
+        refIds,
+        outcomes: new Array(tasks.length),
+        attempts: new Uint16Array(tasks.length),
+        options: merged,
+        done: 0,
+        queued: tasks.length,
+        settled: false,
+        resolve,
+        reject,
+      }
+      this.#batches.add(batch)
+      for (let i = 0; i < tasks.length; i++) this.#queue.push({ batch, index: i, single: false })
+      const signal = merged.signal
+      if (signal !== undefined) {
+        const onAbort = () => this.#abortBatch(batch, abortError(signal))
+        signal.addEventListener('abort', onAbort, { once: true })
+        const cleanup = () => signal.removeEventListener('abort', onAbort)
+        batch.resolve = (o) => {
+          cleanup()
+          resolve(o)
+        }
+        batch.reject = (e) => {
+          cleanup()
+          reject(e)
+        }
+      }
+      this.#dispatch()
+    })
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const error = new PoolClosedError(`${this.kind === 'threads' ? 'thread' : 'process'} pool`)
+      for (const batch of [...this.#batches]) this.#fail(batch, error)
+      for (const waiter of this.#defineWaiters.values()) waiter.reject(error)
+      this.#defineWaiters.clear()
+      await Promise.all(
+        this.#slots.map((slot) => {
+          slot.killReason = 'close'
+          return slot.handle.kill()
+        }),
+      )
+    })()
+    return this.#closing
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  // ------------------------------------------------------------------ objectives
+
+  #refId(objective: LeafObjective): number {
+    if (!isObjectiveRef(objective)) {
+      throw new ValidationError(
+        'a worker pool can only run objectives from modules: export your objective from a file with ' +
+          "defineObjective((init) => (params, ctx) => loss) and pass objectiveModule(new URL('./file.ts', import.meta.url), { init }) " +
+          '(in-process objectives run on serialPool())',
+      )
+    }
+    const id = refIdentity(objective)
+    this.#refs.set(id, objective)
+    return id
+  }
+
+  #define(slot: Slot, refId: number): void {
+    slot.defined.add(refId)
+    slot.handle.send({ type: 'define', refId, ref: this.#refs.get(refId)! })
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined)
+      throw new PoolClosedError(`${this.kind === 'threads' ? 'thread' : 'process'} pool`)
+    if (this.#broken !== undefined) throw this.#broken
+  }
+
+  #nextItem(): QueueItem | undefined {
+    while (this.#queueHead < this.#queue.length) {
+      const item = this.#queue[this.#queueHead]!
+      if (!item.batch.settled) return item
+      this.#queueHead++
+    }
+    this.#queue.length = 0
+    this.#queueHead = 0
+    return undefined
+  }
+
+  #dispatch(): void {
+    for (const slot of this.#slots) {
+      if (slot.chunk !== undefined || slot.killReason !== undefined) continue
+      const first = this.#nextItem()
+      if (first === undefined) return
+      this.#sendChunk(slot, first)
+    }
+  }
+
+  #sendChunk(slot: Slot, first: QueueItem): void {
+    const { batch } = first
+    const refId = batch.refIds[first.index]!
+    const loadError = this.#loadErrors.get(refId)
+    if (loadError !== undefined) {
+      this.#fail(batch, loadError)
+      this.#dispatch()
+      return
+    }
+    const size = first.single
+      ? 1
+      : this.#cost.chunkSize(refId, batch.queued, this.size, batch.options.timeoutMs)
+    const items: QueueItem[] = []
+    while (items.length < size) {
+      const item = this.#queue[this.#queueHead]
+      if (
+        item === undefined ||
+        item.batch !== batch ||
+        batch.refIds[item.index] !== refId ||
+        (item.single && items.length > 0)
+      )
+        break
+      items.push(item)
+      this.#queueHead++
+      if (item.single) break
+    }
+    batch.queued -= items.length
+    if (!slot.defined.has(refId)) this.#define(slot, refId)
+    const chunk: Chunk = { id: this.#nextChunkId++, refId, items, timer: undefined }
+    slot.chunk = chunk
+    const tasks: TaskMessage[] = items.map((item) => {
+      const task = batch.tasks[item.index]!
+      return { refId, params: task.params, input: task.input }
+    })
+    try {
+      slot.handle.send({ type: 'run', chunkId: chunk.id, tasks })
+    } catch (error) {
+      // The input state could not be cloned: a caller-side mistake, reported per task.
+      slot.chunk = undefined
+      for (const item of items)
+        this.#complete(item, { ok: false, error: transportError(error, item), state: undefined })
+      this.#dispatch()
+      return
+    }
+    const timeoutMs = batch.options.timeoutMs
+    if (timeoutMs !== undefined) {
+      chunk.timer = setTimeout(() => {
+        if (slot.chunk !== chunk) return
+        slot.killReason = 'timeout'
+        void slot.handle.kill()
+      }, timeoutMs)
+    }
+  }
+
+  #complete(item: QueueItem, outcome: LeafOutcome): void {
+    const { batch } = item
+    if (batch.settled) return
+    batch.outcomes[item.index] = outcome
+    batch.done++
+    batch.options.onProgress?.(batch.done, batch.tasks.length)
+    if (batch.done === batch.tasks.length) {
+      batch.settled = true
+      this.#batches.delete(batch)
+      batch.resolve(batch.outcomes as LeafOutcome[])
+    }
+  }
+
+  #fail(batch: Batch, error: Error): void {
+    if (batch.settled) return
+    batch.settled = true
+    this.#batches.delete(batch)
+    batch.reject(error)
+  }
+
+  #abortBatch(batch: Batch, error: AbortError): void {
+    this.#fail(batch, error)
+    for (const slot of this.#slots) {
+      if (slot.chunk?.items[0]?.batch === batch && slot.killReason === undefined) {
+        slot.killReason = 'abort'
+        void slot.handle.kill()
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ worker events
+
+  #onMessage(slot: Slot, message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        slot.ready = true
+        this.#startupFailures = 0
+        return
+      case 'defined': {
+        const waiter = this.#defineWaiters.get(`${slot.id}:${message.refId}`)
+        this.#defineWaiters.delete(`${slot.id}:${message.refId}`)
+        if (message.error === undefined) {
+          waiter?.resolve()
+          return
+        }
+        const error = deserializeError(message.error)
+        this.#loadErrors.set(message.refId, error)
+        waiter?.reject(error)
+        for (const batch of [...this.#batches])
+          if (batch.refIds.includes(message.refId)) this.#fail(batch, error)
+        return
+      }
+      case 'done': {
+        const chunk = slot.chunk
+        if (chunk === undefined || chunk.id !== message.chunkId) return
+        clearTimeout(chunk.timer)
+        slot.chunk = undefined
+        this.#cost.record(chunk.refId, message.seconds, chunk.items.length)
+        chunk.items.forEach((item, i) => {
+          const result = message.results[i]!
+          this.#complete(
+            item,
+            result.ok
+              ? { ok: true, value: result.value, state: result.state }
+              : { ok: false, error: deserializeError(result.error), state: result.state },
+          )
+        })
+        this.#dispatch()
+      }
+    }
+  }
+
+  #onExit(slot: Slot, exit: WorkerExit): void {
+    const { chunk, killReason } = slot
+    if (chunk !== undefined) clearTimeout(chunk.timer)
+    for (const [key, waiter] of this.#defineWaiters) {
+      // A worker that died while loading: the replacement loads again.
+      if (key.startsWith(`${slot.id}:`)) {
+        this.#defineWaiters.delete(key)
+        waiter.resolve()
+      }
+    }
+    if (killReason === 'close' || this.#closing !== undefined) return
+    if (!slot.ready && killReason === undefined && ++this.#startupFailures >= MAX_STARTUP_FAILURES) {
+      this.#broken = new WorkerCrashedError(
+        slot.handle.label,
+        `workers die while starting (${exit.reason}); the pool cannot run`,
+      )
+      for (const batch of [...this.#batches]) this.#fail(batch, this.#broken)
+      return
+    }
+    if (chunk !== undefined) this.#recover(chunk, slot, killReason, exit)
+    // Replace the worker in the same slot; objectives are defined again on demand.
+    const fresh = this.#startSlot(slot.id)
+    this.#slots[this.#slots.indexOf(slot)] = fresh
+    this.#dispatch()
+  }
+
+  /** The tasks of a lost chunk: split a multi-task chunk into singles; a single fails or is retried. */
+  #recover(chunk: Chunk, slot: Slot, killReason: Slot['killReason'], exit: WorkerExit): void {
+    const live = chunk.items.filter((item) => !item.batch.settled)
+    const requeue: QueueItem[] = []
+    if (live.length > 1) {
+      for (const item of live) requeue.push({ batch: item.batch, index: item.index, single: true })
+    } else if (live.length === 1) {
+      const item = live[0]!
+      const { batch } = item
+      if (batch.attempts[item.index]! < (batch.options.retries ?? 0)) {
+        batch.attempts[item.index]!++
+        requeue.push({ batch, index: item.index, single: true })
+      } else {
+        const error =
+          killReason === 'timeout'
+            ? new EvaluationTimeoutError(batch.options.timeoutMs!)
+            : new WorkerCrashedError(slot.handle.label, exit.reason)
+        this.#complete(item, { ok: false, error, state: undefined })
+      }
+    }
+    for (const item of requeue) item.batch.queued++
+    // Back to the front of the queue, in their original order.
+    this.#queue.splice(this.#queueHead, 0, ...requeue)
+  }
+}
+
+function transportError(error: unknown, item: QueueItem): Error {
+  const task = item.batch.tasks[item.index]!
+  const found = findUncloneable(task.input, 'ctx') ?? findUncloneable(task.params, 'params')
+  if (found !== undefined) return new ContextTransportError(found.keyPath, found.reason)
+  return error instanceof Error ? error : new Error(String(error))
+}
+
+function stripUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>
+}

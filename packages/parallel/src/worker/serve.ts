@@ -1,0 +1,35 @@
+// The message loop shared by thread and process workers: define objectives, run chunks, report.
+
+import type { FromWorker, ToWorker } from '../protocol.ts'
+import { WorkerEvaluator, withUncloneableStatesReported } from './evaluator.ts'
+
+export function serve(
+  send: (message: FromWorker) => void,
+  onMessage: (handler: (message: ToWorker) => void) => void,
+): void {
+  const evaluator = new WorkerEvaluator()
+  onMessage((message) => {
+    if (message.type === 'define') {
+      void evaluator
+        .define(message.refId, message.ref)
+        .then((error) => send({ type: 'defined', refId: message.refId, error }))
+      return
+    }
+    const start = performance.now()
+    void evaluator.run(message.tasks).then((results) => {
+      const seconds = (performance.now() - start) / 1000
+      try {
+        send({ type: 'done', chunkId: message.chunkId, results, seconds })
+      } catch {
+        // A context held something that cannot be cloned: report it per task, send the rest.
+        send({
+          type: 'done',
+          chunkId: message.chunkId,
+          results: withUncloneableStatesReported(results),
+          seconds,
+        })
+      }
+    })
+  })
+  send({ type: 'ready' })
+}
