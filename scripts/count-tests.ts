@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 
 interface Report {
+  success: boolean
   numPassedTests: number
   numFailedTests: number
   numPendingTests: number
@@ -25,6 +26,11 @@ const brokenFiles = report.testResults.filter((r) => r.status === 'failed' && r.
 for (const f of brokenFiles)
   console.log(`test file failed to run: ${f.name}${f.message ? `\n  ${f.message.split('\n')[0]}` : ''}`)
 const passed = report.numPassedTests
-const failed = report.numFailedTests + brokenFiles.length
+let failed = report.numFailedTests + brokenFiles.length
+if (!report.success && failed === 0) {
+  // Every test passed but the run did not: unhandled errors or rejections outside the tests.
+  console.log('the test run reported errors outside the tests (unhandled errors); see the log above')
+  failed = 1
+}
 const skipped = report.numPendingTests + report.numTodoTests
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)

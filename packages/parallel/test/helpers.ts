@@ -1,0 +1,36 @@
+import { objectiveModule } from '@parafit/core'
+import { type Pool, processPool, serialPool, threadPool } from '../src/index.ts'
+import type { Fault } from './fixtures/faulty.objective.ts'
+
+export const faulty = (fault: Fault, at = 3) =>
+  objectiveModule(new URL('./fixtures/faulty.objective.ts', import.meta.url), { init: { fault, at } })
+
+export const counting = (init: object = {}) =>
+  objectiveModule(new URL('./fixtures/counting.objective.ts', import.meta.url), { init })
+
+export const xs = (n: number) => Array.from({ length: n }, (_, i) => ({ x: i }))
+
+export type Backend = 'serial' | 'threads' | 'processes'
+export const workerBackends: Backend[] = ['threads', 'processes']
+export const allBackends: Backend[] = ['serial', ...workerBackends]
+
+export function makePool(
+  backend: Backend,
+  options: { numWorkers?: number; timeoutMs?: number; retries?: number } = {},
+): Pool {
+  const numWorkers = options.numWorkers ?? 2
+  if (backend === 'serial') return serialPool()
+  return backend === 'threads'
+    ? threadPool({ ...options, numWorkers })
+    : processPool({ ...options, numWorkers })
+}
+
+/** Whether a process with this pid is still alive. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,119 @@
+import { EvaluateContext, objective, PoolClosedError, ValidationError } from '@parafit/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { choosePool, mapWithContext, type Pool, processPool, serialPool, threadPool } from '../src/index.ts'
+import { allBackends, counting, faulty, makePool, workerBackends, xs } from './helpers.ts'
+
+const open: Pool[] = []
+const track = (pool: Pool) => {
+  open.push(pool)
+  return pool
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((p) => p.close()))
+})
+
+describe.each(allBackends)('%s pool', (backend) => {
+  it('returns values and contexts in input order, updating the given contexts in place', async () => {
+    const pool = track(makePool(backend))
+    const contexts = xs(50).map(() => new EvaluateContext({ config: { run: 'a' } }))
+    const results = await mapWithContext(pool, faulty('throw', -1), xs(50), { contexts })
+    expect(results.map((r) => r.value)).toEqual(xs(50).map(({ x }) => x * x))
+    results.forEach((r, i) => {
+      expect(r.context).toBe(contexts[i])
+      expect(r.context.meta.x).toBe(i)
+      expect(r.context.loss).toBe(i * i)
+      expect(r.context.parameters).toEqual({ x: i })
+    })
+  })
+
+  it('sends config and shared to the worker but brings back only the result state', async () => {
+    const pool = track(makePool(backend))
+    const ctx = new EvaluateContext({ config: { mode: 'fast' }, shared: { table: [1, 2] } })
+    await mapWithContext(pool, counting(), [{ x: 1 }], { contexts: [ctx] })
+    expect(ctx.config).toEqual({ mode: 'fast' })
+    expect(ctx.shared).toEqual({ table: [1, 2] })
+    expect(ctx.meta.factoryRuns).toBe(1)
+  })
+
+  it('closing twice is harmless and a closed pool refuses work with PoolClosedError', async () => {
+    const pool = makePool(backend)
+    await pool.close()
+    await pool.close()
+    expect(pool.closed).toBe(true)
+    await expect(mapWithContext(pool, counting(), xs(2))).rejects.toBeInstanceOf(PoolClosedError)
+    await expect(pool[Symbol.asyncDispose]()).resolves.toBeUndefined()
+  })
+
+  it('validates parameters and contexts before evaluating', async () => {
+    const pool = track(makePool(backend))
+    await expect(mapWithContext(pool, counting(), [{ x: 1 }, { x: Number.NaN }])).rejects.toThrow(
+      /paramsList\[1\]: parameter is NaN/,
+    )
+    await expect(
+      mapWithContext(pool, counting(), xs(2), { contexts: [new EvaluateContext()] }),
+    ).rejects.toThrow(/got 1 contexts for 2/)
+    await expect(mapWithContext(pool, counting(), xs(2), { timeoutMs: -5 })).rejects.toThrow(ValidationError)
+  })
+})
+
+describe.each(workerBackends)('%s pool (workers)', (backend) => {
+  it('spreads work over every worker and builds each objective once per worker', async () => {
+    const pool = track(makePool(backend, { numWorkers: 2 }))
+    const ref = counting()
+    const first = await mapWithContext(pool, ref, xs(200))
+    const second = await mapWithContext(pool, ref, xs(200))
+    const all = [...first, ...second]
+    expect(new Set(all.map((r) => r.context.meta.worker)).size).toBe(2)
+    expect(new Set(all.map((r) => r.context.meta.factoryRuns))).toEqual(new Set([1]))
+  })
+
+  it('rejects an in-process objective with a message saying how to make a module', async () => {
+    const pool = track(makePool(backend))
+    await expect(
+      mapWithContext(
+        pool,
+        objective(() => 1),
+        xs(1),
+      ),
+    ).rejects.toThrow(/defineObjective.*objectiveModule/)
+  })
+})
+
+describe('thread pool data sharing', () => {
+  it('shares typed arrays over SharedArrayBuffers in init with every thread, without copying', async () => {
+    const pool = track(threadPool({ numWorkers: 2 }))
+    const hits = new Int32Array(new SharedArrayBuffer(4))
+    const data = new Float64Array(new SharedArrayBuffer(8 * 1000)).fill(0.5)
+    const results = await mapWithContext(pool, counting({ hits, data }), xs(64))
+    expect(Atomics.load(hits, 0)).toBe(64)
+    expect(results[0]!.context.meta.dataSum).toBe(1)
+  })
+})
+
+describe('pool options', () => {
+  it.each([
+    [() => threadPool({ numWorkers: 0 }), /between 1 and .*numWorkers/],
+    [() => threadPool({ numWorkers: -2 }), /numWorkers/],
+    [() => threadPool({ numWorkers: 2.5 }), /Expected an integer/],
+    [() => processPool({ numWorkers: 1e7 }), /numWorkers/],
+    [() => threadPool({ numWorkers: 2, timeoutMs: 0 }), /timeoutMs/],
+    [() => threadPool({ numWorkers: 2, retries: 1.5 }), /retries/],
+    [() => threadPool({ numWorkers: 2, colour: 'red' } as never), /excess property.*colour|colour/],
+  ])('rejects bad options: %#', (make, message) => {
+    expect(make).toThrow(ValidationError)
+    expect(make).toThrow(message)
+  })
+
+  it('choosePool: 1 is serial, n is n threads, a pool is used as it is', async () => {
+    const one = track(await choosePool(1))
+    expect(one.kind).toBe('serial')
+    const three = track(await choosePool(3))
+    expect([three.kind, three.size]).toEqual(['threads', 3])
+    const mine = track(serialPool())
+    expect(await choosePool(mine)).toBe(mine)
+    const auto = track(await choosePool('auto'))
+    expect(auto.size).toBeGreaterThanOrEqual(1)
+    await expect(choosePool(0)).rejects.toThrow(ValidationError)
+    await expect(choosePool('many' as never)).rejects.toThrow(/numWorkers must be/)
+  })
+})
