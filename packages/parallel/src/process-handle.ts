@@ -8,15 +8,34 @@ import type { SpawnWorker, WorkerHandle } from './worker-handle.ts'
 
 const entry = fileURLToPath(new URL('./worker/process-entry.ts', import.meta.url))
 
-/** Every live worker process, killed synchronously if this process exits without closing pools. */
+/**
+ * Every live worker process. They are killed synchronously if this process exits without
+ * closing its pools, and on SIGINT / SIGTERM (Ctrl-C), after which the signal takes its default
+ * course unless the program handles it itself (then the program decides, e.g. a Fitter's
+ * graceful stop, and closing its pools stops the workers).
+ */
 const live = new Set<ChildProcess>()
-let exitHookInstalled = false
-function installExitHook(): void {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL')
-  })
+let hooksInstalled = false
+
+function killAll(): void {
+  for (const child of live) child.kill('SIGKILL')
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  killAll()
+  const others = process.listeners(signal).filter((l) => l !== onSignal)
+  if (others.length === 0) {
+    process.removeListener(signal, onSignal)
+    process.kill(process.pid, signal)
+  }
+}
+
+function installHooks(): void {
+  if (hooksInstalled) return
+  hooksInstalled = true
+  process.on('exit', killAll)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
 }
 
 export function liveProcessCount(): number {
@@ -24,7 +43,7 @@ export function liveProcessCount(): number {
 }
 
 export const spawnProcess: SpawnWorker = (id, events, options): WorkerHandle => {
-  installExitHook()
+  installHooks()
   const child = fork(entry, [], {
     env: options.env ?? process.env,
     execArgv: [...(options.execArgv ?? [])],

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { objectiveModule } from '@parafit/core'
 import { type Pool, processPool, serialPool, threadPool } from '../src/index.ts'
 import type { Fault } from './fixtures/faulty.objective.ts'
@@ -25,11 +26,12 @@ export function makePool(
     : processPool({ ...options, numWorkers })
 }
 
-/** Whether a process with this pid is still alive. */
+/** Whether a process with this pid is still running (a zombie awaiting its reaper is not). */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0)
-    return true
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+    return state !== 'Z' && state !== 'X'
   } catch {
     return false
   }
