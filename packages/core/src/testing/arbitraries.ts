@@ -202,8 +202,10 @@ export function objectiveTree(options: SpecOptions = {}) {
 
 /** Small parameter sets for evaluating spec trees: sums spread around the failure thresholds. */
 export function specParams(): fc.Arbitrary<{ x: number; y: { z: number } }> {
-  return fc.record({
-    x: fc.double({ min: -3, max: 3, noNaN: true }),
-    y: fc.record({ z: fc.double({ min: -3, max: 3, noNaN: true }) }),
-  })
+  const coordinate = fc.double({ min: -3, max: 3, noNaN: true })
+  // Plain prototypes: parameters crossing to a worker arrive as plain objects.
+  return fc.record(
+    { x: coordinate, y: fc.record({ z: coordinate }, { noNullPrototype: true }) },
+    { noNullPrototype: true },
+  )
 }
