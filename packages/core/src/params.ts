@@ -117,7 +117,22 @@ function describe(value: unknown): string {
  * Checks that `params` is a tree of finite numbers and, when `template` is given, that it has
  * exactly the template's keys. Throws a ValidationError naming the first bad key.
  */
+/** Whether `node` is a tree of finite numbers with no empty groups; allocates nothing. */
+function isFiniteTree(node: unknown, root: boolean): boolean {
+  if (typeof node === 'number') return Number.isFinite(node)
+  if (!isPlainRecord(node)) return false
+  let keys = 0
+  for (const key in node) {
+    if (!Object.hasOwn(node, key)) continue
+    keys++
+    if (!isFiniteTree(node[key], false)) return false
+  }
+  return root || keys > 0
+}
+
 export function validateParams(params: unknown, template?: ParamTree): asserts params is ParamTree {
+  // Fast path for the per-evaluation check; the slow path below finds and names the bad key.
+  if (template === undefined && isFiniteTree(params, true)) return
   if (!isPlainRecord(params)) {
     throw new ValidationError(`parameters must be a record of numbers, got ${describe(params)}`)
   }

@@ -102,7 +102,9 @@ export async function mapWithContext<P extends ParamTree = ParamTree>(
   const failed = settled.find((s) => !s.ok)
   if (failed !== undefined && !failed.ok) throw failed.error
   return settled.map((s) => {
-    const { ok: _ok, ...rest } = s as Extract<Settled, { ok: true }>
-    return rest
+    const ok = s as Extract<Settled, { ok: true }>
+    return ok.residuals === undefined
+      ? { value: ok.value, context: ok.context }
+      : { value: ok.value, context: ok.context, residuals: ok.residuals }
   })
 }

@@ -1,29 +1,44 @@
 // Messages between a pool and its workers (threads and child processes alike). Objectives are
-// defined once per worker (`define` carries the ObjectiveRef and its init); tasks then carry
-// only parameters and context input state.
+// defined once per worker (`define` carries the ObjectiveRef and its init). A chunk names its
+// objective once and carries, per task, the parameters and, only when there is any, the
+// context's input (config, shared, meta). Results do not echo the parameters back: the pool
+// has them.
 
-import type {
-  ContextInputState,
-  ContextResultState,
-  ObjectiveRef,
-  ParamTree,
-  SerializedError,
-} from '@parafit/core'
+import type { ContextResultState, ObjectiveRef, ParamTree, SerializedError } from '@parafit/core'
 
-export interface TaskMessage {
-  readonly refId: number
-  readonly params: ParamTree
-  readonly input: ContextInputState
+/** The part of a context's input state a worker needs; `parameters` are the task's own. */
+export interface TaskInput {
+  readonly config: Record<string, unknown>
+  readonly shared: Record<string, unknown>
+  readonly meta: Record<string, unknown>
 }
 
 export type ToWorker =
   | { readonly type: 'define'; readonly refId: number; readonly ref: ObjectiveRef }
-  | { readonly type: 'run'; readonly chunkId: number; readonly tasks: readonly TaskMessage[] }
+  | {
+      readonly type: 'run'
+      readonly chunkId: number
+      readonly refId: number
+      readonly params: readonly ParamTree[]
+      /** One per task, or null when every task starts from an empty context. */
+      readonly inputs: readonly (TaskInput | null)[] | null
+    }
 
-/** One task's outcome as it crosses back; `state` is the context's result state. */
+/** A task's outcome with what the objective wrote into its context. */
 export type TaskResult =
-  | { readonly ok: true; readonly value: number; readonly state: ContextResultState }
-  | { readonly ok: false; readonly error: SerializedError; readonly state: ContextResultState | undefined }
+  | {
+      readonly ok: true
+      readonly value: number
+      readonly quantities: Record<string, unknown> | undefined
+      readonly meta: Record<string, unknown>
+      readonly residuals: Float64Array | undefined
+    }
+  | {
+      readonly ok: false
+      readonly error: SerializedError
+      /** Undefined when the context itself could not be sent back. */
+      readonly state: Omit<ContextResultState, 'parameters'> | undefined
+    }
 
 export type FromWorker =
   | { readonly type: 'ready' }
@@ -34,3 +49,33 @@ export type FromWorker =
       readonly results: readonly TaskResult[]
       readonly seconds: number
     }
+
+const isEmpty = (record: Record<string, unknown>) => {
+  for (const _ in record) return false
+  return true
+}
+
+/** The input to send for a context, or null when it is empty (the common case). */
+export function taskInput(input: {
+  config: Record<string, unknown>
+  shared: Record<string, unknown>
+  meta: Record<string, unknown>
+}): TaskInput | null {
+  return isEmpty(input.config) && isEmpty(input.shared) && isEmpty(input.meta)
+    ? null
+    : { config: input.config, shared: input.shared, meta: input.meta }
+}
+
+/** The full result state of a task, from its result and its parameters. */
+export function resultState(result: TaskResult, params: ParamTree): ContextResultState | undefined {
+  if (result.ok) {
+    return {
+      parameters: params,
+      loss: result.value,
+      quantities: result.quantities,
+      meta: result.meta,
+      residuals: result.residuals,
+    }
+  }
+  return result.state === undefined ? undefined : { parameters: params, ...result.state }
+}

@@ -19,7 +19,7 @@ import {
 import { abortError } from './abort.ts'
 import { CostModel } from './chunking.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PoolKind } from './pool.ts'
-import type { FromWorker, TaskMessage } from './protocol.ts'
+import { type FromWorker, resultState, type TaskInput, taskInput } from './protocol.ts'
 import { refIdentity } from './ref-registry.ts'
 import type { SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from './worker-handle.ts'
 
@@ -285,12 +285,16 @@ export class WorkerPool implements Pool {
     if (!slot.defined.has(refId)) this.#define(slot, refId)
     const chunk: Chunk = { id: this.#nextChunkId++, refId, items, timer: undefined }
     slot.chunk = chunk
-    const tasks: TaskMessage[] = items.map((item) => {
-      const task = batch.tasks[item.index]!
-      return { refId, params: task.params, input: task.input }
+    const params = items.map((item) => batch.tasks[item.index]!.params)
+    let inputs: (TaskInput | null)[] | null = null
+    items.forEach((item, i) => {
+      const input = taskInput(batch.tasks[item.index]!.input)
+      if (input === null) return
+      inputs ??= new Array(items.length).fill(null)
+      inputs[i] = input
     })
     try {
-      slot.handle.send({ type: 'run', chunkId: chunk.id, tasks })
+      slot.handle.send({ type: 'run', chunkId: chunk.id, refId, params, inputs })
     } catch (error) {
       // The input state could not be cloned: a caller-side mistake, reported per task.
       slot.chunk = undefined
@@ -369,11 +373,12 @@ export class WorkerPool implements Pool {
         this.#cost.record(chunk.refId, message.seconds, chunk.items.length)
         chunk.items.forEach((item, i) => {
           const result = message.results[i]!
+          const state = resultState(result, item.batch.tasks[item.index]!.params)
           this.#complete(
             item,
             result.ok
-              ? { ok: true, value: result.value, state: result.state }
-              : { ok: false, error: deserializeError(result.error), state: result.state },
+              ? { ok: true, value: result.value, state: state! }
+              : { ok: false, error: deserializeError(result.error), state },
           )
         })
         this.#dispatch()

@@ -9,9 +9,10 @@ import {
   loadObjective,
   type Objective,
   type ObjectiveRef,
+  type ParamTree,
   serializeError,
 } from '@parafit/core'
-import type { TaskMessage, TaskResult } from '../protocol.ts'
+import type { TaskInput, TaskResult } from '../protocol.ts'
 
 export class WorkerEvaluator {
   readonly #objectives = new Map<number, Promise<Objective>>()
@@ -28,19 +29,39 @@ export class WorkerEvaluator {
     }
   }
 
-  /** Evaluates tasks one after another; a failure is an outcome, never a thrown error. */
-  async run(tasks: readonly TaskMessage[]): Promise<TaskResult[]> {
+  /** Evaluates the tasks of a chunk one after another; a failure is an outcome, never thrown. */
+  async run(
+    refId: number,
+    params: readonly ParamTree[],
+    inputs: readonly (TaskInput | null)[] | null,
+  ): Promise<TaskResult[]> {
+    const pending = this.#objectives.get(refId)
+    const objective = pending === undefined ? undefined : await pending.catch(() => undefined)
     const results: TaskResult[] = []
-    for (const task of tasks) {
-      const ctx = EvaluateContext.fromInputState(task.input)
+    for (let i = 0; i < params.length; i++) {
+      const input = inputs?.[i] ?? null
+      const ctx =
+        input === null
+          ? new EvaluateContext()
+          : new EvaluateContext({ config: input.config, shared: input.shared })
+      if (input !== null) ctx.meta = input.meta
       try {
-        const objective = this.#objectives.get(task.refId)
         if (objective === undefined)
-          throw new Error(`internal: objective ${task.refId} was never defined in this worker`)
-        const value = await (await objective).evaluate(task.params, ctx)
-        results.push({ ok: true, value, state: ctx.toResultState() })
+          throw new Error(`internal: objective ${refId} is not loaded in this worker`)
+        const value = await objective.evaluate(params[i]!, ctx)
+        results.push({
+          ok: true,
+          value,
+          quantities: ctx.quantities,
+          meta: ctx.meta,
+          residuals: ctx.residuals,
+        })
       } catch (error) {
-        results.push({ ok: false, error: serializeError(error), state: ctx.toResultState() })
+        results.push({
+          ok: false,
+          error: serializeError(error),
+          state: { loss: ctx.loss, quantities: ctx.quantities, meta: ctx.meta, residuals: ctx.residuals },
+        })
       }
     }
     return results
@@ -48,13 +69,16 @@ export class WorkerEvaluator {
 }
 
 /**
- * Replaces each result whose context state cannot be structured-cloned by a failure naming the
- * key path. Called only after sending the whole batch failed, so the check costs nothing when
- * every state is cloneable.
+ * Replaces each result whose context cannot be structured-cloned by a failure naming the key
+ * path. Called only after sending the whole chunk failed, so the check costs nothing when every
+ * context is cloneable.
  */
 export function withUncloneableStatesReported(results: readonly TaskResult[]): TaskResult[] {
   return results.map((result) => {
-    const found = findUncloneable(result.state, 'ctx')
+    const found = findUncloneable(
+      result.ok ? { quantities: result.quantities, meta: result.meta } : result.state,
+      'ctx',
+    )
     if (found === undefined) return result
     return {
       ok: false,

@@ -16,7 +16,7 @@ export function serve(
       return
     }
     const start = performance.now()
-    void evaluator.run(message.tasks).then((results) => {
+    void evaluator.run(message.refId, message.params, message.inputs).then((results) => {
       const seconds = (performance.now() - start) / 1000
       try {
         send({ type: 'done', chunkId: message.chunkId, results, seconds })
