@@ -55,7 +55,8 @@ interface Slot {
   handle: WorkerHandle
   ready: boolean
   defined: Set<number>
-  chunk: Chunk | undefined
+  /** Chunks sent, in the order the worker runs them; the first is running. At most two. */
+  chunks: Chunk[]
   /** Why we are killing it (timeout, abort, close), so its exit is not taken for a crash. */
   killReason: 'timeout' | 'abort' | 'close' | undefined
 }
@@ -106,7 +107,7 @@ export class WorkerPool implements Pool {
       handle: undefined as unknown as WorkerHandle,
       ready: false,
       defined: new Set(),
-      chunk: undefined,
+      chunks: [],
       killReason: undefined,
     }
     slot.handle = this.#spawn(
@@ -246,12 +247,20 @@ export class WorkerPool implements Pool {
     return undefined
   }
 
+  /**
+   * Gives every idle worker a chunk; then, while plenty is queued, a second chunk to each busy
+   * worker, so it starts the next one without waiting for a message round trip. Near the end of
+   * a batch work goes one chunk at a time to whichever worker is free, for balance.
+   */
   #dispatch(): void {
-    for (const slot of this.#slots) {
-      if (slot.chunk !== undefined || slot.killReason !== undefined) continue
-      const first = this.#nextItem()
-      if (first === undefined) return
-      this.#sendChunk(slot, first)
+    for (const depth of [0, 1]) {
+      for (const slot of this.#slots) {
+        if (slot.chunks.length !== depth || slot.killReason !== undefined) continue
+        const first = this.#nextItem()
+        if (first === undefined) return
+        if (depth === 1 && (first.single || first.batch.queued <= this.size)) return
+        this.#sendChunk(slot, first)
+      }
     }
   }
 
@@ -284,7 +293,7 @@ export class WorkerPool implements Pool {
     batch.queued -= items.length
     if (!slot.defined.has(refId)) this.#define(slot, refId)
     const chunk: Chunk = { id: this.#nextChunkId++, refId, items, timer: undefined }
-    slot.chunk = chunk
+    slot.chunks.push(chunk)
     const params = items.map((item) => batch.tasks[item.index]!.params)
     let inputs: (TaskInput | null)[] | null = null
     items.forEach((item, i) => {
@@ -297,20 +306,24 @@ export class WorkerPool implements Pool {
       slot.handle.send({ type: 'run', chunkId: chunk.id, refId, params, inputs })
     } catch (error) {
       // The input state could not be cloned: a caller-side mistake, reported per task.
-      slot.chunk = undefined
+      slot.chunks.pop()
       for (const item of items)
         this.#complete(item, { ok: false, error: transportError(error, item), state: undefined })
       this.#dispatch()
       return
     }
-    const timeoutMs = batch.options.timeoutMs
-    if (timeoutMs !== undefined) {
-      chunk.timer = setTimeout(() => {
-        if (slot.chunk !== chunk) return
-        slot.killReason = 'timeout'
-        void slot.handle.kill()
-      }, timeoutMs)
-    }
+    if (slot.chunks.length === 1) this.#startTimer(slot, chunk)
+  }
+
+  /** The timeout clock of a chunk runs from when the worker starts it. */
+  #startTimer(slot: Slot, chunk: Chunk): void {
+    const timeoutMs = chunk.items[0]!.batch.options.timeoutMs
+    if (timeoutMs === undefined) return
+    chunk.timer = setTimeout(() => {
+      if (slot.chunks[0] !== chunk) return
+      slot.killReason = 'timeout'
+      void slot.handle.kill()
+    }, timeoutMs)
   }
 
   #complete(item: QueueItem, outcome: LeafOutcome): void {
@@ -336,7 +349,7 @@ export class WorkerPool implements Pool {
   #abortBatch(batch: Batch, error: AbortError): void {
     this.#fail(batch, error)
     for (const slot of this.#slots) {
-      if (slot.chunk?.items[0]?.batch === batch && slot.killReason === undefined) {
+      if (slot.chunks.some((c) => c.items[0]?.batch === batch) && slot.killReason === undefined) {
         slot.killReason = 'abort'
         void slot.handle.kill()
       }
@@ -366,10 +379,12 @@ export class WorkerPool implements Pool {
         return
       }
       case 'done': {
-        const chunk = slot.chunk
+        const chunk = slot.chunks[0]
         if (chunk === undefined || chunk.id !== message.chunkId) return
         clearTimeout(chunk.timer)
-        slot.chunk = undefined
+        slot.chunks.shift()
+        const next = slot.chunks[0]
+        if (next !== undefined) this.#startTimer(slot, next)
         this.#cost.record(chunk.refId, message.seconds, chunk.items.length)
         chunk.items.forEach((item, i) => {
           const result = message.results[i]!
@@ -387,8 +402,8 @@ export class WorkerPool implements Pool {
   }
 
   #onExit(slot: Slot, exit: WorkerExit): void {
-    const { chunk, killReason } = slot
-    if (chunk !== undefined) clearTimeout(chunk.timer)
+    const { chunks, killReason } = slot
+    for (const chunk of chunks) clearTimeout(chunk.timer)
     for (const [key, waiter] of this.#defineWaiters) {
       // A worker that died while loading: the replacement loads again.
       if (key.startsWith(`${slot.id}:`)) {
@@ -405,16 +420,20 @@ export class WorkerPool implements Pool {
       for (const batch of [...this.#batches]) this.#fail(batch, this.#broken)
       return
     }
-    if (chunk !== undefined) this.#recover(chunk, slot, killReason, exit)
+    if (chunks.length > 0) this.#recover(chunks, slot, killReason, exit)
     // Replace the worker in the same slot; objectives are defined again on demand.
     const fresh = this.#startSlot(slot.id)
     this.#slots[this.#slots.indexOf(slot)] = fresh
     this.#dispatch()
   }
 
-  /** The tasks of a lost chunk: split a multi-task chunk into singles; a single fails or is retried. */
-  #recover(chunk: Chunk, slot: Slot, killReason: Slot['killReason'], exit: WorkerExit): void {
-    const live = chunk.items.filter((item) => !item.batch.settled)
+  /**
+   * The tasks a dead worker held. Its running chunk: split into singles when it had several; a
+   * single fails or is retried. A chunk it had not started goes back as it was.
+   */
+  #recover(chunks: readonly Chunk[], slot: Slot, killReason: Slot['killReason'], exit: WorkerExit): void {
+    const [running, ...waiting] = chunks
+    const live = running!.items.filter((item) => !item.batch.settled)
     const requeue: QueueItem[] = []
     if (live.length > 1) {
       for (const item of live) requeue.push({ batch: item.batch, index: item.index, single: true })
@@ -432,6 +451,7 @@ export class WorkerPool implements Pool {
         this.#complete(item, { ok: false, error, state: undefined })
       }
     }
+    for (const chunk of waiting) requeue.push(...chunk.items.filter((item) => !item.batch.settled))
     for (const item of requeue) item.batch.queued++
     // Back to the front of the queue, in their original order.
     this.#queue.splice(this.#queueHead, 0, ...requeue)

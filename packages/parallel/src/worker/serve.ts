@@ -8,6 +8,7 @@ export function serve(
   onMessage: (handler: (message: ToWorker) => void) => void,
 ): void {
   const evaluator = new WorkerEvaluator()
+  let queue = Promise.resolve()
   onMessage((message) => {
     if (message.type === 'define') {
       void evaluator
@@ -15,8 +16,13 @@ export function serve(
         .then((error) => send({ type: 'defined', refId: message.refId, error }))
       return
     }
+    // Chunks run strictly one after another, in the order they arrived (a pool may send the next
+    // chunk before this one is done, so the worker never waits for a message between chunks).
+    queue = queue.then(() => runChunk(message))
+  })
+  const runChunk = (message: Extract<ToWorker, { type: 'run' }>) => {
     const start = performance.now()
-    void evaluator.run(message.refId, message.params, message.inputs).then((results) => {
+    return evaluator.run(message.refId, message.params, message.inputs).then((results) => {
       const seconds = (performance.now() - start) / 1000
       try {
         send({ type: 'done', chunkId: message.chunkId, results, seconds })
@@ -30,6 +36,6 @@ export function serve(
         })
       }
     })
-  })
+  }
   send({ type: 'ready' })
 }
