@@ -6,10 +6,15 @@
 
 import { fc, test } from '@fast-check/vitest'
 import { EvaluateContext, type Objective, type ObjectiveError, objectiveModule } from '@parafit/core'
-import { buildObjective, objectiveSpec, specLeafModule, specParams } from '@parafit/core/testing'
+import {
+  buildObjective,
+  dataDifference,
+  objectiveSpec,
+  specLeafModule,
+  specParams,
+} from '@parafit/core/testing'
 import { mapWithContextSettled, type Pool, processPool, serialPool, threadPool } from '@parafit/parallel'
 import { afterAll, describe, expect } from 'vitest'
-import { dataDifference } from './support/same-data.ts'
 
 const pools: Record<string, Pool> = {
   serial: serialPool(),

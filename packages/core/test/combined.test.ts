@@ -8,7 +8,7 @@ import {
   isObjectiveRef,
   loadObjectiveCached,
   type Objective,
-  ObjectiveError,
+  type ObjectiveError,
   objective,
   objectiveModule,
   type ParamTree,
@@ -17,18 +17,10 @@ import {
   ValidationError,
 } from '../src/index.ts'
 import { objectiveTree, specParams } from '../src/testing/index.ts'
+import { failure } from './helpers.ts'
 import { expectSameData } from './same-data.ts'
 
 type XY = { x: number; y: number }
-
-async function failure(promise: Promise<unknown>): Promise<ObjectiveError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ObjectiveError)
-  return error as ObjectiveError
-}
 
 const term = (i: number) =>
   objective<XY>((p, ctx) => {

@@ -5,19 +5,10 @@ import {
   type Hook,
   HookError,
   hooks,
-  ObjectiveError,
   ObjectiveValueError,
   objective,
 } from '../src/index.ts'
-
-async function failure(promise: Promise<unknown>): Promise<ObjectiveError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ObjectiveError)
-  return error as ObjectiveError
-}
+import { failure } from './helpers.ts'
 
 function recorder(log: string[], name: string, fail?: 'pre' | 'post'): Hook {
   return {

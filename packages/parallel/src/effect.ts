@@ -37,19 +37,25 @@ export const layerChoose = (spec: PoolSpec) =>
 
 type AnyObjective<P extends ParamTree> = Objective<P> | ObjectiveRef | CombinedObjective<P>
 
+/** Runs a Promise-API call on the ParallelPool service; interruption fires its AbortSignal. */
+const onPool = <A>(
+  run: (pool: Pool, signal: AbortSignal) => Promise<A>,
+): Effect.Effect<A, ParafitError, ParallelPool> =>
+  Effect.gen(function* () {
+    const pool = yield* ParallelPool
+    return yield* Effect.tryPromise({
+      try: (signal) => run(pool, signal),
+      catch: (error) => error as ParafitError,
+    })
+  })
+
 /** mapWithContext on the ParallelPool service; interruption aborts the batch. */
 export const mapWithContext = <P extends ParamTree>(
   objective: AnyObjective<P>,
   paramsList: readonly P[],
   options: Omit<MapOptions, 'signal'> = {},
 ): Effect.Effect<Evaluated[], ParafitError, ParallelPool> =>
-  Effect.gen(function* () {
-    const pool = yield* ParallelPool
-    return yield* Effect.tryPromise({
-      try: (signal) => mapWithContextPromise(pool, objective, paramsList, { ...options, signal }),
-      catch: (error) => error as ParafitError,
-    })
-  })
+  onPool((pool, signal) => mapWithContextPromise(pool, objective, paramsList, { ...options, signal }))
 
 /** mapWithContextSettled on the ParallelPool service; interruption aborts the batch. */
 export const mapWithContextSettled = <P extends ParamTree>(
@@ -57,10 +63,4 @@ export const mapWithContextSettled = <P extends ParamTree>(
   paramsList: readonly P[],
   options: Omit<MapOptions, 'signal'> = {},
 ): Effect.Effect<Settled[], ParafitError, ParallelPool> =>
-  Effect.gen(function* () {
-    const pool = yield* ParallelPool
-    return yield* Effect.tryPromise({
-      try: (signal) => mapWithContextSettledPromise(pool, objective, paramsList, { ...options, signal }),
-      catch: (error) => error as ParafitError,
-    })
-  })
+  onPool((pool, signal) => mapWithContextSettledPromise(pool, objective, paramsList, { ...options, signal }))

@@ -10,18 +10,11 @@ import {
   PoolClosedError,
   WorkerCrashedError,
 } from '@parafit/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { mapWithContext, mapWithContextSettled, type Pool, processPool, threadPool } from '../src/index.ts'
-import { allBackends, type Backend, faulty, makePool, workerBackends, xs } from './helpers.ts'
+import { allBackends, type Backend, faulty, makePool, trackPools, workerBackends, xs } from './helpers.ts'
 
-const open: Pool[] = []
-const track = (pool: Pool) => {
-  open.push(pool)
-  return pool
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close()))
-})
+const track = trackPools()
 
 async function settledOutcome(
   backend: Backend,

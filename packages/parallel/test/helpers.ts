@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { objectiveModule } from '@parafit/core'
+import { afterEach } from 'vitest'
 import { type Pool, processPool, serialPool, threadPool } from '../src/index.ts'
 import type { Fault } from './fixtures/faulty.objective.ts'
 
@@ -34,5 +35,17 @@ export function alive(pid: number): boolean {
     return state !== 'Z' && state !== 'X'
   } catch {
     return false
+  }
+}
+
+/** Pools a test opens through `track` are closed after each test, whatever happened. */
+export function trackPools(): (pool: Pool) => Pool {
+  const open: Pool[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close()))
+  })
+  return (pool) => {
+    open.push(pool)
+    return pool
   }
 }

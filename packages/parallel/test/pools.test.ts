@@ -1,16 +1,9 @@
 import { EvaluateContext, objective, PoolClosedError, ValidationError } from '@parafit/core'
-import { afterEach, describe, expect, it } from 'vitest'
-import { choosePool, mapWithContext, type Pool, processPool, serialPool, threadPool } from '../src/index.ts'
-import { allBackends, counting, faulty, makePool, workerBackends, xs } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { choosePool, mapWithContext, processPool, serialPool, threadPool } from '../src/index.ts'
+import { allBackends, counting, faulty, makePool, trackPools, workerBackends, xs } from './helpers.ts'
 
-const open: Pool[] = []
-const track = (pool: Pool) => {
-  open.push(pool)
-  return pool
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close()))
-})
+const track = trackPools()
 
 describe.each(allBackends)('%s pool', (backend) => {
   it('returns values and contexts in input order, updating the given contexts in place', async () => {

@@ -13,6 +13,7 @@ export {
   specParams,
   type TreeOptions,
 } from './arbitraries.ts'
+export { dataDifference } from './same-data.ts'
 export {
   buildObjective,
   type FailureSpec,

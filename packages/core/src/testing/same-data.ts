@@ -1,4 +1,5 @@
-import { expect } from 'vitest'
+// Structural comparison for property tests that compare backends: stricter than a deep-equal
+// (key order, prototypes, -0, undefined fields) and not confused by keys named `constructor`.
 
 /** The first place where `a` and `b` differ as data, or undefined when they are the same. */
 export function dataDifference(a: unknown, b: unknown, path = '$'): string | undefined {
@@ -27,14 +28,4 @@ export function dataDifference(a: unknown, b: unknown, path = '$'): string | und
     if (d !== undefined) return d
   }
   return undefined
-}
-
-/**
- * Deep equality that is stricter than toEqual (key order, prototypes, -0, undefined fields)
- * and, unlike toStrictEqual, not confused by keys named `constructor`. toEqual runs first for
- * a readable diff.
- */
-export function expectSameData(actual: unknown, expected: unknown): void {
-  expect(actual).toEqual(expected)
-  expect(dataDifference(actual, expected)).toBeUndefined()
 }
