@@ -21,7 +21,10 @@ export type LeafOutcome =
 export interface EvaluateOptions {
   /** Aborting rejects the batch with AbortError and stops the workers running it. */
   readonly signal?: AbortSignal
-  /** An evaluation running longer is stopped (its worker replaced) and fails with EvaluationTimeoutError. */
+  /**
+   * An evaluation running longer is stopped (its worker replaced) and fails with
+   * EvaluationTimeoutError. Worker pools only: the serial pool cannot stop its own thread.
+   */
   readonly timeoutMs?: number
   /** How many times a task lost to a crashed or timed-out worker is run again (default 0). */
   readonly retries?: number
