@@ -97,9 +97,12 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
   }
 
   async evaluate(params: P, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {
-    const terms = await Promise.all(
-      this.terms.map((t) => (isObjectiveRef(t) ? (loadObjectiveCached(t) as Promise<Objective<P>>) : t)),
-    )
+    // Module references load once (cached); trees without any skip the extra await.
+    const terms = this.terms.some(isObjectiveRef)
+      ? await Promise.all(
+          this.terms.map((t) => (isObjectiveRef(t) ? (loadObjectiveCached(t) as Promise<Objective<P>>) : t)),
+        )
+      : (this.terms as readonly Objective<P>[])
     const children = this.setup(params, ctx)
     const outcomes: TermOutcome[] = []
     for (let i = 0; i < terms.length; i++) {

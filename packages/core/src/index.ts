@@ -45,7 +45,7 @@ export {
   type Hook,
   interpretValue,
 } from './lifecycle.ts'
-export { loadObjective, loadObjectiveCached } from './loader.ts'
+export { displayName as moduleDisplayName, loadObjective, loadObjectiveCached } from './loader.ts'
 export {
   defineObjective,
   isObjective,

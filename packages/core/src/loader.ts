@@ -8,7 +8,8 @@ import type { ObjectiveRef } from './ref.ts'
 
 const loaded = new WeakMap<ObjectiveRef, Promise<Objective>>()
 
-function displayName(moduleUrl: string): string {
+/** A module URL as users recognise it: the file path for file: URLs. */
+export function displayName(moduleUrl: string): string {
   return moduleUrl.startsWith('file://') ? decodeURIComponent(new URL(moduleUrl).pathname) : moduleUrl
 }
 

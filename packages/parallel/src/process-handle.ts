@@ -38,10 +38,6 @@ function installHooks(): void {
   process.on('SIGTERM', onSignal)
 }
 
-export function liveProcessCount(): number {
-  return live.size
-}
-
 export const spawnProcess: SpawnWorker = (id, events, options): WorkerHandle => {
   installHooks()
   const child = fork(entry, [], {

@@ -7,7 +7,6 @@
 import {
   CombinedObjective,
   type EvaluateContext,
-  isObjectiveRef,
   type ParamTree,
   type Term,
   type TermOutcome,
@@ -72,10 +71,6 @@ export function leafObjectives(term: Term): LeafObjective[] {
   }
   walk(term)
   return [...found]
-}
-
-export function isLeaf(term: Term): boolean {
-  return isObjectiveRef(term) || !(term instanceof CombinedObjective)
 }
 
 /** Evaluates `term` at each parameter set, writing into the matching context; one outcome each. */

@@ -11,6 +11,8 @@ import {
   EvaluationTimeoutError,
   findUncloneable,
   isObjectiveRef,
+  moduleDisplayName,
+  ObjectiveLoadError,
   type ObjectiveRef,
   PoolClosedError,
   ValidationError,
@@ -55,6 +57,8 @@ interface Slot {
   handle: WorkerHandle
   ready: boolean
   defined: Set<number>
+  /** Objectives defined but not yet acknowledged: a death now happened while loading them. */
+  loading: Set<number>
   /** Chunks sent, in the order the worker runs them; the first is running. At most two. */
   chunks: Chunk[]
   /** Why we are killing it (timeout, abort, close), so its exit is not taken for a crash. */
@@ -81,6 +85,7 @@ export class WorkerPool implements Pool {
   readonly #cost = new CostModel()
   readonly #refs = new Map<number, ObjectiveRef>()
   readonly #loadErrors = new Map<number, Error>()
+  readonly #loadDeaths = new Map<number, number>()
   readonly #defineWaiters = new Map<string, { resolve(): void; reject(error: Error): void }>()
   readonly #batches = new Set<Batch>()
   #nextChunkId = 1
@@ -107,6 +112,7 @@ export class WorkerPool implements Pool {
       handle: undefined as unknown as WorkerHandle,
       ready: false,
       defined: new Set(),
+      loading: new Set(),
       chunks: [],
       killReason: undefined,
     }
@@ -225,7 +231,14 @@ export class WorkerPool implements Pool {
 
   #define(slot: Slot, refId: number): void {
     slot.defined.add(refId)
+    slot.loading.add(refId)
     slot.handle.send({ type: 'define', refId, ref: this.#refs.get(refId)! })
+  }
+
+  /** The objective cannot be loaded: remember why, and fail every batch that uses it. */
+  #setLoadError(refId: number, error: Error): void {
+    this.#loadErrors.set(refId, error)
+    for (const batch of [...this.#batches]) if (batch.refIds.includes(refId)) this.#fail(batch, error)
   }
 
   // ------------------------------------------------------------------ scheduling
@@ -305,10 +318,8 @@ export class WorkerPool implements Pool {
     try {
       slot.handle.send({ type: 'run', chunkId: chunk.id, refId, params, inputs })
     } catch (error) {
-      // The input state could not be cloned: a caller-side mistake, reported per task.
       slot.chunks.pop()
-      for (const item of items)
-        this.#complete(item, { ok: false, error: transportError(error, item), state: undefined })
+      this.#unsendable(items, error)
       this.#dispatch()
       return
     }
@@ -324,6 +335,35 @@ export class WorkerPool implements Pool {
       slot.killReason = 'timeout'
       void slot.handle.kill()
     }, timeoutMs)
+  }
+
+  /**
+   * A chunk could not be sent: some task's context input or parameters cannot be cloned (a
+   * caller-side mistake). Those tasks fail with the key path; the others go back to the queue.
+   */
+  #unsendable(items: readonly QueueItem[], error: unknown): void {
+    const requeue: QueueItem[] = []
+    for (const item of items) {
+      const task = item.batch.tasks[item.index]!
+      const found = findUncloneable(task.input, 'ctx') ?? findUncloneable(task.params, 'params')
+      if (found !== undefined) {
+        this.#complete(item, {
+          ok: false,
+          error: new ContextTransportError(found.keyPath, found.reason),
+          state: undefined,
+        })
+      } else {
+        requeue.push(item)
+      }
+    }
+    if (requeue.length === items.length) {
+      // Nothing to blame on a task: report the transport's own error rather than retry forever.
+      const failure = error instanceof Error ? error : new Error(String(error))
+      for (const item of items) this.#complete(item, { ok: false, error: failure, state: undefined })
+      return
+    }
+    for (const item of requeue) item.batch.queued++
+    this.#queue.splice(this.#queueHead, 0, ...requeue)
   }
 
   #complete(item: QueueItem, outcome: LeafOutcome): void {
@@ -365,17 +405,15 @@ export class WorkerPool implements Pool {
         this.#startupFailures = 0
         return
       case 'defined': {
+        slot.loading.delete(message.refId)
         const waiter = this.#defineWaiters.get(`${slot.id}:${message.refId}`)
         this.#defineWaiters.delete(`${slot.id}:${message.refId}`)
         if (message.error === undefined) {
           waiter?.resolve()
           return
         }
-        const error = deserializeError(message.error)
-        this.#loadErrors.set(message.refId, error)
-        waiter?.reject(error)
-        for (const batch of [...this.#batches])
-          if (batch.refIds.includes(message.refId)) this.#fail(batch, error)
+        this.#setLoadError(message.refId, deserializeError(message.error))
+        waiter?.reject(this.#loadErrors.get(message.refId)!)
         return
       }
       case 'done': {
@@ -412,6 +450,18 @@ export class WorkerPool implements Pool {
       }
     }
     if (killReason === 'close' || this.#closing !== undefined) return
+    for (const refId of slot.loading) {
+      // A module that kills its worker while loading would otherwise cost a respawn per task.
+      const deaths = (this.#loadDeaths.get(refId) ?? 0) + 1
+      this.#loadDeaths.set(refId, deaths)
+      if (deaths >= MAX_STARTUP_FAILURES) {
+        const module = moduleDisplayName(this.#refs.get(refId)!.module)
+        this.#setLoadError(
+          refId,
+          new ObjectiveLoadError(module, `workers died while loading it (${exit.reason})`),
+        )
+      }
+    }
     if (!slot.ready && killReason === undefined && ++this.#startupFailures >= MAX_STARTUP_FAILURES) {
       this.#broken = new WorkerCrashedError(
         slot.handle.label,
@@ -456,13 +506,6 @@ export class WorkerPool implements Pool {
     // Back to the front of the queue, in their original order.
     this.#queue.splice(this.#queueHead, 0, ...requeue)
   }
-}
-
-function transportError(error: unknown, item: QueueItem): Error {
-  const task = item.batch.tasks[item.index]!
-  const found = findUncloneable(task.input, 'ctx') ?? findUncloneable(task.params, 'params')
-  if (found !== undefined) return new ContextTransportError(found.keyPath, found.reason)
-  return error instanceof Error ? error : new Error(String(error))
 }
 
 function stripUndefined<T extends object>(options: T): Partial<T> {

@@ -67,6 +67,16 @@ describe.each(allBackends)('objective faults, %s', (backend) => {
     expect(settled.filter((s) => s.ok)).toHaveLength(7)
   })
 
+  it('a context whose input cannot be cloned fails only that evaluation, naming the key path', async () => {
+    const pool = track(makePool(backend))
+    const contexts = xs(8).map((_, i) => new EvaluateContext({ config: i === 5 ? { hook: () => 1 } : { i } }))
+    const settled = await mapWithContextSettled(pool, faulty('throw', -1), xs(8), { contexts })
+    const failed = settled[5]!
+    expect(!failed.ok && failed.error).toBeInstanceOf(ContextTransportError)
+    expect(!failed.ok && (failed.error as ContextTransportError).keyPath).toBe('ctx.config.hook')
+    expect(settled.map((s) => s.ok && s.value)).toEqual([0, 1, 4, 9, 16, false, 36, 49])
+  })
+
   it('mapWithContext rejects with the lowest-index failure, after every context got its result', async () => {
     const pool = track(makePool(backend))
     const contexts = xs(8).map(() => new EvaluateContext())
@@ -108,6 +118,19 @@ describe.each(workerBackends)('worker faults, %s', (backend) => {
     expect(!failed.ok && failed.error).toBeInstanceOf(WorkerCrashedError)
     expect(!failed.ok && failed.error.message).toMatch(/exit code 3/)
     expect(settled.filter((s) => s.ok).map((s) => s.ok && s.value)).toEqual([0, 1, 4, 16, 25, 36, 49])
+    await stillWorks(pool)
+  })
+
+  it('a module that kills its worker while loading: ObjectiveLoadError naming the file, in bounded time', async () => {
+    const pool = track(makePool(backend))
+    const ref = objectiveModule(new URL('./fixtures/exits-on-load.objective.ts', import.meta.url))
+    const started = performance.now()
+    const error = await mapWithContext(pool, ref, xs(50)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ObjectiveLoadError)
+    expect((error as Error).message).toMatch(
+      /exits-on-load\.objective\.ts: workers died while loading it \(exit code 7\)/,
+    )
+    expect(performance.now() - started).toBeLessThan(10_000)
     await stillWorks(pool)
   })
 
