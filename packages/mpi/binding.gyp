@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "parafit_mpi",
+      "sources": ["native/parafit_mpi.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "cflags_cc": ["<!@(node scripts/mpi-flags.mjs compile)"],
+      "libraries": ["<!@(node scripts/mpi-flags.mjs link)", "-ldl"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "OMPI_SKIP_MPICXX", "MPICH_SKIP_MPICXX"]
+    }
+  ]
+}
