@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'PARAFIT_POOL_CLOSED'
   | 'PARAFIT_MPI_WORKER'
   | 'PARAFIT_MPI_UNAVAILABLE'
+  | 'PARAFIT_MPI_MISMATCH'
   | 'PARAFIT_REMOTE'
 
 export class ParafitError extends Error {
@@ -206,6 +207,16 @@ export class MpiUnavailableError extends ParafitError {
   }
 }
 
+/**
+ * The ranks of an MPI job do not run the same thing: a different script, objective tree or
+ * objective module file. Raised on every rank, so the whole job stops with the same message.
+ */
+export class MpiMismatchError extends ParafitError {
+  constructor(message: string) {
+    super('PARAFIT_MPI_MISMATCH', message)
+  }
+}
+
 /** A non-parafit error thrown on another thread, process or rank; keeps its name and stack. */
 export class RemoteError extends ParafitError {
   readonly remoteName: string
@@ -321,6 +332,7 @@ const revivers: Record<string, Reviver> = {
   PoolClosedError: (s) => withMessage(new PoolClosedError(), s),
   MpiWorkerError: (s, cause) => withMessage(new MpiWorkerError(Number(s.fields.rank), '', { cause }), s),
   MpiUnavailableError: (s) => new MpiUnavailableError(s.message),
+  MpiMismatchError: (s) => new MpiMismatchError(s.message),
 }
 
 function withMessage<E extends Error>(error: E, s: SerializedError): E {

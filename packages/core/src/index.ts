@@ -24,6 +24,7 @@ export {
   EvaluationTimeoutError,
   HookError,
   isSerializedError,
+  MpiMismatchError,
   MpiUnavailableError,
   MpiWorkerError,
   ObjectiveError,
@@ -46,6 +47,7 @@ export {
   interpretValue,
 } from './lifecycle.ts'
 export { displayName as moduleDisplayName, loadObjective, loadObjectiveCached } from './loader.ts'
+export { detectMpi, type MpiLaunch } from './mpi-launch.ts'
 export {
   defineObjective,
   isObjective,
@@ -55,6 +57,7 @@ export {
   type ObjectiveFn,
   type ObjectiveValue,
   objective,
+  objectiveSourceText,
 } from './objective.ts'
 export {
   type Bound,

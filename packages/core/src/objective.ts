@@ -45,12 +45,22 @@ export function hookList(hooks: Hook | readonly Hook[]): readonly Hook[] {
   return list
 }
 
+// The function behind each in-process objective, so that MPI ranks can check they built the
+// same tree (by source text) without the function being a public property.
+const functionOf = new WeakMap<object, ObjectiveFn<never>>()
+
+/** The source text of an in-process objective's function, or undefined for other objectives. */
+export function objectiveSourceText(objective: object): string | undefined {
+  return functionOf.get(objective)?.toString()
+}
+
 class FunctionObjective<P extends ParamTree> implements Objective<P> {
   readonly #fn: ObjectiveFn<P>
   readonly hooks: readonly Hook[]
   constructor(fn: ObjectiveFn<P>, hooks: readonly Hook[]) {
     this.#fn = fn
     this.hooks = hooks
+    functionOf.set(this, fn as ObjectiveFn<never>)
   }
 
   async evaluate(params: P, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {

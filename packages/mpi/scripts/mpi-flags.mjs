@@ -9,13 +9,16 @@ if (which !== 'compile' && which !== 'link') {
   process.exit(2)
 }
 const mpicc = process.env.MPICC || 'mpicc'
-const ask = (args) => execFileSync(mpicc, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+const ask = (args) =>
+  execFileSync(mpicc, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
 
 let flags
 try {
   flags = ask([which === 'compile' ? '--showme:compile' : '--showme:link']).split(/\s+/)
 } catch {
-  flags = ask([which === 'compile' ? '-compile_info' : '-link_info']).split(/\s+/).slice(1)
+  flags = ask([which === 'compile' ? '-compile_info' : '-link_info'])
+    .split(/\s+/)
+    .slice(1)
 }
 // Keep what matters to an addon: include paths, defines, library paths, libraries, rpaths.
 const keep = flags.filter((f) => /^-(I|D|L|l|Wl,|pthread)/.test(f))

@@ -1,3 +1,19 @@
-// @parafit/mpi: built by its own issue (see docs/architecture.md); nothing is exported yet.
+// @parafit/mpi: evaluate objectives on the ranks of an MPI job (Open MPI or MPICH, started by
+// mpirun or srun) through a small native binding. runMpi(main) is the simplest entry point;
+// mpiPool() gives the pool itself; mpiCombined() spreads the terms of a combined objective.
 
-export {}
+export { detectMpi, type MpiLaunch } from '@parafit/core'
+export { bindingBuilt as mpiBindingBuilt, type MpiInfo } from './addon.ts'
+export type { CoordinatorOptions as MpiOptions } from './coordinator.ts'
+export { type MpiCombined, mpiCombined } from './mpi-combined.ts'
+export { type MpiPool, type MpiPoolOptions, mpiPool } from './mpi-pool.ts'
+export { isRankZero, logOnRankZero, mpiRank, onRankZero, rankZeroProgress } from './rank-zero.ts'
+export { runMpi } from './run-mpi.ts'
+export { POLLING as mpiPolling } from './transport.ts'
+
+import { mpiRuntime } from './runtime.ts'
+
+/** MPI's own view of this process: rank, size, library version, host (initializes MPI). */
+export function mpiInfo() {
+  return mpiRuntime().info
+}

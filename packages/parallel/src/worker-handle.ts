@@ -11,9 +11,14 @@ export interface WorkerExit {
 export interface WorkerHandle {
   readonly label: string
   send(message: ToWorker): void
-  /** Stops the worker now (terminate / SIGKILL); resolves when it is gone. */
-  kill(): Promise<void>
+  /**
+   * Stops the worker now (terminate / SIGKILL); resolves when it is gone. `reason` lets a
+   * backend that cannot kill (an MPI rank) choose what to do instead.
+   */
+  kill(reason?: KillReason): Promise<void>
 }
+
+export type KillReason = 'timeout' | 'abort' | 'close'
 
 export interface WorkerEvents {
   message(message: FromWorker): void
@@ -34,4 +39,12 @@ export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv
 }
 
-export type SpawnWorker = (id: number, events: WorkerEvents, options: SpawnOptions) => WorkerHandle
+/**
+ * Starts the worker of slot `id`, first or as a replacement. Returns undefined when the slot
+ * cannot have a worker again (an MPI rank that was lost): the pool retires it.
+ */
+export type SpawnWorker = (
+  id: number,
+  events: WorkerEvents,
+  options: SpawnOptions,
+) => WorkerHandle | undefined

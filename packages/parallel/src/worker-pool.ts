@@ -23,7 +23,7 @@ import { CostModel } from './chunking.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PoolKind } from './pool.ts'
 import { type FromWorker, resultState, type TaskInput, taskInput } from './protocol.ts'
 import { refIdentity } from './ref-registry.ts'
-import type { SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from './worker-handle.ts'
+import type { KillReason, SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from './worker-handle.ts'
 
 interface Batch {
   readonly tasks: readonly LeafTask[]
@@ -62,7 +62,9 @@ interface Slot {
   /** Chunks sent, in the order the worker runs them; the first is running. At most two. */
   chunks: Chunk[]
   /** Why we are killing it (timeout, abort, close), so its exit is not taken for a crash. */
-  killReason: 'timeout' | 'abort' | 'close' | undefined
+  killReason: KillReason | undefined
+  /** No worker can be had for this slot any more (a lost MPI rank): it gets no work. */
+  retired: boolean
 }
 
 const MAX_STARTUP_FAILURES = 3
@@ -99,14 +101,22 @@ export class WorkerPool implements Pool {
     this.#spawn = spawn
     this.#spawnOptions = options
     this.#defaults = { timeoutMs: options.timeoutMs, retries: options.retries }
-    for (let id = 0; id < options.numWorkers; id++) this.#slots.push(this.#startSlot(id))
+    for (let id = 0; id < options.numWorkers; id++) {
+      const slot = this.#startSlot(id)
+      if (slot === undefined) throw new Error(`internal: no worker could be started for slot ${id}`)
+      this.#slots.push(slot)
+    }
+  }
+
+  get #label(): string {
+    return this.kind === 'threads' ? 'thread pool' : this.kind === 'mpi' ? 'MPI pool' : 'process pool'
   }
 
   get closed(): boolean {
     return this.#closing !== undefined
   }
 
-  #startSlot(id: number): Slot {
+  #startSlot(id: number): Slot | undefined {
     const slot: Slot = {
       id,
       handle: undefined as unknown as WorkerHandle,
@@ -115,12 +125,15 @@ export class WorkerPool implements Pool {
       loading: new Set(),
       chunks: [],
       killReason: undefined,
+      retired: false,
     }
-    slot.handle = this.#spawn(
+    const handle = this.#spawn(
       id,
       { message: (m) => this.#onMessage(slot, m), exit: (e) => this.#onExit(slot, e) },
       this.#spawnOptions,
     )
+    if (handle === undefined) return undefined
+    slot.handle = handle
     return slot
   }
 
@@ -196,14 +209,14 @@ export class WorkerPool implements Pool {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      const error = new PoolClosedError(`${this.kind === 'threads' ? 'thread' : 'process'} pool`)
+      const error = new PoolClosedError(this.#label)
       for (const batch of [...this.#batches]) this.#fail(batch, error)
       for (const waiter of this.#defineWaiters.values()) waiter.reject(error)
       this.#defineWaiters.clear()
       await Promise.all(
         this.#slots.map((slot) => {
           slot.killReason = 'close'
-          return slot.handle.kill()
+          return slot.handle.kill('close')
         }),
       )
     })()
@@ -244,8 +257,7 @@ export class WorkerPool implements Pool {
   // ------------------------------------------------------------------ scheduling
 
   #assertOpen(): void {
-    if (this.#closing !== undefined)
-      throw new PoolClosedError(`${this.kind === 'threads' ? 'thread' : 'process'} pool`)
+    if (this.#closing !== undefined) throw new PoolClosedError(this.#label)
     if (this.#broken !== undefined) throw this.#broken
   }
 
@@ -268,7 +280,7 @@ export class WorkerPool implements Pool {
   #dispatch(): void {
     for (const depth of [0, 1]) {
       for (const slot of this.#slots) {
-        if (slot.chunks.length !== depth || slot.killReason !== undefined) continue
+        if (slot.chunks.length !== depth || slot.killReason !== undefined || slot.retired) continue
         const first = this.#nextItem()
         if (first === undefined) return
         if (depth === 1 && (first.single || first.batch.queued <= this.size)) return
@@ -333,7 +345,7 @@ export class WorkerPool implements Pool {
     chunk.timer = setTimeout(() => {
       if (slot.chunks[0] !== chunk) return
       slot.killReason = 'timeout'
-      void slot.handle.kill()
+      void slot.handle.kill('timeout')
     }, timeoutMs)
   }
 
@@ -391,7 +403,7 @@ export class WorkerPool implements Pool {
     for (const slot of this.#slots) {
       if (slot.chunks.some((c) => c.items[0]?.batch === batch) && slot.killReason === undefined) {
         slot.killReason = 'abort'
-        void slot.handle.kill()
+        void slot.handle.kill('abort')
       }
     }
   }
@@ -473,8 +485,24 @@ export class WorkerPool implements Pool {
     if (chunks.length > 0) this.#recover(chunks, slot, killReason, exit)
     // Replace the worker in the same slot; objectives are defined again on demand.
     const fresh = this.#startSlot(slot.id)
-    this.#slots[this.#slots.indexOf(slot)] = fresh
+    if (fresh === undefined) {
+      this.#retire(slot, exit)
+    } else {
+      this.#slots[this.#slots.indexOf(slot)] = fresh
+    }
     this.#dispatch()
+  }
+
+  /** The slot's worker is gone for good; when no slot is left, the pool cannot go on. */
+  #retire(slot: Slot, exit: WorkerExit): void {
+    slot.retired = true
+    slot.chunks = []
+    if (this.#slots.some((s) => !s.retired)) return
+    this.#broken = new WorkerCrashedError(
+      slot.handle.label,
+      `every worker of the ${this.#label} has been lost (the last: ${exit.reason})`,
+    )
+    for (const batch of [...this.#batches]) this.#fail(batch, this.#broken)
   }
 
   /**

@@ -14,12 +14,22 @@ import {
 } from '@parafit/core'
 import type { TaskInput, TaskResult } from '../protocol.ts'
 
+/** Finds an objective that is already in this process (an MPI rank's own copy of a tree). */
+export type LocalObjectives = (ref: ObjectiveRef) => Objective | undefined
+
 export class WorkerEvaluator {
   readonly #objectives = new Map<number, Promise<Objective>>()
+  readonly #local: LocalObjectives | undefined
+
+  constructor(local?: LocalObjectives) {
+    this.#local = local
+  }
 
   /** Loads the objective of `ref` once; resolves to the load error, if any, as data. */
   async define(refId: number, ref: ObjectiveRef): Promise<ReturnType<typeof serializeError> | undefined> {
-    const loading = loadObjective(ref)
+    const local = this.#local?.(ref)
+    const loading =
+      this.#objectives.get(refId) ?? (local === undefined ? loadObjective(ref) : Promise.resolve(local))
     this.#objectives.set(refId, loading)
     try {
       await loading

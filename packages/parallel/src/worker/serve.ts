@@ -1,13 +1,19 @@
-// The message loop shared by thread and process workers: define objectives, run chunks, report.
+// The message loop shared by thread, process and MPI workers: define objectives, run chunks,
+// report.
 
 import type { FromWorker, ToWorker } from '../protocol.ts'
 import { WorkerEvaluator, withUncloneableStatesReported } from './evaluator.ts'
 
+export interface Serving {
+  /** Resolves when every chunk received so far has been run and reported. */
+  drained(): Promise<void>
+}
+
 export function serve(
   send: (message: FromWorker) => void,
   onMessage: (handler: (message: ToWorker) => void) => void,
-): void {
-  const evaluator = new WorkerEvaluator()
+  evaluator: WorkerEvaluator = new WorkerEvaluator(),
+): Serving {
   let queue = Promise.resolve()
   onMessage((message) => {
     if (message.type === 'define') {
@@ -38,4 +44,5 @@ export function serve(
     })
   }
   send({ type: 'ready' })
+  return { drained: () => queue }
 }

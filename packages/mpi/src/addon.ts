@@ -1,0 +1,66 @@
+// Loads the native MPI binding once, on first use. Where it was not built (no MPI on the machine
+// at install) or cannot load (libmpi missing at run time), every use fails with
+// MpiUnavailableError saying what to install.
+
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { isMainThread } from 'node:worker_threads'
+import { MpiUnavailableError } from '@parafit/core'
+
+export interface MpiInfo {
+  readonly rank: number
+  readonly size: number
+  /** MPI_THREAD_* level provided (0 single, 1 funneled, 2 serialized, 3 multiple). */
+  readonly threadLevel: number
+  /** MPI_Get_library_version, e.g. "Open MPI v4.1.4, ..." or "MPICH Version: 4.0.2 ...". */
+  readonly library: string
+  readonly host: string
+}
+
+/** The native functions (packages/mpi/native/parafit_mpi.cc). */
+export interface MpiBinding {
+  init(): MpiInfo
+  /** Starts a non-blocking send of a copy of `bytes`; returns the number of sends in flight. */
+  isend(rank: number, tag: number, bytes: Uint8Array): number
+  /** Progresses sends and receives up to `max` arrived messages; never blocks. */
+  poll(max: number): [source: number, tag: number, bytes: Buffer][]
+  pendingSends(): number
+  sendSync(rank: number, tag: number, bytes: Uint8Array): void
+  recvSync(rank: number, tag: number): Buffer
+  finalize(): void
+  abort(code: number): never
+  state(): { initialized: boolean; finalized: boolean; active: boolean }
+}
+
+const addonPath = new URL('../build/Release/parafit_mpi.node', import.meta.url)
+const INSTALL_HINT =
+  'Install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or MPICH ' +
+  '(apt-get install mpich libmpich-dev), then build the binding: npm run build:addon -w @parafit/mpi'
+
+let binding: MpiBinding | undefined
+
+export function loadBinding(): MpiBinding {
+  if (binding !== undefined) return binding
+  if (!isMainThread) {
+    throw new MpiUnavailableError(
+      'MPI can only be used from the main thread of a rank; worker threads must not call MPI',
+    )
+  }
+  if (!existsSync(addonPath)) {
+    throw new MpiUnavailableError(`the MPI binding of @parafit/mpi is not built. ${INSTALL_HINT}`)
+  }
+  try {
+    binding = createRequire(import.meta.url)(addonPath.pathname) as MpiBinding
+  } catch (error) {
+    throw new MpiUnavailableError(
+      `the MPI binding of @parafit/mpi failed to load (${(error as Error).message}); is the MPI ` +
+        `library it was built against still installed? ${INSTALL_HINT}`,
+    )
+  }
+  return binding
+}
+
+/** Whether the binding is built (it may still fail to load). */
+export function bindingBuilt(): boolean {
+  return existsSync(addonPath)
+}

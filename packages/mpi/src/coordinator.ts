@@ -1,0 +1,157 @@
+// The MPI pool on rank 0: the scheduler of @parafit/parallel (dynamic dispatch of cost-sized
+// chunks, two chunks per rank while plenty is queued, retries, timeouts) with worker ranks 1..N-1
+// as its workers. Objectives are defined once per rank, so `init` crosses to each rank once.
+// Closing releases the ranks: each finishes what it holds and confirms, and only then is this
+// session over (and MPI_Finalize possible at exit).
+//
+// In-process objectives (a tree every rank built itself, for mpiCombined) are addressed by
+// their place in the tree: `local` maps each to a reference that the ranks resolve to their
+// own copy.
+
+import { type Objective, type ObjectiveRef, PoolClosedError, ValidationError } from '@parafit/core'
+import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool } from '@parafit/parallel'
+import { WorkerPool } from '@parafit/parallel/internal'
+import { RankChannel } from './rank-channel.ts'
+import type { MpiRuntime } from './runtime.ts'
+
+export interface CoordinatorOptions {
+  /** Default per-evaluation timeout (ms); a rank that overruns it is lost for the job. */
+  readonly timeoutMs?: number
+  /** Default number of re-runs of a task lost with its rank. */
+  readonly retries?: number
+}
+
+export class MpiCoordinator implements Pool {
+  readonly kind = 'mpi' as const
+  readonly size: number
+  readonly rank = 0
+  readonly #runtime: MpiRuntime
+  readonly #session: number
+  readonly #channels: RankChannel[] = []
+  readonly #scheduler: WorkerPool
+  readonly #local: ReadonlyMap<Objective, ObjectiveRef>
+  readonly #stopDied: () => void
+  #inFlight = 0
+  #closing: Promise<void> | undefined
+
+  constructor(
+    runtime: MpiRuntime,
+    session: number,
+    local: ReadonlyMap<Objective, ObjectiveRef>,
+    hosts: readonly string[],
+    options: CoordinatorOptions = {},
+  ) {
+    this.#runtime = runtime
+    this.#session = session
+    this.#local = local
+    this.size = runtime.size - 1
+    for (let rank = 1; rank < runtime.size; rank++)
+      this.#channels.push(new RankChannel(rank, hosts[rank] ?? '?', session, runtime.transport))
+    this.#scheduler = new WorkerPool('mpi', (id, events) => this.#channels[id]!.attach(events), {
+      numWorkers: this.size,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+    })
+    runtime.transport.open(session, (envelope, source) => {
+      const channel = this.#channels[source - 1]
+      if (channel === undefined) return
+      if (envelope.t === 'pool' && 'type' in envelope.message && isFromWorker(envelope.message))
+        channel.receive(envelope.message)
+      else if (envelope.t === 'released') channel.released = true
+    })
+    this.#stopDied = runtime.onDied((rank, reason) => this.#channels[rank - 1]?.died(reason))
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined
+  }
+
+  /** Ranks that were lost (timed out or died), with why. */
+  get lostRanks(): { rank: number; reason: string }[] {
+    return this.#channels.filter((c) => c.lost !== undefined).map((c) => ({ rank: c.rank, reason: c.lost! }))
+  }
+
+  /** Worker ranks to release at exit, or undefined while work is in flight (for the runtime). */
+  releasable(): readonly number[] | undefined {
+    if (this.#inFlight > 0 || this.#channels.some((c) => c.lost === undefined && !c.idle)) return undefined
+    return this.#channels.filter((c) => c.lost === undefined && !c.released).map((c) => c.rank)
+  }
+
+  /** Why the job cannot finalize, if a rank was lost. */
+  lost(): string | undefined {
+    return this.#channels.find((c) => c.lost !== undefined)?.lost
+  }
+
+  prepare(objectives: readonly LeafObjective[]): Promise<void> {
+    return this.#track(() => this.#scheduler.prepare(objectives.map((o) => this.#reference(o))))
+  }
+
+  evaluate(tasks: readonly LeafTask[], options?: EvaluateOptions): Promise<LeafOutcome[]> {
+    return this.#track(() => {
+      const mapped = tasks.map((task) => {
+        const objective = this.#reference(task.objective)
+        return objective === task.objective ? task : { ...task, objective }
+      })
+      return this.#scheduler.evaluate(mapped, options)
+    })
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#release()
+    return this.#closing
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  /** Keeps the process alive while a call waits on other ranks. */
+  async #track<T>(call: () => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) throw new PoolClosedError('MPI pool')
+    const release = this.#runtime.transport.hold()
+    this.#inFlight++
+    try {
+      return await call()
+    } finally {
+      this.#inFlight--
+      release()
+    }
+  }
+
+  #reference(objective: LeafObjective): LeafObjective {
+    if (!('evaluate' in objective)) return objective
+    const ref = this.#local.get(objective)
+    if (ref !== undefined) return ref
+    throw new ValidationError(
+      'an MPI pool can only run objectives from modules (objectiveModule(...)), or the in-process ' +
+        'terms of a tree given to mpiCombined(), which every rank builds itself',
+    )
+  }
+
+  /** Stops scheduling, then waits until every live rank has finished and confirmed. */
+  async #release(): Promise<void> {
+    const hold = this.#runtime.transport.hold()
+    try {
+      await this.#scheduler.close()
+      const live = this.#channels.filter((c) => c.lost === undefined)
+      for (const channel of live)
+        this.#runtime.transport.send(channel.rank, { t: 'release', session: this.#session })
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (live.every((c) => c.released || c.lost !== undefined)) resolve()
+          else setTimeout(check, 1)
+        }
+        check()
+      })
+      await this.#runtime.transport.flush()
+    } finally {
+      this.#stopDied()
+      hold()
+    }
+    if (this.lost() === undefined) this.#runtime.endSession(this.#session)
+  }
+}
+
+function isFromWorker(message: { type: string }): message is Parameters<RankChannel['receive']>[0] {
+  return message.type === 'ready' || message.type === 'defined' || message.type === 'done'
+}

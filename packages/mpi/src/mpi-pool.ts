@@ -1,0 +1,50 @@
+// mpiPool(): the pool of an MPI job. On rank 0 it is a Pool like any other (mapWithContext,
+// parallelCombined and the Fitter use it unchanged) whose workers are ranks 1..N-1. On the other
+// ranks it serves rank 0 until rank 0 closes the pool; then, by default, the process exits
+// (status 0, MPI finalized), so a script written for one machine runs unchanged under mpirun, as
+// with schwimmbad's MPIPool.
+
+import type { Pool } from '@parafit/parallel'
+import type { CoordinatorOptions } from './coordinator.ts'
+import { functionFingerprint } from './fingerprint.ts'
+import { checkCoordinatorOptions } from './options.ts'
+import { serveRank } from './serve-rank.ts'
+import { openSession } from './session.ts'
+
+export interface MpiPoolOptions extends CoordinatorOptions {
+  /**
+   * What mpiPool() does on ranks other than 0 once rank 0 has closed the pool: 'exit' the
+   * process (default), or 'return' a closed pool so the script can go on.
+   */
+  readonly workerRanks?: 'exit' | 'return'
+}
+
+export interface MpiPool extends Pool {
+  /** This process's rank; only rank 0's pool evaluates. */
+  readonly rank: number
+}
+
+export async function mpiPool(options: MpiPoolOptions = {}): Promise<MpiPool> {
+  checkCoordinatorOptions(options)
+  const session = await openSession(functionFingerprint('mpiPool', undefined), options)
+  if (session.pool !== undefined) return session.pool
+  await serveRank(session.runtime, session.id)
+  session.end()
+  if (options.workerRanks !== 'return') process.exit(0)
+  return releasedPool(session.runtime.rank)
+}
+
+/** What a worker rank holds after serving: a closed pool that says which rank it is. */
+function releasedPool(rank: number): MpiPool {
+  const closed = () => Promise.reject(new Error(`this is MPI rank ${rank}; only rank 0's pool evaluates`))
+  return {
+    kind: 'mpi',
+    size: 0,
+    rank,
+    closed: true,
+    prepare: closed,
+    evaluate: closed,
+    close: () => Promise.resolve(),
+    [Symbol.asyncDispose]: () => Promise.resolve(),
+  }
+}

@@ -1,0 +1,76 @@
+// runMpi(main): the whole MPI job in one call. Rank 0 runs main(pool) with the MPI pool while
+// the other ranks serve it; then rank 0 releases them and sends every rank what main returned
+// (or threw), so runMpi resolves to the same value, or rejects with the same error, everywhere.
+
+import { ContextTransportError, deserializeError, findUncloneable, serializeError } from '@parafit/core'
+import type { CoordinatorOptions } from './coordinator.ts'
+import { functionFingerprint } from './fingerprint.ts'
+import type { Envelope } from './messages.ts'
+import type { MpiPool } from './mpi-pool.ts'
+import { checkCoordinatorOptions } from './options.ts'
+import { serveRank } from './serve-rank.ts'
+import { openSession, type Session } from './session.ts'
+
+type Finish = Extract<Envelope, { t: 'finish' }>
+
+export async function runMpi<T>(
+  main: (pool: MpiPool) => T | Promise<T>,
+  options: CoordinatorOptions = {},
+): Promise<T> {
+  if (typeof main !== 'function') throw new TypeError('runMpi(main) needs a function main(pool)')
+  checkCoordinatorOptions(options)
+  const session = await openSession(functionFingerprint('runMpi', main), options)
+  return session.pool === undefined ? serve<T>(session) : coordinate(session, session.pool, main)
+}
+
+async function coordinate<T>(
+  session: Session,
+  pool: MpiPool,
+  main: (pool: MpiPool) => T | Promise<T>,
+): Promise<T> {
+  const { runtime, id } = session
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown }
+  try {
+    outcome = { ok: true, value: await main(pool) }
+  } catch (error) {
+    outcome = { ok: false, error }
+  }
+  await pool.close()
+  if (runtime.size > 1) {
+    const hold = runtime.transport.hold()
+    try {
+      let finish: Finish = outcome.ok
+        ? { t: 'finish', session: id, ok: true, value: outcome.value, error: undefined }
+        : { t: 'finish', session: id, ok: false, value: undefined, error: serializeError(outcome.error) }
+      const unsendable = outcome.ok ? findUncloneable(outcome.value, 'value') : undefined
+      if (unsendable !== undefined) {
+        const error = new ContextTransportError(unsendable.keyPath, unsendable.reason)
+        error.message = `runMpi: what main returned cannot be sent to the other ranks: ${error.message}`
+        outcome = { ok: false, error }
+        finish = { t: 'finish', session: id, ok: false, value: undefined, error: serializeError(error) }
+      }
+      const lost = new Set((pool as { lostRanks?: { rank: number }[] }).lostRanks?.map((r) => r.rank))
+      for (let rank = 1; rank < runtime.size; rank++)
+        if (!lost.has(rank)) runtime.transport.send(rank, finish)
+      await runtime.transport.flush()
+    } finally {
+      hold()
+    }
+  }
+  if (!outcome.ok) throw outcome.error
+  return outcome.value
+}
+
+async function serve<T>(session: Session): Promise<T> {
+  const { runtime, id } = session
+  await serveRank(runtime, id)
+  const hold = runtime.transport.hold()
+  const finish = await new Promise<Finish>((resolve) => {
+    runtime.transport.open(id, (envelope) => {
+      if (envelope.t === 'finish') resolve(envelope)
+    })
+  }).finally(hold)
+  session.end()
+  if (!finish.ok) throw deserializeError(finish.error!)
+  return finish.value as T
+}

@@ -1,0 +1,148 @@
+// This rank's MPI runtime: initialized once per process on first use, finalized once at exit.
+//
+// MPI_Finalize is collective, so it is only called when no peer still needs this rank: every
+// session has ended. A rank leaving in the middle of one cannot finalize. A worker rank says why
+// to rank 0 (a blocking send from its exit handler) and exits without finalizing, and the
+// launcher ends the job with a non-zero status. Rank 0 aborts the job (MPI_Abort), which never
+// hangs. Rank 0 leaving with a pool still open but idle releases the workers first, so that
+// forgetting pool.close() costs nothing.
+
+import { writeSync } from 'node:fs'
+import { deserialize, serialize } from 'node:v8'
+import { loadBinding, type MpiBinding, type MpiInfo } from './addon.ts'
+import { type Envelope, TAG } from './messages.ts'
+import { Transport } from './transport.ts'
+
+/** What the exit handler must know about a session that is still open. */
+export interface OpenSession {
+  /** What this rank does in it, for messages: "serving tasks for rank 0". */
+  readonly doing: string
+  /** Rank 0: the worker ranks to release at exit, or undefined while work is in flight. */
+  readonly releasable?: () => readonly number[] | undefined
+  /** Why the job can never finalize (a rank was lost), if so. */
+  readonly lost?: () => string | undefined
+}
+
+export class MpiRuntime {
+  readonly mpi: MpiBinding
+  readonly info: MpiInfo
+  readonly transport: Transport
+  readonly #sessions = new Map<number, OpenSession>()
+  readonly #diedListeners = new Set<(rank: number, reason: string) => void>()
+  #nextSession = 1
+  #lastError: Error | undefined
+
+  constructor(mpi: MpiBinding) {
+    this.mpi = mpi
+    this.info = mpi.init()
+    this.transport = new Transport(mpi)
+    this.transport.onDied((rank, reason) => {
+      for (const listener of this.#diedListeners) listener(rank, reason)
+    })
+    process.on('exit', (code) => this.#onExit(code))
+    process.on('uncaughtExceptionMonitor', (error) => {
+      this.#lastError = error
+    })
+  }
+
+  get rank(): number {
+    return this.info.rank
+  }
+
+  get size(): number {
+    return this.info.size
+  }
+
+  /** Numbers sessions in call order; every rank makes the same calls, so numbers agree. */
+  beginSession(session: OpenSession): number {
+    const id = this.#nextSession++
+    this.#sessions.set(id, session)
+    return id
+  }
+
+  endSession(id: number): void {
+    this.#sessions.delete(id)
+    this.transport.close(id)
+  }
+
+  onDied(listener: (rank: number, reason: string) => void): () => void {
+    this.#diedListeners.add(listener)
+    return () => this.#diedListeners.delete(listener)
+  }
+
+  /** Writes a line to stderr synchronously (safe in exit handlers), prefixed with the rank. */
+  say(message: string): void {
+    writeSync(2, `[parafit rank ${this.rank}] ${message}\n`)
+  }
+
+  #onExit(code: number): void {
+    if (this.mpi.state().finalized) return
+    const open = [...this.#sessions.entries()]
+    if (open.length === 0) {
+      this.mpi.finalize()
+      return
+    }
+    if (this.rank !== 0) {
+      this.#reportDeath(code, open[0]![1].doing)
+      return
+    }
+    const lost = open.map(([, s]) => s.lost?.()).find((reason) => reason !== undefined)
+    if (lost !== undefined) {
+      this.#abort(code === 0 ? 1 : code, `${lost}; aborting the MPI job`)
+    } else if (code !== 0) {
+      this.#abort(code, `rank 0 exited with code ${code} while ${open[0]![1].doing}; aborting the MPI job`)
+    } else if (!this.#releaseIdleWorkers(open)) {
+      this.#abort(1, `rank 0 exited while ${open[0]![1].doing} with work in flight; await pool.close() first`)
+    } else {
+      this.mpi.finalize()
+    }
+  }
+
+  /** A worker rank leaving mid-session: tell rank 0 why (it cannot finalize). */
+  #reportDeath(code: number, doing: string): void {
+    const why =
+      this.#lastError === undefined
+        ? `exit code ${code}`
+        : `${this.#lastError.name}: ${this.#lastError.message}`
+    const reason = `rank ${this.rank} on ${this.info.host} (pid ${process.pid}) exited while ${doing} (${why})`
+    this.say(`${reason}; the MPI job cannot finish cleanly and will be stopped`)
+    try {
+      this.mpi.sendSync(0, TAG, serialize({ t: 'died', rank: this.rank, reason } satisfies Envelope))
+    } catch {
+      // Rank 0 may be gone already; the launcher reports the exit either way.
+    }
+  }
+
+  /** Rank 0 at exit: releases the workers of pools left open, if they hold no work. */
+  #releaseIdleWorkers(open: readonly [number, OpenSession][]): boolean {
+    for (const [session, state] of open) {
+      const ranks = state.releasable?.()
+      if (ranks === undefined) return false
+      for (const rank of ranks) {
+        this.mpi.sendSync(rank, TAG, serialize({ t: 'release', session } satisfies Envelope))
+      }
+      for (const rank of ranks) {
+        // Blocking is safe here: the workers' progress does not depend on this event loop.
+        for (;;) {
+          const envelope = deserialize(this.mpi.recvSync(rank, TAG)) as Envelope
+          if (envelope.t === 'died') return false
+          if (envelope.t === 'released' && envelope.session === session) break
+        }
+      }
+    }
+    return true
+  }
+
+  #abort(code: number, message: string): void {
+    this.say(message)
+    this.mpi.abort(code)
+  }
+}
+
+let runtime: MpiRuntime | undefined
+
+/** This rank's runtime, initializing MPI on first use. */
+export function mpiRuntime(): MpiRuntime {
+  runtime ??= new MpiRuntime(loadBinding())
+  return runtime
+}
