@@ -5,16 +5,11 @@
 // nodes (hooks, configurators, reductions), firing for some parameter sets of a batch only.
 
 import { fc, test } from '@fast-check/vitest'
-import { EvaluateContext, type Objective, type ObjectiveError, objectiveModule } from '@parafit/core'
-import {
-  buildObjective,
-  dataDifference,
-  objectiveSpec,
-  specLeafModule,
-  specParams,
-} from '@parafit/core/testing'
-import { mapWithContextSettled, type Pool, processPool, serialPool, threadPool } from '@parafit/parallel'
+import type { Objective } from '@parafit/core'
+import { buildObjective, dataDifference, objectiveSpec, specParams } from '@parafit/core/testing'
+import { type Pool, processPool, serialPool, threadPool } from '@parafit/parallel'
 import { afterAll, describe, expect } from 'vitest'
+import { inProcessResults, moduleTree, poolResults } from './parity-check.ts'
 
 const pools: Record<string, Pool> = {
   serial: serialPool(),
@@ -25,17 +20,6 @@ afterAll(async () => {
   await Promise.all(Object.values(pools).map((p) => p.close()))
 })
 
-type Result = {
-  value?: number
-  error?: { name: string; message: string; termPath: readonly number[] }
-  meta: unknown
-}
-
-function describeError(error: unknown): Result['error'] {
-  const e = error as ObjectiveError
-  return { name: e.name, message: e.message, termPath: e.termPath ?? [] }
-}
-
 describe('backend parity', () => {
   test.prop(
     [objectiveSpec({ maxDepth: 3, maxTerms: 3 }), fc.array(specParams(), { minLength: 1, maxLength: 4 })],
@@ -45,24 +29,10 @@ describe('backend parity', () => {
   )(
     'serial, threads and processes agree with in-process evaluation',
     async (spec, paramsList) => {
-      const reference: Result[] = []
-      const inProcess = buildObjective(spec) as Objective
-      for (const params of paramsList) {
-        const ctx = new EvaluateContext()
-        try {
-          reference.push({ value: await inProcess.evaluate(params, ctx), meta: ctx.toMetaData() })
-        } catch (error) {
-          reference.push({ error: describeError(error), meta: ctx.toMetaData() })
-        }
-      }
-      const tree = buildObjective(spec, (leaf) => objectiveModule(specLeafModule, { init: leaf }))
+      const reference = await inProcessResults(buildObjective(spec) as Objective, paramsList)
+      const tree = moduleTree(spec)
       for (const [backend, pool] of Object.entries(pools)) {
-        const settled = await mapWithContextSettled(pool, tree as Objective, paramsList)
-        const results: Result[] = settled.map((s) =>
-          s.ok
-            ? { value: s.value, meta: s.context.toMetaData() }
-            : { error: describeError(s.error), meta: s.context.toMetaData() },
-        )
+        const results = await poolResults(pool, tree, paramsList)
         const difference = dataDifference(results, reference)
         expect(difference === undefined ? undefined : `${backend}: ${difference}`).toBeUndefined()
       }

@@ -51,13 +51,17 @@ export class MpiCoordinator implements Pool {
       numWorkers: this.size,
       timeoutMs: options.timeoutMs,
       retries: options.retries,
+      // Re-running a chunk's tasks one by one to find a culprit would lose a rank per attempt.
+      isolateCulprits: false,
     })
     runtime.transport.open(session, (envelope, source) => {
       const channel = this.#channels[source - 1]
-      if (channel === undefined) return
+      if (channel === undefined) return false
       if (envelope.t === 'pool' && 'type' in envelope.message && isFromWorker(envelope.message))
         channel.receive(envelope.message)
       else if (envelope.t === 'released') channel.released = true
+      else return false
+      return true
     })
     this.#stopDied = runtime.onDied((rank, reason) => this.#channels[rank - 1]?.died(reason))
   }

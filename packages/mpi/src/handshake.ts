@@ -23,8 +23,11 @@ export async function handshake(runtime: MpiRuntime, session: number, mine: Fing
     if (rank !== 0) {
       const verdict = new Promise<Error | undefined>((resolve) => {
         transport.open(session, (envelope) => {
-          if (envelope.t === 'verdict')
-            resolve(envelope.error === undefined ? undefined : deserializeError(envelope.error))
+          if (envelope.t !== 'verdict') return false
+          // Close now: what rank 0 sends next belongs to the pool, not to the handshake.
+          transport.close(session)
+          resolve(envelope.error === undefined ? undefined : deserializeError(envelope.error))
+          return true
         })
       })
       transport.send(0, { t: 'hello', session, fingerprint: mine, host: runtime.info.host })
@@ -81,16 +84,16 @@ function collect(
       finish(new MpiMismatchError(`before ${mine.kind} could start, ${reason}`)),
     )
     transport.open(session, (envelope, source) => {
-      if (envelope.t !== 'hello') return
+      if (envelope.t !== 'hello') return false
       heard.set(source, { fingerprint: envelope.fingerprint, host: envelope.host })
       hosts[source] = envelope.host
-      if (heard.size < size - 1) return
+      if (heard.size < size - 1) return true
       const differing = [...heard].filter(
         ([, h]) => h.fingerprint.hash !== mine.hash || h.fingerprint.kind !== mine.kind,
       )
       if (differing.length === 0) {
         finish(undefined)
-        return
+        return true
       }
       const lines = differing.map(
         ([peer, h]) => `  rank ${peer} (${h.host}): ${h.fingerprint.kind}: ${h.fingerprint.summary}`,
@@ -103,6 +106,7 @@ function collect(
             '(on a cluster, check that every node sees the same checkout).',
         ),
       )
+      return true
     })
   })
 }

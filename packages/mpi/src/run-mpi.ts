@@ -67,7 +67,9 @@ async function serve<T>(session: Session): Promise<T> {
   const hold = runtime.transport.hold()
   const finish = await new Promise<Finish>((resolve) => {
     runtime.transport.open(id, (envelope) => {
-      if (envelope.t === 'finish') resolve(envelope)
+      if (envelope.t !== 'finish') return false
+      resolve(envelope)
+      return true
     })
   }).finally(hold)
   session.end()

@@ -134,6 +134,8 @@ export class MpiRuntime {
   }
 
   #abort(code: number, message: string): void {
+    // MPI_Abort may end this process before Node has shown the error that brought us here.
+    if (this.#lastError !== undefined) this.say(`${this.#lastError.stack ?? this.#lastError}`)
     this.say(message)
     this.mpi.abort(code)
   }

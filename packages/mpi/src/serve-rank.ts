@@ -25,7 +25,10 @@ export function serveRank(
       },
       new WorkerEvaluator((ref: ObjectiveRef) => local.get(ref.module)),
     )
+    let released = false
     transport.open(session, (envelope) => {
+      // After the release, what comes (runMpi's result) is for whoever waits next.
+      if (released) return false
       if (envelope.t === 'pool' && 'type' in envelope.message) {
         const message = envelope.message as ToWorker
         if (message.type === 'define' && !local.has(message.ref.module)) {
@@ -39,18 +42,23 @@ export function serveRank(
             )
             runtime.say(error.message)
             send({ type: 'defined', refId: message.refId, error: serializeError(error) })
-            return
+            return true
           }
         }
         deliver(message)
-      } else if (envelope.t === 'release') {
+        return true
+      }
+      if (envelope.t === 'release') {
+        released = true
         void serving.drained().then(() => {
           transport.send(0, { t: 'released', session })
           transport.close(session)
           hold()
           resolve()
         })
+        return true
       }
+      return false
     })
   })
 }

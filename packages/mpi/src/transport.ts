@@ -22,7 +22,11 @@ export const POLLING = {
   idleIntervalMs: 10,
 }
 
-type SessionHandler = (envelope: SessionEnvelope, source: number) => void
+/**
+ * Handles an envelope of a session; returns false to leave it for whoever opens the session
+ * next (a handshake that is over, a worker loop that has been released).
+ */
+type SessionHandler = (envelope: SessionEnvelope, source: number) => boolean
 
 export class Transport {
   readonly #mpi: MpiBinding
@@ -56,7 +60,7 @@ export class Transport {
     const early = this.#early.get(session)
     this.#early.delete(session)
     this.#wake()
-    if (early !== undefined) for (const [envelope, source] of early) handler(envelope, source)
+    if (early !== undefined) for (const [envelope, source] of early) this.#deliver(envelope, source)
   }
 
   close(session: number): void {
@@ -153,10 +157,7 @@ export class Transport {
       return
     }
     const handler = this.#handlers.get(envelope.session)
-    if (handler !== undefined) {
-      handler(envelope, source)
-      return
-    }
+    if (handler?.(envelope, source)) return
     const early = this.#early.get(envelope.session) ?? []
     early.push([envelope, source])
     this.#early.set(envelope.session, early)

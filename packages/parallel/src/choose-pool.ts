@@ -1,9 +1,11 @@
 // choosePool: the pool a Fitter or a script gets from `numWorkers`. 1 is serial, n is n worker
 // threads, 'auto' is one per available core; an existing pool is used as it is. Under an MPI
-// launcher with more than one rank, the MPI pool (added with @parafit/mpi, issue 4).
+// launcher (mpirun, srun) with more than one rank, anything but 1 gives the MPI pool, as socca
+// does: on rank 0 it evaluates on the other ranks, and on the other ranks the call serves rank 0
+// and then ends the process, so the same script runs unchanged with or without mpirun.
 
 import { availableParallelism } from 'node:os'
-import { ValidationError } from '@parafit/core'
+import { detectMpi, MpiUnavailableError, ValidationError } from '@parafit/core'
 import { decodeOptions, ThreadPoolOptions } from './options.ts'
 import type { Pool } from './pool.ts'
 import { threadPool } from './pools.ts'
@@ -20,8 +22,30 @@ function isPool(value: unknown): value is Pool {
   )
 }
 
+// A variable, so that @parafit/parallel neither depends on @parafit/mpi nor loads it off MPI.
+const MPI_PACKAGE = '@parafit/mpi'
+
+async function mpiPoolUnderLauncher(launcher: string, size: number): Promise<Pool> {
+  let mpi: { mpiPool(): Promise<Pool> }
+  try {
+    mpi = (await import(MPI_PACKAGE)) as typeof mpi
+  } catch (error) {
+    throw new MpiUnavailableError(
+      `this process was started by an MPI launcher (${launcher}, ${size} ranks), but @parafit/mpi ` +
+        `cannot be loaded (${(error as Error).message}). Install it (npm install @parafit/mpi), ` +
+        'or run without mpirun, or pass numWorkers: 1 to run each rank on its own.',
+    )
+  }
+  return mpi.mpiPool()
+}
+
 export async function choosePool(spec: PoolSpec): Promise<Pool> {
   if (isPool(spec)) return spec
+  const launch = detectMpi()
+  if (launch.launcher !== null && launch.size > 1 && spec !== 1) {
+    if (spec !== 'auto') decodeOptions(ThreadPoolOptions, { numWorkers: spec }, 'numWorkers')
+    return mpiPoolUnderLauncher(launch.launcher, launch.size)
+  }
   if (spec === 'auto') {
     const cores = availableParallelism()
     return cores === 1 ? serialPool() : threadPool({ numWorkers: cores })

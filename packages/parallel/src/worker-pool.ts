@@ -73,6 +73,11 @@ export interface WorkerPoolOptions extends SpawnOptions {
   readonly numWorkers: number
   readonly timeoutMs?: number
   readonly retries?: number
+  /**
+   * Whether the tasks of a chunk lost with its worker are run again one by one to find the
+   * culprit (default). An MPI pool says no: each run of a culprit would cost a rank for good.
+   */
+  readonly isolateCulprits?: boolean
 }
 
 export class WorkerPool implements Pool {
@@ -81,6 +86,7 @@ export class WorkerPool implements Pool {
   readonly #spawn: SpawnWorker
   readonly #spawnOptions: SpawnOptions
   readonly #defaults: EvaluateOptions
+  readonly #isolateCulprits: boolean
   readonly #slots: Slot[] = []
   readonly #queue: QueueItem[] = []
   #queueHead = 0
@@ -101,6 +107,7 @@ export class WorkerPool implements Pool {
     this.#spawn = spawn
     this.#spawnOptions = options
     this.#defaults = { timeoutMs: options.timeoutMs, retries: options.retries }
+    this.#isolateCulprits = options.isolateCulprits ?? true
     for (let id = 0; id < options.numWorkers; id++) {
       const slot = this.#startSlot(id)
       if (slot === undefined) throw new Error(`internal: no worker could be started for slot ${id}`)
@@ -513,10 +520,10 @@ export class WorkerPool implements Pool {
     const [running, ...waiting] = chunks
     const live = running!.items.filter((item) => !item.batch.settled)
     const requeue: QueueItem[] = []
-    if (live.length > 1) {
+    if (live.length > 1 && this.#isolateCulprits) {
       for (const item of live) requeue.push({ batch: item.batch, index: item.index, single: true })
-    } else if (live.length === 1) {
-      const item = live[0]!
+    }
+    for (const item of live.length === 1 || !this.#isolateCulprits ? live : []) {
       const { batch } = item
       if (batch.attempts[item.index]! < (batch.options.retries ?? 0)) {
         batch.attempts[item.index]!++

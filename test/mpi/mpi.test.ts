@@ -1,0 +1,155 @@
+// @parafit/mpi under a real launcher: each test starts `mpirun` on a fixture and checks what the
+// ranks reported, the exit status and the output. Shared memory (vader) and TCP (the transport
+// that crosses nodes) with 2, 3 and 4 ranks. Where MPI is not installed these tests are skipped
+// with the reason, except under PARAFIT_REQUIRE_MPI=1 (CI), where that is a failure.
+
+import { describe, expect, test } from 'vitest'
+import { mpiMissing, mpirun, type Transport } from './launch.ts'
+
+const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url)
+const missing = mpiMissing()
+const required = process.env.PARAFIT_REQUIRE_MPI === '1'
+
+if (missing !== undefined && required) {
+  test('MPI is available', () => {
+    expect.fail(`PARAFIT_REQUIRE_MPI=1 but ${missing}`)
+  })
+}
+
+/** Every rank's report, checking that each rank reported exactly once. */
+function reportsOf(launch: Awaited<ReturnType<typeof mpirun>>, np: number): unknown[] {
+  const ranks = [...launch.reports.keys()].sort()
+  expect(ranks, launch.output).toEqual(Array.from({ length: np }, (_, i) => i))
+  return ranks.map((rank) => launch.reports.get(rank))
+}
+
+describe.skipIf(missing !== undefined)(
+  `@parafit/mpi under mpirun${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    const matrix: [number, Transport][] = [
+      [2, 'shm'],
+      [3, 'shm'],
+      [4, 'shm'],
+      [2, 'tcp'],
+      [3, 'tcp'],
+      [4, 'tcp'],
+    ]
+
+    describe.each(matrix)('%i ranks over %s', (np, transport) => {
+      test('runMpi: values, contexts, init once per rank, errors naming the rank, parity with serial', async () => {
+        const launch = await mpirun(fixture('suite'), { np, transport, env: { PARITY_RUNS: '15' } })
+        expect(launch.code, launch.output).toBe(0)
+        // MPI_Finalize ran on every rank: Open MPI complains loudly otherwise.
+        expect(launch.output).not.toMatch(/exited without calling finalize|abnormal termination/i)
+        const reports = reportsOf(launch, np) as Record<string, unknown>[]
+        // What main returned arrived, identical, on every rank.
+        for (const r of reports) expect(r).toEqual(reports[0])
+        const r = reports[0]!
+        expect(r.parityFailure, String(r.parityFailure)).toBeUndefined()
+        expect(r.parityRuns).toBe(15)
+        expect(r.kind).toBe('mpi')
+        expect(r.size).toBe(np - 1)
+        const n = 8 * (np - 1)
+        expect(r.values).toEqual(Array.from({ length: n }, (_, i) => 3 * i))
+        expect(r.squares).toEqual(Array.from({ length: n }, (_, i) => i * i))
+        // Dynamic dispatch reached every worker rank; rank 0 only coordinates.
+        expect(r.ranksUsed).toEqual(Array.from({ length: np - 1 }, (_, i) => i + 1))
+        expect(r.factoryRuns).toBe(1)
+        expect(r.factoryRunsAfterSecondBatch).toBe(1)
+        expect(r.dataLength).toBe(1000)
+        expect(r.failure).toEqual({
+          name: 'ObjectiveError',
+          message:
+            'the root objective failed with parameters {"x":7,"fail":1}: RangeError: x=7 is not allowed',
+          stackNamesRank: true,
+          causeStackHasObjective: true,
+        })
+        expect(r.othersFine).toEqual([true, true])
+        // Rank 0's timers kept firing while the ranks worked (20 ticks would be 100 ms of a ~200 ms batch).
+        expect(r.ticksDuringBatch as number).toBeGreaterThan(5)
+      }, 120_000)
+    })
+
+    test.each([
+      [2, 'shm'],
+      [3, 'tcp'],
+      [4, 'shm'],
+    ] as [number, Transport][])(
+      'mpiCombined with %i ranks over %s agrees with in-process evaluation',
+      async (np, transport) => {
+        const launch = await mpirun(fixture('combined'), { np, transport })
+        expect(launch.code, launch.output).toBe(0)
+        const reports = reportsOf(launch, np) as {
+          cases: number
+          evaluated: number
+          differences: string[]
+          mixed: unknown
+        }[]
+        const zero = reports[0]!
+        expect(zero.cases).toBeGreaterThan(5)
+        expect(zero.evaluated).toBe(zero.cases)
+        expect(zero.differences).toEqual([])
+        expect(zero.mixed).toEqual({ value: 46, expected: 46, firstChildRank: 1, cube: 8 })
+      },
+      120_000,
+    )
+
+    test('an idle rank does not spin a core', async () => {
+      const launch = await mpirun(fixture('idle'), { np: 3 })
+      expect(launch.code, launch.output).toBe(0)
+      const reports = reportsOf(launch, 3) as { cpuFraction: number }[]
+      // A spinning rank would use close to a whole core (1.0); polling with back-off uses ~0.02.
+      for (const r of reports) expect(r.cpuFraction).toBeLessThan(0.25)
+    }, 60_000)
+
+    test('choosePool under mpirun gives the MPI pool; worker ranks exit 0 after serving', async () => {
+      const launch = await mpirun(fixture('pool-exit'), { np: 3 })
+      expect(launch.code, launch.output).toBe(0)
+      expect([...launch.reports.keys()]).toEqual([0])
+      expect(launch.reports.get(0)).toEqual({ kind: 'mpi', values: [0, 1, 2, 3, 4, 5] })
+    }, 60_000)
+
+    test('an objective that throws on a rank: every rank gets the error, the job exits non-zero', async () => {
+      const launch = await mpirun(fixture('throws'), { np: 3 })
+      expect(launch.code).not.toBe(0)
+      expect(launch.output).toContain('RangeError: x=13 is not allowed')
+      expect(launch.output).toMatch(/at MPI rank [12] \(/)
+      expect(launch.output).not.toMatch(/exited without calling finalize/i)
+    }, 60_000)
+
+    test('a rank that dies: rank 0 reports which, the job exits non-zero without hanging', async () => {
+      const launch = await mpirun(fixture('dies'), { np: 3, timeoutMs: 30_000 })
+      expect(launch.code).not.toBe(0)
+      const died =
+        /rank ([12]) on \S+ \(pid \d+\) exited while serving runMpi tasks for rank 0 \(exit code 3\)/.exec(
+          launch.output,
+        )
+      expect(died, launch.output).not.toBeNull()
+      expect(launch.output).toContain(`worker MPI rank ${died![1]} died while evaluating`)
+    }, 60_000)
+
+    test('a rank that hangs past timeoutMs: that task times out, the others complete, the job ends', async () => {
+      const launch = await mpirun(fixture('hang'), { np: 3, timeoutMs: 30_000 })
+      expect(launch.reports.get(0), launch.output).toEqual({
+        outcomes: [0, 1, 4, 'EvaluationTimeoutError', 16, 25, 36, 49, 64, 81],
+        lost: 1,
+      })
+      expect(launch.code).not.toBe(0)
+      expect(launch.output).toMatch(/rank [12] \(\S+\) overran timeoutMs/)
+    }, 60_000)
+
+    test.each(['tree', 'main'])(
+      'ranks that loaded a different %s all fail with MpiMismatchError',
+      async (what) => {
+        const launch = await mpirun(fixture('mismatch'), { np: 3, args: [what] })
+        expect(launch.code).not.toBe(0)
+        const reports = reportsOf(launch, 3) as { error: string; message: string }[]
+        for (const r of reports) expect(r.error).toBe('MpiMismatchError')
+        expect(reports[0]!.message).toContain('rank 1 (')
+        expect(reports[0]!.message).not.toContain('rank 2 (')
+        for (const r of reports) expect(r.message).toBe(reports[0]!.message)
+      },
+      60_000,
+    )
+  },
+)
