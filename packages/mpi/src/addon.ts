@@ -32,7 +32,10 @@ export interface MpiBinding {
   state(): { initialized: boolean; finalized: boolean; active: boolean }
 }
 
-const addonPath = new URL('../build/Release/parafit_mpi.node', import.meta.url)
+/** The built binding; PARAFIT_MPI_BINDING names another build (e.g. one against MPICH). */
+function addonPath(): string {
+  return process.env.PARAFIT_MPI_BINDING || new URL('../build/Release/parafit_mpi.node', import.meta.url).pathname
+}
 const INSTALL_HINT =
   'Install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or MPICH ' +
   '(apt-get install mpich libmpich-dev), then build the binding: npm run build:addon -w @parafit/mpi'
@@ -46,11 +49,12 @@ export function loadBinding(): MpiBinding {
       'MPI can only be used from the main thread of a rank; worker threads must not call MPI',
     )
   }
-  if (!existsSync(addonPath)) {
-    throw new MpiUnavailableError(`the MPI binding of @parafit/mpi is not built. ${INSTALL_HINT}`)
+  const path = addonPath()
+  if (!existsSync(path)) {
+    throw new MpiUnavailableError(`the MPI binding of @parafit/mpi is not built (no ${path}). ${INSTALL_HINT}`)
   }
   try {
-    binding = createRequire(import.meta.url)(addonPath.pathname) as MpiBinding
+    binding = createRequire(import.meta.url)(path) as MpiBinding
   } catch (error) {
     throw new MpiUnavailableError(
       `the MPI binding of @parafit/mpi failed to load (${(error as Error).message}); is the MPI ` +
@@ -62,5 +66,5 @@ export function loadBinding(): MpiBinding {
 
 /** Whether the binding is built (it may still fail to load). */
 export function bindingBuilt(): boolean {
-  return existsSync(addonPath)
+  return existsSync(addonPath())
 }
