@@ -3,6 +3,7 @@
 // median seconds, the speedup against serial measured in the same run, and microseconds per
 // evaluation. Speed is measured here, never asserted in tests.
 
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { combine, objectiveModule } from '@parafit/core'
@@ -42,30 +43,70 @@ const makePool = (backend: Backend, workers: number): Pool =>
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const xs = (n: number) => Array.from({ length: n }, (_, i) => ({ x: i % 1000 }))
 
+/** Warms `pool` up, then times `run` on it `reps` times; the median in seconds. */
+export async function timeRuns(
+  pool: Pool,
+  reps: number,
+  warm: (pool: Pool) => Promise<unknown>,
+  run: (pool: Pool) => Promise<unknown>,
+): Promise<number> {
+  await warm(pool)
+  const seconds: number[] = []
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now()
+    await run(pool)
+    seconds.push((performance.now() - start) / 1000)
+  }
+  return median(seconds)
+}
+
+/**
+ * Times a workload of bench/mpi-run.ts under `mpirun` with `workers` worker ranks (plus rank 0,
+ * which coordinates), so MPI numbers sit beside threads and processes measured in the same run.
+ */
+function timeUnderMpirun(scenario: string, workers: number, reps: number): number {
+  const script = new URL('./mpi-run.ts', import.meta.url).pathname
+  const args = [
+    '--oversubscribe',
+    '-np',
+    String(workers + 1),
+    process.execPath,
+    script,
+    scenario,
+    String(reps),
+  ]
+  const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' }
+  const result = spawnSync('mpirun', args, { env, encoding: 'utf8', timeout: 600_000 })
+  const line = result.stdout?.split('\n').find((l) => l.startsWith('MEDIAN_SECONDS '))
+  if (result.status !== 0 || line === undefined)
+    throw new Error(`mpirun ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`)
+  return Number(line.slice('MEDIAN_SECONDS '.length))
+}
+
 /** Times `run` on a fresh pool (started and warmed up outside the timing) `reps` times. */
 async function timeOn(
+  scenario: string,
   backend: Backend,
   workers: number,
   reps: number,
   warm: (pool: Pool) => Promise<unknown>,
   run: (pool: Pool) => Promise<unknown>,
 ) {
+  if (backend === 'mpi') return timeUnderMpirun(scenario, workers, reps)
   const pool = makePool(backend, workers)
   try {
-    await warm(pool)
-    const seconds: number[] = []
-    for (let r = 0; r < reps; r++) {
-      const start = performance.now()
-      await run(pool)
-      seconds.push((performance.now() - start) / 1000)
-    }
-    return median(seconds)
+    return await timeRuns(pool, reps, warm, run)
   } finally {
     await pool.close()
   }
 }
 
 type Config = { backend: Backend; workers: number }
+
+/** MPI configurations, when mpirun and the @parafit/mpi binding are there (--mpi off skips them). */
+let withMpi = false
+const mpiConfigs = (workers: number[]): Config[] =>
+  withMpi ? workers.map((w) => ({ backend: 'mpi' as const, workers: w })) : []
 
 async function compare(
   scenario: string,
@@ -79,7 +120,7 @@ async function compare(
   const out: Measurement[] = []
   let serialSeconds = Number.NaN
   for (const { backend, workers } of [{ backend: 'serial' as const, workers: 1 }, ...configs]) {
-    const medianSeconds = await timeOn(backend, workers, reps, warm, run)
+    const medianSeconds = await timeOn(scenario, backend, workers, reps, warm, run)
     if (backend === 'serial') serialSeconds = medianSeconds
     const m: Measurement = {
       scenario,
@@ -104,38 +145,44 @@ const twoWorkers: Config[] = [
   { backend: 'processes', workers: 2 },
 ]
 
+interface Workload {
+  readonly evaluations: number
+  warm(pool: Pool): Promise<unknown>
+  run(pool: Pool): Promise<unknown>
+}
+
+/** The workloads that also run under mpirun (bench/mpi-run.ts), by scenario. */
+export const workloads: Record<'dispatch' | 'sleep-scaling', Workload> = {
+  dispatch: {
+    evaluations: 10_000,
+    warm: (p) => mapWithContext(p, work({}), xs(2000)),
+    run: (p) => mapWithContext(p, work({}), xs(10_000)),
+  },
+  'sleep-scaling': {
+    evaluations: 400,
+    warm: (p) => mapWithContext(p, work({ sleepMs: 10 }), xs(2 * p.size)),
+    run: (p) => mapWithContext(p, work({ sleepMs: 10 }), xs(400)),
+  },
+}
+
 export const scenarios: Record<string, (reps: number) => Promise<Measurement[]>> = {
   /** 10,000 evaluations of a trivial objective: the cost of dispatch itself. */
   async dispatch(reps) {
-    const ref = work({})
-    return compare(
-      'dispatch',
-      10_000,
-      twoWorkers,
-      reps,
-      (p) => mapWithContext(p, ref, xs(2000)),
-      (p) => mapWithContext(p, ref, xs(10_000)),
-    )
+    const { evaluations, warm, run } = workloads.dispatch
+    return compare('dispatch', evaluations, [...twoWorkers, ...mpiConfigs([2])], reps, warm, run)
   },
 
   /** 400 evaluations that each block 10 ms: scaling over 1, 2, 4 and 8 workers. */
   async 'sleep-scaling'(reps) {
-    const ref = work({ sleepMs: 10 })
+    const { evaluations, warm, run } = workloads['sleep-scaling']
     const configs: Config[] = [1, 2, 4, 8].flatMap((w) => [
       { backend: 'threads' as const, workers: w },
       { backend: 'processes' as const, workers: w },
+      ...mpiConfigs([w]),
     ])
-    return compare(
-      'sleep-scaling',
-      400,
-      configs,
-      reps,
-      (p) => mapWithContext(p, ref, xs(2 * p.size)),
-      (p) => mapWithContext(p, ref, xs(400)),
-      (m, serial) => {
-        m.efficiency = serial / (m.medianSeconds * m.workers)
-      },
-    )
+    return compare('sleep-scaling', evaluations, configs, reps, warm, run, (m, serial) => {
+      m.efficiency = serial / (m.medianSeconds * m.workers)
+    })
   },
 
   /** CPU-bound evaluations reading an 8 MB array, against the same without the array. */
@@ -182,12 +229,13 @@ async function main(): Promise<void> {
       scenario: { type: 'string', default: Object.keys(scenarios).join(',') },
       json: { type: 'string' },
       reps: { type: 'string', default: '5' },
+      mpi: { type: 'string', default: 'auto' },
       help: { type: 'boolean', default: false },
     },
   })
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [--scenario ${Object.keys(scenarios).join(',')}] [--reps 5] [--json out.json]`,
+      `usage: npm run bench -- [--scenario ${Object.keys(scenarios).join(',')}] [--reps 5] [--json out.json] [--mpi auto|on|off]`,
     )
     return
   }
@@ -195,6 +243,9 @@ async function main(): Promise<void> {
   const unknown = names.filter((n) => !(n in scenarios))
   if (unknown.length > 0)
     throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`)
+  withMpi = values.mpi === 'on' || (values.mpi === 'auto' && mpiAvailable())
+  if (!withMpi)
+    console.log('MPI configurations skipped (no mpirun or no @parafit/mpi binding; --mpi on forces them)')
   const results: Measurement[] = []
   for (const name of names) results.push(...(await scenarios[name]!(Number(values.reps))))
   if (values.json !== undefined) {
@@ -204,6 +255,15 @@ async function main(): Promise<void> {
     )
     console.log(`wrote ${values.json}`)
   }
+}
+
+function mpiAvailable(): boolean {
+  const probe = spawnSync('mpirun', ['--version'], { encoding: 'utf8' })
+  const built = spawnSync(process.execPath, [
+    '-e',
+    "import('@parafit/mpi').then(m => process.exit(m.mpiBindingBuilt() ? 0 : 1))",
+  ])
+  return probe.status === 0 && built.status === 0
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()

@@ -42,7 +42,7 @@ export function mpirun(
   },
 ): Promise<Launch> {
   const btl = options.transport === 'tcp' ? 'self,tcp' : 'self,vader'
-  const args = ['--oversubscribe', '--mca', 'btl', btl, '-np', String(options.np)]
+  const args = ['--oversubscribe', '--bind-to', 'none', '--mca', 'btl', btl, '-np', String(options.np)]
   args.push(process.execPath, fixture.pathname, ...(options.args ?? []))
   const started = performance.now()
   return new Promise((resolve, reject) => {

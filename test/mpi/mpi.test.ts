@@ -94,6 +94,19 @@ describe.skipIf(missing !== undefined)(
       120_000,
     )
 
+    test('without a launcher, the job is one rank and everything runs in this process', async () => {
+      const { execFileSync } = await import('node:child_process')
+      const output = execFileSync(process.execPath, [fixture('singleton').pathname], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+      const line = output.split('\n').find((l) => l.startsWith('PARAFIT_REPORT '))
+      expect(JSON.parse(line!.slice('PARAFIT_REPORT '.length))).toEqual({
+        rank: 0,
+        data: { kind: 'mpi', size: 1, values: [2, 4], combined: 8, ranks: 1 },
+      })
+    }, 60_000)
+
     test('an idle rank does not spin a core', async () => {
       const launch = await mpirun(fixture('idle'), { np: 3 })
       expect(launch.code, launch.output).toBe(0)

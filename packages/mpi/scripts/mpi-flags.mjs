@@ -20,6 +20,9 @@ try {
     .split(/\s+/)
     .slice(1)
 }
-// Keep what matters to an addon: include paths, defines, library paths, libraries, rpaths.
-const keep = flags.filter((f) => /^-(I|D|L|l|Wl,|pthread)/.test(f))
+// Keep what matters to an addon: include paths and defines to compile; library paths,
+// libraries and rpaths to link. MPICH's -compile_info prints its whole command line, linker
+// flags included, so each mode keeps only its own kind.
+const wanted = which === 'compile' ? /^-(I|D|pthread)/ : /^-(L|l|Wl,|pthread)/
+const keep = flags.filter((f) => wanted.test(f))
 console.log(keep.join(' '))

@@ -34,7 +34,9 @@ export interface MpiBinding {
 
 /** The built binding; PARAFIT_MPI_BINDING names another build (e.g. one against MPICH). */
 function addonPath(): string {
-  return process.env.PARAFIT_MPI_BINDING || new URL('../build/Release/parafit_mpi.node', import.meta.url).pathname
+  return (
+    process.env.PARAFIT_MPI_BINDING || new URL('../build/Release/parafit_mpi.node', import.meta.url).pathname
+  )
 }
 const INSTALL_HINT =
   'Install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or MPICH ' +
@@ -51,7 +53,9 @@ export function loadBinding(): MpiBinding {
   }
   const path = addonPath()
   if (!existsSync(path)) {
-    throw new MpiUnavailableError(`the MPI binding of @parafit/mpi is not built (no ${path}). ${INSTALL_HINT}`)
+    throw new MpiUnavailableError(
+      `the MPI binding of @parafit/mpi is not built (no ${path}). ${INSTALL_HINT}`,
+    )
   }
   try {
     binding = createRequire(import.meta.url)(path) as MpiBinding

@@ -1,0 +1,34 @@
+// Without the binding (not built, or PARAFIT_MPI_BINDING naming nothing) every entry point
+// fails with MpiUnavailableError saying what to install; bad options fail before MPI starts.
+import { MpiUnavailableError, ValidationError } from '@parafit/core'
+import { afterEach, describe, expect, test } from 'vitest'
+import { mpiBindingBuilt, mpiCombined, mpiPool, runMpi } from '../src/index.ts'
+
+describe('@parafit/mpi without its binding', () => {
+  afterEach(() => {
+    delete process.env.PARAFIT_MPI_BINDING
+  })
+
+  test('runMpi, mpiPool and mpiCombined say what to install', async () => {
+    process.env.PARAFIT_MPI_BINDING = '/nonexistent/parafit_mpi.node'
+    expect(mpiBindingBuilt()).toBe(false)
+    const { combine, objective } = await import('@parafit/core')
+    const tree = combine([objective(() => 1)])
+    for (const attempt of [runMpi(() => 1), mpiPool(), mpiCombined(tree)]) {
+      const error = await attempt.catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(MpiUnavailableError)
+      expect((error as Error).message).toMatch(/apt-get install openmpi-bin libopenmpi-dev/)
+      expect((error as Error).message).toMatch(/npm run build:addon -w @parafit\/mpi/)
+    }
+  })
+
+  test('bad options are rejected before MPI is touched', async () => {
+    process.env.PARAFIT_MPI_BINDING = '/nonexistent/parafit_mpi.node'
+    for (const options of [{ timeoutMs: -1 }, { timeoutMs: Number.NaN }, { retries: 1.5 }, { retries: -1 }]) {
+      const error = await runMpi(() => 1, options).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ValidationError)
+    }
+    await expect(runMpi(42 as never)).rejects.toThrow(/needs a function/)
+    await expect(mpiCombined({} as never)).rejects.toBeInstanceOf(ValidationError)
+  })
+})
