@@ -65,6 +65,9 @@ describe.skipIf(missing !== undefined)(
           causeStackHasObjective: true,
         })
         expect(r.othersFine).toEqual([true, true])
+        expect(r.aborted).toBe('AbortError')
+        expect(r.abortReturnedBeforeBatch).toBe(true)
+        expect(r.afterAbort).toEqual(Array.from({ length: 2 * (np - 1) }, (_, i) => 3 * i))
         // Rank 0's timers kept firing while the ranks worked (20 ticks would be 100 ms of a ~200 ms batch).
         expect(r.ticksDuringBatch as number).toBeGreaterThan(5)
       }, 120_000)
