@@ -110,6 +110,19 @@ describe.skipIf(missing !== undefined)(
       })
     }, 60_000)
 
+    test('a binding from another MPI than the launcher fails clearly instead of running N jobs of one', async () => {
+      const { spawnSync } = await import('node:child_process')
+      // What MPICH's hydra sets, while the binding is Open MPI's: MPI starts a job of one.
+      const run = spawnSync(process.execPath, [fixture('singleton').pathname], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, PMI_SIZE: '3', PMI_RANK: '0' },
+      })
+      expect(run.status).not.toBe(0)
+      expect(run.stderr).toContain('MpiUnavailableError: this process was started by mpich as rank 0 of 3')
+      expect(run.stderr).toContain('built against another MPI than the launcher belongs to')
+    }, 60_000)
+
     test('an idle rank does not spin a core', async () => {
       const launch = await mpirun(fixture('idle'), { np: 3 })
       expect(launch.code, launch.output).toBe(0)

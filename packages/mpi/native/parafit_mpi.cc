@@ -73,11 +73,12 @@ Napi::Object info(Napi::Env env) {
   char version[MPI_MAX_LIBRARY_VERSION_STRING];
   int length = 0;
   MPI_Get_library_version(version, &length);
-  result.Set("library", std::string(version, length));
+  // Open MPI counts the terminating NUL in `length`; MPICH does not.
+  result.Set("library", std::string(version, strnlen(version, static_cast<size_t>(length))));
   char host[MPI_MAX_PROCESSOR_NAME];
   length = 0;
   MPI_Get_processor_name(host, &length);
-  result.Set("host", std::string(host, length));
+  result.Set("host", std::string(host, strnlen(host, static_cast<size_t>(length))));
   return result;
 }
 

@@ -9,6 +9,7 @@
 
 import { writeSync } from 'node:fs'
 import { deserialize, serialize } from 'node:v8'
+import { detectMpi, MpiUnavailableError } from '@parafit/core'
 import { loadBinding, type MpiBinding, type MpiInfo } from './addon.ts'
 import { type Envelope, TAG } from './messages.ts'
 import { Transport } from './transport.ts'
@@ -35,6 +36,17 @@ export class MpiRuntime {
   constructor(mpi: MpiBinding) {
     this.mpi = mpi
     this.info = mpi.init()
+    const launch = detectMpi()
+    if (launch.size > 1 && this.info.size !== launch.size) {
+      // Each rank would otherwise run alone, as rank 0 of a job of one, and do all the work.
+      mpi.finalize()
+      throw new MpiUnavailableError(
+        `this process was started by ${launch.launcher} as rank ${launch.rank} of ${launch.size}, but MPI ` +
+          `started it as a job of ${this.info.size} (${this.info.library.split('\n')[0]}): the binding was built ` +
+          'against another MPI than the launcher belongs to. Use the mpirun/mpiexec of the MPI the binding was ' +
+          'built with, or rebuild it for yours: MPICC=<its mpicc> npm run build:addon -w @parafit/mpi',
+      )
+    }
     this.transport = new Transport(mpi)
     this.transport.onDied((rank, reason) => {
       for (const listener of this.#diedListeners) listener(rank, reason)
