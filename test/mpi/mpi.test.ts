@@ -138,6 +138,13 @@ describe.skipIf(missing !== undefined)(
       expect(launch.reports.get(0)).toEqual({ kind: 'mpi', values: [0, 1, 2, 3, 4, 5] })
     }, 60_000)
 
+    test('rank 0 exiting without closing its idle pool releases the ranks; all exit 0', async () => {
+      const launch = await mpirun(fixture('forgot-close'), { np: 3 })
+      expect(launch.code, launch.output).toBe(0)
+      expect(launch.output).not.toMatch(/exited without calling finalize|MPI_ABORT/i)
+      expect(launch.reports.get(0)).toEqual({ values: [1, 2, 3] })
+    }, 60_000)
+
     test('an objective that throws on a rank: every rank gets the error, the job exits non-zero', async () => {
       const launch = await mpirun(fixture('throws'), { np: 3 })
       expect(launch.code).not.toBe(0)
