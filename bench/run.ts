@@ -243,7 +243,7 @@ async function main(): Promise<void> {
   const unknown = names.filter((n) => !(n in scenarios))
   if (unknown.length > 0)
     throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`)
-  withMpi = values.mpi === 'on' || (values.mpi === 'auto' && mpiAvailable())
+  withMpi = values.mpi === 'on' || (values.mpi === 'auto' && (await mpiAvailable()))
   if (!withMpi)
     console.log('MPI configurations skipped (no mpirun or no @parafit/mpi binding; --mpi on forces them)')
   const results: Measurement[] = []
@@ -257,13 +257,9 @@ async function main(): Promise<void> {
   }
 }
 
-function mpiAvailable(): boolean {
-  const probe = spawnSync('mpirun', ['--version'], { encoding: 'utf8' })
-  const built = spawnSync(process.execPath, [
-    '-e',
-    "import('@parafit/mpi').then(m => process.exit(m.mpiBindingBuilt() ? 0 : 1))",
-  ])
-  return probe.status === 0 && built.status === 0
+async function mpiAvailable(): Promise<boolean> {
+  const { mpiBindingBuilt } = await import('@parafit/mpi')
+  return mpiBindingBuilt() && spawnSync('mpirun', ['--version']).status === 0
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()

@@ -9,8 +9,9 @@
 // own copy.
 
 import { type Objective, type ObjectiveRef, PoolClosedError, ValidationError } from '@parafit/core'
-import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool } from '@parafit/parallel'
+import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask } from '@parafit/parallel'
 import { WorkerPool } from '@parafit/parallel/internal'
+import type { LostRank, MpiPool } from './mpi-pool.ts'
 import { RankChannel } from './rank-channel.ts'
 import type { MpiRuntime } from './runtime.ts'
 
@@ -21,7 +22,7 @@ export interface CoordinatorOptions {
   readonly retries?: number
 }
 
-export class MpiCoordinator implements Pool {
+export class MpiCoordinator implements MpiPool {
   readonly kind = 'mpi' as const
   readonly size: number
   readonly rank = 0
@@ -31,6 +32,8 @@ export class MpiCoordinator implements Pool {
   readonly #scheduler: WorkerPool
   readonly #local: ReadonlyMap<Objective, ObjectiveRef>
   readonly #stopDied: () => void
+  /** Called when a rank confirms its release or dies, while close() waits for them. */
+  #onRankSettled: () => void = () => {}
   #inFlight = 0
   #closing: Promise<void> | undefined
 
@@ -59,19 +62,23 @@ export class MpiCoordinator implements Pool {
       if (channel === undefined) return false
       if (envelope.t === 'pool' && 'type' in envelope.message && isFromWorker(envelope.message))
         channel.receive(envelope.message)
-      else if (envelope.t === 'released') channel.released = true
-      else return false
+      else if (envelope.t === 'released') {
+        channel.released = true
+        this.#onRankSettled()
+      } else return false
       return true
     })
-    this.#stopDied = runtime.onDied((rank, reason) => this.#channels[rank - 1]?.died(reason))
+    this.#stopDied = runtime.onDied((rank, reason) => {
+      this.#channels[rank - 1]?.died(reason)
+      this.#onRankSettled()
+    })
   }
 
   get closed(): boolean {
     return this.#closing !== undefined
   }
 
-  /** Ranks that were lost (timed out or died), with why. */
-  get lostRanks(): { rank: number; reason: string }[] {
+  get lostRanks(): LostRank[] {
     return this.#channels.filter((c) => c.lost !== undefined).map((c) => ({ rank: c.rank, reason: c.lost! }))
   }
 
@@ -141,11 +148,10 @@ export class MpiCoordinator implements Pool {
       for (const channel of live)
         this.#runtime.transport.send(channel.rank, { t: 'release', session: this.#session })
       await new Promise<void>((resolve) => {
-        const check = () => {
+        this.#onRankSettled = () => {
           if (live.every((c) => c.released || c.lost !== undefined)) resolve()
-          else setTimeout(check, 1)
         }
-        check()
+        this.#onRankSettled()
       })
       await this.#runtime.transport.flush()
     } finally {

@@ -6,10 +6,9 @@ export { detectMpi, type MpiLaunch } from '@parafit/core'
 export { bindingBuilt as mpiBindingBuilt, type MpiInfo } from './addon.ts'
 export type { CoordinatorOptions as MpiOptions } from './coordinator.ts'
 export { type MpiCombined, mpiCombined } from './mpi-combined.ts'
-export { type MpiPool, type MpiPoolOptions, mpiPool } from './mpi-pool.ts'
+export { type LostRank, type MpiPool, type MpiPoolOptions, mpiPool } from './mpi-pool.ts'
 export { isRankZero, logOnRankZero, mpiRank, onRankZero, rankZeroProgress } from './rank-zero.ts'
 export { runMpi } from './run-mpi.ts'
-export { POLLING as mpiPolling } from './transport.ts'
 
 import { mpiRuntime } from './runtime.ts'
 

@@ -19,9 +19,17 @@ export interface MpiPoolOptions extends CoordinatorOptions {
   readonly workerRanks?: 'exit' | 'return'
 }
 
+/** A worker rank that timed out or died: it takes no more work, and the job cannot finalize. */
+export interface LostRank {
+  readonly rank: number
+  readonly reason: string
+}
+
 export interface MpiPool extends Pool {
   /** This process's rank; only rank 0's pool evaluates. */
   readonly rank: number
+  /** Worker ranks lost so far (timed out or died), with why; empty in a healthy job. */
+  readonly lostRanks: readonly LostRank[]
 }
 
 export async function mpiPool(options: MpiPoolOptions = {}): Promise<MpiPool> {
@@ -41,6 +49,7 @@ function releasedPool(rank: number): MpiPool {
     kind: 'mpi',
     size: 0,
     rank,
+    lostRanks: [],
     closed: true,
     prepare: closed,
     evaluate: closed,

@@ -49,7 +49,7 @@ async function coordinate<T>(
         outcome = { ok: false, error }
         finish = { t: 'finish', session: id, ok: false, value: undefined, error: serializeError(error) }
       }
-      const lost = new Set((pool as { lostRanks?: { rank: number }[] }).lostRanks?.map((r) => r.rank))
+      const lost = new Set(pool.lostRanks.map((r) => r.rank))
       for (let rank = 1; rank < runtime.size; rank++)
         if (!lost.has(rank)) runtime.transport.send(rank, finish)
       await runtime.transport.flush()

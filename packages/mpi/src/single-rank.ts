@@ -7,14 +7,15 @@ import {
   type LeafObjective,
   type LeafOutcome,
   type LeafTask,
-  type Pool,
   serialPool,
 } from '@parafit/parallel'
+import type { LostRank, MpiPool } from './mpi-pool.ts'
 
-export class SingleRankPool implements Pool {
+export class SingleRankPool implements MpiPool {
   readonly kind = 'mpi' as const
   readonly size = 1
   readonly rank = 0
+  readonly lostRanks: readonly LostRank[] = []
   readonly #inner = serialPool()
   readonly #onClose: () => void
 

@@ -13,7 +13,7 @@ import type { MpiBinding } from './addon.ts'
 import { type Envelope, type SessionEnvelope, TAG } from './messages.ts'
 
 /** Back-off schedule of the poller, in milliseconds. */
-export const POLLING = {
+const POLLING = {
   /** After traffic, poll on setImmediate for this long. */
   spinMs: 0.25,
   /** Then every millisecond (Node's timer resolution) until quiet for this long. */
@@ -39,8 +39,6 @@ export class Transport {
   #timer: NodeJS.Timeout | undefined
   #immediate: NodeJS.Immediate | undefined
   #polling = false
-  /** Counters for tests and benchmarks. */
-  readonly stats = { polls: 0, received: 0, sent: 0 }
 
   constructor(mpi: MpiBinding) {
     this.#mpi = mpi
@@ -50,7 +48,6 @@ export class Transport {
   send(rank: number, envelope: Envelope): void {
     const bytes = serialize(envelope)
     this.#mpi.isend(rank, TAG, bytes)
-    this.stats.sent++
     this.#traffic()
   }
 
@@ -116,11 +113,9 @@ export class Transport {
   #poll(): void {
     this.#immediate = undefined
     this.#timer = undefined
-    this.stats.polls++
     const arrived = this.#mpi.poll(256)
     if (arrived.length > 0) this.#lastTraffic = performance.now()
     for (const [source, , bytes] of arrived) {
-      this.stats.received++
       this.#deliver(deserialize(bytes) as Envelope, source)
     }
     this.#schedule()

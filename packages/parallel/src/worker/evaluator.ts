@@ -27,10 +27,12 @@ export class WorkerEvaluator {
 
   /** Loads the objective of `ref` once; resolves to the load error, if any, as data. */
   async define(refId: number, ref: ObjectiveRef): Promise<ReturnType<typeof serializeError> | undefined> {
-    const local = this.#local?.(ref)
-    const loading =
-      this.#objectives.get(refId) ?? (local === undefined ? loadObjective(ref) : Promise.resolve(local))
-    this.#objectives.set(refId, loading)
+    let loading = this.#objectives.get(refId)
+    if (loading === undefined) {
+      const local = this.#local?.(ref)
+      loading = local === undefined ? loadObjective(ref) : Promise.resolve(local)
+      this.#objectives.set(refId, loading)
+    }
     try {
       await loading
       return undefined
