@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'PARAFIT_MPI_UNAVAILABLE'
   | 'PARAFIT_MPI_MISMATCH'
   | 'PARAFIT_REMOTE'
+  | 'PARAFIT_FIT_FAILED'
+  | 'PARAFIT_CHECKPOINT'
 
 export class ParafitError extends Error {
   readonly code: ErrorCode

@@ -1,3 +1,11 @@
-// @parafit/fitter: built by its own issue (see docs/architecture.md); nothing is exported yet.
+// @parafit/fitter: the Fitter (parallel optimizers on a pool), curveFit, and the optimizers'
+// ask/tell state machines for those who drive them by hand.
 
-export {}
+export { type CurveFitOptions, type CurveFitResult, curveFit } from './curve-fit.ts'
+export { leastSquaresUncertainties, type Uncertainties } from './least-squares/covariance.ts'
+export { METHODS, type MethodOptions } from './methods.ts'
+export type { LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt.ts'
+export { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
+export { NelderMead, type NelderMeadOptions } from './optimizers/nelder-mead.ts'
+export type { Method, Optimizer, OptimizerState, Problem, Told } from './optimizers/optimizer.ts'
+export { Random } from './random.ts'

@@ -1,0 +1,138 @@
+// curveFit: the classic least-squares fit of a model y ≈ f(x, b) to data, as scipy's curve_fit
+// does it: Levenberg-Marquardt on the weighted residuals (y - f(x, b)) / σ, then standard errors
+// and covariance from the Jacobian at the solution. The model runs in the calling thread; for an
+// expensive model, write it as an objective module returning residuals and fit it with a Fitter
+// (method 'lm'), which evaluates the Jacobian's columns in parallel and reports the same stderr.
+
+import { AbortError, ParamSpace, ValidationError } from '@parafit/core'
+import { leastSquaresUncertainties } from './least-squares/covariance.ts'
+import { defaultBudget } from './methods.ts'
+import { LevenbergMarquardt, type LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt.ts'
+import type { Told } from './optimizers/optimizer.ts'
+
+export interface CurveFitOptions<X> {
+  /** The model: one predicted y for one x and the parameter vector b. */
+  readonly model: (x: X, b: Float64Array) => number
+  readonly x: readonly X[]
+  readonly y: readonly number[]
+  /** Standard deviation of each y; residuals are divided by it. Default 1 for every point. */
+  readonly sigma?: readonly number[]
+  readonly initial: readonly number[]
+  /** [lower, upper] per parameter, null for none. */
+  readonly bounds?: readonly (readonly [number | null, number | null])[]
+  /** Most model evaluations over the whole data set. Default 400(n + 1). */
+  readonly maxEvaluations?: number
+  /** Levenberg-Marquardt settings (tolerances, differences). The defaults suit most problems. */
+  readonly lm?: LevenbergMarquardtOptions
+  readonly signal?: AbortSignal
+}
+
+export interface CurveFitResult {
+  readonly params: Float64Array
+  /** Standard error of each parameter, √diag(covariance); Infinity where the data cannot determine it. */
+  readonly stderr: Float64Array
+  readonly covariance: number[][]
+  /** Residual sum of squares (weighted by 1/σ² when sigma is given). */
+  readonly rss: number
+  /** Evaluations of the model over the whole data set. */
+  readonly nfev: number
+  readonly iterations: number
+  readonly success: boolean
+  /** Why it stopped, in words. */
+  readonly message: string
+}
+
+function validate<X>(options: CurveFitOptions<X>): {
+  space: ParamSpace
+  sigma: Float64Array
+  y: Float64Array
+} {
+  if (typeof options.model !== 'function')
+    throw new ValidationError('model must be a function (x, b) => y', 'model')
+  const { x, y } = options
+  if (!Array.isArray(x) || !Array.isArray(y)) throw new ValidationError('x and y must be arrays')
+  if (x.length !== y.length) throw new ValidationError(`x has ${x.length} points but y has ${y.length}`, 'y')
+  if (y.length === 0) throw new ValidationError('there is no data to fit', 'y')
+  y.forEach((v, i) => {
+    if (!Number.isFinite(v)) throw new ValidationError(`y[${i}] is ${v}, not a finite number`, 'y')
+  })
+  const sigma = new Float64Array(y.length).fill(1)
+  if (options.sigma !== undefined) {
+    if (options.sigma.length !== y.length) {
+      throw new ValidationError(`sigma has ${options.sigma.length} values for ${y.length} points`, 'sigma')
+    }
+    options.sigma.forEach((s, i) => {
+      if (!(Number.isFinite(s) && s > 0))
+        throw new ValidationError(`sigma[${i}] is ${s}; it must be > 0`, 'sigma')
+      sigma[i] = s
+    })
+  }
+  if (!Array.isArray(options.initial))
+    throw new ValidationError('initial must be an array of numbers', 'initial')
+  const names = options.initial.map((_, i) => `b${i}`)
+  const initial = Object.fromEntries(names.map((name, i) => [name, options.initial[i]!]))
+  if (options.bounds !== undefined && options.bounds.length !== names.length) {
+    throw new ValidationError(
+      `bounds has ${options.bounds.length} entries for ${names.length} parameters`,
+      'bounds',
+    )
+  }
+  const bounds =
+    options.bounds === undefined
+      ? undefined
+      : Object.fromEntries(names.map((name, i) => [name, options.bounds![i]!]))
+  return { space: ParamSpace.create(initial, bounds), sigma, y: Float64Array.from(y) }
+}
+
+export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFitResult> {
+  const { space, sigma, y } = validate(options)
+  const { model, x } = options
+  const n = space.size
+  const budget = options.maxEvaluations ?? defaultBudget('lm', n)
+  // The model runs here, one point at a time, so asking the Jacobian ahead of a trial step would
+  // only cost evaluations when the step is rejected.
+  const lm = new LevenbergMarquardt(
+    { x0: space.initial, lower: space.lower, upper: space.upper },
+    { prefetchJacobian: false, ...options.lm },
+  )
+  const residualsAt = (b: Float64Array): Told => {
+    const r = new Float64Array(y.length)
+    let loss = 0
+    for (let i = 0; i < y.length; i++) {
+      r[i] = (y[i]! - model(x[i]!, b)) / sigma[i]!
+      loss += r[i]! * r[i]!
+    }
+    // A model that gives NaN or an infinity here is a failed point: the optimizer steps away from it.
+    return Number.isFinite(loss) ? { loss, residuals: r } : { loss: Number.POSITIVE_INFINITY }
+  }
+  let nfev = 0
+  let message: string | undefined
+  while (lm.stopReason === undefined) {
+    if (options.signal?.aborted) throw new AbortError('curveFit was aborted')
+    const points = lm.ask()
+    if (nfev + points.length > budget) {
+      message = `stopped: the budget of ${budget} model evaluations is used up (set maxEvaluations)`
+      break
+    }
+    nfev += points.length
+    lm.tell(points.map(residualsAt))
+  }
+  message ??= lm.stopReason!
+  const { x: params, residuals, jacobian } = lm.solution
+  const rss = residuals === undefined ? Number.NaN : residuals.reduce((sum, r) => sum + r * r, 0)
+  const success = message.startsWith('converged')
+  if (jacobian === undefined || residuals === undefined) {
+    return {
+      params,
+      stderr: new Float64Array(n).fill(Number.NaN),
+      covariance: Array.from({ length: n }, () => new Array<number>(n).fill(Number.NaN)),
+      rss,
+      nfev,
+      iterations: lm.iterations,
+      success,
+      message,
+    }
+  }
+  const { covariance, stderr } = leastSquaresUncertainties(jacobian, rss)
+  return { params, stderr, covariance, rss, nfev, iterations: lm.iterations, success, message }
+}

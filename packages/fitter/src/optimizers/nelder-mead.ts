@@ -1,0 +1,210 @@
+// Nelder-Mead with box bounds, as an ask/tell state machine. Each iteration asks all four
+// candidates along the worst vertex's line at once (reflection, expansion, outside and inside
+// contraction), so one round on the pool decides the move that classic Nelder-Mead finds in up
+// to three sequential evaluations; a shrink asks its n new vertices as one batch too.
+// Coefficients are Gao and Han's (2012), which adapt to the dimension and keep the simplex from
+// stalling above five or so parameters. When the simplex has converged the search restarts
+// from the best vertex with a fresh full-size simplex, and stops when a restart no longer
+// improves the best loss: a collapsed simplex is Nelder-Mead's usual failure and a restart its
+// usual cure. Bounds are handled by reflection (bounds.ts): the simplex lives in an unbounded
+// space and each vertex is evaluated at its mirror image inside the box.
+
+import { ValidationError } from '@parafit/core'
+import { initialScales, reflectIntoBox } from '../bounds.ts'
+import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
+
+export interface NelderMeadOptions {
+  /** Initial simplex edge for each parameter, relative to bounds.ts's initial scales. Default 1. */
+  readonly initialStep?: number
+  /** Converged when every vertex is within xtol (relative to the initial scales) of the best. Default 1e-9. */
+  readonly xtol?: number
+  /** ... and every vertex's loss within ftol·(|best| + ftol) of the best loss. Default 1e-12. */
+  readonly ftol?: number
+  /** Restarts from the best vertex after converging, while they keep improving. Default 5. */
+  readonly restarts?: number
+}
+
+type Settings = Required<NelderMeadOptions>
+
+type Phase = 'simplex' | 'line' | 'shrink'
+
+interface Vertex {
+  u: Float64Array
+  loss: number
+}
+
+export class NelderMead implements Optimizer {
+  readonly method = 'nelder-mead' as const
+  readonly #problem: Problem
+  readonly #s: Settings
+  readonly #scales: Float64Array
+  readonly #n: number
+  /** Coefficients: reflection, expansion, contraction, shrink (Gao-Han). */
+  readonly #chi: number
+  readonly #gamma: number
+  readonly #sigma: number
+  #phase: Phase = 'simplex'
+  #start: Float64Array
+  #simplex: Vertex[] = []
+  #restartsLeft: number
+  #lossAtRestart = Number.POSITIVE_INFINITY
+  #stopReason: string | undefined
+  /** The points of the last ask() in the unbounded space. */
+  #asked: Float64Array[] = []
+
+  constructor(problem: Problem, options: NelderMeadOptions = {}) {
+    this.#problem = problem
+    this.#s = {
+      initialStep: options.initialStep ?? 1,
+      xtol: options.xtol ?? 1e-9,
+      ftol: options.ftol ?? 1e-12,
+      restarts: options.restarts ?? 5,
+    }
+    for (const key of ['initialStep', 'xtol', 'ftol', 'restarts'] as const) {
+      if (!(Number.isFinite(this.#s[key]) && this.#s[key] >= 0)) {
+        throw new ValidationError(`${key} must be a finite number ≥ 0, got ${this.#s[key]}`, key)
+      }
+    }
+    this.#n = problem.x0.length
+    const n = this.#n
+    this.#chi = 1 + 2 / n
+    this.#gamma = 0.75 - 1 / (2 * n)
+    this.#sigma = n === 1 ? 0.5 : 1 - 1 / n
+    this.#scales = initialScales(problem.x0, problem.lower, problem.upper)
+    this.#start = Float64Array.from(problem.x0)
+    this.#restartsLeft = this.#s.restarts
+  }
+
+  get stopReason(): string | undefined {
+    return this.#stopReason
+  }
+
+  ask(): Float64Array[] {
+    if (this.#stopReason !== undefined) throw new Error('ask() after the optimizer stopped')
+    this.#asked = this.#candidates()
+    return this.#asked.map((u) => reflectIntoBox(u, this.#problem.lower, this.#problem.upper))
+  }
+
+  #candidates(): Float64Array[] {
+    const n = this.#n
+    if (this.#phase === 'simplex') {
+      const points = [Float64Array.from(this.#start)]
+      for (let j = 0; j < n; j++) {
+        const vertex = Float64Array.from(this.#start)
+        // Step away from a near bound, so the first vertices are distinct points of the box.
+        const step = this.#s.initialStep * this.#scales[j]!
+        vertex[j] = vertex[j]! + (vertex[j]! + step <= this.#problem.upper[j]! ? step : -step)
+        points.push(vertex)
+      }
+      return points
+    }
+    if (this.#phase === 'shrink') {
+      const best = this.#simplex[0]!.u
+      return this.#simplex.slice(1).map((v) => v.u.map((x, j) => best[j]! + this.#sigma * (x - best[j]!)))
+    }
+    const centroid = new Float64Array(n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j]! += this.#simplex[i]!.u[j]! / n
+    const worst = this.#simplex[n]!.u
+    const along = (t: number) => centroid.map((c, j) => c + t * (c - worst[j]!))
+    return [along(1), along(this.#chi), along(this.#gamma), along(-this.#gamma)]
+  }
+
+  tell(results: readonly Told[]): void {
+    const losses = results.map((r) => (Number.isFinite(r.loss) ? r.loss : Number.POSITIVE_INFINITY))
+    if (this.#phase === 'simplex') {
+      this.#simplex = this.#asked.map((u, i) => ({ u, loss: losses[i]! }))
+      this.#phase = 'line'
+    } else if (this.#phase === 'shrink') {
+      this.#asked.forEach((u, i) => {
+        this.#simplex[i + 1] = { u, loss: losses[i]! }
+      })
+      this.#phase = 'line'
+    } else {
+      this.#move(losses)
+    }
+    this.#simplex.sort((a, b) => a.loss - b.loss)
+    if (this.#phase === 'line' && this.#converged()) this.#restartOrStop()
+  }
+
+  /** Classic Nelder-Mead decision, with all four candidates already evaluated. */
+  #move(losses: number[]): void {
+    const n = this.#n
+    const [reflected, expanded, outside, inside] = losses as [number, number, number, number]
+    const best = this.#simplex[0]!.loss
+    const secondWorst = this.#simplex[n - 1]!.loss
+    const worst = this.#simplex[n]!.loss
+    const replace = (k: number) => {
+      this.#simplex[n] = { u: this.#asked[k]!, loss: losses[k]! }
+    }
+    if (reflected < best) replace(expanded < reflected ? 1 : 0)
+    else if (reflected < secondWorst) replace(0)
+    else if (reflected < worst) {
+      if (outside <= reflected) replace(2)
+      else this.#phase = 'shrink'
+    } else if (inside < worst) replace(3)
+    else this.#phase = 'shrink'
+  }
+
+  #converged(): boolean {
+    const best = this.#simplex[0]!
+    const worst = this.#simplex[this.#n]!
+    if (!Number.isFinite(best.loss)) return false
+    const lossSpread = worst.loss - best.loss
+    if (!(lossSpread <= this.#s.ftol * (Math.abs(best.loss) + this.#s.ftol))) return false
+    for (const vertex of this.#simplex) {
+      for (let j = 0; j < this.#n; j++) {
+        if (Math.abs(vertex.u[j]! - best.u[j]!) > this.#s.xtol * this.#scales[j]!) return false
+      }
+    }
+    return true
+  }
+
+  #restartOrStop(): void {
+    const best = this.#simplex[0]!
+    const improvement = this.#lossAtRestart - best.loss
+    const improved = improvement > this.#s.ftol * (Math.abs(best.loss) + this.#s.ftol)
+    if (this.#restartsLeft > 0 && improved) {
+      this.#restartsLeft--
+      this.#lossAtRestart = best.loss
+      // Restart at the mirror image inside the box, so the new simplex starts from a real point.
+      this.#start = reflectIntoBox(best.u, this.#problem.lower, this.#problem.upper)
+      this.#phase = 'simplex'
+      return
+    }
+    this.#stopReason = improved
+      ? 'stopped: converged, with no restarts left'
+      : 'converged: the simplex has shrunk below xtol and ftol, and a restart did not improve it'
+  }
+
+  saveState(): OptimizerState {
+    return {
+      settings: { ...this.#s },
+      phase: this.#phase,
+      start: Float64Array.from(this.#start),
+      simplex: this.#simplex.map((v) => ({ u: Float64Array.from(v.u), loss: v.loss })),
+      restartsLeft: this.#restartsLeft,
+      lossAtRestart: this.#lossAtRestart,
+      stopReason: this.#stopReason,
+    }
+  }
+
+  static restore(problem: Problem, state: OptimizerState): NelderMead {
+    const s = state as {
+      settings: Settings
+      phase: Phase
+      start: Float64Array
+      simplex: Vertex[]
+      restartsLeft: number
+      lossAtRestart: number
+      stopReason: string | undefined
+    }
+    const nm = new NelderMead(problem, s.settings)
+    nm.#phase = s.phase
+    nm.#start = Float64Array.from(s.start)
+    nm.#simplex = s.simplex.map((v) => ({ u: Float64Array.from(v.u), loss: v.loss }))
+    nm.#restartsLeft = s.restartsLeft
+    nm.#lossAtRestart = s.lossAtRestart
+    nm.#stopReason = s.stopReason
+    return nm
+  }
+}
