@@ -2,6 +2,15 @@
 // ask/tell state machines for those who drive them by hand.
 
 export { type CurveFitOptions, type CurveFitResult, curveFit } from './curve-fit.ts'
+export type { FailurePolicy } from './evaluate-batch.ts'
+export { CheckpointError, FitError, type FitResult, type HistoryEntry, type StopKind } from './fit-result.ts'
+export {
+  type CheckpointOptions,
+  type FitOptions,
+  type FitProgress,
+  Fitter,
+  type FitterOptions,
+} from './fitter.ts'
 export { leastSquaresUncertainties, type Uncertainties } from './least-squares/covariance.ts'
 export { METHODS, type MethodOptions } from './methods.ts'
 export type { LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt.ts'

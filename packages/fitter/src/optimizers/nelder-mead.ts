@@ -172,7 +172,7 @@ export class NelderMead implements Optimizer {
       return
     }
     this.#stopReason = improved
-      ? 'stopped: converged, with no restarts left'
+      ? 'converged: the simplex has shrunk below xtol and ftol (no restarts left)'
       : 'converged: the simplex has shrunk below xtol and ftol, and a restart did not improve it'
   }
 

@@ -1,0 +1,63 @@
+// What a fit resolves to, and the error that carries the best result so far when a fit fails.
+
+import { type EvaluateContext, ParafitError, type ParamTree } from '@parafit/core'
+import type { Method } from './optimizers/optimizer.ts'
+
+/** How a run ended: the optimizer's own test, the evaluation budget, the caller's signal. */
+export type StopKind = 'converged' | 'stalled' | 'budget' | 'aborted' | 'failed'
+
+export interface HistoryEntry {
+  /** One step is one batch asked, evaluated and told. */
+  readonly step: number
+  /** Best loss so far after this step. */
+  readonly loss: number
+  /** Evaluations so far after this step. */
+  readonly nEvals: number
+}
+
+export interface FitResult<P extends ParamTree = ParamTree> {
+  /** The best parameters evaluated, in the shape of the initial parameters. */
+  readonly params: P
+  readonly loss: number
+  readonly method: Method
+  readonly nEvals: number
+  /** Evaluations that failed or gave a bad value (NaN, infinity) and were steered away from. */
+  readonly nFailed: number
+  /** The context of the best evaluation: what the objective wrote there, from whichever worker ran it. */
+  readonly bestContext: EvaluateContext
+  readonly history: readonly HistoryEntry[]
+  readonly steps: number
+  readonly seconds: number
+  readonly stopKind: StopKind
+  /** Why it stopped, in words. */
+  readonly stopReason: string
+  /** True when the optimizer's convergence test stopped it. */
+  readonly success: boolean
+  /** Least-squares fits ('lm') only: standard errors by flattened key, √diag(covariance). */
+  readonly stderr?: Readonly<Record<string, number>>
+  /** Least-squares fits only: covariance matrix, rows and columns in `keys` order. */
+  readonly covariance?: readonly (readonly number[])[]
+  /** The flattened parameter keys, in the order of vectors and of `covariance`. */
+  readonly keys: readonly string[]
+}
+
+/**
+ * A fit that stopped on an error (an objective that threw, a pool that failed). `cause` is the
+ * original error; `result` holds the best result found before it, so nothing computed is lost.
+ */
+export class FitError<P extends ParamTree = ParamTree> extends ParafitError {
+  readonly result: FitResult<P> | undefined
+  constructor(message: string, options: { cause: unknown; result: FitResult<P> | undefined }) {
+    super('PARAFIT_FIT_FAILED', message, { cause: options.cause })
+    this.result = options.result
+  }
+}
+
+/** A checkpoint file that cannot be read, or was written for another problem. */
+export class CheckpointError extends ParafitError {
+  readonly path: string
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super('PARAFIT_CHECKPOINT', message, options)
+    this.path = path
+  }
+}

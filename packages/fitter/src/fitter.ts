@@ -1,0 +1,370 @@
+// The Fitter: an objective, its parameters and bounds, and a pool; fit() runs an optimizer's
+// ask/tell loop with every batch evaluated at once across the pool. It owns the run's budget,
+// signal, progress, checkpoints and failure policy, so the optimizers stay pure state machines.
+
+import {
+  AbortError,
+  type BoundsTree,
+  isObjective,
+  isObjectiveRef,
+  ParamSpace,
+  type ParamTree,
+  ValidationError,
+} from '@parafit/core'
+import { choosePool, MAX_WORKERS, type Pool } from '@parafit/parallel'
+import { assertSameProblem, type CheckpointData, readCheckpoint, writeCheckpoint } from './checkpoint.ts'
+import {
+  type Evaluation,
+  evaluateBatch,
+  type FailurePolicy,
+  type FitObjective,
+  failureToRaise,
+} from './evaluate-batch.ts'
+import { FitError, type FitResult, type StopKind } from './fit-result.ts'
+import { leastSquaresUncertainties } from './least-squares/covariance.ts'
+import {
+  assertMethod,
+  createOptimizer,
+  defaultBudget,
+  type MethodOptions,
+  restoreOptimizer,
+} from './methods.ts'
+import { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
+import type { Method, Optimizer, Problem } from './optimizers/optimizer.ts'
+import { RunRecord } from './run-record.ts'
+
+export interface FitterOptions<P extends ParamTree> {
+  /** The start point; its shape is the shape of every parameter set and of the result. */
+  readonly initial: P
+  /** [lower, upper] per parameter (null for none), in the same shape as `initial`. */
+  readonly bounds?: BoundsTree<P>
+  /**
+   * 1 (default): evaluate in this thread. n: a pool of n worker threads. 'auto': one per core.
+   * Under mpirun/srun anything but 1 gives the MPI pool. The objective must then be a module
+   * (objectiveModule) or a combination of modules, so that workers can load it.
+   */
+  readonly numWorkers?: number | 'auto'
+  /** A pool of your own, used as it is and never closed by the Fitter. */
+  readonly pool?: Pool
+  /** Worker pools: an evaluation running longer fails with EvaluationTimeoutError (and its worker is replaced). */
+  readonly timeoutMs?: number
+  /** Worker pools: how often a task lost to a crashed or timed-out worker is run again. */
+  readonly retries?: number
+}
+
+export interface FitProgress {
+  readonly step: number
+  readonly nEvals: number
+  /** Best loss so far. */
+  readonly best: number
+  readonly budget: number
+  readonly nFailed: number
+  readonly seconds: number
+}
+
+export interface CheckpointOptions {
+  readonly path: string
+  /** Write every this many steps (and when the run stops). Default 1. */
+  readonly every?: number
+  /** Continue from the file when it exists (default true); false starts over and overwrites it. */
+  readonly resume?: boolean
+}
+
+export interface FitOptions extends Partial<FailurePolicy> {
+  /** 'auto' (default): 'lm' when the objective returns residuals, else 'cmaes'. */
+  readonly method?: Method | 'auto'
+  /** Most evaluations; a batch that would exceed it is not started. Default per method (see defaultBudget). */
+  readonly budget?: number
+  /** Seeds the stochastic methods; the same seed gives the same run on any number of workers. Default 1. */
+  readonly seed?: number
+  /** Aborting stops the run within one batch; fit() resolves with the best so far (stopKind 'aborted'). */
+  readonly signal?: AbortSignal
+  readonly onProgress?: (progress: FitProgress) => void
+  readonly checkpoint?: CheckpointOptions
+  /** Settings for the chosen method, e.g. { cmaes: { restarts: 2 } }. */
+  readonly methodOptions?: MethodOptions
+}
+
+function positiveInteger(value: unknown, key: string): number {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1)) {
+    throw new ValidationError(`${key} must be a whole number ≥ 1, got ${String(value)}`, key)
+  }
+  return value
+}
+
+function validateFitterOptions<P extends ParamTree>(objective: unknown, options: FitterOptions<P>): void {
+  if (!(isObjective(objective) || isObjectiveRef(objective))) {
+    throw new ValidationError(
+      'the Fitter needs an objective: objective(fn), objectiveModule(url, ...) or combine([...])',
+    )
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('the Fitter needs options: { initial, bounds?, numWorkers? | pool? }')
+  }
+  if (options.pool !== undefined && options.numWorkers !== undefined) {
+    throw new ValidationError('give numWorkers or pool, not both', 'numWorkers')
+  }
+  const n = options.numWorkers
+  if (n !== undefined && n !== 'auto') {
+    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS)) {
+      throw new ValidationError(
+        `numWorkers must be 'auto' or a whole number from 1 to ${MAX_WORKERS}, got ${String(n)}`,
+        'numWorkers',
+      )
+    }
+  }
+}
+
+function stopKindOf(reason: string): StopKind {
+  if (reason.startsWith('converged')) return 'converged'
+  if (reason.startsWith('failed')) return 'failed'
+  return 'stalled'
+}
+
+export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable {
+  readonly #objective: FitObjective<P>
+  readonly #space: ParamSpace<P>
+  readonly #options: FitterOptions<P>
+  /** An MPI pool the Fitter made: kept for the next fit, since its worker ranks have no way back. */
+  #keptPool: Pool | undefined
+  #running = false
+
+  constructor(objective: FitObjective<P>, options: FitterOptions<P>) {
+    validateFitterOptions(objective, options)
+    this.#objective = objective
+    this.#space = ParamSpace.create(options.initial, options.bounds)
+    this.#options = options
+  }
+
+  /** The flattened parameter keys, in the order optimizers see them. */
+  get keys(): readonly string[] {
+    return this.#space.keys
+  }
+
+  async fit(options: FitOptions = {}): Promise<FitResult<P>> {
+    if (this.#running) throw new ValidationError('this Fitter is already running a fit; await it first')
+    const method = options.method ?? 'auto'
+    if (method !== 'auto') assertMethod(method)
+    if (options.budget !== undefined) positiveInteger(options.budget, 'budget')
+    const seed = options.seed ?? 1
+    if (!Number.isInteger(seed)) throw new ValidationError(`seed must be an integer, got ${seed}`, 'seed')
+    const every =
+      options.checkpoint === undefined
+        ? 1
+        : positiveInteger(options.checkpoint.every ?? 1, 'checkpoint.every')
+    const policy: FailurePolicy = {
+      onError: options.onError ?? 'raise',
+      onBadValue: options.onBadValue ?? 'worst',
+    }
+    if (policy.onError !== 'raise' && policy.onError !== 'skip') {
+      throw new ValidationError(`onError must be 'raise' or 'skip', got ${String(policy.onError)}`, 'onError')
+    }
+    if (policy.onBadValue !== 'worst' && policy.onBadValue !== 'raise') {
+      throw new ValidationError(
+        `onBadValue must be 'worst' or 'raise', got ${String(policy.onBadValue)}`,
+        'onBadValue',
+      )
+    }
+
+    const space = this.#space
+    const problem: Problem = { x0: space.initial, lower: space.lower, upper: space.upper }
+    const checkpointPath = options.checkpoint?.path
+    let resumed: CheckpointData | undefined
+    if (checkpointPath !== undefined && options.checkpoint?.resume !== false) {
+      resumed = await readCheckpoint(checkpointPath)
+      if (resumed !== undefined)
+        assertSameProblem(checkpointPath, resumed, { method, ...space, keys: space.keys })
+    }
+
+    this.#running = true
+    const pool = await this.#acquirePool()
+    try {
+      return await this.#run(pool, { ...options, seed, every, policy, method, problem, resumed })
+    } finally {
+      await this.#releasePool(pool)
+      this.#running = false
+    }
+  }
+
+  async #run(
+    pool: Pool,
+    o: FitOptions & {
+      seed: number
+      every: number
+      policy: FailurePolicy
+      method: Method | 'auto'
+      problem: Problem
+      resumed: CheckpointData | undefined
+    },
+  ): Promise<FitResult<P>> {
+    const space = this.#space
+    const record = new RunRecord(o.resumed)
+    const evaluate = (points: readonly Float64Array[]) =>
+      evaluateBatch(pool, this.#objective, space, points, {
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
+        ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+        ...(this.#options.retries === undefined ? {} : { retries: this.#options.retries }),
+      })
+
+    // 'auto' looks at the start point: residuals mean least squares. That evaluation is not wasted:
+    // the optimizer's own first batch reuses it.
+    let method: Method
+    let reuse: Evaluation | undefined
+    let optimizer: Optimizer
+    let partial = (kind: StopKind, reason: string) => record.toResult(space, 'lm', { kind, reason })
+    try {
+      if (o.resumed !== undefined) {
+        method = o.resumed.method
+        optimizer = restoreOptimizer(method, o.problem, o.resumed.optimizer)
+      } else {
+        if (o.method === 'auto') {
+          const [start] = await this.#evaluateChecked(evaluate, [o.problem.x0], record, o.policy, () =>
+            partial('failed', 'failed'),
+          )
+          reuse = start
+          method = start!.told.residuals !== undefined ? 'lm' : 'cmaes'
+        } else {
+          method = o.method
+        }
+        optimizer = createOptimizer(method, o.problem, o.methodOptions ?? {}, o.seed)
+      }
+    } catch (error) {
+      if (isAbort(error, o.signal)) return partial('aborted', 'aborted before the first step')
+      throw error
+    }
+    partial = (kind, reason) => record.toResult(space, method, { kind, reason })
+
+    const budget = o.budget ?? defaultBudget(method, space.size)
+    const checkpointBase = () => ({
+      method,
+      keys: space.keys,
+      lower: space.lower,
+      upper: space.upper,
+      seed: o.seed,
+      optimizer: optimizer.saveState(),
+    })
+    let boundary = o.checkpoint === undefined ? undefined : record.toCheckpoint(checkpointBase())
+
+    let stop: { kind: StopKind; reason: string } | undefined
+    try {
+      while (stop === undefined) {
+        if (optimizer.stopReason !== undefined) {
+          stop = { kind: stopKindOf(optimizer.stopReason), reason: optimizer.stopReason }
+          break
+        }
+        if (o.signal?.aborted) {
+          stop = { kind: 'aborted', reason: 'aborted by the signal' }
+          break
+        }
+        const points = optimizer.ask()
+        const reused = reuse !== undefined && sameVector(points[0], reuse.x) ? reuse : undefined
+        reuse = undefined
+        const fresh = reused === undefined ? points : points.slice(1)
+        if (record.nEvals + fresh.length > budget) {
+          const reason =
+            record.step === 0
+              ? `stopped: the first batch of ${fresh.length} points is larger than the budget of ${budget} evaluations`
+              : `stopped: the budget of ${budget} evaluations is used up`
+          stop = { kind: 'budget', reason }
+          break
+        }
+        const evaluated = await this.#evaluateChecked(evaluate, fresh, record, o.policy, () =>
+          partial('failed', 'failed'),
+        )
+        optimizer.tell((reused === undefined ? evaluated : [reused, ...evaluated]).map((e) => e.told))
+        record.endStep()
+        if (o.checkpoint !== undefined) {
+          boundary = record.toCheckpoint(checkpointBase())
+          if (record.step % o.every === 0) await writeCheckpoint(o.checkpoint.path, boundary)
+        }
+        o.onProgress?.({
+          step: record.step,
+          nEvals: record.nEvals,
+          best: record.bestLoss,
+          budget,
+          nFailed: record.nFailed,
+          seconds: record.seconds,
+        })
+      }
+    } catch (error) {
+      if (isAbort(error, o.signal)) {
+        stop = { kind: 'aborted', reason: 'aborted by the signal' }
+      } else {
+        if (boundary !== undefined && o.checkpoint !== undefined)
+          await writeCheckpoint(o.checkpoint.path, boundary)
+        if (error instanceof FitError || error instanceof ValidationError) throw error
+        throw new FitError(`the fit failed at step ${record.step + 1}: ${(error as Error).message}`, {
+          cause: error,
+          result: partial('failed', `failed: ${(error as Error).message}`),
+        })
+      }
+    }
+    if (boundary !== undefined && o.checkpoint !== undefined)
+      await writeCheckpoint(o.checkpoint.path, boundary)
+    return record.toResult(space, method, stop, this.#leastSquares(optimizer))
+  }
+
+  /** Evaluates and records a batch; throws FitError when the policy says a failure is fatal. */
+  async #evaluateChecked(
+    evaluate: (points: readonly Float64Array[]) => Promise<Evaluation[]>,
+    points: readonly Float64Array[],
+    record: RunRecord,
+    policy: FailurePolicy,
+    partial: () => FitResult<P>,
+  ): Promise<Evaluation[]> {
+    const evaluated = points.length === 0 ? [] : await evaluate(points)
+    record.record(evaluated)
+    const fatal = failureToRaise(evaluated, policy)
+    if (fatal !== undefined) {
+      const hint = fatal.name === 'ObjectiveValueError' ? "onBadValue: 'worst'" : "onError: 'skip'"
+      throw new FitError(
+        `an evaluation failed at step ${record.step + 1}: ${fatal.message}. The best result so far is in ` +
+          `error.result; pass ${hint} to steer away from such points instead`,
+        { cause: fatal, result: partial() },
+      )
+    }
+    return evaluated
+  }
+
+  /** Standard errors for least-squares fits, from the Jacobian at the solution. */
+  #leastSquares(optimizer: Optimizer): { stderr: Float64Array; covariance: number[][] } | undefined {
+    if (!(optimizer instanceof LevenbergMarquardt)) return undefined
+    const { residuals, jacobian } = optimizer.solution
+    if (residuals === undefined || jacobian === undefined) return undefined
+    let rss = 0
+    for (const r of residuals) rss += r * r
+    return leastSquaresUncertainties(jacobian, rss)
+  }
+
+  async #acquirePool(): Promise<Pool> {
+    if (this.#options.pool !== undefined) return this.#options.pool
+    if (this.#keptPool !== undefined && !this.#keptPool.closed) return this.#keptPool
+    const pool = await choosePool(this.#options.numWorkers ?? 1)
+    if (pool.kind === 'mpi') this.#keptPool = pool
+    return pool
+  }
+
+  async #releasePool(pool: Pool): Promise<void> {
+    if (pool === this.#options.pool || pool === this.#keptPool) return
+    await pool.close()
+  }
+
+  /** Closes a pool the Fitter made and kept (MPI). A pool passed in is left to its owner. */
+  async close(): Promise<void> {
+    const pool = this.#keptPool
+    this.#keptPool = undefined
+    await pool?.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && (error instanceof AbortError || (error as Error)?.name === 'AbortError')
+}
+
+function sameVector(a: Float64Array | undefined, b: Float64Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((v, i) => Object.is(v, b[i]))
+}
