@@ -1,0 +1,187 @@
+// `parafit fit <module>`: load an objective module's exports (objective, initial, bounds, init),
+// fit it on the pool --workers asks for, show progress, print the report, write --out. The
+// objective itself is loaded by the workers from the same file (objectiveModule), so the module
+// runs its defineObjective factory once per worker with `init`.
+
+import { writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import {
+  detectMpi,
+  flattenParams,
+  isObjectiveDefinition,
+  objectiveModule,
+  ParafitError,
+  type ParamTree,
+  ValidationError,
+} from '@parafit/core'
+import { FitError, type FitResult } from '../fit-result.ts'
+import { Fitter } from '../fitter.ts'
+import type { Method } from '../optimizers/optimizer.ts'
+import { progressBar } from './progress.ts'
+import { formatReport } from './report.ts'
+
+export interface FitCommandOptions {
+  readonly workers: number | 'auto'
+  readonly method: Method | 'auto'
+  readonly budget?: number
+  readonly seed: number
+  readonly out?: string
+  readonly checkpoint?: string
+  readonly checkpointEvery?: number
+  readonly export?: string
+  readonly timeoutMs?: number
+  readonly skipErrors?: boolean
+  readonly progress: boolean
+}
+
+export interface CommandIO {
+  readonly stdout: NodeJS.WritableStream
+  readonly stderr: NodeJS.WriteStream
+  readonly signal: AbortSignal
+}
+
+interface LoadedModule {
+  readonly url: URL
+  readonly exportName: string
+  readonly initial: ParamTree
+  readonly bounds: unknown
+  readonly init: unknown
+}
+
+async function loadFitModule(path: string, exportName: string | undefined): Promise<LoadedModule> {
+  const url = pathToFileURL(resolve(path))
+  let namespace: Record<string, unknown>
+  try {
+    namespace = (await import(url.href)) as Record<string, unknown>
+  } catch (error) {
+    throw new ValidationError(`cannot load the objective module ${path}: ${(error as Error).message}`)
+  }
+  const name = exportName ?? (Object.hasOwn(namespace, 'objective') ? 'objective' : 'default')
+  if (!isObjectiveDefinition(namespace[name])) {
+    throw new ValidationError(
+      `${path} has no objective export '${name}'; export one made with defineObjective(), ` +
+        "as 'objective' or as the default export (or name it with --export)",
+    )
+  }
+  if (typeof namespace.initial !== 'object' || namespace.initial === null) {
+    throw new ValidationError(
+      `${path} exports no 'initial' parameters; add e.g. export const initial = { a: 1, b: { c: 0.5 } }`,
+    )
+  }
+  return {
+    url,
+    exportName: name,
+    initial: namespace.initial as ParamTree,
+    bounds: namespace.bounds,
+    init: namespace.init,
+  }
+}
+
+function describePool(workers: number | 'auto'): string {
+  const launch = detectMpi()
+  if (launch.launcher !== null && launch.size > 1 && workers !== 1) {
+    return `MPI, ${launch.size - 1} worker ranks (${launch.launcher})`
+  }
+  const n = workers === 'auto' ? availableParallelism() : workers
+  return n === 1 ? 'the calling thread' : `${n} worker threads`
+}
+
+/** Plain JSON: typed arrays become arrays, infinities become strings. */
+function toJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+        return Array.from(v as unknown as ArrayLike<number>)
+      if (typeof v === 'number' && !Number.isFinite(v)) return String(v)
+      return v
+    },
+    2,
+  )
+}
+
+function resultDocument(result: FitResult, module: string): unknown {
+  return {
+    module,
+    method: result.method,
+    success: result.success,
+    stopKind: result.stopKind,
+    stopReason: result.stopReason,
+    loss: result.loss,
+    params: result.params,
+    stderr: result.stderr,
+    covariance: result.covariance,
+    keys: result.keys,
+    nEvals: result.nEvals,
+    nFailed: result.nFailed,
+    steps: result.steps,
+    seconds: result.seconds,
+    bestContext: result.bestContext.toMetaData(),
+    history: result.history,
+  }
+}
+
+/** Runs the command; resolves to the process exit code. */
+export async function runFitCommand(
+  path: string,
+  options: FitCommandOptions,
+  io: CommandIO,
+): Promise<number> {
+  const loaded = await loadFitModule(path, options.export)
+  const objective = objectiveModule(loaded.url, { export: loaded.exportName, init: loaded.init })
+  const fitter = new Fitter(objective, {
+    initial: loaded.initial,
+    ...(loaded.bounds === undefined ? {} : { bounds: loaded.bounds as never }),
+    numWorkers: options.workers,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  })
+  const bar = options.progress ? progressBar(io.stderr) : progressBar({ isTTY: false } as NodeJS.WriteStream)
+  const about = { module: path, pool: describePool(options.workers) }
+  const finish = async (result: FitResult) => {
+    io.stdout.write(`${formatReport(result, { ...about, flat: flattenParams(result.params) })}\n`)
+    if (options.out !== undefined) {
+      await writeFile(options.out, `${toJson(resultDocument(result, path))}\n`)
+      io.stdout.write(`\n  result written to ${options.out}\n`)
+    }
+  }
+  let result: FitResult
+  try {
+    result = await fitter.fit({
+      method: options.method,
+      seed: options.seed,
+      signal: io.signal,
+      onProgress: (p) => bar.update(p),
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
+      ...(options.skipErrors ? { onError: 'skip' as const } : {}),
+      ...(options.checkpoint === undefined
+        ? {}
+        : { checkpoint: { path: options.checkpoint, every: options.checkpointEvery ?? 1 } }),
+    })
+  } catch (error) {
+    bar.stop()
+    // Nothing computed is lost: the best result before the failure is still reported and written.
+    if (error instanceof FitError && error.result !== undefined && error.result.nEvals > 0) {
+      await finish(error.result)
+      io.stdout.write('\n')
+    }
+    throw error
+  } finally {
+    await fitter.close()
+  }
+  bar.stop()
+  await finish(result)
+  if (result.stopKind === 'aborted') return 130
+  return 0
+}
+
+/** How an error reaches the user: one line for parafit's own errors, the stack for anything else. */
+export function describeError(error: unknown): string {
+  if (error instanceof ParafitError) {
+    const cause =
+      error.cause instanceof Error && error.cause.stack !== undefined ? `\n${error.cause.stack}` : ''
+    return `parafit: ${error.message}${error instanceof FitError ? cause : ''}`
+  }
+  return `parafit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// The `parafit` command. Argument parsing and help are commander's; the work is in fit-command.ts.
+
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { METHODS } from '../methods.ts'
+import type { Method } from '../optimizers/optimizer.ts'
+import { describeError, runFitCommand } from './fit-command.ts'
+
+function wholeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1.`)
+    return n
+  }
+}
+
+function workers(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : wholeNumber('--workers')(value)
+}
+
+function seed(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('--seed must be an integer.')
+  return n
+}
+
+const program = new Command('parafit')
+  .description('Fit expensive objective functions in parallel: threads, processes and MPI ranks.')
+  .showHelpAfterError('(run parafit fit --help for the options)')
+
+program
+  .command('fit')
+  .description('fit the objective a module exports, on every worker you give it')
+  .argument(
+    '<module>',
+    'a .ts or .js file exporting `objective` (made with defineObjective) or a default export, `initial` ' +
+      '(the start parameters), and optionally `bounds` and `init` (handed to the objective factory once per worker)',
+  )
+  .addOption(
+    new Option('-w, --workers <n|auto>', 'worker threads; under mpirun/srun, the MPI ranks')
+      .default('auto')
+      .argParser(workers),
+  )
+  .addOption(
+    new Option(
+      '-m, --method <method>',
+      "optimizer; 'auto' is lm when the objective returns residuals, else cmaes",
+    )
+      .choices(['auto', ...METHODS])
+      .default('auto'),
+  )
+  .option(
+    '-b, --budget <evaluations>',
+    'most evaluations (default: per method, generous)',
+    wholeNumber('--budget'),
+  )
+  .option(
+    '-s, --seed <n>',
+    'seed of the stochastic methods; the same seed gives the same fit on any number of workers',
+    seed,
+    1,
+  )
+  .option(
+    '-o, --out <file.json>',
+    'write the result (parameters, errors, covariance, best context, history) as JSON',
+  )
+  .option(
+    '--checkpoint <file>',
+    'save the run every --checkpoint-every batches; rerun the same command to resume',
+  )
+  .option('--checkpoint-every <batches>', 'batches between checkpoints', wholeNumber('--checkpoint-every'), 1)
+  .option('--export <name>', "the module's objective export (default: 'objective', else the default export)")
+  .option(
+    '--timeout <ms>',
+    'an evaluation running longer fails (its worker is replaced)',
+    wholeNumber('--timeout'),
+  )
+  .option('--skip-errors', 'steer away from evaluations that throw instead of stopping the fit')
+  .option('--no-progress', 'no progress bar')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  parafit fit model.ts                          fit on one worker thread per core
+  parafit fit model.ts -w 8 -m cmaes -b 5000 -o result.json
+  mpirun -n 17 parafit fit model.ts             rank 0 fits, 16 ranks evaluate
+  parafit fit model.ts --checkpoint run.ckpt    stop any time (Ctrl-C); the same command resumes
+
+Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 130 when interrupted.`,
+  )
+  .action(async (module: string, o: Record<string, unknown>) => {
+    const controller = new AbortController()
+    // The first Ctrl-C stops the fit and keeps its best result; a second one leaves at once.
+    process.once('SIGINT', () => {
+      process.stderr.write('\nparafit: interrupted; finishing the current batch (Ctrl-C again to quit now)\n')
+      controller.abort()
+      process.once('SIGINT', () => process.exit(130))
+    })
+    try {
+      process.exitCode = await runFitCommand(
+        module,
+        {
+          workers: o.workers as number | 'auto',
+          method: o.method as Method | 'auto',
+          seed: o.seed as number,
+          progress: o.progress as boolean,
+          ...(o.budget === undefined ? {} : { budget: o.budget as number }),
+          ...(o.out === undefined ? {} : { out: o.out as string }),
+          ...(o.checkpoint === undefined ? {} : { checkpoint: o.checkpoint as string }),
+          checkpointEvery: o.checkpointEvery as number,
+          ...(o.export === undefined ? {} : { export: o.export as string }),
+          ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
+          skipErrors: o.skipErrors === true,
+        },
+        { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
+      )
+    } catch (error) {
+      process.stderr.write(`${describeError(error)}\n`)
+      process.exitCode = 1
+    }
+  })
+
+await program.parseAsync()

@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, test } from 'vitest'
+
+const command = fileURLToPath(new URL('../src/cli/parafit.ts', import.meta.url))
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+const scratch = mkdtempSync(join(tmpdir(), 'parafit-cli-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function parafit(
+  args: string[],
+  env: Record<string, string> = {},
+  whileRunning?: (child: ChildProcess, out: () => string) => void,
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [command, ...args], { env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    whileRunning?.(child, () => stdout + stderr)
+  })
+}
+
+describe('parafit fit', () => {
+  test('fits a module on worker threads, prints a report with standard errors and writes the result', async () => {
+    const out = join(scratch, 'result.json')
+    const run = await parafit(['fit', fixture('bowl-fit.ts'), '--workers', '2', '--out', out], {
+      BOWL_SHAPE: 'residuals',
+    })
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/method +lm \(Levenberg-Marquardt\) on 2 worker threads/)
+    expect(run.stdout).toMatch(/stopped +converged/)
+    expect(run.stdout).toMatch(/^ {2}x +1\.5000000 /m)
+    expect(run.stdout).toMatch(/std\. error/)
+    const result = JSON.parse(readFileSync(out, 'utf8'))
+    expect(result.params.x).toBeCloseTo(1.5, 6)
+    expect(result.params.y.z).toBeCloseTo(-0.5, 6)
+    expect(result.success).toBe(true)
+    expect(Object.keys(result.stderr)).toEqual(['x', 'y.z'])
+    expect(result.bestContext.meta.at.x).toBe(result.params.x)
+  }, 30_000)
+
+  test('--method and --budget are honoured; a scalar loss has no standard errors', async () => {
+    const run = await parafit([
+      'fit',
+      fixture('bowl-fit.ts'),
+      '-w',
+      '1',
+      '-m',
+      'de',
+      '-b',
+      '50',
+      '--seed',
+      '4',
+    ])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/method +de \(differential evolution\) on the calling thread/)
+    expect(run.stdout).toMatch(/budget of 50 evaluations/)
+    expect(run.stdout).not.toMatch(/std\. error/)
+  }, 30_000)
+
+  test('--help describes every option', async () => {
+    const run = await parafit(['fit', '--help'])
+    expect(run.code).toBe(0)
+    for (const option of [
+      '--workers',
+      '--method',
+      '--budget',
+      '--seed',
+      '--out',
+      '--checkpoint',
+      '--timeout',
+    ]) {
+      expect(run.stdout).toContain(option)
+    }
+  })
+
+  test('bad arguments and bad modules fail with a message that says what to do', async () => {
+    const badWorkers = await parafit(['fit', fixture('bowl-fit.ts'), '--workers', 'many'])
+    expect(badWorkers.code).not.toBe(0)
+    expect(badWorkers.stderr).toMatch(/--workers must be a whole number/)
+    const badMethod = await parafit(['fit', fixture('bowl-fit.ts'), '--method', 'bfgs'])
+    expect(badMethod.stderr).toMatch(/Allowed choices are auto, lm, nelder-mead, cmaes, de/)
+    const missing = await parafit(['fit', join(scratch, 'nowhere.ts')])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/cannot load the objective module .*nowhere\.ts/)
+    const noInitial = await parafit(['fit', fixture('no-initial-fit.ts')])
+    expect(noInitial.code).toBe(1)
+    expect(noInitial.stderr).toMatch(/exports no 'initial' parameters/)
+  }, 30_000)
+
+  test('Ctrl-C stops the fit, keeps the best result and writes it; the checkpoint resumes the run', async () => {
+    const out = join(scratch, 'interrupted.json')
+    const checkpoint = join(scratch, 'run.ckpt')
+    const args = (workers: string) => [
+      'fit',
+      fixture('bowl-fit.ts'),
+      ...['-w', workers, '-m', 'cmaes', '--out', out, '--checkpoint', checkpoint],
+    ]
+    const run = await parafit(args('2'), { BOWL_SPIN_MS: '5' }, (child) => {
+      const poll = setInterval(() => {
+        if (existsSync(checkpoint)) {
+          clearInterval(poll)
+          child.kill('SIGINT')
+        }
+      }, 20)
+    })
+    expect(run.code).toBe(130)
+    expect(run.stderr).toMatch(/interrupted/)
+    expect(run.stdout).toMatch(/stopped +\[not converged\] aborted/)
+    const interrupted = JSON.parse(readFileSync(out, 'utf8'))
+    expect(interrupted.stopKind).toBe('aborted')
+    expect(interrupted.nEvals).toBeGreaterThan(0)
+
+    // Resumed on another number of workers: the run does not depend on it.
+    const resumed = await parafit(args('1'))
+    expect(resumed.stderr).toBe('')
+    expect(resumed.code).toBe(0)
+    const final = JSON.parse(readFileSync(out, 'utf8'))
+    expect(final.success).toBe(true)
+    expect(final.nEvals).toBeGreaterThan(interrupted.nEvals)
+    expect(final.params.x).toBeCloseTo(1.5, 4)
+  }, 60_000)
+})
