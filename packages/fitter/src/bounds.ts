@@ -32,7 +32,8 @@ export function initialScales(x0: Float64Array, lower: Float64Array, upper: Floa
   const out = new Float64Array(x0.length)
   for (let i = 0; i < x0.length; i++) {
     const width = upper[i]! - lower[i]!
-    const fromStart = Math.abs(x0[i]!) > 0 ? 0.1 * Math.abs(x0[i]!) : 0.1
+    // A start below 1e-100 in magnitude is a zero that picked up rounding, not a scale.
+    const fromStart = Math.abs(x0[i]!) > 1e-100 ? 0.1 * Math.abs(x0[i]!) : 0.1
     out[i] =
       Number.isFinite(width) && width > 0
         ? Math.min(0.1 * width, Math.max(fromStart, 0.02 * width))

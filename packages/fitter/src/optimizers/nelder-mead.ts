@@ -18,8 +18,10 @@ export interface NelderMeadOptions {
   readonly initialStep?: number
   /** Converged when every vertex is within xtol (relative to the initial scales) of the best. Default 1e-9. */
   readonly xtol?: number
-  /** ... and every vertex's loss within ftol·(|best| + ftol) of the best loss. Default 1e-12. */
+  /** ... and every vertex's loss within ftol·|best| + fatol of the best loss. Default 1e-12. */
   readonly ftol?: number
+  /** The absolute part of the loss test, for a minimum whose loss is zero. Default 1e-20. */
+  readonly fatol?: number
   /** Restarts from the best vertex after converging, while they keep improving. Default 5. */
   readonly restarts?: number
 }
@@ -58,9 +60,10 @@ export class NelderMead implements Optimizer {
       initialStep: options.initialStep ?? 1,
       xtol: options.xtol ?? 1e-9,
       ftol: options.ftol ?? 1e-12,
+      fatol: options.fatol ?? 1e-20,
       restarts: options.restarts ?? 5,
     }
-    for (const key of ['initialStep', 'xtol', 'ftol', 'restarts'] as const) {
+    for (const key of ['initialStep', 'xtol', 'ftol', 'fatol', 'restarts'] as const) {
       if (!(Number.isFinite(this.#s[key]) && this.#s[key] >= 0)) {
         throw new ValidationError(`${key} must be a finite number ≥ 0, got ${this.#s[key]}`, key)
       }
@@ -150,7 +153,7 @@ export class NelderMead implements Optimizer {
     const worst = this.#simplex[this.#n]!
     if (!Number.isFinite(best.loss)) return false
     const lossSpread = worst.loss - best.loss
-    if (!(lossSpread <= this.#s.ftol * (Math.abs(best.loss) + this.#s.ftol))) return false
+    if (!(lossSpread <= this.#tolerance(best.loss))) return false
     for (const vertex of this.#simplex) {
       for (let j = 0; j < this.#n; j++) {
         if (Math.abs(vertex.u[j]! - best.u[j]!) > this.#s.xtol * this.#scales[j]!) return false
@@ -159,10 +162,14 @@ export class NelderMead implements Optimizer {
     return true
   }
 
+  #tolerance(loss: number): number {
+    return this.#s.ftol * Math.abs(loss) + this.#s.fatol
+  }
+
   #restartOrStop(): void {
     const best = this.#simplex[0]!
     const improvement = this.#lossAtRestart - best.loss
-    const improved = improvement > this.#s.ftol * (Math.abs(best.loss) + this.#s.ftol)
+    const improved = improvement > this.#tolerance(best.loss)
     if (this.#restartsLeft > 0 && improved) {
       this.#restartsLeft--
       this.#lossAtRestart = best.loss
