@@ -138,6 +138,14 @@ describe.skipIf(missing !== undefined)(
       expect(launch.reports.get(0)).toEqual({ kind: 'mpi', values: [0, 1, 2, 3, 4, 5] })
     }, 60_000)
 
+    test('a Fitter under mpirun fits on the MPI ranks, twice on one pool, and agrees with a serial fit', async () => {
+      const launch = await mpirun(fixture('fit'), { np: 3, env: { PARAFIT_FIT_FIXTURE_RUN: '1' } })
+      expect(launch.code, launch.output).toBe(0)
+      expect([...launch.reports.keys()]).toEqual([0])
+      const { runFits } = await import('./fixtures/fit.ts')
+      expect(launch.reports.get(0)).toEqual(JSON.parse(JSON.stringify(await runFits(1))))
+    }, 60_000)
+
     test('rank 0 exiting without closing its idle pool releases the ranks; all exit 0', async () => {
       const launch = await mpirun(fixture('forgot-close'), { np: 3 })
       expect(launch.code, launch.output).toBe(0)
