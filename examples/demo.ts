@@ -1,6 +1,6 @@
 // parafit demo: one combined objective (a weighted sum of terms, nested) evaluated serially and
 // then on a thread pool, with the speedup and the context tree the terms wrote, from whichever
-// worker ran them.   Run: npm run demo
+// worker ran them.   Run: npm run demo:context
 import { availableParallelism } from 'node:os'
 import { combine, EvaluateContext, type MetaData, objectiveModule } from '@parafit/core'
 import { parallelCombined, serialPool, threadPool } from '@parafit/parallel'

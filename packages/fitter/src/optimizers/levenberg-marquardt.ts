@@ -109,12 +109,17 @@ export class LevenbergMarquardt implements Optimizer {
   #finalReason: string | undefined
   /** True once converged with forward differences and going on with central ones. */
   #polishing = false
+  /** Parameters whose difference step is absolute (see #askJacobian). */
+  #absoluteStep: boolean[]
+  /** The start's Jacobian had to be asked again: the scaling is initialised when it comes. */
+  #scalingPending = false
 
   constructor(problem: Problem, options: LevenbergMarquardtOptions = {}) {
     this.#problem = problem
     this.#s = settings(options)
     this.#x = Float64Array.from(problem.x0)
     this.#d = new Float64Array(problem.x0.length)
+    this.#absoluteStep = new Array<boolean>(problem.x0.length).fill(false)
   }
 
   get stopReason(): string | undefined {
@@ -165,18 +170,24 @@ export class LevenbergMarquardt implements Optimizer {
         }
         this.#r = residualsOf(start)
         this.#fnorm = Math.sqrt(start.loss)
-        this.#takeJacobian(results.slice(1), this.#r)
+        if (this.#takeJacobian(results.slice(1), this.#r)) {
+          this.#scalingPending = true
+          this.#phase = 'jacobian'
+          return
+        }
         this.#initialiseScaling()
         this.#afterJacobian()
         return
       }
       case 'jacobian':
-        this.#takeJacobian(results, this.#r!)
-        this.#updateScaling()
+        if (this.#takeJacobian(results, this.#r!)) return // blind columns: ask it again
+        if (this.#scalingPending) this.#initialiseScaling()
+        else this.#updateScaling()
+        this.#scalingPending = false
         this.#afterJacobian()
         return
       case 'final-jacobian':
-        this.#takeJacobian(results, this.#r!)
+        if (this.#takeJacobian(results, this.#r!)) return
         this.#stopReason = this.#finalReason
         return
       case 'trial':
@@ -190,7 +201,9 @@ export class LevenbergMarquardt implements Optimizer {
     const plans: ColumnPlan[] = []
     const points: Float64Array[] = []
     for (let j = 0; j < x.length; j++) {
-      const scale = x[j] === 0 ? 1 : Math.abs(x[j]!)
+      // As MINPACK: relative to |x|, or absolute at zero. A parameter whose relative step once gave
+      // a blind (all-zero) column, e.g. an offset that starts at 1e-90, gets an absolute step from then on.
+      const scale = this.#absoluteStep[j] ? Math.max(1, Math.abs(x[j]!)) : Math.abs(x[j]!) || 1
       const roomUp = upper[j]! - x[j]!
       const roomDown = x[j]! - lower[j]!
       let offsets: number[]
@@ -214,8 +227,13 @@ export class LevenbergMarquardt implements Optimizer {
     return points
   }
 
-  /** Builds the Jacobian columns from the results of #askJacobian around a point with residuals `r`. */
-  #takeJacobian(results: readonly Told[], r: Float64Array): void {
+  /**
+   * Builds the Jacobian columns from the results of #askJacobian around a point with residuals `r`.
+   * Returns true when a column came out blind with a relative step (now switched to absolute), so
+   * the Jacobian must be asked again.
+   */
+  #takeJacobian(results: readonly Told[], r: Float64Array): boolean {
+    let blind = false
     const plans = this.#pendingPlans!
     const columns: Float64Array[] = []
     let k = 0
@@ -232,12 +250,23 @@ export class LevenbergMarquardt implements Optimizer {
         const shifted = residualsOf(told[0]!, r.length)
         for (let i = 0; i < r.length; i++) column[i] = (shifted[i]! - r[i]!) / plan.offsets[0]!
       }
+      const j = columns.length
+      if (
+        ok &&
+        !this.#absoluteStep[j] &&
+        Math.abs(plan.offsets[0]!) < this.#s.relativeStep &&
+        column.every((v) => v === 0)
+      ) {
+        this.#absoluteStep[j] = true
+        blind = true
+      }
       // A failed difference point leaves the column zero: that parameter is held for this step.
       columns.push(column)
     }
     this.#columns = columns
-    this.#jacobianCurrent = true
+    this.#jacobianCurrent = !blind
     this.#pendingPlans = undefined
+    return blind
   }
 
   #columnNorms(): Float64Array {
@@ -398,8 +427,9 @@ export class LevenbergMarquardt implements Optimizer {
     }
 
     if (accepted && this.#s.prefetchJacobian && results.length > 1) {
-      this.#takeJacobian(results.slice(1), this.#r!)
-      this.#updateScaling()
+      // When stopping (or polishing next) the plain path never sees this Jacobian's column norms;
+      // leaving the scaling alone keeps both paths on the same iterates, bit for bit.
+      if (!this.#takeJacobian(results.slice(1), this.#r!) && reason === undefined) this.#updateScaling()
     }
     if (reason !== undefined) {
       this.#finish(reason)
@@ -434,6 +464,8 @@ export class LevenbergMarquardt implements Optimizer {
       stopReason: this.#stopReason,
       finalReason: this.#finalReason,
       polishing: this.#polishing,
+      absoluteStep: [...this.#absoluteStep],
+      scalingPending: this.#scalingPending,
       x: Float64Array.from(this.#x),
       r: this.#r === undefined ? undefined : Float64Array.from(this.#r),
       fnorm: this.#fnorm,
@@ -453,6 +485,8 @@ export class LevenbergMarquardt implements Optimizer {
       stopReason: string | undefined
       finalReason: string | undefined
       polishing: boolean
+      absoluteStep: boolean[]
+      scalingPending: boolean
       x: Float64Array
       r: Float64Array | undefined
       fnorm: number
@@ -468,6 +502,8 @@ export class LevenbergMarquardt implements Optimizer {
     lm.#stopReason = s.stopReason
     lm.#finalReason = s.finalReason
     lm.#polishing = s.polishing
+    lm.#absoluteStep = [...s.absoluteStep]
+    lm.#scalingPending = s.scalingPending
     lm.#x = Float64Array.from(s.x)
     lm.#r = s.r === undefined ? undefined : Float64Array.from(s.r)
     lm.#fnorm = s.fnorm

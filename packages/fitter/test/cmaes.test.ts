@@ -1,0 +1,319 @@
+// CMA-ES: convergence on random quadratics and on bounded problems, determinism, exact resume
+// from a saved state, failed evaluations, and IPOP restarts.
+
+import { fc, test } from '@fast-check/vitest'
+import { describe, expect, it } from 'vitest'
+import { createCmaes, restoreCmaes } from '../src/optimizers/cmaes.ts'
+import type { Optimizer, OptimizerState, Problem } from '../src/optimizers/optimizer.ts'
+
+type Loss = (x: Float64Array) => number
+
+interface Outcome {
+  evaluations: number
+  bestLoss: number
+  bestX: Float64Array | undefined
+  batchSizes: number[]
+  asked: Float64Array[]
+}
+
+/** The synchronous ask → evaluate → tell loop, until the optimizer stops or the budget is spent. */
+function drive(optimizer: Optimizer, f: Loss, budget: number, keepAsked = false): Outcome {
+  const out: Outcome = { evaluations: 0, bestLoss: Infinity, bestX: undefined, batchSizes: [], asked: [] }
+  while (optimizer.stopReason === undefined && out.evaluations < budget) {
+    const xs = optimizer.ask()
+    const losses = xs.map(f)
+    out.batchSizes.push(xs.length)
+    if (keepAsked) out.asked.push(...xs)
+    out.evaluations += xs.length
+    losses.forEach((loss, k) => {
+      if (loss < out.bestLoss) {
+        out.bestLoss = loss
+        out.bestX = xs[k]
+      }
+    })
+    optimizer.tell(losses.map((loss) => ({ loss })))
+  }
+  return out
+}
+
+function problem(x0: number[], lower?: number[], upper?: number[]): Problem {
+  const n = x0.length
+  return {
+    x0: Float64Array.from(x0),
+    lower: Float64Array.from(lower ?? new Array<number>(n).fill(-Infinity)),
+    upper: Float64Array.from(upper ?? new Array<number>(n).fill(Infinity)),
+  }
+}
+
+/** (x - m)^T (B^T B + eps I) (x - m) + c, with B given row-major. */
+function quadratic(b: number[], eps: number, m: number[], c: number): Loss {
+  const n = m.length
+  return (x) => {
+    let s = 0
+    for (let i = 0; i < n; i++) {
+      let t = 0
+      for (let j = 0; j < n; j++) t += b[i * n + j]! * (x[j]! - m[j]!)
+      s += t * t
+    }
+    for (let j = 0; j < n; j++) s += eps * (x[j]! - m[j]!) ** 2
+    return s + c
+  }
+}
+
+/** Every number anywhere in a saved state is finite (null stands for "none" and is allowed). */
+function expectFiniteState(value: unknown, path = 'state'): void {
+  if (typeof value === 'number') expect(Number.isFinite(value), path).toBe(true)
+  else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    Array.from(value as ArrayLike<unknown>).forEach((v, i) => expectFiniteState(v, `${path}[${i}]`))
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) expectFiniteState(v, `${path}.${k}`)
+  }
+}
+
+const unit = fc.double({ min: -1, max: 1, noNaN: true })
+// Tiny non-zero values are mapped to 0: initialScales takes 0.1 |x0| as the scale of an unbounded
+// parameter, so a start like 1e-299 would need the step size to grow by ~300 decades first.
+const notTiny = (v: number) => (Math.abs(v) < 1e-6 ? 0 : v)
+const coordinate = fc.double({ min: -3, max: 3, noNaN: true }).map(notTiny)
+
+const quadraticCase = fc.integer({ min: 2, max: 6 }).chain((n) =>
+  fc.record({
+    b: fc.array(unit, { minLength: n * n, maxLength: n * n }),
+    eps: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    m: fc.array(coordinate, { minLength: n, maxLength: n }),
+    x0: fc.array(coordinate, { minLength: n, maxLength: n }),
+    c: fc.double({ min: -5, max: 5, noNaN: true }),
+    seed: fc.integer(),
+  }),
+)
+
+describe('createCmaes', () => {
+  test.prop([quadraticCase], { numRuns: 60 })(
+    'minimises a random convex quadratic',
+    ({ b, eps, m, x0, c, seed }) => {
+      const f = quadratic(b, eps, m, c)
+      const optimizer = createCmaes(problem(x0), {}, seed)
+      const result = drive(optimizer, f, 20_000)
+      expect(optimizer.stopReason).toMatch(/^converged/)
+      expect(result.bestLoss - c).toBeLessThan(1e-8)
+      expect(result.bestLoss - c).toBeGreaterThanOrEqual(-1e-12)
+    },
+  )
+
+  // Each coordinate has both bounds, only a lower or only an upper one; where the minimum of the
+  // separable quadratic lies outside, the constrained minimum is on that face.
+  const boundedCase = fc.integer({ min: 1, max: 5 }).chain((n) =>
+    fc.record({
+      coordinates: fc.array(
+        fc.record({
+          kind: fc.constantFrom('both', 'lower', 'upper'),
+          lower: fc.double({ min: -3, max: 1, noNaN: true }).map(notTiny),
+          width: fc.double({ min: 0.5, max: 4, noNaN: true }),
+          // Where the minimum sits: < 0 below the lower bound, > 1 above the upper one (in box widths).
+          at: fc.double({ min: -1, max: 2, noNaN: true }),
+          start: fc.double({ min: 0, max: 1, noNaN: true }).map(notTiny),
+          weight: fc.double({ min: 0.1, max: 10, noNaN: true }),
+        }),
+        { minLength: n, maxLength: n },
+      ),
+      seed: fc.integer(),
+    }),
+  )
+
+  test.prop([boundedCase], { numRuns: 40 })(
+    'ends on the bound face when the minimum lies outside the box, asking only points inside',
+    ({ coordinates, seed }) => {
+      const lower = coordinates.map((c) => (c.kind === 'upper' ? -Infinity : c.lower))
+      const upper = coordinates.map((c) => (c.kind === 'lower' ? Infinity : c.lower + c.width))
+      const m = coordinates.map((c) => c.lower + c.at * c.width)
+      const x0 = coordinates.map((c) => c.lower + c.start * c.width)
+      const solution = m.map((mj, j) => Math.min(upper[j]!, Math.max(lower[j]!, mj)))
+      const f: Loss = (x) => coordinates.reduce((s, c, j) => s + c.weight * (x[j]! - m[j]!) ** 2, 0)
+      const result = drive(createCmaes(problem(x0, lower, upper), {}, seed), f, 20_000, true)
+      for (const x of result.asked) {
+        x.forEach((xj, j) => {
+          expect(xj).toBeGreaterThanOrEqual(lower[j]!)
+          expect(xj).toBeLessThanOrEqual(upper[j]!)
+        })
+      }
+      result.bestX!.forEach((xj, j) => {
+        expect(Math.abs(xj - solution[j]!)).toBeLessThan(1e-6)
+      })
+    },
+  )
+
+  it('takes the population size, sigma0 and tolerances from the options', () => {
+    const f: Loss = (x) => x[0]! ** 2 + x[1]! ** 2
+    const loose = drive(createCmaes(problem([1, 1]), { popSize: 10, tolFun: 1e-3 }, 1), f, 10_000)
+    const tight = drive(createCmaes(problem([1, 1]), { popSize: 10 }, 1), f, 10_000)
+    expect(new Set(loose.batchSizes)).toEqual(new Set([10]))
+    expect(loose.evaluations).toBeLessThan(tight.evaluations)
+    const a = createCmaes(problem([1, 1]), { sigma0: 1e-3 }, 5).ask()
+    const b = createCmaes(problem([1, 1]), { sigma0: 1 }, 5).ask()
+    // Same seed, so the same deviates: the step scales with sigma0.
+    expect(Math.abs(a[0]![0]! - 1)).toBeCloseTo(Math.abs(b[0]![0]! - 1) * 1e-3, 12)
+  })
+})
+
+describe('determinism and checkpoints', () => {
+  const f = quadratic([1, 0.5, -0.3, 2], 0.1, [1, -2], 0.5)
+
+  function asks(seed: number, generations: number): Float64Array[][] {
+    const optimizer = createCmaes(problem([3, 3]), {}, seed)
+    const out: Float64Array[][] = []
+    for (let g = 0; g < generations; g++) {
+      const xs = optimizer.ask()
+      out.push(xs)
+      optimizer.tell(xs.map((x) => ({ loss: f(x) })))
+    }
+    return out
+  }
+
+  test.prop([fc.integer()], { numRuns: 10 })(
+    'the same seed gives the same asks, another seed others',
+    (seed) => {
+      expect(asks(seed, 15)).toEqual(asks(seed, 15))
+      expect(asks(seed, 1)).not.toEqual(asks(seed + 1, 1))
+    },
+  )
+
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 40 }),
+      fc.boolean(),
+      fc.constantFrom('structuredClone', 'json'),
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer(),
+    ],
+    { numRuns: 40 },
+  )('a restored state continues exactly', (generations, midGeneration, copy, restarts, seed) => {
+    // A loose tolFun makes restarts (and so a changed population) happen within the run.
+    const p = problem([3, 3], [-5, -5], [5, 5])
+    const original = createCmaes(p, { restarts, tolFun: 1e-4 }, seed)
+    for (let g = 0; g < generations && original.stopReason === undefined; g++) {
+      original.tell(original.ask().map((x) => ({ loss: f(x) })))
+    }
+    if (original.stopReason !== undefined) return
+    if (midGeneration) original.ask()
+    const state = original.saveState()
+    const copied: OptimizerState =
+      copy === 'json' ? JSON.parse(JSON.stringify(state)) : (structuredClone(state) as OptimizerState)
+    const restored = restoreCmaes(p, copied)
+    for (let g = 0; g < 8 && original.stopReason === undefined; g++) {
+      const xs = original.ask()
+      expect(restored.ask()).toEqual(xs)
+      const told = xs.map((x) => ({ loss: f(x) }))
+      original.tell(told)
+      restored.tell(told)
+      expect(restored.stopReason).toBe(original.stopReason)
+    }
+    expect(restored.saveState()).toEqual(original.saveState())
+  })
+
+  it('repeats the pending generation when asked twice, and checks what it is told', () => {
+    const optimizer = createCmaes(problem([0, 0, 0]), { popSize: 8 }, 3)
+    expect(() => optimizer.tell([])).toThrow()
+    const first = optimizer.ask()
+    expect(optimizer.ask()).toEqual(first)
+    expect(() => optimizer.tell([{ loss: 1 }])).toThrow()
+    optimizer.tell(first.map(() => ({ loss: 1 })))
+    expect(optimizer.ask()).not.toEqual(first)
+  })
+})
+
+describe('failed evaluations', () => {
+  test.prop([fc.double({ min: -1, max: 2, noNaN: true }), fc.integer({ min: 2, max: 5 }), fc.integer()], {
+    numRuns: 30,
+  })('a failed point is never the best, and the state stays finite', (m0, n, seed) => {
+    // Failing in half the space: every point with x0 < 0 fails; the minimum may lie on that side.
+    const m = Array.from({ length: n }, (_, j) => (j === 0 ? m0 : 0.5))
+    const sphere: Loss = (x) => x.reduce((s, xj, j) => s + (xj - m[j]!) ** 2, 0)
+    const f: Loss = (x) => (x[0]! < 0 ? Infinity : sphere(x))
+    const optimizer = createCmaes(problem(new Array<number>(n).fill(1)), {}, seed)
+    let seenBest = Infinity
+    for (let g = 0; g < 300 && optimizer.stopReason === undefined; g++) {
+      const xs = optimizer.ask()
+      const losses = xs.map(f)
+      seenBest = Math.min(seenBest, ...losses)
+      optimizer.tell(losses.map((loss) => ({ loss })))
+      const state = optimizer.saveState()
+      expectFiniteState(state)
+      expect(state['bestLoss']).toBe(seenBest)
+      expect(f(Float64Array.from(state['bestX'] as number[]))).toBe(seenBest)
+    }
+    expect(optimizer.stopReason ?? '').not.toMatch(/breakdown/)
+    // The constrained minimum is at x0 = max(m0, 0).
+    expect(seenBest).toBeLessThan(
+      sphere(Float64Array.from(m, (mj, j) => (j === 0 ? Math.max(mj, 0) : mj))) + 1e-6,
+    )
+  })
+
+  it('keeps its state finite through generations where everything failed, then converges', () => {
+    const optimizer = createCmaes(problem([2, -1, 0.5]), {}, 11)
+    for (let g = 0; g < 5; g++) {
+      optimizer.tell(optimizer.ask().map(() => ({ loss: Infinity })))
+      expectFiniteState(optimizer.saveState())
+      expect(optimizer.saveState()['bestX']).toBeNull()
+    }
+    // NaN and -Infinity count as failures too.
+    optimizer.tell(optimizer.ask().map((_, k) => ({ loss: k % 2 ? Number.NaN : -Infinity })))
+    expectFiniteState(optimizer.saveState())
+    const result = drive(optimizer, (x) => x.reduce((s, v) => s + v * v, 0), 20_000)
+    expect(optimizer.stopReason).toMatch(/^converged/)
+    expect(result.bestLoss).toBeLessThan(1e-10)
+  })
+
+  it('stops as stalled when every evaluation keeps failing', () => {
+    const optimizer = createCmaes(problem([1, 1]), {}, 2)
+    const result = drive(optimizer, () => Infinity, 10_000)
+    expect(optimizer.stopReason).toMatch(/^stalled: every evaluation failed/)
+    expect(result.evaluations).toBeLessThan(1_000)
+    expectFiniteState(optimizer.saveState())
+  })
+
+  it('uses only the finite points when fewer than mu are finite', () => {
+    // Only a narrow slab is feasible, so most generations have one or two finite points.
+    const f: Loss = (x) => (Math.abs(x[1]!) > 0.05 ? Infinity : (x[0]! - 3) ** 2 + x[1]! ** 2)
+    const optimizer = createCmaes(problem([0, 0]), { popSize: 12 }, 4)
+    const result = drive(optimizer, f, 20_000)
+    expectFiniteState(optimizer.saveState())
+    expect(result.bestLoss).toBeLessThan(1e-8)
+  })
+})
+
+describe('IPOP restarts', () => {
+  const rastrigin: Loss = (x) => x.reduce((s, v) => s + v * v - 10 * Math.cos(2 * Math.PI * v), 10 * x.length)
+
+  function solveAll(restarts: number): { meanBest: number; solved: number; sizes: number[][] } {
+    let total = 0
+    let solved = 0
+    const sizes: number[][] = []
+    for (let seed = 0; seed < 30; seed++) {
+      // Deterministic starts spread over the box.
+      const x0 = [4.5 * Math.cos(seed * 2.4), 4.5 * Math.sin(seed * 1.7)]
+      const optimizer = createCmaes(problem(x0, [-5.12, -5.12], [5.12, 5.12]), { restarts }, seed)
+      const result = drive(optimizer, rastrigin, 50_000)
+      expect(optimizer.stopReason).toBeDefined()
+      total += result.bestLoss
+      if (result.bestLoss < 1e-8) solved++
+      sizes.push([...new Set(result.batchSizes)])
+    }
+    return { meanBest: total / 30, solved, sizes }
+  }
+
+  it('doubles the population at each restart and solves 2-D Rastrigin more often than without', () => {
+    const single = solveAll(0)
+    const ipop = solveAll(3)
+    for (const s of single.sizes) expect(s).toEqual([6])
+    for (const s of ipop.sizes) expect(s).toEqual([6, 12, 24, 48])
+    expect(ipop.meanBest).toBeLessThan(single.meanBest / 2)
+    expect(ipop.solved).toBeGreaterThan(single.solved + 2)
+  })
+
+  it('reports the restarts in the stop reason, and only after the last one', () => {
+    const optimizer = createCmaes(problem([3, 3], [-5.12, -5.12], [5.12, 5.12]), { restarts: 2 }, 9)
+    const result = drive(optimizer, rastrigin, 50_000)
+    expect(result.batchSizes.at(-1)).toBe(24)
+    expect(optimizer.stopReason).toMatch(/\(after 2 restarts\)$/)
+  })
+})
