@@ -64,7 +64,9 @@ function quadratic(b: number[], eps: number, m: number[], c: number): Loss {
 function expectFiniteState(value: unknown, path = 'state'): void {
   if (typeof value === 'number') expect(Number.isFinite(value), path).toBe(true)
   else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
-    Array.from(value as ArrayLike<unknown>).forEach((v, i) => expectFiniteState(v, `${path}[${i}]`))
+    Array.from(value as ArrayLike<unknown>).forEach((v, i) => {
+      expectFiniteState(v, `${path}[${i}]`)
+    })
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) expectFiniteState(v, `${path}.${k}`)
   }
