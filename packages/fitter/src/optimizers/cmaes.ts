@@ -185,10 +185,6 @@ interface Geometry {
 
 function geometryOf(problem: Problem): Geometry {
   const scales = initialScales(problem.x0, problem.lower, problem.upper)
-  // initialScales gives 0.1 |x0|, which underflows to 0 (or a useless subnormal) for a tiny x0:
-  // fall back to its own default for x0 = 0 rather than divide by it.
-  for (let i = 0; i < scales.length; i++)
-    if (!(scales[i]! >= 1e-300 && scales[i]! < Infinity)) scales[i] = 0.1
   return {
     n: problem.x0.length,
     origin: Float64Array.from(problem.x0),

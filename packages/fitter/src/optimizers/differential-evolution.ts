@@ -7,6 +7,9 @@
 // A mutant overshoots a face by at most F times a population difference, so the mirror lands
 // close to the face on the inside: a minimum on a face is approached from both sides of the
 // mirrored landscape, and no trials pile up exactly on the face as clipping would make them.
+//
+// Failed evaluations (loss +Infinity) rank worst: a failed trial never replaces its target, a
+// failed member is never a base vector, and its own trial is a whole mutant built on the best.
 
 import { initialScales, reflect, reflectIntoBox } from '../bounds.ts'
 import { Random } from '../random.ts'
@@ -21,8 +24,10 @@ export interface DifferentialEvolutionOptions {
    */
   popSize?: number
   /**
-   * Mutation factor F. Default: dithered, a fresh F uniform in [0.5, 1) each generation (seeded),
-   * which keeps best/1 from collapsing early as a fixed F can.
+   * Mutation factor F. Default: dithered, a fresh F uniform in [0.5, 1) for every trial vector
+   * (seeded). The varied step lengths keep the population from contracting onto a point while it
+   * is still going downhill, which a fixed (or per-generation) F does now and then, mostly with
+   * few parameters where crossover adds little diversity.
    */
   mutation?: number
   /** Crossover probability CR; default 0.9 (high, so the search copes with correlated parameters). */
@@ -62,16 +67,19 @@ interface Run {
   /** Empty until the initial population has been told. */
   population: Float64Array[]
   losses: Float64Array
-  /** Generations since the best loss last improved. */
-  sinceImproved: number
+  /** Generations since any trial last replaced its target. */
+  sinceAccepted: number
   pending: Float64Array[] | undefined
   stopReason: string | undefined
 }
 
 const STATE_KIND = 'differential-evolution'
 const STATE_VERSION = 1
-/** Generations without any improvement of the best loss after which the run is declared stalled. */
-const STALL_GENERATIONS = 100
+/**
+ * Generations in which no trial replaced its target, after which the run is declared stalled. Not
+ * "the best did not improve": when x0 is already the minimum, the rest must still converge to it.
+ */
+const STALL_GENERATIONS = 50
 const STRATEGIES: readonly DifferentialEvolutionStrategy[] = [
   'rand/1/bin',
   'best/1/bin',
@@ -91,7 +99,7 @@ export function createDifferentialEvolution(
     generation: 0,
     population: [],
     losses: new Float64Array(0),
-    sinceImproved: 0,
+    sinceAccepted: 0,
     pending: undefined,
     stopReason: undefined,
   }
@@ -127,7 +135,7 @@ export function restoreDifferentialEvolution(problem: Problem, state: OptimizerS
     population: readVectors(state, 'population', n),
     // Infinity does not survive JSON, so a failed member's loss is saved as null.
     losses: Float64Array.from(readArray(state, 'losses'), (v) => (v === null ? Infinity : v)),
-    sinceImproved: readNumber(state, 'sinceImproved'),
+    sinceAccepted: readNumber(state, 'sinceAccepted'),
     pending: pending == null ? undefined : readVectors(state, 'pending', n),
     stopReason: typeof stopReason === 'string' ? stopReason : undefined,
   }
@@ -165,11 +173,6 @@ class DifferentialEvolution implements Optimizer {
   constructor(problem: Problem, settings: Settings, run: Run) {
     this.#problem = problem
     this.#scales = initialScales(problem.x0, problem.lower, problem.upper)
-    // initialScales gives 0.1 |x0|, which underflows to 0 (or a useless subnormal) for a tiny x0:
-    // fall back to its own default for x0 = 0.
-    for (let i = 0; i < this.#scales.length; i++) {
-      if (!(this.#scales[i]! >= 1e-300 && this.#scales[i]! < Infinity)) this.#scales[i] = 0.1
-    }
     this.#maxScale = Math.max(...this.#scales)
     this.#settings = settings
     this.#run = run
@@ -217,7 +220,6 @@ class DifferentialEvolution implements Optimizer {
     const { popSize, crossover } = this.#settings
     const n = this.#problem.x0.length
     const random = run.random
-    const F = this.#settings.mutation ?? 0.5 + 0.5 * random.uniform()
     const best = this.#bestIndex()
     // Without a finite member there is no best to steer to: fall back to rand/1 for this generation.
     const strategy = best === undefined ? 'rand/1/bin' : this.#settings.strategy
@@ -229,8 +231,14 @@ class DifferentialEvolution implements Optimizer {
     const trials: Float64Array[] = []
     for (let i = 0; i < popSize; i++) {
       const target = run.population[i]!
+      // A failed target is no parent: its trial is a whole mutant (no crossover), built on the best
+      // rather than on itself. Otherwise a failed member far off could never be replaced once the
+      // others have converged, since its trials would inherit its position.
+      const replaceWhole = best !== undefined && run.losses[i] === Infinity
+      const rule = replaceWhole && strategy === 'current-to-best/1/bin' ? 'best/1/bin' : strategy
+      const F = this.#settings.mutation ?? 0.5 + 0.5 * random.uniform()
       let base = -1
-      if (strategy === 'rand/1/bin') {
+      if (rule === 'rand/1/bin') {
         const pool = finite.length > 1 || (finite.length === 1 && finite[0] !== i) ? finite : undefined
         do {
           base = pool === undefined ? random.int(popSize) : pool[random.int(pool.length)]!
@@ -244,10 +252,10 @@ class DifferentialEvolution implements Optimizer {
       while (r2 === i || r2 === base || r2 === r1)
       const a = run.population[r1]!
       const b = run.population[r2]!
-      if (strategy === 'rand/1/bin') {
+      if (rule === 'rand/1/bin') {
         const x = run.population[base]!
         for (let j = 0; j < n; j++) mutant[j] = x[j]! + F * (a[j]! - b[j]!)
-      } else if (strategy === 'best/1/bin') {
+      } else if (rule === 'best/1/bin') {
         const x = run.population[best!]!
         for (let j = 0; j < n; j++) mutant[j] = x[j]! + F * (a[j]! - b[j]!)
       } else {
@@ -258,10 +266,8 @@ class DifferentialEvolution implements Optimizer {
       const forced = random.int(n)
       const trial = new Float64Array(n)
       for (let j = 0; j < n; j++) {
-        trial[j] =
-          j === forced || random.uniform() < crossover
-            ? reflect(mutant[j]!, lower[j]!, upper[j]!)
-            : target[j]!
+        const fromMutant = replaceWhole || j === forced || random.uniform() < crossover
+        trial[j] = fromMutant ? reflect(mutant[j]!, lower[j]!, upper[j]!) : target[j]!
       }
       trials.push(trial)
     }
@@ -284,12 +290,12 @@ class DifferentialEvolution implements Optimizer {
     if (results.length !== pending.length) {
       throw new Error(`tell() expected ${pending.length} results, got ${results.length}`)
     }
-    const before = this.#bestIndex()
-    const bestBefore = before === undefined ? Infinity : run.losses[before]!
+    let accepted = false
     if (run.population.length === 0) {
       run.population = pending
       run.losses = new Float64Array(pending.length)
       for (let i = 0; i < pending.length; i++) run.losses[i] = sanitize(results[i]!.loss)
+      accepted = true
     } else {
       for (let i = 0; i < pending.length; i++) {
         const loss = sanitize(results[i]!.loss)
@@ -297,14 +303,13 @@ class DifferentialEvolution implements Optimizer {
         if (loss < run.losses[i]! || (loss === run.losses[i]! && loss < Infinity)) {
           run.population[i] = pending[i]!
           run.losses[i] = loss
+          accepted = true
         }
       }
     }
     run.pending = undefined
     run.generation++
-    const after = this.#bestIndex()
-    const bestAfter = after === undefined ? Infinity : run.losses[after]!
-    run.sinceImproved = bestAfter < bestBefore ? 0 : run.sinceImproved + 1
+    run.sinceAccepted = accepted ? 0 : run.sinceAccepted + 1
     run.stopReason = this.#checkStop()
   }
 
@@ -332,14 +337,14 @@ class DifferentialEvolution implements Optimizer {
       spread = Math.max(spread, (hi - lo) / this.#scales[j]!)
     }
     if (spread * this.#maxScale < tolX) return 'converged: population spread below tolX'
-    if (run.sinceImproved >= STALL_GENERATIONS) {
-      return `stalled: best loss not improved in ${STALL_GENERATIONS} generations`
-    }
+    if (run.sinceAccepted >= STALL_GENERATIONS)
+      return `stalled: no trial accepted in ${STALL_GENERATIONS} generations`
     return undefined
   }
 
   saveState(): OptimizerState {
     const run = this.#run
+    const best = this.#bestIndex()
     // Plain arrays and finite numbers only, so that the state survives JSON as well as structuredClone.
     return {
       kind: STATE_KIND,
@@ -350,20 +355,14 @@ class DifferentialEvolution implements Optimizer {
       generation: run.generation,
       population: run.population.map((x) => Array.from(x)),
       losses: Array.from(run.losses, (v) => (Number.isFinite(v) ? v : null)),
-      sinceImproved: run.sinceImproved,
-      bestX: bestOf(run) ?? null,
-      bestLoss: bestOf(run) === undefined ? null : Math.min(...run.losses),
+      sinceAccepted: run.sinceAccepted,
+      // For the caller's information only; restore finds the best from the population again.
+      bestX: best === undefined ? null : Array.from(run.population[best]!),
+      bestLoss: best === undefined ? null : run.losses[best]!,
       pending: run.pending === undefined ? null : run.pending.map((x) => Array.from(x)),
       stopReason: run.stopReason ?? null,
     }
   }
-}
-
-function bestOf(run: Run): number[] | undefined {
-  let best = -1
-  for (let i = 0; i < run.losses.length; i++)
-    if (run.losses[i]! < (best < 0 ? Infinity : run.losses[best]!)) best = i
-  return best < 0 ? undefined : Array.from(run.population[best]!)
 }
 
 /** Anything not finite is a failed evaluation, ranked after every finite loss. */
