@@ -273,9 +273,11 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         )
         optimizer.tell((reused === undefined ? evaluated : [reused, ...evaluated]).map((e) => e.told))
         record.endStep()
-        if (o.checkpoint !== undefined) {
+        // Snapshot only on the steps that write (copying the state and history every step would
+        // grow with the run); a stop writes the last snapshot, so a resume redoes < `every` steps.
+        if (o.checkpoint !== undefined && record.step % o.every === 0) {
           boundary = record.toCheckpoint(checkpointBase())
-          if (record.step % o.every === 0) await writeCheckpoint(o.checkpoint.path, boundary)
+          await writeCheckpoint(o.checkpoint.path, boundary)
         }
         o.onProgress?.({
           step: record.step,

@@ -19,7 +19,7 @@ import {
 import { FitError, type FitResult } from '../fit-result.ts'
 import { Fitter } from '../fitter.ts'
 import type { Method } from '../optimizers/optimizer.ts'
-import { progressBar } from './progress.ts'
+import { noProgress, progressBar } from './progress.ts'
 import { formatReport } from './report.ts'
 
 export interface FitCommandOptions {
@@ -137,7 +137,7 @@ export async function runFitCommand(
     numWorkers: options.workers,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   })
-  const bar = options.progress ? progressBar(io.stderr) : progressBar({ isTTY: false } as NodeJS.WriteStream)
+  const bar = options.progress ? progressBar(io.stderr) : noProgress
   const about = { module: path, pool: describePool(options.workers) }
   const finish = async (result: FitResult) => {
     io.stdout.write(`${formatReport(result, { ...about, flat: flattenParams(result.params) })}\n`)

@@ -9,8 +9,10 @@ export interface ProgressDisplay {
   stop(): void
 }
 
+export const noProgress: ProgressDisplay = { update() {}, stop() {} }
+
 export function progressBar(stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
-  if (!stream.isTTY) return { update() {}, stop() {} }
+  if (!stream.isTTY) return noProgress
   const bar = new SingleBar({
     stream,
     format: '  {bar} {value}/{total} evaluations | best {best} | {duration_formatted}',

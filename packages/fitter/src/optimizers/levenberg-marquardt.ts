@@ -271,8 +271,11 @@ export class LevenbergMarquardt implements Optimizer {
 
   #columnNorms(): Float64Array {
     const norms = new Float64Array(this.#columns!.length)
+    // A loop, not Math.hypot(...column): spreading a long residual vector overflows the call stack.
     this.#columns!.forEach((column, j) => {
-      norms[j] = Math.hypot(...column)
+      let sum = 0
+      for (let i = 0; i < column.length; i++) sum += column[i]! * column[i]!
+      norms[j] = Math.sqrt(sum)
     })
     return norms
   }
