@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'PARAFIT_REMOTE'
   | 'PARAFIT_FIT_FAILED'
   | 'PARAFIT_CHECKPOINT'
+  | 'PARAFIT_SAMPLE_FAILED'
+  | 'PARAFIT_AUTOCORR'
 
 export class ParafitError extends Error {
   readonly code: ErrorCode

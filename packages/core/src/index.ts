@@ -50,6 +50,7 @@ export { displayName as moduleDisplayName, loadObjective, loadObjectiveCached } 
 export { detectMpi, type MpiLaunch } from './mpi-launch.ts'
 export {
   defineObjective,
+  hookList,
   isObjective,
   isObjectiveDefinition,
   type Objective,

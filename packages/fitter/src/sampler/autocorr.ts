@@ -1,0 +1,112 @@
+// The integrated autocorrelation time of a chain, estimated as emcee does (Sokal's automatic
+// windowing, after Goodman & Weare 2010): the normalised autocorrelation function of each walker
+// (by FFT), averaged over walkers; τ(M) = 1 + 2 Σ_{t=1..M} ρ(t), with the window M the first
+// one with M ≥ c·τ(M).
+
+import { ParafitError } from '@parafit/core'
+import FFT from 'fft.js'
+
+/** The chain is shorter than `tol` times the estimate: the estimate is not yet reliable. */
+export class AutocorrError extends ParafitError {
+  readonly tau: Float64Array
+  constructor(message: string, tau: Float64Array) {
+    super('PARAFIT_AUTOCORR', message)
+    this.tau = tau
+  }
+  protected override fields() {
+    return { tau: [...this.tau] }
+  }
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 2
+  while (p < n) p *= 2
+  return p
+}
+
+/**
+ * Adds the normalised autocorrelation function of `series` to `sum` (length series.length),
+ * computed through a zero-padded FFT: the power spectrum's transform is the autocovariance.
+ */
+function addAutocorrelation(series: Float64Array, sum: Float64Array, fft: FFT, scratch: Float64Array): void {
+  const n = series.length
+  let mean = 0
+  for (let i = 0; i < n; i++) mean += series[i]!
+  mean /= n
+  scratch.fill(0)
+  for (let i = 0; i < n; i++) scratch[i] = series[i]! - mean
+  const spectrum = fft.createComplexArray()
+  fft.realTransform(spectrum, scratch)
+  fft.completeSpectrum(spectrum)
+  // The power spectrum is real and even, so its forward transform is its inverse times the size.
+  for (let k = 0; k < fft.size; k++) {
+    const re = spectrum[2 * k]!
+    const im = spectrum[2 * k + 1]!
+    scratch[k] = re * re + im * im
+  }
+  const acov = fft.createComplexArray()
+  fft.realTransform(acov, scratch)
+  const zero = acov[0]!
+  if (zero === 0) return // a constant series: no information, contributes nothing
+  for (let t = 0; t < n; t++) sum[t] = sum[t]! + acov[2 * t]! / zero
+}
+
+export interface AutocorrOptions {
+  /** Window factor: the window is the smallest M with M ≥ c·τ(M). Default 5. */
+  readonly c?: number
+  /** A chain shorter than tol·τ raises AutocorrError (unless quiet). Default 50. */
+  readonly tol?: number
+  /** Return the estimate even when the chain is too short, instead of raising. */
+  readonly quiet?: boolean
+}
+
+/**
+ * τ per dimension for samples `chain[step][walker]` (each a point). Raises AutocorrError with the
+ * estimate in `.tau` when the chain is shorter than tol·τ in some dimension, unless `quiet`.
+ */
+export function integratedTime(
+  chain: readonly (readonly Float64Array[])[],
+  options: AutocorrOptions = {},
+): Float64Array {
+  const c = options.c ?? 5
+  const tol = options.tol ?? 50
+  const nSteps = chain.length
+  if (nSteps < 2)
+    throw new AutocorrError(`need at least 2 steps to estimate τ, got ${nSteps}`, new Float64Array())
+  const nWalkers = chain[0]!.length
+  const nDim = chain[0]![0]!.length
+  const fft = new FFT(nextPowerOfTwo(2 * nSteps))
+  const scratch = new Float64Array(fft.size)
+  const series = new Float64Array(nSteps)
+  const tau = new Float64Array(nDim)
+  for (let d = 0; d < nDim; d++) {
+    const rho = new Float64Array(nSteps)
+    for (let k = 0; k < nWalkers; k++) {
+      for (let t = 0; t < nSteps; t++) series[t] = chain[t]![k]![d]!
+      addAutocorrelation(series, rho, fft, scratch)
+    }
+    if (rho[0] === 0) {
+      tau[d] = Number.NaN // every walker constant in this parameter
+      continue
+    }
+    // Running τ(M) = 2 Σ_{t=0..M} ρ(t) - 1; stop at the first M ≥ c·τ(M).
+    let running = 0
+    let estimate = Number.NaN
+    for (let m = 0; m < nSteps; m++) {
+      running += rho[m]! / nWalkers
+      estimate = 2 * running - 1
+      if (m >= c * estimate) break
+    }
+    tau[d] = estimate
+  }
+  const short = [...tau].filter((t) => !(tol * t <= nSteps)).length
+  if (short > 0 && options.quiet !== true) {
+    throw new AutocorrError(
+      `the chain (${nSteps} steps) is shorter than ${tol} times the integrated autocorrelation time for ` +
+        `${short} of ${nDim} parameters (τ = ${[...tau].map((t) => t.toFixed(1)).join(', ')}); run longer, ` +
+        'or pass { quiet: true } to get the estimate anyway',
+      tau,
+    )
+  }
+  return tau
+}

@@ -1,0 +1,519 @@
+// The affine-invariant ensemble sampler (Goodman & Weare 2010), as emcee runs it: each step
+// shuffles the walkers into two halves; each half moves using the other, its proposals evaluated
+// as one batch on the pool (one call per worker's share when the log-probability is vectorised).
+// Every random number is drawn here, in a fixed order, so a seed gives the same chain on any
+// pool and any number of workers.
+
+import {
+  AbortError,
+  type EvaluateContext,
+  isObjectiveRef,
+  type ObjectiveRef,
+  ObjectiveValueError,
+  ValidationError,
+} from '@parafit/core'
+import { choosePool, MAX_WORKERS, mapWithContextSettled, type Pool } from '@parafit/parallel'
+import { isBadValue } from '../evaluate-batch.ts'
+import { Random } from '../random.ts'
+import { type AutocorrOptions, integratedTime } from './autocorr.ts'
+import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
+import { type AnyLogProbFn, chunkTree, isLogProbDefinition, logProbObjective, pointTree } from './log-prob.ts'
+import { type Move, type MoveSpec, moveTable } from './moves.ts'
+import { stepProgressBar } from './progress-bar.ts'
+import { SampleError } from './sample-error.ts'
+
+export interface EnsembleSamplerOptions {
+  /**
+   * ln p(θ): a function (runs in this thread), or objectiveModule(url) of a module made with
+   * defineLogProb, which worker threads, processes and MPI ranks load once each.
+   */
+  readonly logProb: AnyLogProbFn | ObjectiveRef
+  readonly nWalkers: number
+  readonly nDim: number
+  /** 1 (default): this thread. n: n worker threads. 'auto': one per core. Under mpirun: the MPI pool. */
+  readonly numWorkers?: number | 'auto'
+  /** A pool of your own, used as it is and never closed by the sampler. Not with numWorkers. */
+  readonly pool?: Pool
+  /** Default 1. The same seed gives the same chain whatever the pool. */
+  readonly seed?: number
+  /** A move or [[move, weight], ...]; one is drawn per step. Default stretchMove(). */
+  readonly moves?: MoveSpec
+  /** logProb takes a batch of points and returns one value each; one call per worker per half-step. */
+  readonly vectorized?: boolean
+  /** NaN from logProb: 'raise' (default, as emcee does) or 'reject' the proposal (counted in nBadValues). */
+  readonly onBadValue?: 'raise' | 'reject'
+  /** Worker pools: an evaluation running longer fails (and its worker is replaced). */
+  readonly timeoutMs?: number
+  /** Worker pools: how often a task lost to a crashed or timed-out worker is run again. */
+  readonly retries?: number
+  /** Skip the check that the initial walkers are linearly independent. */
+  readonly skipInitialStateCheck?: boolean
+}
+
+export interface SampleProgress {
+  /** Steps done in this run, of `nSteps`. */
+  readonly step: number
+  readonly nSteps: number
+  /** Steps kept over all runs. */
+  readonly iteration: number
+  /** Mean over walkers. */
+  readonly acceptanceFraction: number
+  readonly seconds: number
+}
+
+export interface RunOptions {
+  /** Draw a progress bar on stderr (only on a terminal). */
+  readonly progress?: boolean
+  readonly onProgress?: (progress: SampleProgress) => void
+  /** Aborting stops within one half-step; run() resolves with the steps completed (aborted: true). */
+  readonly signal?: AbortSignal
+}
+
+export interface RunSummary {
+  /** Steps completed by this run. */
+  readonly steps: number
+  readonly aborted: boolean
+  readonly seconds: number
+}
+
+export interface ChainOptions {
+  /** Drop this many steps from the start (burn-in). */
+  readonly discard?: number
+  /** Keep every thin-th step. */
+  readonly thin?: number
+}
+
+/** What a log-probability wrote into its context, for the walker's current point. */
+export interface Blob {
+  readonly quantities: Record<string, unknown> | undefined
+  readonly meta: Record<string, unknown>
+}
+
+interface Evaluated {
+  readonly logProb: Float64Array
+  readonly blobs: (Blob | undefined)[]
+}
+
+function blobOf(ctx: EvaluateContext): Blob | undefined {
+  const meta = ctx.meta
+  if (ctx.quantities === undefined && Object.keys(meta).length === 0) return undefined
+  return { quantities: ctx.quantities, meta }
+}
+
+function wholeNumber(value: unknown, key: string, min: number): number {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= min)) {
+    throw new ValidationError(`${key} must be a whole number ≥ ${min}, got ${String(value)}`, key)
+  }
+  return value
+}
+
+export class EnsembleSampler implements AsyncDisposable {
+  readonly nWalkers: number
+  readonly nDim: number
+  readonly #options: EnsembleSamplerOptions
+  readonly #objective: ReturnType<typeof logProbObjective> | ObjectiveRef
+  readonly #moves: { moves: Move[]; cumulative: number[] }
+  #random: Random
+  #keptPool: Pool | undefined
+  #running = false
+  #moduleChecked = false
+
+  // The current ensemble.
+  #coords: Float64Array[] | undefined
+  #logProb: Float64Array = new Float64Array()
+  #blobs: (Blob | undefined)[] = []
+  #accepted: Float64Array
+  // Every step kept: walkers' points (flat, walker-major), log-probabilities, blobs.
+  #chain: Float64Array[] = []
+  #chainLogProb: Float64Array[] = []
+  #chainBlobs: (Blob | undefined)[][] = []
+  #nBadValues = 0
+
+  constructor(options: EnsembleSamplerOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new ValidationError(
+        'EnsembleSampler needs options: { logProb, nWalkers, nDim, numWorkers? | pool? }',
+      )
+    }
+    this.nDim = wholeNumber(options.nDim, 'nDim', 1)
+    this.nWalkers = wholeNumber(options.nWalkers, 'nWalkers', 2)
+    if (this.nWalkers < 2 * this.nDim) {
+      throw new ValidationError(
+        `nWalkers (${this.nWalkers}) must be at least 2 × nDim (${2 * this.nDim}): each half of the ensemble ` +
+          'moves using the other, which must span every dimension',
+        'nWalkers',
+      )
+    }
+    if (options.pool !== undefined && options.numWorkers !== undefined) {
+      throw new ValidationError('give numWorkers or pool, not both', 'numWorkers')
+    }
+    const n = options.numWorkers
+    if (n !== undefined && n !== 'auto' && !(Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS)) {
+      throw new ValidationError(
+        `numWorkers must be 'auto' or a whole number from 1 to ${MAX_WORKERS}, got ${String(n)}`,
+        'numWorkers',
+      )
+    }
+    const seed = options.seed ?? 1
+    if (!Number.isInteger(seed)) throw new ValidationError(`seed must be an integer, got ${seed}`, 'seed')
+    if (
+      options.onBadValue !== undefined &&
+      options.onBadValue !== 'raise' &&
+      options.onBadValue !== 'reject'
+    ) {
+      throw new ValidationError(
+        `onBadValue must be 'raise' or 'reject', got ${String(options.onBadValue)}`,
+        'onBadValue',
+      )
+    }
+    if (typeof options.logProb === 'function') {
+      const inThread =
+        (n === undefined || n === 1) && (options.pool === undefined || options.pool.kind === 'serial')
+      if (!inThread) {
+        throw new ValidationError(
+          'logProb is a function, which only this thread can run. For worker threads, processes or MPI, put it ' +
+            'in a module (export default defineLogProb((init) => (theta, ctx) => ...)) and pass ' +
+            'objectiveModule(new URL(...), { init })',
+          'logProb',
+        )
+      }
+      this.#objective = logProbObjective(options.logProb)
+    } else if (isObjectiveRef(options.logProb)) {
+      this.#objective = options.logProb
+    } else {
+      throw new ValidationError(
+        'logProb must be a function (theta, ctx) => ln p, or objectiveModule(url) of a defineLogProb module',
+        'logProb',
+      )
+    }
+    this.#moves = moveTable(options.moves)
+    this.#options = options
+    this.#random = Random.fromSeed(seed)
+    this.#accepted = new Float64Array(this.nWalkers)
+  }
+
+  /** Steps kept (over all runs since construction or reset()). */
+  get iteration(): number {
+    return this.#chain.length
+  }
+
+  /** Per walker: accepted proposals / steps. */
+  get acceptanceFraction(): Float64Array {
+    const steps = this.iteration
+    return this.#accepted.map((a) => (steps === 0 ? Number.NaN : a / steps))
+  }
+
+  /** Proposals rejected because logProb returned NaN (with onBadValue: 'reject'). */
+  get nBadValues(): number {
+    return this.#nBadValues
+  }
+
+  /** The current walkers and their log-probabilities, or undefined before the first run. */
+  get lastState(): { coords: Float64Array[]; logProb: Float64Array } | undefined {
+    if (this.#coords === undefined) return undefined
+    return { coords: this.#coords.map((c) => c.slice()), logProb: this.#logProb.slice() }
+  }
+
+  /** Forgets the chain and acceptance counts; the walkers' current state and the random stream stay. */
+  reset(): void {
+    this.#chain = []
+    this.#chainLogProb = []
+    this.#chainBlobs = []
+    this.#accepted = new Float64Array(this.nWalkers)
+    this.#nBadValues = 0
+  }
+
+  /**
+   * Runs `nSteps` steps from `initial` (nWalkers points of nDim numbers), or with `initial` null
+   * from where the last run stopped. Steps are appended to the chain.
+   */
+  async run(
+    initial: readonly (readonly number[] | Float64Array)[] | null,
+    nSteps: number,
+    options: RunOptions = {},
+  ): Promise<RunSummary> {
+    wholeNumber(nSteps, 'nSteps', 0)
+    if (this.#running) throw new ValidationError('this sampler is already running; await run() first')
+    let start: Float64Array[] | undefined
+    if (initial === null || initial === undefined) {
+      if (this.#coords === undefined) {
+        throw new ValidationError('no previous run to continue: give the initial walkers', 'initial')
+      }
+    } else {
+      start = toEnsemble(initial, this.nWalkers, this.nDim)
+      if (this.#options.skipInitialStateCheck !== true) assertWalkersIndependent(start)
+    }
+    this.#running = true
+    const began = performance.now()
+    const seconds = () => (performance.now() - began) / 1000
+    const bar = options.progress === true ? stepProgressBar() : undefined
+    let steps = 0
+    await this.#checkModule()
+    const pool = await this.#acquirePool()
+    try {
+      if (start !== undefined) await this.#start(pool, start, options.signal)
+      for (; steps < nSteps; steps++) {
+        if (options.signal?.aborted) return { steps, aborted: true, seconds: seconds() }
+        await this.#step(pool, options.signal)
+        const progress: SampleProgress = {
+          step: steps + 1,
+          nSteps,
+          iteration: this.iteration,
+          acceptanceFraction: this.#accepted.reduce((s, a) => s + a, 0) / (this.nWalkers * this.iteration),
+          seconds: seconds(),
+        }
+        bar?.update(progress)
+        options.onProgress?.(progress)
+      }
+      return { steps, aborted: false, seconds: seconds() }
+    } catch (error) {
+      if (
+        options.signal?.aborted &&
+        (error instanceof AbortError || (error as Error)?.name === 'AbortError')
+      ) {
+        return { steps, aborted: true, seconds: seconds() }
+      }
+      if (error instanceof ValidationError || error instanceof SampleError) throw error
+      throw new SampleError(
+        `step ${this.iteration + 1} failed: ${(error as Error).message}. The ${this.iteration} steps before it are ` +
+          'kept (getChain); run(null, n) continues from them',
+        { cause: error, step: this.iteration },
+      )
+    } finally {
+      bar?.stop()
+      await this.#releasePool(pool)
+      this.#running = false
+    }
+  }
+
+  /** A module's export must come from defineLogProb: an objective's value is a loss, not ln p. */
+  async #checkModule(): Promise<void> {
+    const ref = this.#objective
+    if (this.#moduleChecked || !isObjectiveRef(ref)) return
+    let definition: unknown
+    try {
+      definition = ((await import(ref.module)) as Record<string, unknown>)[ref.export]
+    } catch {
+      return // the pool reports a module that does not load, naming the module and the cause
+    }
+    if (definition !== undefined && !isLogProbDefinition(definition)) {
+      throw new ValidationError(
+        `the export '${ref.export}' of ${ref.module} is not a log-probability: make it with defineLogProb ` +
+          "from '@parafit/fitter' (defineObjective makes a loss, which the sampler would treat as ln p)",
+        'logProb',
+      )
+    }
+    this.#moduleChecked = true
+  }
+
+  /** Evaluates the initial walkers; the state changes only when all of them succeed. */
+  async #start(pool: Pool, start: Float64Array[], signal: AbortSignal | undefined): Promise<void> {
+    const { logProb, blobs } = await this.#evaluate(pool, start, signal)
+    const bad = logProb.findIndex((v) => Number.isNaN(v))
+    if (bad >= 0) {
+      throw new SampleError(
+        `the log-probability of initial walker ${bad} is NaN; start every walker at a valid point`,
+        {
+          cause: undefined,
+          step: this.iteration,
+        },
+      )
+    }
+    this.#coords = start
+    this.#logProb = logProb
+    this.#blobs = blobs
+  }
+
+  /** One step: two half-steps. On failure the state is put back as it was, random stream included. */
+  async #step(pool: Pool, signal: AbortSignal | undefined): Promise<void> {
+    const saved = {
+      random: this.#random.state(),
+      coords: this.#coords!.slice(),
+      logProb: this.#logProb.slice(),
+      blobs: this.#blobs.slice(),
+      accepted: this.#accepted.slice(),
+      nBadValues: this.#nBadValues,
+    }
+    try {
+      await this.#halfSteps(pool, signal)
+    } catch (error) {
+      this.#random = Random.fromState(saved.random)
+      this.#coords = saved.coords
+      this.#logProb = saved.logProb
+      this.#blobs = saved.blobs
+      this.#accepted = saved.accepted
+      this.#nBadValues = saved.nBadValues
+      throw error
+    }
+    const flat = new Float64Array(this.nWalkers * this.nDim)
+    this.#coords!.forEach((c, k) => {
+      flat.set(c, k * this.nDim)
+    })
+    this.#chain.push(flat)
+    this.#chainLogProb.push(this.#logProb.slice())
+    this.#chainBlobs.push(this.#blobs.slice())
+  }
+
+  async #halfSteps(pool: Pool, signal: AbortSignal | undefined): Promise<void> {
+    const random = this.#random
+    const move = this.#pickMove(random.uniform())
+    // A fresh random split each step: walker k goes to half (k mod 2) after a shuffle.
+    const half = Array.from({ length: this.nWalkers }, (_, k) => k % 2)
+    for (let i = half.length - 1; i > 0; i--) {
+      const j = random.int(i + 1)
+      ;[half[i], half[j]] = [half[j]!, half[i]!]
+    }
+    for (const split of [0, 1]) {
+      const coords = this.#coords!
+      const moving = half.flatMap((h, k) => (h === split ? [k] : []))
+      const others = half.flatMap((h, k) => (h === split ? [] : [coords[k]!]))
+      const { points, logFactors } = move.propose(
+        moving.map((k) => coords[k]!),
+        others,
+        random,
+      )
+      const proposed = await this.#evaluate(pool, points, signal)
+      moving.forEach((k, i) => {
+        const difference = logFactors[i]! + proposed.logProb[i]! - this.#logProb[k]!
+        if (difference > Math.log(random.uniform())) {
+          coords[k] = points[i]!
+          this.#logProb[k] = proposed.logProb[i]!
+          this.#blobs[k] = proposed.blobs[i]
+          this.#accepted[k]!++
+        }
+      })
+    }
+  }
+
+  #pickMove(u: number): Move {
+    const { moves, cumulative } = this.#moves
+    const i = cumulative.findIndex((c) => u < c)
+    return moves[i < 0 ? moves.length - 1 : i]!
+  }
+
+  /** ln p at each point, through the pool; NaN per the bad-value policy. */
+  async #evaluate(pool: Pool, points: Float64Array[], signal: AbortSignal | undefined): Promise<Evaluated> {
+    const vectorized = this.#options.vectorized === true
+    // Vectorised: one call per worker, each on a contiguous share of the points.
+    const chunks = vectorized ? Math.min(pool.size, points.length) : points.length
+    const bounds = Array.from({ length: chunks + 1 }, (_, i) => Math.round((i * points.length) / chunks))
+    const trees = vectorized
+      ? bounds.slice(0, -1).map((b, i) => chunkTree(points.slice(b, bounds[i + 1])))
+      : points.map(pointTree)
+    const settled = await mapWithContextSettled(pool, this.#objective, trees, {
+      ...(signal === undefined ? {} : { signal }),
+      ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+      ...(this.#options.retries === undefined ? {} : { retries: this.#options.retries }),
+    })
+    const logProb = new Float64Array(points.length)
+    const blobs: (Blob | undefined)[] = new Array(points.length).fill(undefined)
+    settled.forEach((s, c) => {
+      const from = vectorized ? bounds[c]! : c
+      const count = vectorized ? bounds[c + 1]! - from : 1
+      if (!s.ok) {
+        if (!(isBadValue(s.error) && this.#options.onBadValue === 'reject')) throw s.error
+        this.#nBadValues += count
+        logProb.fill(Number.NEGATIVE_INFINITY, from, from + count)
+        return
+      }
+      const blob = blobOf(s.context)
+      if (vectorized) {
+        const values = s.residuals
+        if (values === undefined || values.length !== count) {
+          throw new ValidationError(
+            'vectorized: true, but the log-probability module did not return one value per point',
+            'vectorized',
+          )
+        }
+        s.context.residuals = undefined
+        logProb.set(values, from)
+      } else {
+        logProb[from] = s.value
+      }
+      for (let i = from; i < from + count; i++) blobs[i] = blob
+    })
+    for (let i = 0; i < logProb.length; i++) {
+      if (!Number.isNaN(logProb[i]!) && logProb[i] !== Number.POSITIVE_INFINITY) continue
+      if (this.#options.onBadValue !== 'reject') {
+        throw new ObjectiveValueError(
+          `the log-probability is ${logProb[i]} at [${points[i]!.join(', ')}]; return a finite number, ` +
+            "or -Infinity where the point is impossible (onBadValue: 'reject' rejects such proposals)",
+        )
+      }
+      this.#nBadValues++
+      logProb[i] = Number.NEGATIVE_INFINITY
+    }
+    return { logProb, blobs }
+  }
+
+  /** Steps kept, from `discard` on, every `thin`-th (as emcee: the last of each group of `thin`). */
+  #selected(options: ChainOptions): number[] {
+    const discard = wholeNumber(options.discard ?? 0, 'discard', 0)
+    const thin = wholeNumber(options.thin ?? 1, 'thin', 1)
+    const out: number[] = []
+    for (let s = discard + thin - 1; s < this.iteration; s += thin) out.push(s)
+    return out
+  }
+
+  /** The walkers' points per step: chain[step][walker]; with flat, one list of points, step by step. */
+  getChain(options?: ChainOptions & { flat?: false }): Float64Array[][]
+  getChain(options: ChainOptions & { flat: true }): Float64Array[]
+  getChain(options: ChainOptions & { flat?: boolean } = {}): Float64Array[][] | Float64Array[] {
+    const steps = this.#selected(options).map((s) => {
+      const row = this.#chain[s]!
+      return Array.from({ length: this.nWalkers }, (_, k) => row.slice(k * this.nDim, (k + 1) * this.nDim))
+    })
+    return options.flat === true ? steps.flat() : steps
+  }
+
+  /** ln p per step and walker; with flat, one array, step by step. */
+  getLogProb(options?: ChainOptions & { flat?: false }): Float64Array[]
+  getLogProb(options: ChainOptions & { flat: true }): Float64Array
+  getLogProb(options: ChainOptions & { flat?: boolean } = {}): Float64Array[] | Float64Array {
+    const steps = this.#selected(options).map((s) => this.#chainLogProb[s]!.slice())
+    if (options.flat !== true) return steps
+    const out = new Float64Array(steps.length * this.nWalkers)
+    steps.forEach((row, i) => {
+      out.set(row, i * this.nWalkers)
+    })
+    return out
+  }
+
+  /**
+   * What the log-probability wrote into its context (quantities, meta) at each walker's point,
+   * per step; undefined where it wrote nothing. Vectorised calls share one context per call.
+   */
+  getBlobs(options: ChainOptions = {}): (Blob | undefined)[][] {
+    return this.#selected(options).map((s) => this.#chainBlobs[s]!.slice())
+  }
+
+  /** Integrated autocorrelation time per parameter; see integratedTime for c, tol and quiet. */
+  autocorrTime(options: ChainOptions & AutocorrOptions = {}): Float64Array {
+    return integratedTime(this.getChain({ ...options, flat: false }), options)
+  }
+
+  async #acquirePool(): Promise<Pool> {
+    if (this.#options.pool !== undefined) return this.#options.pool
+    if (this.#keptPool !== undefined && !this.#keptPool.closed) return this.#keptPool
+    const pool = await choosePool(this.#options.numWorkers ?? 1)
+    // An MPI pool's worker ranks have no way back to the script: keep it for the next run.
+    if (pool.kind === 'mpi') this.#keptPool = pool
+    return pool
+  }
+
+  async #releasePool(pool: Pool): Promise<void> {
+    if (pool === this.#options.pool || pool === this.#keptPool) return
+    await pool.close()
+  }
+
+  /** Closes a pool the sampler made and kept (MPI). A pool passed in is left to its owner. */
+  async close(): Promise<void> {
+    const pool = this.#keptPool
+    this.#keptPool = undefined
+    await pool?.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}

@@ -1,0 +1,183 @@
+// The worker side of the ensemble sampler: a log-probability as an objective the pools can run.
+// A pool carries parameter trees and returns one number per task, checked by nothing in between,
+// so a log-probability goes through them unchanged, -Infinity (outside the prior) included.
+// A point travels as the tree { '0': x0, '1': x1, ... }; a vectorised call gets a chunk of points
+// { '0': point, '1': point, ... } and returns its values in the context's vector (the one
+// channel that carries a Float64Array back), which the sampler reads and clears.
+//
+// Kept free of the sampler's own imports: every worker that loads a log-probability module loads
+// this file, through `@parafit/fitter/log-prob`.
+
+import {
+  asObjectiveError,
+  beginEvaluation,
+  EvaluateContext,
+  endEvaluation,
+  type Hook,
+  hookList,
+  type Objective,
+  type ObjectiveDefinition,
+  type ObjectiveError,
+  ObjectiveValueError,
+  type ParamTree,
+  ValidationError,
+} from '@parafit/core'
+
+/** ln p(θ) up to a constant; -Infinity where θ is impossible (outside the prior). */
+export type LogProbFn = (theta: Float64Array, ctx: EvaluateContext) => number | Promise<number>
+
+/** With `vectorized: true`: one call per batch of points, one value per point. */
+export type VectorizedLogProbFn = (
+  thetas: readonly Float64Array[],
+  ctx: EvaluateContext,
+) => ArrayLike<number> | Promise<ArrayLike<number>>
+
+export type AnyLogProbFn = LogProbFn | VectorizedLogProbFn
+
+/** The parameter tree a point travels as. */
+export function pointTree(x: Float64Array): ParamTree {
+  const tree: ParamTree = {}
+  for (let i = 0; i < x.length; i++) tree[i] = x[i]!
+  return tree
+}
+
+/** The parameter tree a chunk of points travels as, for one vectorised call. */
+export function chunkTree(points: readonly Float64Array[]): ParamTree {
+  const tree: ParamTree = {}
+  for (let i = 0; i < points.length; i++) tree[i] = pointTree(points[i]!)
+  return tree
+}
+
+// Integer-like keys enumerate in ascending order, so values come back in index order.
+function pointOf(tree: ParamTree): Float64Array {
+  return Float64Array.from(Object.values(tree) as number[])
+}
+
+function checkValue(value: unknown, params: ParamTree, where: string): number {
+  if (typeof value !== 'number') {
+    throw new ObjectiveValueError(
+      `the log-probability returned ${Array.isArray(value) || ArrayBuffer.isView(value) ? 'an array' : `a ${typeof value}`}${where}; ` +
+        'return one number per point (with vectorized: true, one number per point of the batch)',
+      { params },
+    )
+  }
+  if (Number.isNaN(value) || value === Number.POSITIVE_INFINITY) {
+    throw new ObjectiveValueError(
+      `the log-probability is ${value}${where}; return a finite number, or -Infinity where the point is impossible`,
+      { params },
+    )
+  }
+  return value
+}
+
+/** An objective whose value is the log-probability itself (not a loss: larger is better). */
+class LogProbObjective implements Objective<ParamTree> {
+  readonly #fn: AnyLogProbFn
+  readonly hooks: readonly Hook[]
+
+  constructor(fn: AnyLogProbFn, hooks: readonly Hook[]) {
+    this.#fn = fn
+    this.hooks = hooks
+  }
+
+  async evaluate(params: ParamTree, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {
+    let failure: ObjectiveError | undefined
+    let value = 0
+    try {
+      beginEvaluation(ctx, params, this.hooks)
+      const first = params[0]
+      if (typeof first === 'object') {
+        const thetas = Object.values(params).map((p) => pointOf(p as ParamTree))
+        const out = await (this.#fn as VectorizedLogProbFn)(thetas, ctx)
+        if (typeof out !== 'object' || out === null || typeof out.length !== 'number') {
+          checkValue(out, params, ' for a batch')
+        }
+        if (out.length !== thetas.length) {
+          throw new ObjectiveValueError(
+            `the vectorised log-probability returned ${out.length} values for ${thetas.length} points`,
+            { params },
+          )
+        }
+        // NaN and +Infinity pass here: the sampler applies its bad-value policy per point.
+        const values = new Float64Array(thetas.length)
+        for (let i = 0; i < values.length; i++) {
+          const v = out[i]
+          if (typeof v !== 'number') checkValue(v, params, ` at point ${i}`)
+          values[i] = v as number
+        }
+        ctx.residuals = values
+      } else {
+        value = checkValue(await (this.#fn as LogProbFn)(pointOf(params), ctx), params, '')
+      }
+    } catch (error) {
+      failure = asObjectiveError(error, params)
+    }
+    endEvaluation(ctx, this.hooks, failure)
+    return value
+  }
+
+  withHooks(hooks: Hook | readonly Hook[]): Objective<ParamTree> {
+    return new LogProbObjective(this.#fn, [...this.hooks, ...hookList(hooks)])
+  }
+}
+
+/** An in-process log-probability as an objective (for the serial pool). */
+export function logProbObjective(fn: AnyLogProbFn): Objective<ParamTree> {
+  if (typeof fn !== 'function') {
+    throw new ValidationError(`logProb must be a function or a module reference, got ${typeof fn}`, 'logProb')
+  }
+  return new LogProbObjective(fn, [])
+}
+
+// Marks a definition made by defineLogProb, so the sampler can tell it from a loss objective.
+const LOG_PROB = 'parafit.logProb'
+
+/** Whether a module export was made by defineLogProb. */
+export function isLogProbDefinition(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[LOG_PROB] === true
+}
+
+/**
+ * Defines a log-probability module for EnsembleSampler: `factory(init)` runs once per worker
+ * (load data, build tables) and returns `(theta, ctx) => ln p`, or with `vectorized: true`
+ * `(thetas, ctx) => values`. Refer to it with objectiveModule(url, { init }).
+ */
+export function defineLogProb<I = unknown>(
+  factory: (init: I) => LogProbFn | Promise<LogProbFn>,
+  hooks?: readonly Hook[],
+): ObjectiveDefinition<I, ParamTree>
+export function defineLogProb<I = unknown>(
+  factory: (init: I) => VectorizedLogProbFn | Promise<VectorizedLogProbFn>,
+  hooks?: readonly Hook[],
+): ObjectiveDefinition<I, ParamTree>
+export function defineLogProb<I = unknown>(
+  factory: (init: I) => AnyLogProbFn | Promise<AnyLogProbFn>,
+  hooks?: readonly Hook[],
+): ObjectiveDefinition<I, ParamTree>
+export function defineLogProb<I = unknown>(
+  factory: (init: I) => AnyLogProbFn | Promise<AnyLogProbFn>,
+  hooks: readonly Hook[] = [],
+): ObjectiveDefinition<I, ParamTree> {
+  if (typeof factory !== 'function') {
+    throw new ValidationError(
+      `defineLogProb() needs a factory function (init) => (theta, ctx) => logProb, got ${typeof factory}`,
+    )
+  }
+  return {
+    kind: 'parafit.objective',
+    [LOG_PROB]: true,
+    hooks,
+    async create(init: I) {
+      const fn = await factory(init)
+      if (typeof fn !== 'function') {
+        throw new ValidationError(
+          `the log-probability factory returned ${fn === null ? 'null' : typeof fn}; it must return (theta, ctx) => logProb`,
+        )
+      }
+      return new LogProbObjective(fn, hooks)
+    },
+    withHooks(more: Hook | readonly Hook[]) {
+      return defineLogProb(factory, [...hooks, ...hookList(more)])
+    },
+  } as ObjectiveDefinition<I, ParamTree>
+}
