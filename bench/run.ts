@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { combine, objectiveModule } from '@parafit/core'
+import { EnsembleSampler, Random } from '@parafit/fitter'
 import {
   mapWithContext,
   type Pool,
@@ -15,10 +16,28 @@ import {
   serialPool,
   threadPool,
 } from '@parafit/parallel'
+import type { EmceeInit } from '../examples/emcee-parallel/spinning-gaussian.logprob.ts'
 import type { WorkInit } from './objectives/work.objective.ts'
 
 const workModule = new URL('./objectives/work.objective.ts', import.meta.url)
 const work = (init: WorkInit) => objectiveModule(workModule, { init })
+
+/** emcee's parallel tutorial: 32 walkers in 5 dimensions, 5-8 ms per log-probability. */
+const EMCEE = { nWalkers: 32, nDim: 5, nSteps: 20 }
+const emceeModule = new URL('../examples/emcee-parallel/spinning-gaussian.logprob.ts', import.meta.url)
+const emceeStart = (() => {
+  const random = Random.fromSeed(42)
+  return Array.from({ length: EMCEE.nWalkers }, () =>
+    Array.from({ length: EMCEE.nDim }, () => random.normal()),
+  )
+})()
+/** The initial batch, then nSteps steps (two batches of 16 each) on `pool`. */
+async function sampleEmcee(pool: Pool, init: EmceeInit, nSteps: number): Promise<void> {
+  const logProb = objectiveModule(emceeModule, { init })
+  const sampler = new EnsembleSampler({ logProb, nWalkers: EMCEE.nWalkers, nDim: EMCEE.nDim, pool, seed: 1 })
+  await sampler.run(emceeStart, nSteps)
+}
+const emceeEvaluations = EMCEE.nWalkers * (EMCEE.nSteps + 1)
 
 export interface Measurement {
   scenario: string
@@ -152,7 +171,7 @@ interface Workload {
 }
 
 /** The workloads that also run under mpirun (bench/mpi-run.ts), by scenario. */
-export const workloads: Record<'dispatch' | 'sleep-scaling', Workload> = {
+export const workloads: Record<'dispatch' | 'sleep-scaling' | 'emcee-seed', Workload> = {
   dispatch: {
     evaluations: 10_000,
     warm: (p) => mapWithContext(p, work({}), xs(2000)),
@@ -162,6 +181,11 @@ export const workloads: Record<'dispatch' | 'sleep-scaling', Workload> = {
     evaluations: 400,
     warm: (p) => mapWithContext(p, work({ sleepMs: 10 }), xs(2 * p.size)),
     run: (p) => mapWithContext(p, work({ sleepMs: 10 }), xs(400)),
+  },
+  'emcee-seed': {
+    evaluations: emceeEvaluations,
+    warm: (p) => sampleEmcee(p, {}, 1),
+    run: (p) => sampleEmcee(p, {}, EMCEE.nSteps),
   },
 }
 
@@ -185,25 +209,39 @@ export const scenarios: Record<string, (reps: number) => Promise<Measurement[]>>
     })
   },
 
-  /** CPU-bound evaluations reading an 8 MB array, against the same without the array. */
+  /** emcee's parallel tutorial: EnsembleSampler, 32 walkers, 5 dimensions, 5-8 ms per call. */
+  async 'emcee-seed'(reps) {
+    const { evaluations, warm, run } = workloads['emcee-seed']
+    return compare('emcee-seed', evaluations, twoWorkers, reps, warm, run)
+  },
+
+  /** The same under mpirun: rank 0 samples, 2 worker ranks evaluate. */
+  async 'mpi-emcee-seed'(reps) {
+    const { evaluations, warm, run } = workloads['emcee-seed']
+    const configs = mpiConfigs([2])
+    if (configs.length === 0) return []
+    const out = await compare('emcee-seed', evaluations, configs, reps, warm, run)
+    return out.map((m) => ({ ...m, scenario: 'mpi-emcee-seed' }))
+  },
+
+  /** emcee-seed with an 8 MB array every call reads, against the same without it. */
   async 'large-data'(reps) {
     const data = new Float64Array(1 << 20).map((_, i) => Math.sin(i))
     const shared = new Float64Array(new SharedArrayBuffer(data.byteLength))
     shared.set(data)
     const out: Measurement[] = []
     for (const [label, init] of [
-      ['without data', { spinMs: 5 }],
-      ['with 8 MB data', { spinMs: 5, data }],
-      ['with 8 MB shared data', { spinMs: 5, data: shared }],
+      ['without data', {}],
+      ['with 8 MB data', { data }],
+      ['with 8 MB shared data', { data: shared }],
     ] as const) {
-      const ref = work(init)
       const ms = await compare(
         'large-data',
-        64,
+        emceeEvaluations,
         twoWorkers,
         reps,
-        (p) => mapWithContext(p, ref, xs(4)),
-        (p) => mapWithContext(p, ref, xs(64)),
+        (p) => sampleEmcee(p, init, 1),
+        (p) => sampleEmcee(p, init, EMCEE.nSteps),
       )
       for (const m of ms) out.push({ ...m, note: label })
     }

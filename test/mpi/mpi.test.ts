@@ -146,6 +146,18 @@ describe.skipIf(missing !== undefined)(
       expect(launch.reports.get(0)).toEqual(JSON.parse(JSON.stringify(await runFits(1))))
     }, 60_000)
 
+    test('an EnsembleSampler under mpirun samples on the MPI ranks and gives the serial chain', async () => {
+      const launch = await mpirun(fixture('sample'), { np: 3, env: { PARAFIT_SAMPLE_FIXTURE_RUN: '1' } })
+      expect(launch.code, launch.output).toBe(0)
+      expect([...launch.reports.keys()]).toEqual([0])
+      const { runSampler } = await import('./fixtures/sample.ts')
+      const fromMpi = launch.reports.get(0) as Awaited<ReturnType<typeof runSampler>>
+      expect(fromMpi.otherProcesses).toBe(2) // ranks 1 and 2 evaluated, rank 0 did not
+      const serial = await runSampler(1)
+      expect(serial.otherProcesses).toBe(0)
+      expect({ ...fromMpi, otherProcesses: 0 }).toEqual(JSON.parse(JSON.stringify(serial)))
+    }, 60_000)
+
     test('rank 0 exiting without closing its idle pool releases the ranks; all exit 0', async () => {
       const launch = await mpirun(fixture('forgot-close'), { np: 3 })
       expect(launch.code, launch.output).toBe(0)

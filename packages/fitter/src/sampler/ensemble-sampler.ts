@@ -248,10 +248,12 @@ export class EnsembleSampler implements AsyncDisposable {
     const seconds = () => (performance.now() - began) / 1000
     const bar = options.progress === true ? stepProgressBar() : undefined
     let steps = 0
+    let starting = start !== undefined
     await this.#checkModule()
     const pool = await this.#acquirePool()
     try {
       if (start !== undefined) await this.#start(pool, start, options.signal)
+      starting = false
       for (; steps < nSteps; steps++) {
         if (options.signal?.aborted) return { steps, aborted: true, seconds: seconds() }
         await this.#step(pool, options.signal)
@@ -274,11 +276,11 @@ export class EnsembleSampler implements AsyncDisposable {
         return { steps, aborted: true, seconds: seconds() }
       }
       if (error instanceof ValidationError || error instanceof SampleError) throw error
-      throw new SampleError(
-        `step ${this.iteration + 1} failed: ${(error as Error).message}. The ${this.iteration} steps before it are ` +
-          'kept (getChain); run(null, n) continues from them',
-        { cause: error, step: this.iteration },
-      )
+      const what = starting
+        ? `evaluating the initial walkers failed: ${(error as Error).message}`
+        : `step ${this.iteration + 1} failed: ${(error as Error).message}. The ${this.iteration} steps before ` +
+          'it are kept (getChain); run(null, n) continues from them'
+      throw new SampleError(what, { cause: error, step: this.iteration })
     } finally {
       bar?.stop()
       await this.#releasePool(pool)
