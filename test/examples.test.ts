@@ -1,0 +1,114 @@
+// The examples run: each exits 0 and prints its own serial-equals-parallel checks as `check: ...`.
+// chemfit starts mpirun of itself when MPI is there, and says so in one line when it is not.
+
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { expect, test } from 'vitest'
+
+const requireMpi = process.env.PARAFIT_REQUIRE_MPI === '1'
+
+function runExample(name: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
+  const script = fileURLToPath(new URL(`../examples/${name}/main.ts`, import.meta.url))
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    output += chunk
+  })
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, output }))
+  })
+}
+
+test('examples/chemfit runs and its parallel results equal the serial ones', {
+  timeout: 120_000,
+}, async () => {
+  const { code, output } = await runExample('chemfit')
+  expect(code, output).toBe(0)
+  const lines = output.split('\n')
+  const expected = [
+    'check: mapWithContext values equal serial values: yes',
+    'check: every evaluation ran on a worker thread: yes',
+    'check: pool value equals serial value: yes',
+    'check: pool metadata tree equals serial tree (timings and ranOn aside): yes',
+  ]
+  if (lines.some((line) => line.startsWith('3. MPI part skipped: '))) {
+    if (requireMpi) expect.fail(`PARAFIT_REQUIRE_MPI=1 but ${output}`)
+    console.warn(lines.find((line) => line.startsWith('3. MPI part skipped: ')))
+  } else {
+    expected.push(
+      'check: MPI value equals serial value: yes',
+      'check: MPI metadata tree equals serial tree (timings and ranOn aside): yes',
+      "check: MPI value (from mpirun) equals this process's serial value: yes",
+    )
+    expect(
+      lines.some((line) => /^check: terms ran on worker ranks only \(ranks [\d, ]+\): yes$/.test(line)),
+    ).toBe(true)
+  }
+  for (const line of expected) expect(lines, output).toContain(line)
+  expect(
+    lines.filter((line) => line.startsWith('check: ') && !line.endsWith(': yes')),
+    output,
+  ).toEqual([])
+})
+
+/** The lines saying whether a configuration's chain is serial's; MPI's unless MPI is missing here. */
+function chainChecks(output: string, label: RegExp): string[] {
+  const lines = output.split('\n')
+  const skipped = lines.some((line) => line.startsWith('MPI skipped: '))
+  if (skipped && requireMpi) expect.fail(`PARAFIT_REQUIRE_MPI=1 but ${output}`)
+  return lines.filter((line) => label.test(line) && /same chain as serial: /.test(line))
+}
+
+test('examples/emcee-parallel gives the serial chain on threads, processes and MPI ranks', {
+  timeout: 120_000,
+}, async () => {
+  const { code, output } = await runExample('emcee-parallel', ['--steps', '2'])
+  expect(code, output).toBe(0)
+  const checks = chainChecks(output, /^(threads|processes|MPI) /)
+  expect(checks.length, output).toBe(output.includes('MPI skipped: ') ? 2 : 3)
+  for (const line of checks) expect(line, output).toMatch(/same chain as serial: yes$/)
+})
+
+test('examples/large-data gives the same chain with the data on every pool', {
+  timeout: 120_000,
+}, async () => {
+  const { code, output } = await runExample('large-data', ['--steps', '2'])
+  expect(code, output).toBe(0)
+  const checks = chainChecks(output, /^(serial|threads|processes)/)
+  expect(checks, output).toHaveLength(6)
+  for (const line of checks) expect(line, output).toMatch(/same chain as serial: yes$/)
+})
+
+test('examples/nautilus: numWorkers 4 gives the serial posterior', { timeout: 120_000 }, async () => {
+  const { code, output } = await runExample('nautilus', ['--steps', '3'])
+  expect(code, output).toBe(0)
+  const summary = (workers: number) =>
+    output
+      .split('\n')
+      .find((line) => line.startsWith(`numWorkers: ${workers} `))
+      ?.replace(/^.*x {2}/, '')
+  expect(summary(1), output).toMatch(/^a = 0\.\d+ ± 0\.\d+ {2}b = /)
+  expect(summary(4)).toBe(summary(1))
+})
+
+test('examples/socca: numWorkers with pool is refused; under mpirun the same file uses the ranks', {
+  timeout: 120_000,
+}, async () => {
+  const { code, output } = await runExample('socca')
+  expect(code, output).toBe(0)
+  expect(output).toContain('numWorkers and pool together: ValidationError (PARAFIT_VALIDATION)')
+  expect(output).toMatch(/evaluated on: thread \d+ of pid \d+/)
+  if (output.includes('MPI skipped: ')) {
+    if (requireMpi) expect.fail(`PARAFIT_REQUIRE_MPI=1 but ${output}`)
+    return
+  }
+  expect(output).toMatch(/evaluated on: MPI rank 1 \(pid \d+\), MPI rank 2 \(pid \d+\)/)
+  expect(output).toContain('same chain with and without mpirun: yes')
+})
