@@ -20,7 +20,6 @@ export type { Method, Optimizer, OptimizerState, Problem, Told } from './optimiz
 export { Random } from './random.ts'
 export { AutocorrError, type AutocorrOptions, integratedTime } from './sampler/autocorr.ts'
 export {
-  type Blob,
   type ChainOptions,
   EnsembleSampler,
   type EnsembleSamplerOptions,
@@ -29,5 +28,6 @@ export {
   type SampleProgress,
 } from './sampler/ensemble-sampler.ts'
 export { defineLogProb, type LogProbFn, type VectorizedLogProbFn } from './sampler/log-prob.ts'
-export { deMove, type Move, type MoveSpec, type Proposal, stretchMove } from './sampler/moves.ts'
+export { deMove, type Move, type MovePlan, type MoveSpec, stretchMove } from './sampler/moves.ts'
 export { SampleError } from './sampler/sample-error.ts'
+export type { Blob } from './sampler/step-schedule.ts'

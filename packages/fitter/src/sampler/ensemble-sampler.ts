@@ -21,6 +21,7 @@ import { type AnyLogProbFn, chunkTree, isLogProbDefinition, logProbObjective, po
 import { type Move, type MoveSpec, moveTable } from './moves.ts'
 import { stepProgressBar } from './progress-bar.ts'
 import { SampleError } from './sample-error.ts'
+import { type Blob, type Step, StepSchedule, type Task } from './step-schedule.ts'
 
 export interface EnsembleSamplerOptions {
   /**
@@ -46,6 +47,12 @@ export interface EnsembleSamplerOptions {
   readonly timeoutMs?: number
   /** Worker pools: how often a task lost to a crashed or timed-out worker is run again. */
   readonly retries?: number
+  /**
+   * Start each proposal as soon as the walkers it uses are decided, one per call (true), or send
+   * whatever is ready as one batch (false). Default: one per call on worker pools once an
+   * evaluation is measured at 1 ms or more. The chain is the same either way.
+   */
+  readonly pipeline?: boolean
   /** Skip the check that the initial walkers are linearly independent. */
   readonly skipInitialStateCheck?: boolean
 }
@@ -83,15 +90,13 @@ export interface ChainOptions {
   readonly thin?: number
 }
 
-/** What a log-probability wrote into its context, for the walker's current point. */
-export interface Blob {
-  readonly quantities: Record<string, unknown> | undefined
-  readonly meta: Record<string, unknown>
-}
-
 interface Evaluated {
   readonly logProb: Float64Array
   readonly blobs: (Blob | undefined)[]
+  /** 1 where a NaN was turned into -Infinity (onBadValue: 'reject'). */
+  readonly bad: Uint8Array
+  /** The failure of each point that failed (thrown, crashed, timed out, or NaN to raise). */
+  readonly errors: (Error | undefined)[]
 }
 
 function blobOf(ctx: EvaluateContext): Blob | undefined {
@@ -128,6 +133,8 @@ export class EnsembleSampler implements AsyncDisposable {
   #chainLogProb: Float64Array[] = []
   #chainBlobs: (Blob | undefined)[][] = []
   #nBadValues = 0
+  /** Measured on batches: wall time × workers / evaluations. Until measured, batches are used. */
+  #secondsPerEvaluation = 0
 
   constructor(options: EnsembleSamplerOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -247,18 +254,17 @@ export class EnsembleSampler implements AsyncDisposable {
     const began = performance.now()
     const seconds = () => (performance.now() - began) / 1000
     const bar = options.progress === true ? stepProgressBar() : undefined
-    let steps = 0
     let starting = start !== undefined
+    let steps = 0
     await this.#checkModule()
     const pool = await this.#acquirePool()
     try {
       if (start !== undefined) await this.#start(pool, start, options.signal)
       starting = false
-      for (; steps < nSteps; steps++) {
-        if (options.signal?.aborted) return { steps, aborted: true, seconds: seconds() }
-        await this.#step(pool, options.signal)
+      const onStep = () => {
+        steps++
         const progress: SampleProgress = {
-          step: steps + 1,
+          step: steps,
           nSteps,
           iteration: this.iteration,
           acceptanceFraction: this.#accepted.reduce((s, a) => s + a, 0) / (this.nWalkers * this.iteration),
@@ -267,7 +273,8 @@ export class EnsembleSampler implements AsyncDisposable {
         bar?.update(progress)
         options.onProgress?.(progress)
       }
-      return { steps, aborted: false, seconds: seconds() }
+      await this.#steps(pool, nSteps, options.signal, onStep)
+      return { steps, aborted: options.signal?.aborted === true, seconds: seconds() }
     } catch (error) {
       if (
         options.signal?.aborted &&
@@ -310,15 +317,14 @@ export class EnsembleSampler implements AsyncDisposable {
 
   /** Evaluates the initial walkers; the state changes only when all of them succeed. */
   async #start(pool: Pool, start: Float64Array[], signal: AbortSignal | undefined): Promise<void> {
-    const { logProb, blobs } = await this.#evaluate(pool, start, signal)
-    const bad = logProb.findIndex((v) => Number.isNaN(v))
-    if (bad >= 0) {
+    const { logProb, blobs, errors, bad } = await this.#evaluate(pool, start, signal)
+    const failed = errors.find((e) => e !== undefined)
+    if (failed !== undefined) throw failed
+    const nan = bad.indexOf(1)
+    if (nan >= 0) {
       throw new SampleError(
-        `the log-probability of initial walker ${bad} is NaN; start every walker at a valid point`,
-        {
-          cause: undefined,
-          step: this.iteration,
-        },
+        `the log-probability of initial walker ${nan} is NaN; start every walker at a valid point`,
+        { cause: undefined, step: this.iteration },
       )
     }
     this.#coords = start
@@ -326,65 +332,99 @@ export class EnsembleSampler implements AsyncDisposable {
     this.#blobs = blobs
   }
 
-  /** One step: two half-steps. On failure the state is put back as it was, random stream included. */
-  async #step(pool: Pool, signal: AbortSignal | undefined): Promise<void> {
-    const saved = {
-      random: this.#random.state(),
-      coords: this.#coords!.slice(),
-      logProb: this.#logProb.slice(),
-      blobs: this.#blobs.slice(),
-      accepted: this.#accepted.slice(),
-      nBadValues: this.#nBadValues,
+  /**
+   * Runs the steps. Each proposal goes to the pool as soon as the walkers it depends on are
+   * decided (see StepSchedule), one task per call when evaluations are slow enough for that to
+   * pay; otherwise, and for vectorised calls, all the proposals ready at once go as one batch.
+   * Steps are committed in order; on a stop or a failure the uncommitted ones are dropped and
+   * the random stream goes back to the first of them, so nothing half-done is kept.
+   */
+  async #steps(
+    pool: Pool,
+    nSteps: number,
+    signal: AbortSignal | undefined,
+    onStep: () => void,
+  ): Promise<void> {
+    const schedule = new StepSchedule(
+      { coords: this.#coords!, logProb: this.#logProb, blobs: this.#blobs },
+      nSteps,
+      this.#random,
+      (u) => this.#pickMove(u),
+    )
+    const inFlight = new Set<Promise<void>>()
+    // The earliest step with a failed proposal: the steps before it are still finished (nothing
+    // computed is lost), none after it is started. A pool-level failure (abort) stops everything.
+    let failure: { error: unknown; step: number } | undefined
+    const fail = (error: unknown, step: number) => {
+      if (failure === undefined || step < failure.step) failure = { error, step }
+    }
+    const launch = (tasks: Task[]) => {
+      const started = performance.now()
+      const points = tasks.map((t) => t.point)
+      const evaluation = this.#evaluate(pool, points, signal).then(
+        (result) => {
+          if (tasks.length > 1)
+            this.#secondsPerEvaluation = ((performance.now() - started) / 1000) * (pool.size / tasks.length)
+          tasks.forEach((task, i) => {
+            const error = result.errors[i]
+            if (error !== undefined) {
+              schedule.release(task)
+              fail(error, task.step)
+            } else {
+              schedule.decide(task, result.logProb[i]!, result.blobs[i], result.bad[i] === 1)
+            }
+          })
+          for (const step of schedule.commit()) {
+            this.#commit(step)
+            onStep()
+          }
+        },
+        (error: unknown) => {
+          for (const task of tasks) schedule.release(task)
+          fail(error, -1)
+        },
+      )
+      const tracked: Promise<void> = evaluation.finally(() => inFlight.delete(tracked))
+      inFlight.add(tracked)
     }
     try {
-      await this.#halfSteps(pool, signal)
-    } catch (error) {
-      this.#random = Random.fromState(saved.random)
-      this.#coords = saved.coords
-      this.#logProb = saved.logProb
-      this.#blobs = saved.blobs
-      this.#accepted = saved.accepted
-      this.#nBadValues = saved.nBadValues
-      throw error
+      for (;;) {
+        if (signal?.aborted !== true) {
+          const tasks = schedule.ready(failure?.step)
+          if (tasks.length > 0) {
+            if (this.#pipelined(pool)) for (const task of tasks) launch([task])
+            else launch(tasks)
+          }
+        }
+        if (inFlight.size === 0) break
+        await Promise.race(inFlight)
+      }
+      if (failure !== undefined) throw failure.error
+    } finally {
+      this.#random = Random.fromState(schedule.resumeRandomState())
     }
+  }
+
+  /** One task per call pays when an evaluation costs well above the per-call overhead (~1 ms). */
+  #pipelined(pool: Pool): boolean {
+    if (this.#options.vectorized === true || pool.size === 1) return false
+    return this.#options.pipeline ?? this.#secondsPerEvaluation >= 1e-3
+  }
+
+  /** Appends a step decided for every walker to the chain; it becomes the current state. */
+  #commit(step: Step): void {
     const flat = new Float64Array(this.nWalkers * this.nDim)
-    this.#coords!.forEach((c, k) => {
+    step.coords.forEach((c, k) => {
       flat.set(c, k * this.nDim)
     })
     this.#chain.push(flat)
-    this.#chainLogProb.push(this.#logProb.slice())
-    this.#chainBlobs.push(this.#blobs.slice())
-  }
-
-  async #halfSteps(pool: Pool, signal: AbortSignal | undefined): Promise<void> {
-    const random = this.#random
-    const move = this.#pickMove(random.uniform())
-    // A fresh random split each step: walker k goes to half (k mod 2) after a shuffle.
-    const half = Array.from({ length: this.nWalkers }, (_, k) => k % 2)
-    for (let i = half.length - 1; i > 0; i--) {
-      const j = random.int(i + 1)
-      ;[half[i], half[j]] = [half[j]!, half[i]!]
-    }
-    for (const split of [0, 1]) {
-      const coords = this.#coords!
-      const moving = half.flatMap((h, k) => (h === split ? [k] : []))
-      const others = half.flatMap((h, k) => (h === split ? [] : [coords[k]!]))
-      const { points, logFactors } = move.propose(
-        moving.map((k) => coords[k]!),
-        others,
-        random,
-      )
-      const proposed = await this.#evaluate(pool, points, signal)
-      moving.forEach((k, i) => {
-        const difference = logFactors[i]! + proposed.logProb[i]! - this.#logProb[k]!
-        if (difference > Math.log(random.uniform())) {
-          coords[k] = points[i]!
-          this.#logProb[k] = proposed.logProb[i]!
-          this.#blobs[k] = proposed.blobs[i]
-          this.#accepted[k]!++
-        }
-      })
-    }
+    this.#chainLogProb.push(step.logProb)
+    this.#chainBlobs.push(step.blobs)
+    for (let k = 0; k < this.nWalkers; k++) this.#accepted[k]! += step.accepted[k]!
+    this.#nBadValues += step.nBadValues
+    this.#coords = step.coords
+    this.#logProb = step.logProb
+    this.#blobs = step.blobs
   }
 
   #pickMove(u: number): Move {
@@ -393,7 +433,7 @@ export class EnsembleSampler implements AsyncDisposable {
     return moves[i < 0 ? moves.length - 1 : i]!
   }
 
-  /** ln p at each point, through the pool; NaN per the bad-value policy. */
+  /** ln p at each point, through the pool; NaN per the bad-value policy; failures per point. */
   async #evaluate(pool: Pool, points: Float64Array[], signal: AbortSignal | undefined): Promise<Evaluated> {
     const vectorized = this.#options.vectorized === true
     // Vectorised: one call per worker, each on a contiguous share of the points.
@@ -408,14 +448,19 @@ export class EnsembleSampler implements AsyncDisposable {
       ...(this.#options.retries === undefined ? {} : { retries: this.#options.retries }),
     })
     const logProb = new Float64Array(points.length)
+    const bad = new Uint8Array(points.length)
+    const errors: (Error | undefined)[] = new Array(points.length).fill(undefined)
     const blobs: (Blob | undefined)[] = new Array(points.length).fill(undefined)
     settled.forEach((s, c) => {
       const from = vectorized ? bounds[c]! : c
       const count = vectorized ? bounds[c + 1]! - from : 1
       if (!s.ok) {
-        if (!(isBadValue(s.error) && this.#options.onBadValue === 'reject')) throw s.error
-        this.#nBadValues += count
+        if (!(isBadValue(s.error) && this.#options.onBadValue === 'reject')) {
+          errors.fill(s.error, from, from + count)
+          return
+        }
         logProb.fill(Number.NEGATIVE_INFINITY, from, from + count)
+        bad.fill(1, from, from + count)
         return
       }
       const blob = blobOf(s.context)
@@ -435,17 +480,19 @@ export class EnsembleSampler implements AsyncDisposable {
       for (let i = from; i < from + count; i++) blobs[i] = blob
     })
     for (let i = 0; i < logProb.length; i++) {
-      if (!Number.isNaN(logProb[i]!) && logProb[i] !== Number.POSITIVE_INFINITY) continue
+      if (errors[i] !== undefined || (!Number.isNaN(logProb[i]!) && logProb[i] !== Number.POSITIVE_INFINITY))
+        continue
       if (this.#options.onBadValue !== 'reject') {
-        throw new ObjectiveValueError(
+        errors[i] = new ObjectiveValueError(
           `the log-probability is ${logProb[i]} at [${points[i]!.join(', ')}]; return a finite number, ` +
             "or -Infinity where the point is impossible (onBadValue: 'reject' rejects such proposals)",
         )
+        continue
       }
-      this.#nBadValues++
+      bad[i] = 1
       logProb[i] = Number.NEGATIVE_INFINITY
     }
-    return { logProb, blobs }
+    return { logProb, blobs, bad, errors }
   }
 
   /** Steps kept, from `discard` on, every `thin`-th (as emcee: the last of each group of `thin`). */

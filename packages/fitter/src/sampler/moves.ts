@@ -1,21 +1,32 @@
 // Red-blue ensemble moves: each walker of the moving half gets a proposal built from the other
-// half only, so the half's proposals are independent of each other and go to the pool as one
-// batch (Goodman & Weare 2010; Foreman-Mackey et al. 2013). A move returns the proposals and
-// the log of each one's proposal-density factor for the acceptance test.
+// half only, so the half's proposals are independent of each other (Goodman & Weare 2010;
+// Foreman-Mackey et al. 2013). A move first draws each proposal's plan (which walkers of the other
+// half it uses, and its random numbers), then builds it once those walkers' positions are known.
 
 import { ValidationError } from '@parafit/core'
 import type { Random } from '../random.ts'
 
-export interface Proposal {
-  readonly points: Float64Array[]
-  /** ln of the proposal's asymmetry factor, added to the log-probability difference. */
-  readonly logFactors: Float64Array
+/** What one walker's proposal needs, drawn before anything is evaluated. */
+export interface MovePlan {
+  /** The walkers of the other half it uses (indices into that half). */
+  readonly partners: readonly number[]
+  /** The move's random numbers for this proposal. */
+  readonly draws: readonly number[]
 }
 
 export interface Move {
   readonly name: string
-  /** Proposals for the walkers `moving`, built from `others`; draws only from `random`. */
-  propose(moving: readonly Float64Array[], others: readonly Float64Array[], random: Random): Proposal
+  /**
+   * Draws, from `random` only, the plan of each of `nMoving` proposals: the sampler can then
+   * start a proposal as soon as the walkers it uses have their positions for this half-step.
+   */
+  plan(nMoving: number, nOthers: number, nDim: number, random: Random): MovePlan[]
+  /** The proposal for the walker at `x`, from its partners' positions; ln of its asymmetry factor. */
+  propose(
+    x: Float64Array,
+    partners: readonly Float64Array[],
+    plan: MovePlan,
+  ): { point: Float64Array; logFactor: number }
 }
 
 /**
@@ -27,21 +38,16 @@ export function stretchMove(options: { a?: number } = {}): Move {
   if (!(Number.isFinite(a) && a > 1)) throw new ValidationError(`stretchMove: a must be > 1, got ${a}`, 'a')
   return {
     name: `stretch(a=${a})`,
-    propose(moving, others, random) {
-      const nDim = moving[0]!.length
-      const points: Float64Array[] = []
-      const logFactors = new Float64Array(moving.length)
-      for (let k = 0; k < moving.length; k++) {
+    plan(nMoving, nOthers, _nDim, random) {
+      return Array.from({ length: nMoving }, () => {
         const u = (a - 1) * random.uniform() + 1
-        const z = (u * u) / a
-        const x = moving[k]!
-        const y = others[random.int(others.length)]!
-        const q = new Float64Array(nDim)
-        for (let d = 0; d < nDim; d++) q[d] = y[d]! - (y[d]! - x[d]!) * z
-        points.push(q)
-        logFactors[k] = (nDim - 1) * Math.log(z)
-      }
-      return { points, logFactors }
+        return { draws: [(u * u) / a], partners: [random.int(nOthers)] }
+      })
+    },
+    propose(x, [y], { draws: [z] }) {
+      const q = new Float64Array(x.length)
+      for (let d = 0; d < x.length; d++) q[d] = y![d]! - (y![d]! - x[d]!) * z!
+      return { point: q, logFactor: (x.length - 1) * Math.log(z!) }
     },
   }
 }
@@ -61,22 +67,20 @@ export function deMove(options: { sigma?: number; gamma0?: number } = {}): Move 
     throw new ValidationError(`deMove: gamma0 must be > 0, got ${gamma0}`, 'gamma0')
   return {
     name: `de(sigma=${sigma}${gamma0 === undefined ? '' : `, gamma0=${gamma0}`})`,
-    propose(moving, others, random) {
-      if (others.length < 2) throw new ValidationError('deMove needs at least 2 walkers in each half')
-      const nDim = moving[0]!.length
+    plan(nMoving, nOthers, nDim, random) {
+      if (nOthers < 2) throw new ValidationError('deMove needs at least 2 walkers in each half', 'moves')
       const g0 = gamma0 ?? 2.38 / Math.sqrt(2 * nDim)
-      const points = moving.map((x) => {
-        const i = random.int(others.length)
-        let j = random.int(others.length - 1)
+      return Array.from({ length: nMoving }, () => {
+        const i = random.int(nOthers)
+        let j = random.int(nOthers - 1)
         if (j >= i) j++
-        const gamma = g0 * (1 + sigma * random.normal())
-        const y1 = others[i]!
-        const y2 = others[j]!
-        const q = new Float64Array(nDim)
-        for (let d = 0; d < nDim; d++) q[d] = x[d]! + gamma * (y1[d]! - y2[d]!)
-        return q
+        return { partners: [i, j], draws: [g0 * (1 + sigma * random.normal())] }
       })
-      return { points, logFactors: new Float64Array(moving.length) }
+    },
+    propose(x, [y1, y2], { draws: [gamma] }) {
+      const q = new Float64Array(x.length)
+      for (let d = 0; d < x.length; d++) q[d] = x[d]! + gamma! * (y1![d]! - y2![d]!)
+      return { point: q, logFactor: 0 }
     },
   }
 }
@@ -87,7 +91,7 @@ export type MoveSpec = Move | readonly (readonly [Move, number])[]
 export function moveTable(spec: MoveSpec | undefined): { moves: Move[]; cumulative: number[] } {
   if (spec === undefined) return { moves: [stretchMove()], cumulative: [1] }
   if (!Array.isArray(spec)) {
-    if (typeof (spec as Move).propose !== 'function')
+    if (typeof (spec as Move).plan !== 'function')
       throw new ValidationError(
         'moves must be a move (stretchMove(), deMove()) or [[move, weight], ...]',
         'moves',
@@ -101,7 +105,7 @@ export function moveTable(spec: MoveSpec | undefined): { moves: Move[]; cumulati
   for (const [i, pair] of pairs.entries()) {
     const [move, weight] = pair ?? []
     if (
-      typeof move?.propose !== 'function' ||
+      typeof move?.plan !== 'function' ||
       !(typeof weight === 'number' && weight > 0 && Number.isFinite(weight))
     )
       throw new ValidationError(`moves[${i}] must be [move, weight > 0]`, 'moves')
