@@ -28,7 +28,12 @@ function nextPowerOfTwo(n: number): number {
  * Adds the normalised autocorrelation function of `series` to `sum` (length series.length),
  * computed through a zero-padded FFT: the power spectrum's transform is the autocovariance.
  */
-function addAutocorrelation(series: Float64Array, sum: Float64Array, fft: FFT, scratch: Float64Array): void {
+function addAutocorrelation(
+  series: Float64Array,
+  sum: Float64Array,
+  fft: FFT,
+  scratch: Float64Array,
+): boolean {
   const n = series.length
   let mean = 0
   for (let i = 0; i < n; i++) mean += series[i]!
@@ -47,8 +52,9 @@ function addAutocorrelation(series: Float64Array, sum: Float64Array, fft: FFT, s
   const acov = fft.createComplexArray()
   fft.realTransform(acov, scratch)
   const zero = acov[0]!
-  if (zero === 0) return // a constant series: no information, contributes nothing
+  if (zero === 0) return false // a constant series has no autocorrelation function
   for (let t = 0; t < n; t++) sum[t] = sum[t]! + acov[2 * t]! / zero
+  return true
 }
 
 export interface AutocorrOptions {
@@ -81,12 +87,14 @@ export function integratedTime(
   const tau = new Float64Array(nDim)
   for (let d = 0; d < nDim; d++) {
     const rho = new Float64Array(nSteps)
+    let stuck = false
     for (let k = 0; k < nWalkers; k++) {
       for (let t = 0; t < nSteps; t++) series[t] = chain[t]![k]![d]!
-      addAutocorrelation(series, rho, fft, scratch)
+      if (!addAutocorrelation(series, rho, fft, scratch)) stuck = true
     }
-    if (rho[0] === 0) {
-      tau[d] = Number.NaN // every walker constant in this parameter
+    // A walker stuck at one value has no autocorrelation function; emcee's estimate is then NaN.
+    if (stuck) {
+      tau[d] = Number.NaN
       continue
     }
     // Running τ(M) = 2 Σ_{t=0..M} ρ(t) - 1; stop at the first M ≥ c·τ(M).

@@ -15,7 +15,7 @@ import {
 import { choosePool, MAX_WORKERS, mapWithContextSettled, type Pool } from '@parafit/parallel'
 import { isBadValue } from '../evaluate-batch.ts'
 import { Random } from '../random.ts'
-import { type AutocorrOptions, integratedTime } from './autocorr.ts'
+import { AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import { type AnyLogProbFn, chunkTree, isLogProbDefinition, logProbObjective, pointTree } from './log-prob.ts'
 import { type Move, type MoveSpec, moveTable } from './moves.ts'
@@ -538,7 +538,18 @@ export class EnsembleSampler implements AsyncDisposable {
 
   /** Integrated autocorrelation time per parameter; see integratedTime for c, tol and quiet. */
   autocorrTime(options: ChainOptions & AutocorrOptions = {}): Float64Array {
-    return integratedTime(this.getChain({ ...options, flat: false }), options)
+    // In steps of the unthinned chain, as emcee reports it.
+    const thin = options.thin ?? 1
+    try {
+      return integratedTime(this.getChain({ ...options, flat: false }), options).map((t) => t * thin)
+    } catch (error) {
+      if (error instanceof AutocorrError) {
+        error.tau.forEach((t, i) => {
+          error.tau[i] = t * thin
+        })
+      }
+      throw error
+    }
   }
 
   async #acquirePool(): Promise<Pool> {

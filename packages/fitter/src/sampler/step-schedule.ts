@@ -52,7 +52,8 @@ export class StepSchedule {
   readonly #nSteps: number
   readonly #random: Random
   readonly #pickMove: (u: number) => Move
-  readonly #steps: Step[] = []
+  /** Steps drawn; those before the last committed one are dropped, as nothing reads them again. */
+  readonly #steps: (Step | undefined)[] = []
   /** Per walker: the steps of this run decided for it. */
   readonly #version: Int32Array
   readonly #inFlight: Uint8Array
@@ -181,7 +182,10 @@ export class StepSchedule {
       this.#committed < this.#steps.length &&
       this.#steps[this.#committed]!.decided === this.#version.length
     ) {
-      yield this.#steps[this.#committed++]!
+      const step = this.#steps[this.#committed++]!
+      // Every walker is now at version ≥ committed, so reads start at step committed - 1.
+      if (this.#committed >= 2) this.#steps[this.#committed - 2] = undefined
+      yield step
     }
   }
 }

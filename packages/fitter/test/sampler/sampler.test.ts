@@ -134,6 +134,10 @@ describe('chain', () => {
     for (let k = 0; k < 6; k++) expect(fractions[k]).toBeLessThanOrEqual(moved[k]! / 30 + 1e-12)
     for (let k = 0; k < 6; k++) expect(fractions[k]).toBeGreaterThanOrEqual((moved[k]! - 1) / 30 - 1e-12)
     expect(sampler.lastState!.coords.map((c) => [...c])).toEqual(plain(chain)[29])
+    // τ of a thinned chain is in steps of the whole chain, as emcee reports it.
+    const tau = sampler.autocorrTime({ quiet: true })
+    const thinnedTau = sampler.autocorrTime({ thin: 2, quiet: true })
+    for (let d = 0; d < 2; d++) expect(thinnedTau[d]! / tau[d]!).toBeGreaterThan(0.7)
     sampler.reset()
     expect(sampler.iteration).toBe(0)
     await sampler.run(null, 2)
