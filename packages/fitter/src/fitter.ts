@@ -11,7 +11,7 @@ import {
   type ParamTree,
   ValidationError,
 } from '@parafit/core'
-import { choosePool, MAX_WORKERS, type Pool } from '@parafit/parallel'
+import type { Pool } from '@parafit/parallel'
 import { assertSameProblem, type CheckpointData, readCheckpoint, writeCheckpoint } from './checkpoint.ts'
 import {
   type Evaluation,
@@ -31,6 +31,7 @@ import {
 } from './methods.ts'
 import { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
 import type { Method, Optimizer, Problem } from './optimizers/optimizer.ts'
+import { PoolLease } from './pool-lease.ts'
 import { RunRecord } from './run-record.ts'
 
 export interface FitterOptions<P extends ParamTree> {
@@ -101,18 +102,6 @@ function validateFitterOptions<P extends ParamTree>(objective: unknown, options:
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError('the Fitter needs options: { initial, bounds?, numWorkers? | pool? }')
   }
-  if (options.pool !== undefined && options.numWorkers !== undefined) {
-    throw new ValidationError('give numWorkers or pool, not both', 'numWorkers')
-  }
-  const n = options.numWorkers
-  if (n !== undefined && n !== 'auto') {
-    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS)) {
-      throw new ValidationError(
-        `numWorkers must be 'auto' or a whole number from 1 to ${MAX_WORKERS}, got ${String(n)}`,
-        'numWorkers',
-      )
-    }
-  }
 }
 
 function stopKindOf(reason: string): StopKind {
@@ -125,8 +114,7 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
   readonly #objective: FitObjective<P>
   readonly #space: ParamSpace<P>
   readonly #options: FitterOptions<P>
-  /** An MPI pool the Fitter made: kept for the next fit, since its worker ranks have no way back. */
-  #keptPool: Pool | undefined
+  readonly #pools: PoolLease
   #running = false
 
   constructor(objective: FitObjective<P>, options: FitterOptions<P>) {
@@ -134,6 +122,7 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     this.#objective = objective
     this.#space = ParamSpace.create(options.initial, options.bounds)
     this.#options = options
+    this.#pools = new PoolLease(options)
   }
 
   /** The flattened parameter keys, in the order optimizers see them. */
@@ -177,11 +166,11 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     }
 
     this.#running = true
-    const pool = await this.#acquirePool()
+    const pool = await this.#pools.acquire()
     try {
       return await this.#run(pool, { ...options, seed, every, policy, method, problem, resumed })
     } finally {
-      await this.#releasePool(pool)
+      await this.#pools.release(pool)
       this.#running = false
     }
   }
@@ -338,24 +327,9 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     return leastSquaresUncertainties(jacobian, rss)
   }
 
-  async #acquirePool(): Promise<Pool> {
-    if (this.#options.pool !== undefined) return this.#options.pool
-    if (this.#keptPool !== undefined && !this.#keptPool.closed) return this.#keptPool
-    const pool = await choosePool(this.#options.numWorkers ?? 1)
-    if (pool.kind === 'mpi') this.#keptPool = pool
-    return pool
-  }
-
-  async #releasePool(pool: Pool): Promise<void> {
-    if (pool === this.#options.pool || pool === this.#keptPool) return
-    await pool.close()
-  }
-
   /** Closes a pool the Fitter made and kept (MPI). A pool passed in is left to its owner. */
   async close(): Promise<void> {
-    const pool = this.#keptPool
-    this.#keptPool = undefined
-    await pool?.close()
+    await this.#pools.close()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -12,8 +12,9 @@ import {
   ObjectiveValueError,
   ValidationError,
 } from '@parafit/core'
-import { choosePool, MAX_WORKERS, mapWithContextSettled, type Pool } from '@parafit/parallel'
+import { mapWithContextSettled, type Pool } from '@parafit/parallel'
 import { isBadValue } from '../evaluate-batch.ts'
+import { assertPoolChoice, PoolLease } from '../pool-lease.ts'
 import { Random } from '../random.ts'
 import { AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
@@ -119,7 +120,7 @@ export class EnsembleSampler implements AsyncDisposable {
   readonly #objective: ReturnType<typeof logProbObjective> | ObjectiveRef
   readonly #moves: { moves: Move[]; cumulative: number[] }
   #random: Random
-  #keptPool: Pool | undefined
+  readonly #pools: PoolLease
   #running = false
   #moduleChecked = false
 
@@ -151,16 +152,8 @@ export class EnsembleSampler implements AsyncDisposable {
         'nWalkers',
       )
     }
-    if (options.pool !== undefined && options.numWorkers !== undefined) {
-      throw new ValidationError('give numWorkers or pool, not both', 'numWorkers')
-    }
+    assertPoolChoice(options)
     const n = options.numWorkers
-    if (n !== undefined && n !== 'auto' && !(Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS)) {
-      throw new ValidationError(
-        `numWorkers must be 'auto' or a whole number from 1 to ${MAX_WORKERS}, got ${String(n)}`,
-        'numWorkers',
-      )
-    }
     const seed = options.seed ?? 1
     if (!Number.isInteger(seed)) throw new ValidationError(`seed must be an integer, got ${seed}`, 'seed')
     if (
@@ -195,6 +188,7 @@ export class EnsembleSampler implements AsyncDisposable {
     }
     this.#moves = moveTable(options.moves)
     this.#options = options
+    this.#pools = new PoolLease(options)
     this.#random = Random.fromSeed(seed)
     this.#accepted = new Float64Array(this.nWalkers)
   }
@@ -257,7 +251,7 @@ export class EnsembleSampler implements AsyncDisposable {
     let starting = start !== undefined
     let steps = 0
     await this.#checkModule()
-    const pool = await this.#acquirePool()
+    const pool = await this.#pools.acquire()
     try {
       if (start !== undefined) await this.#start(pool, start, options.signal)
       starting = false
@@ -290,7 +284,7 @@ export class EnsembleSampler implements AsyncDisposable {
       throw new SampleError(what, { cause: error, step: this.iteration })
     } finally {
       bar?.stop()
-      await this.#releasePool(pool)
+      await this.#pools.release(pool)
       this.#running = false
     }
   }
@@ -554,25 +548,9 @@ export class EnsembleSampler implements AsyncDisposable {
     }
   }
 
-  async #acquirePool(): Promise<Pool> {
-    if (this.#options.pool !== undefined) return this.#options.pool
-    if (this.#keptPool !== undefined && !this.#keptPool.closed) return this.#keptPool
-    const pool = await choosePool(this.#options.numWorkers ?? 1)
-    // An MPI pool's worker ranks have no way back to the script: keep it for the next run.
-    if (pool.kind === 'mpi') this.#keptPool = pool
-    return pool
-  }
-
-  async #releasePool(pool: Pool): Promise<void> {
-    if (pool === this.#options.pool || pool === this.#keptPool) return
-    await pool.close()
-  }
-
   /** Closes a pool the sampler made and kept (MPI). A pool passed in is left to its owner. */
   async close(): Promise<void> {
-    const pool = this.#keptPool
-    this.#keptPool = undefined
-    await pool?.close()
+    await this.#pools.close()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
