@@ -32,5 +32,12 @@ if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
 fi
 
 export PATH="$root/node_modules/.bin:$PATH"
+# Inside the monorepo the packages run from their TypeScript sources: their `exports` serve
+# src/*.ts under the "parafit-source" condition and the built dist/*.js to everyone else (an
+# installed tarball). Worker threads, child processes and MPI ranks inherit NODE_OPTIONS.
+case " ${NODE_OPTIONS:-} " in
+  *" --conditions=parafit-source "*) ;;
+  *) export NODE_OPTIONS="--conditions=parafit-source${NODE_OPTIONS:+ $NODE_OPTIONS}" ;;
+esac
 cd "$root"
 exec "$@"

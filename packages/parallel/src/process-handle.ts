@@ -2,11 +2,13 @@
 // drops it) and v8 ('advanced') serialization, so typed arrays and Maps cross intact.
 
 import { type ChildProcess, fork } from 'node:child_process'
+import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FromWorker, ToWorker } from './protocol.ts'
 import type { SpawnWorker, WorkerHandle } from './worker-handle.ts'
 
-const entry = fileURLToPath(new URL('./worker/process-entry.ts', import.meta.url))
+// From the sources in the monorepo this file is .ts; installed, it is the built .js.
+const entry = fileURLToPath(new URL(`./worker/process-entry${extname(import.meta.url)}`, import.meta.url))
 
 /**
  * Every live worker process. They are killed synchronously if this process exits without

@@ -1,11 +1,13 @@
 // A worker thread. process.exit() inside it ends only the thread, which we see as an exit;
 // resourceLimits turn runaway memory into ERR_WORKER_OUT_OF_MEMORY instead of a dead process.
 
+import { extname } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { FromWorker, ToWorker } from './protocol.ts'
 import type { SpawnWorker, WorkerHandle } from './worker-handle.ts'
 
-const entry = new URL('./worker/thread-entry.ts', import.meta.url)
+// From the sources in the monorepo this file is .ts; installed, it is the built .js.
+const entry = new URL(`./worker/thread-entry${extname(import.meta.url)}`, import.meta.url)
 
 export const spawnThread: SpawnWorker = (id, events, options): WorkerHandle => {
   const worker = new Worker(entry, {

@@ -1,6 +1,8 @@
 // @parafit/core/testing: fast-check arbitraries and objective-tree specs for property tests,
 // ours and our users'. Needs fast-check installed.
 
+import { extname } from 'node:path'
+
 export {
   boundedParams,
   cloneableValue,
@@ -29,4 +31,7 @@ export {
 } from './spec.ts'
 
 /** URL of the module that turns a LeafSpec (as `init`) into its objective, for worker tests. */
-export const specLeafModule: URL = new URL('./spec-leaf.objective.ts', import.meta.url)
+export const specLeafModule: URL = new URL(
+  `./spec-leaf.objective${extname(import.meta.url)}`,
+  import.meta.url,
+)

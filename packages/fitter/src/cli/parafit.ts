@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The `parafit` command. Argument parsing and help are commander's; the work is in fit-command.ts.
 
 import { Command, InvalidArgumentError, Option } from 'commander'
