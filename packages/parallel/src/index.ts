@@ -15,4 +15,4 @@ export { MAX_WORKERS, type ProcessPoolOptions, type ThreadPoolOptions } from './
 export { parallelCombined } from './parallel-combined.ts'
 export type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PoolKind } from './pool.ts'
 export { processPool, threadPool } from './pools.ts'
-export { serialPool } from './serial-pool.ts'
+export { type SerialPoolOptions, serialPool } from './serial-pool.ts'

@@ -22,8 +22,9 @@ export interface EvaluateOptions {
   /** Aborting rejects the batch with AbortError and stops the workers running it. */
   readonly signal?: AbortSignal
   /**
-   * An evaluation running longer is stopped (its worker replaced) and fails with
-   * EvaluationTimeoutError. Worker pools only: the serial pool cannot stop its own thread.
+   * An evaluation running longer fails with EvaluationTimeoutError; on a worker pool its worker
+   * is stopped and replaced. The serial pool cannot stop its own thread: it leaves a pending
+   * asynchronous evaluation behind at the limit, and fails a synchronous one that returns late.
    */
   readonly timeoutMs?: number
   /** How many times a task lost to a crashed or timed-out worker is run again (default 0). */

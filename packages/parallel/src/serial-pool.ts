@@ -7,6 +7,7 @@ import {
   cloneState,
   deserializeError,
   EvaluateContext,
+  EvaluationTimeoutError,
   findUncloneable,
   isObjectiveRef,
   loadObjectiveCached,
@@ -14,7 +15,7 @@ import {
   PoolClosedError,
   serializeError,
 } from '@parafit/core'
-import { throwIfAborted } from './abort.ts'
+import { abortError, throwIfAborted } from './abort.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool } from './pool.ts'
 
 function resolve(objective: LeafObjective): Promise<Objective> {
@@ -54,10 +55,80 @@ async function evaluateOne(task: LeafTask): Promise<LeafOutcome> {
   return { ok: false, error: deserializeError(serializeError(failure)), state: copy }
 }
 
+/** How long the serial pool may hold the event loop before it yields (for signals and timers). */
+const YIELD_AFTER_MS = 10
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * What may end a batch early: abort, close(). A rejecting promise that every evaluation races
+ * against, so a batch waiting on an evaluation that never settles still ends at once.
+ */
+interface BatchStop {
+  readonly stopped: Promise<never>
+  stop(error: Error): void
+}
+
+function batchStop(): BatchStop {
+  let stop!: (error: Error) => void
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject
+  })
+  stopped.catch(() => {})
+  return { stopped, stop }
+}
+
+/**
+ * One evaluation under `timeoutMs`: an asynchronous one that has not settled by then is left
+ * behind; a synchronous one cannot be interrupted (it holds this thread), so one that returns
+ * late fails the same way, as on a worker pool, where its worker would have been stopped.
+ */
+async function evaluateTimed(
+  task: LeafTask,
+  timeoutMs: number | undefined,
+  stop: BatchStop,
+): Promise<LeafOutcome> {
+  const started = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  const racers: Promise<LeafOutcome>[] = [evaluateOne(task), stop.stopped]
+  if (timeoutMs !== undefined) {
+    racers.push(
+      new Promise<LeafOutcome>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ ok: false, error: new EvaluationTimeoutError(timeoutMs), state: undefined }),
+          timeoutMs,
+        )
+      }),
+    )
+  }
+  try {
+    const outcome = await Promise.race(racers)
+    if (timeoutMs !== undefined && outcome.ok && performance.now() - started > timeoutMs) {
+      return { ok: false, error: new EvaluationTimeoutError(timeoutMs), state: undefined }
+    }
+    return outcome
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export interface SerialPoolOptions {
+  /** Defaults for every batch; see EvaluateOptions. */
+  readonly timeoutMs?: number
+  readonly retries?: number
+}
+
 class SerialPool implements Pool {
   readonly kind = 'serial'
   readonly size = 1
+  readonly #defaults: SerialPoolOptions
+  readonly #running = new Set<BatchStop>()
+  #lastYield = performance.now()
   #closed = false
+
+  constructor(defaults: SerialPoolOptions) {
+    this.#defaults = defaults
+  }
 
   get closed(): boolean {
     return this.#closed
@@ -68,20 +139,49 @@ class SerialPool implements Pool {
     await Promise.all(objectives.map(resolve))
   }
 
+  /**
+   * Evaluates the tasks one after another. Between evaluations it yields to the event loop at
+   * least every YIELD_AFTER_MS, so that an AbortSignal fired by a timer or a Ctrl-C handler is
+   * seen; abort and close() end the batch at once, even while an evaluation is pending.
+   */
   async evaluate(tasks: readonly LeafTask[], options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
     if (this.#closed) throw new PoolClosedError('serial pool')
-    const outcomes: LeafOutcome[] = []
-    for (const task of tasks) {
-      throwIfAborted(options.signal)
-      if (this.#closed) throw new PoolClosedError('serial pool')
-      outcomes.push(await evaluateOne(task))
-      options.onProgress?.(outcomes.length, tasks.length)
+    const { signal } = options
+    const timeoutMs = options.timeoutMs ?? this.#defaults.timeoutMs
+    const retries = options.retries ?? this.#defaults.retries ?? 0
+    throwIfAborted(signal)
+    const stop = batchStop()
+    const onAbort = () => stop.stop(abortError(signal!))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    this.#running.add(stop)
+    try {
+      const outcomes: LeafOutcome[] = []
+      for (const task of tasks) {
+        // Measured across batches: a fit of many small batches must yield too.
+        if (performance.now() - this.#lastYield >= YIELD_AFTER_MS) {
+          await Promise.race([yieldToEventLoop(), stop.stopped])
+          this.#lastYield = performance.now()
+        }
+        throwIfAborted(signal)
+        if (this.#closed) throw new PoolClosedError('serial pool')
+        let outcome = await evaluateTimed(task, timeoutMs, stop)
+        for (let attempt = 0; attempt < retries && isTimeout(outcome); attempt++) {
+          outcome = await evaluateTimed(task, timeoutMs, stop)
+        }
+        outcomes.push(outcome)
+        options.onProgress?.(outcomes.length, tasks.length)
+      }
+      return outcomes
+    } finally {
+      this.#running.delete(stop)
+      signal?.removeEventListener('abort', onAbort)
     }
-    return outcomes
   }
 
+  /** Pending batches reject with PoolClosedError at once; an evaluation in progress is left to finish. */
   async close(): Promise<void> {
     this.#closed = true
+    for (const stop of this.#running) stop.stop(new PoolClosedError('serial pool'))
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -89,7 +189,16 @@ class SerialPool implements Pool {
   }
 }
 
-/** Evaluates in the calling thread: for debugging, cheap objectives, and as the parity reference. */
-export function serialPool(): Pool {
-  return new SerialPool()
+function isTimeout(outcome: LeafOutcome): boolean {
+  return !outcome.ok && outcome.error instanceof EvaluationTimeoutError
+}
+
+/**
+ * Evaluates in the calling thread: for debugging, cheap objectives, and as the parity reference.
+ * Abort, close() and timeoutMs are honoured between evaluations and while an asynchronous
+ * evaluation is pending; a synchronous evaluation that never returns holds the thread, and
+ * nothing in it can stop it (use a worker pool, e.g. threadPool({ numWorkers: 1 }), for that).
+ */
+export function serialPool(options: SerialPoolOptions = {}): Pool {
+  return new SerialPool(options)
 }

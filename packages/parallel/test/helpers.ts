@@ -21,7 +21,7 @@ export function makePool(
   options: { numWorkers?: number; timeoutMs?: number; retries?: number } = {},
 ): Pool {
   const numWorkers = options.numWorkers ?? 2
-  if (backend === 'serial') return serialPool()
+  if (backend === 'serial') return serialPool({ timeoutMs: options.timeoutMs, retries: options.retries })
   return backend === 'threads'
     ? threadPool({ ...options, numWorkers })
     : processPool({ ...options, numWorkers })
