@@ -57,6 +57,14 @@ describe('context transport', () => {
     expect(copy.temp).toEqual({})
   })
 
+  // Seed 929741696 once drew an invalid Date (time NaN), which the comparison took for a difference.
+  test.prop([evaluateContext()], { seed: 929741696 })(
+    'input state with an invalid Date survives v8.serialize (regression seed)',
+    (ctx) => {
+      expectSameData(deserialize(serialize(ctx.toInputState())), ctx.toInputState())
+    },
+  )
+
   test.prop([evaluateContext()])('result state survives v8.serialize and is applied in place', (ctx) => {
     const target = new EvaluateContext({ config: { keep: true } })
     const before = target

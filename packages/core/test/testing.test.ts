@@ -4,6 +4,7 @@ import { combine, EvaluateContext, type Objective, objectiveModule, ParamSpace }
 import {
   boundedParams,
   buildObjective,
+  dataDifference,
   leavesOf,
   objectiveSpec,
   specLeafModule,
@@ -21,6 +22,12 @@ async function outcome(objective: Objective, params: { x: number; y: { z: number
 }
 
 describe('@parafit/core/testing', () => {
+  test('dataDifference: invalid Dates are the same data, different times are not', () => {
+    expect(dataDifference(new Date(Number.NaN), new Date(Number.NaN))).toBeUndefined()
+    expect(dataDifference({ d: new Date(1) }, { d: new Date(2) })).toBe('$.d: different dates')
+    expect(dataDifference(new Date(Number.NaN), new Date(0))).toBe('$: different dates')
+  })
+
   test.prop([boundedParams()])('boundedParams always gives a valid parameter space', ({ params, bounds }) => {
     expect(ParamSpace.create(params, bounds).contains(ParamSpace.create(params, bounds).initial)).toBe(true)
   })

@@ -7,7 +7,9 @@ export function dataDifference(a: unknown, b: unknown, path = '$'): string | und
     return Object.is(a, b) ? undefined : `${path}: ${String(a)} !== ${String(b)}`
   }
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${path}: different prototypes`
-  if (a instanceof Date) return a.getTime() === (b as Date).getTime() ? undefined : `${path}: different dates`
+  // Object.is: two invalid Dates (time NaN) are the same data; NaN === NaN is false.
+  if (a instanceof Date)
+    return Object.is(a.getTime(), (b as Date).getTime()) ? undefined : `${path}: different dates`
   if (ArrayBuffer.isView(a)) {
     const x = [...(a as unknown as Iterable<unknown>)]
     const y = [...(b as unknown as Iterable<unknown>)]
