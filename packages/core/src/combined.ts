@@ -11,6 +11,7 @@ import { ObjectiveError, ObjectiveValueError, ValidationError } from './errors.t
 import { asObjectiveError, beginEvaluation, endEvaluation, type Hook } from './lifecycle.ts'
 import { loadObjectiveCached } from './loader.ts'
 import { hookList, isObjective, type Objective, type ObjectiveFn, objective } from './objective.ts'
+import { checkOptionKeys, optionKeys } from './option-keys.ts'
 import type { ParamTree } from './params.ts'
 import {
   checkOnError,
@@ -37,6 +38,13 @@ export interface CombineOptions {
   /** Called for each child context before the terms run: `(index, child, count, parent)`. */
   configureChild?: ChildConfigurator
 }
+
+const COMBINE_OPTION_KEYS = optionKeys<CombineOptions>()([
+  'weights',
+  'reduction',
+  'onError',
+  'configureChild',
+])
 
 interface Settings {
   readonly weights: readonly number[]
@@ -245,6 +253,7 @@ export function combine<P extends ParamTree = ParamTree>(
   if (terms === null || typeof (terms as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
     throw new ValidationError('combine() needs an array (or iterable) of terms')
   }
+  checkOptionKeys(options, COMBINE_OPTION_KEYS, 'combine() options')
   const list = [...terms].map((t, i) => toTerm<P>(t, i))
   if (list.length === 0)
     throw new ValidationError('combine() got zero terms; a combined objective needs at least one')

@@ -60,6 +60,7 @@ export {
   objective,
   objectiveSourceText,
 } from './objective.ts'
+export { checkOptionKeys, closestName, editDistance, optionKeys, underKeyPath } from './option-keys.ts'
 export {
   type Bound,
   type BoundsTree,

@@ -4,10 +4,22 @@
 // expensive model, write it as an objective module returning residuals and fit it with a Fitter
 // (method 'lm'), which evaluates the Jacobian's columns in parallel and reports the same stderr.
 
-import { AbortError, ParamSpace, ValidationError } from '@parafit/core'
+import {
+  AbortError,
+  checkOptionKeys,
+  optionKeys,
+  ParamSpace,
+  underKeyPath,
+  ValidationError,
+} from '@parafit/core'
 import { leastSquaresUncertainties } from './least-squares/covariance.ts'
 import { defaultBudget } from './methods.ts'
-import { LevenbergMarquardt, type LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt.ts'
+import {
+  LevenbergMarquardt,
+  type LevenbergMarquardtOptions,
+  LM_OPTION_KEYS,
+  levenbergMarquardtSettings,
+} from './optimizers/levenberg-marquardt.ts'
 import type { Told } from './optimizers/optimizer.ts'
 
 export interface CurveFitOptions<X> {
@@ -26,6 +38,18 @@ export interface CurveFitOptions<X> {
   readonly lm?: LevenbergMarquardtOptions
   readonly signal?: AbortSignal
 }
+
+const CURVE_FIT_OPTION_KEYS = optionKeys<CurveFitOptions<unknown>>()([
+  'model',
+  'x',
+  'y',
+  'sigma',
+  'initial',
+  'bounds',
+  'maxEvaluations',
+  'lm',
+  'signal',
+])
 
 export interface CurveFitResult {
   readonly params: Float64Array
@@ -47,6 +71,11 @@ function validate<X>(options: CurveFitOptions<X>): {
   sigma: Float64Array
   y: Float64Array
 } {
+  checkOptionKeys(options, CURVE_FIT_OPTION_KEYS, 'curveFit options')
+  if (options.lm !== undefined) {
+    checkOptionKeys(options.lm, LM_OPTION_KEYS, 'lm', 'lm')
+    underKeyPath('lm', () => levenbergMarquardtSettings(options.lm!))
+  }
   if (typeof options.model !== 'function')
     throw new ValidationError('model must be a function (x, b) => y', 'model')
   const { x, y } = options

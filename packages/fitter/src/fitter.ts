@@ -5,8 +5,10 @@
 import {
   AbortError,
   type BoundsTree,
+  checkOptionKeys,
   isObjective,
   isObjectiveRef,
+  optionKeys,
   ParamSpace,
   type ParamTree,
   ValidationError,
@@ -24,6 +26,7 @@ import { FitError, type FitResult, type StopKind } from './fit-result.ts'
 import { leastSquaresUncertainties } from './least-squares/covariance.ts'
 import {
   assertMethod,
+  checkMethodOptions,
   createOptimizer,
   defaultBudget,
   type MethodOptions,
@@ -86,6 +89,28 @@ export interface FitOptions extends Partial<FailurePolicy> {
   readonly methodOptions?: MethodOptions
 }
 
+// The keys of each options interface, checked at run time (scripts run with their types stripped).
+const FITTER_OPTION_KEYS = optionKeys<FitterOptions<ParamTree>>()([
+  'initial',
+  'bounds',
+  'numWorkers',
+  'pool',
+  'timeoutMs',
+  'retries',
+])
+const FIT_OPTION_KEYS = optionKeys<FitOptions>()([
+  'method',
+  'budget',
+  'seed',
+  'signal',
+  'onProgress',
+  'checkpoint',
+  'methodOptions',
+  'onError',
+  'onBadValue',
+])
+const CHECKPOINT_OPTION_KEYS = optionKeys<CheckpointOptions>()(['path', 'every', 'resume'])
+
 function positiveInteger(value: unknown, key: string): number {
   if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1)) {
     throw new ValidationError(`${key} must be a whole number ≥ 1, got ${String(value)}`, key)
@@ -102,6 +127,7 @@ function validateFitterOptions<P extends ParamTree>(objective: unknown, options:
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError('the Fitter needs options: { initial, bounds?, numWorkers? | pool? }')
   }
+  checkOptionKeys(options, FITTER_OPTION_KEYS, 'the Fitter options')
 }
 
 function stopKindOf(reason: string): StopKind {
@@ -132,6 +158,10 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
 
   async fit(options: FitOptions = {}): Promise<FitResult<P>> {
     if (this.#running) throw new ValidationError('this Fitter is already running a fit; await it first')
+    checkOptionKeys(options, FIT_OPTION_KEYS, 'fit() options')
+    if (options.checkpoint !== undefined)
+      checkOptionKeys(options.checkpoint, CHECKPOINT_OPTION_KEYS, 'checkpoint', 'checkpoint')
+    checkMethodOptions(options.methodOptions, this.#space.size)
     const method = options.method ?? 'auto'
     if (method !== 'auto') assertMethod(method)
     if (options.budget !== undefined) positiveInteger(options.budget, 'budget')

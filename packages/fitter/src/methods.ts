@@ -1,15 +1,33 @@
 // The one place that maps a method name to its optimizer: creation, restoring from a
 // checkpoint, and the default evaluation budget.
 
-import { ValidationError } from '@parafit/core'
-import { type CmaesOptions, createCmaes, restoreCmaes } from './optimizers/cmaes.ts'
+import { checkOptionKeys, optionKeys, underKeyPath, ValidationError } from '@parafit/core'
+import {
+  CMAES_OPTION_KEYS,
+  type CmaesOptions,
+  cmaesSettings,
+  createCmaes,
+  restoreCmaes,
+} from './optimizers/cmaes.ts'
 import {
   createDifferentialEvolution,
+  DE_OPTION_KEYS,
   type DifferentialEvolutionOptions,
+  differentialEvolutionSettings,
   restoreDifferentialEvolution,
 } from './optimizers/differential-evolution.ts'
-import { LevenbergMarquardt, type LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt.ts'
-import { NelderMead, type NelderMeadOptions } from './optimizers/nelder-mead.ts'
+import {
+  LevenbergMarquardt,
+  type LevenbergMarquardtOptions,
+  LM_OPTION_KEYS,
+  levenbergMarquardtSettings,
+} from './optimizers/levenberg-marquardt.ts'
+import {
+  NELDER_MEAD_OPTION_KEYS,
+  NelderMead,
+  type NelderMeadOptions,
+  nelderMeadSettings,
+} from './optimizers/nelder-mead.ts'
 import type { Method, Optimizer, OptimizerState, Problem } from './optimizers/optimizer.ts'
 
 export const METHODS: readonly Method[] = ['lm', 'nelder-mead', 'cmaes', 'de']
@@ -20,6 +38,36 @@ export interface MethodOptions {
   readonly 'nelder-mead'?: NelderMeadOptions
   readonly cmaes?: CmaesOptions
   readonly de?: DifferentialEvolutionOptions
+}
+
+const METHOD_OPTION_KEYS = optionKeys<MethodOptions>()(['lm', 'nelder-mead', 'cmaes', 'de'])
+
+/** Each method's option keys, and a check of its options' values for n parameters. */
+const METHOD_OPTIONS: {
+  readonly [M in Method]: { keys: readonly string[]; check(options: never, n: number): void }
+} = {
+  lm: { keys: LM_OPTION_KEYS, check: levenbergMarquardtSettings },
+  'nelder-mead': { keys: NELDER_MEAD_OPTION_KEYS, check: nelderMeadSettings },
+  cmaes: { keys: CMAES_OPTION_KEYS, check: cmaesSettings },
+  de: { keys: DE_OPTION_KEYS, check: differentialEvolutionSettings },
+}
+
+/**
+ * Checks every entry of `methodOptions`, keys and values, not only the chosen method's: before
+ * anything is evaluated, and whichever method 'auto' then picks. Errors name the key path,
+ * e.g. 'methodOptions.cmaes.popSize'.
+ */
+export function checkMethodOptions(options: unknown, n: number): void {
+  if (options === undefined) return
+  checkOptionKeys(options, METHOD_OPTION_KEYS, 'methodOptions', 'methodOptions')
+  for (const method of METHODS) {
+    const entry = (options as Record<string, unknown>)[method]
+    if (entry === undefined) continue
+    const at = `methodOptions.${method}`
+    const { keys, check } = METHOD_OPTIONS[method]
+    checkOptionKeys(entry, keys, at, at)
+    underKeyPath(at, () => check(entry as never, n))
+  }
 }
 
 export function assertMethod(method: unknown): asserts method is Method {

@@ -46,7 +46,7 @@ export async function mpiCombined<P extends ParamTree = ParamTree>(
 ): Promise<MpiCombined<P>> {
   if (!isCombined(objective))
     throw new ValidationError('mpiCombined() needs a combined objective made with combine([...])')
-  checkCoordinatorOptions(options)
+  checkCoordinatorOptions(options, 'mpiCombined() options')
   // In-process leaves, numbered in tree order (the same on every rank: the handshake checks).
   const refs = new Map<Objective, ObjectiveRef>()
   const byModule = new Map<string, Objective>()

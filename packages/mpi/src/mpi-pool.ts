@@ -4,6 +4,7 @@
 // (status 0, MPI finalized), so a script written for one machine runs unchanged under mpirun, as
 // with schwimmbad's MPIPool.
 
+import { optionKeys } from '@parafit/core'
 import type { Pool } from '@parafit/parallel'
 import type { CoordinatorOptions } from './coordinator.ts'
 import { functionFingerprint } from './fingerprint.ts'
@@ -19,6 +20,8 @@ export interface MpiPoolOptions extends CoordinatorOptions {
   readonly workerRanks?: 'exit' | 'return'
 }
 
+const MPI_POOL_OPTION_KEYS = optionKeys<MpiPoolOptions>()(['timeoutMs', 'retries', 'workerRanks'])
+
 /** A worker rank that timed out or died: it takes no more work, and the job cannot finalize. */
 export interface LostRank {
   readonly rank: number
@@ -33,7 +36,7 @@ export interface MpiPool extends Pool {
 }
 
 export async function mpiPool(options: MpiPoolOptions = {}): Promise<MpiPool> {
-  checkCoordinatorOptions(options)
+  checkCoordinatorOptions(options, 'mpiPool() options', MPI_POOL_OPTION_KEYS)
   const session = await openSession(functionFingerprint('mpiPool', undefined), options)
   if (session.pool !== undefined) return session.pool
   await serveRank(session.runtime, session.id)

@@ -1,10 +1,18 @@
 // Checks of the options the MPI entry points take, with messages a user can act on.
 
-import { ValidationError } from '@parafit/core'
+import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
 import type { CoordinatorOptions } from './coordinator.ts'
 
-export function checkCoordinatorOptions(options: CoordinatorOptions): CoordinatorOptions {
-  if (typeof options !== 'object' || options === null) throw new ValidationError('options must be an object')
+export const COORDINATOR_OPTION_KEYS = optionKeys<CoordinatorOptions>()(['timeoutMs', 'retries'])
+
+/** `what` names the options in messages; `known` is every key they may have (mpiPool's has more). */
+export function checkCoordinatorOptions(
+  options: CoordinatorOptions,
+  what: string,
+  known: readonly string[] = COORDINATOR_OPTION_KEYS,
+): CoordinatorOptions {
+  if (typeof options !== 'object' || options === null) throw new ValidationError(`${what} must be an object`)
+  checkOptionKeys(options, known, what)
   const { timeoutMs, retries } = options
   if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0))
     throw new ValidationError(

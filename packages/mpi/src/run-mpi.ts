@@ -18,7 +18,7 @@ export async function runMpi<T>(
   options: CoordinatorOptions = {},
 ): Promise<T> {
   if (typeof main !== 'function') throw new TypeError('runMpi(main) needs a function main(pool)')
-  checkCoordinatorOptions(options)
+  checkCoordinatorOptions(options, 'runMpi() options')
   const session = await openSession(functionFingerprint('runMpi', main), options)
   return session.pool === undefined ? serve<T>(session) : coordinate(session, session.pool, main)
 }

@@ -31,4 +31,33 @@ describe('@parafit/mpi without its binding', () => {
     await expect(runMpi(42 as never)).rejects.toThrow(/needs a function/)
     await expect(mpiCombined({} as never)).rejects.toBeInstanceOf(ValidationError)
   })
+
+  test('misspelled options are named, with the closest known one, before MPI is touched', async () => {
+    process.env.PARAFIT_MPI_BINDING = '/nonexistent/parafit_mpi.node'
+    const { combine, objective } = await import('@parafit/core')
+    const tree = combine([objective(() => 1)])
+    const cases: [Promise<unknown>, string, string][] = [
+      [runMpi(() => 1, { timeOutMs: 5 } as never), 'timeOutMs', 'timeoutMs'],
+      [mpiPool({ workerRank: 'return' } as never), 'workerRank', 'workerRanks'],
+      [mpiCombined(tree, { retry: 1 } as never), 'retry', 'retries'],
+    ]
+    for (const [attempt, keyPath, suggestion] of cases) {
+      const error = await attempt.catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ValidationError)
+      expect((error as ValidationError).keyPath).toBe(keyPath)
+      expect((error as Error).message).toContain(`did you mean '${suggestion}'?`)
+    }
+    // workerRanks is mpiPool's alone.
+    await expect(runMpi(() => 1, { workerRanks: 'return' } as never)).rejects.toThrow(
+      /unknown option 'workerRanks'/,
+    )
+    // Spelled right, the options pass, and the missing binding is what stops them.
+    for (const attempt of [
+      runMpi(() => 1, { timeoutMs: 5, retries: 1 }),
+      mpiPool({ timeoutMs: 5, retries: 1, workerRanks: 'return' }),
+      mpiCombined(tree, { timeoutMs: 5, retries: 1 }),
+    ]) {
+      await expect(attempt).rejects.toBeInstanceOf(MpiUnavailableError)
+    }
+  })
 })

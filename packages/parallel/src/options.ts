@@ -2,8 +2,8 @@
 // 4.5 workers, a negative timeout, an unknown option) into a ValidationError naming the option.
 
 import { availableParallelism } from 'node:os'
-import { ValidationError } from '@parafit/core'
-import { Schema } from 'effect'
+import { checkOptionKeys, ValidationError } from '@parafit/core'
+import { Schema, SchemaAST } from 'effect'
 
 /** More workers than this is a typo, not a plan (16 per core, at least 256). */
 export const MAX_WORKERS = Math.max(256, 16 * availableParallelism())
@@ -49,12 +49,44 @@ export const EvaluateOptionsSchema = Schema.Struct({
   contexts: Schema.optional(Schema.Array(Schema.Unknown)),
 })
 
+/** The struct `ast` is, or has among its union members (optional fields), when its keys are fixed. */
+function structOf(ast: SchemaAST.AST): SchemaAST.Objects | undefined {
+  if (SchemaAST.isObjects(ast)) return ast.indexSignatures.length === 0 ? ast : undefined
+  if (SchemaAST.isUnion(ast)) {
+    for (const member of ast.types) {
+      const struct = structOf(member)
+      if (struct !== undefined) return struct
+    }
+  }
+  return undefined
+}
+
+/**
+ * Refuses unknown keys at every level of `value`, naming the key path and the closest known key
+ * (the decoder's own message only says "Expected no excess property"). Values of the wrong type
+ * are left to the decoder.
+ */
+function checkKeys(ast: SchemaAST.AST, value: unknown, what: string, keyPath?: string): void {
+  const struct = structOf(ast)
+  if (struct === undefined || typeof value !== 'object' || value === null || Array.isArray(value)) return
+  const names = struct.propertySignatures.map((p) => String(p.name))
+  checkOptionKeys(value, names, keyPath === undefined ? what : `${keyPath} of ${what}`, keyPath)
+  for (const field of struct.propertySignatures) {
+    const name = String(field.name)
+    if (Object.hasOwn(value, name)) {
+      const inner = (value as Record<string, unknown>)[name]
+      checkKeys(field.type, inner, what, keyPath === undefined ? name : `${keyPath}.${name}`)
+    }
+  }
+}
+
 /** Decodes `value`, or throws a ValidationError naming the offending option. */
 export function decodeOptions<S extends Schema.Top & { readonly DecodingServices: never }>(
   schema: S,
   value: unknown,
   what: string,
 ): S['Type'] {
+  checkKeys(schema.ast, value, what)
   try {
     return Schema.decodeUnknownSync(schema)(value, { onExcessProperty: 'error' }) as S['Type']
   } catch (error) {

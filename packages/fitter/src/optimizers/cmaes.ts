@@ -10,6 +10,7 @@
 // whose minima sit where f's lie in the box (on a face when f's minimum is outside it), so the
 // distribution stays an honest model of what was selected, with no repair bias.
 
+import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix'
 import { initialScales, reflectIntoBox } from '../bounds.ts'
 import { Random } from '../random.ts'
@@ -30,6 +31,14 @@ export interface CmaesOptions {
   /** Stop when sigma * max(sqrt(diag C)) * max(scale) is below this (parameter units); default 1e-11. */
   tolX?: number
 }
+
+export const CMAES_OPTION_KEYS = optionKeys<CmaesOptions>()([
+  'sigma0',
+  'popSize',
+  'restarts',
+  'tolFun',
+  'tolX',
+])
 
 interface Settings {
   readonly sigma0: number
@@ -99,8 +108,8 @@ const MAX_SIGMA_GROWTH = 1e20
 
 export function createCmaes(problem: Problem, options: CmaesOptions, seed: number): Optimizer {
   const n = problem.x0.length
-  if (n === 0) throw new Error('CMA-ES needs at least one parameter')
-  const settings = resolveSettings(options, n)
+  if (n === 0) throw new ValidationError('CMA-ES needs at least one parameter')
+  const settings = cmaesSettings(options, n)
   const geometry = geometryOf(problem)
   const run: Run = {
     random: Random.fromSeed(seed),
@@ -195,7 +204,9 @@ function geometryOf(problem: Problem): Geometry {
   }
 }
 
-function resolveSettings(options: CmaesOptions, n: number): Settings {
+/** The settings with their defaults for n parameters; throws a ValidationError (key path relative to `options`) on bad input. */
+export function cmaesSettings(options: CmaesOptions, n: number): Settings {
+  checkOptionKeys(options, CMAES_OPTION_KEYS, 'CMA-ES options')
   const settings: Settings = {
     sigma0: options.sigma0 ?? 1,
     popSize: options.popSize ?? 4 + Math.floor(3 * Math.log(n)),
@@ -203,12 +214,14 @@ function resolveSettings(options: CmaesOptions, n: number): Settings {
     tolFun: options.tolFun ?? 1e-12,
     tolX: options.tolX ?? 1e-11,
   }
-  if (!(settings.sigma0 > 0 && Number.isFinite(settings.sigma0))) throw new Error('sigma0 must be positive')
-  if (!Number.isInteger(settings.popSize) || settings.popSize < 2)
-    throw new Error('popSize must be an integer >= 2')
+  const invalid = (key: keyof Settings, rule: string) =>
+    new ValidationError(`${key} must be ${rule}, got ${String(settings[key])}`, key)
+  if (!(settings.sigma0 > 0 && Number.isFinite(settings.sigma0))) throw invalid('sigma0', 'a positive number')
+  if (!Number.isInteger(settings.popSize) || settings.popSize < 2) throw invalid('popSize', 'an integer >= 2')
   if (!Number.isInteger(settings.restarts) || settings.restarts < 0)
-    throw new Error('restarts must be an integer >= 0')
-  if (!(settings.tolFun >= 0) || !(settings.tolX >= 0)) throw new Error('tolFun and tolX must be >= 0')
+    throw invalid('restarts', 'an integer >= 0')
+  if (!(settings.tolFun >= 0)) throw invalid('tolFun', 'a number >= 0')
+  if (!(settings.tolX >= 0)) throw invalid('tolX', 'a number >= 0')
   return settings
 }
 

@@ -11,6 +11,7 @@
 // Failed evaluations (loss +Infinity) rank worst: a failed trial never replaces its target, a
 // failed member is never a base vector, and its own trial is a whole mutant built on the best.
 
+import { checkOptionKeys, closestName, optionKeys, ValidationError } from '@parafit/core'
 import { initialScales, reflect, reflectIntoBox } from '../bounds.ts'
 import { Random } from '../random.ts'
 import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
@@ -49,6 +50,15 @@ export interface DifferentialEvolutionOptions {
    */
   tolX?: number
 }
+
+export const DE_OPTION_KEYS = optionKeys<DifferentialEvolutionOptions>()([
+  'popSize',
+  'mutation',
+  'crossover',
+  'strategy',
+  'tolFun',
+  'tolX',
+])
 
 interface Settings {
   readonly popSize: number
@@ -92,8 +102,8 @@ export function createDifferentialEvolution(
   seed: number,
 ): Optimizer {
   const n = problem.x0.length
-  if (n === 0) throw new Error('differential evolution needs at least one parameter')
-  const settings = resolveSettings(options, n)
+  if (n === 0) throw new ValidationError('differential evolution needs at least one parameter')
+  const settings = differentialEvolutionSettings(options, n)
   const run: Run = {
     random: Random.fromSeed(seed),
     generation: 0,
@@ -142,7 +152,9 @@ export function restoreDifferentialEvolution(problem: Problem, state: OptimizerS
   return new DifferentialEvolution(problem, settings, run)
 }
 
-function resolveSettings(options: DifferentialEvolutionOptions, n: number): Settings {
+/** The settings with their defaults for n parameters; throws a ValidationError (key path relative to `options`) on bad input. */
+export function differentialEvolutionSettings(options: DifferentialEvolutionOptions, n: number): Settings {
+  checkOptionKeys(options, DE_OPTION_KEYS, 'differential evolution options')
   const settings: Settings = {
     popSize: options.popSize ?? Math.max(20, 10 * n),
     mutation: options.mutation ?? null,
@@ -151,14 +163,23 @@ function resolveSettings(options: DifferentialEvolutionOptions, n: number): Sett
     tolFun: options.tolFun ?? 1e-12,
     tolX: options.tolX ?? 1e-11,
   }
-  if (!Number.isInteger(settings.popSize) || settings.popSize < 4)
-    throw new Error('popSize must be an integer >= 4')
-  if (settings.mutation !== null && !(settings.mutation > 0 && settings.mutation <= 2)) {
-    throw new Error('mutation must be in (0, 2]')
+  const invalid = (key: keyof Settings, rule: string) =>
+    new ValidationError(`${key} must be ${rule}, got ${String(settings[key])}`, key)
+  if (!Number.isInteger(settings.popSize) || settings.popSize < 4) throw invalid('popSize', 'an integer >= 4')
+  if (settings.mutation !== null && !(settings.mutation > 0 && settings.mutation <= 2))
+    throw invalid('mutation', 'in (0, 2]')
+  if (!(settings.crossover >= 0 && settings.crossover <= 1)) throw invalid('crossover', 'in [0, 1]')
+  if (!STRATEGIES.includes(settings.strategy)) {
+    const suggestion = closestName(String(settings.strategy), STRATEGIES)
+    throw new ValidationError(
+      `unknown strategy ${JSON.stringify(settings.strategy)}` +
+        `${suggestion === undefined ? '.' : `; did you mean '${suggestion}'?`} ` +
+        `Strategies: ${STRATEGIES.map((s) => `'${s}'`).join(', ')}`,
+      'strategy',
+    )
   }
-  if (!(settings.crossover >= 0 && settings.crossover <= 1)) throw new Error('crossover must be in [0, 1]')
-  if (!STRATEGIES.includes(settings.strategy)) throw new Error(`unknown strategy ${settings.strategy}`)
-  if (!(settings.tolFun >= 0) || !(settings.tolX >= 0)) throw new Error('tolFun and tolX must be >= 0')
+  if (!(settings.tolFun >= 0)) throw invalid('tolFun', 'a number >= 0')
+  if (!(settings.tolX >= 0)) throw invalid('tolX', 'a number >= 0')
   return settings
 }
 

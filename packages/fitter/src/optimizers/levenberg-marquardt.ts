@@ -11,7 +11,7 @@
 // for the step (active set); the remaining step is then clipped to the box, and the predicted
 // reduction is computed for the clipped step, so the trust-region logic stays honest.
 
-import { ValidationError } from '@parafit/core'
+import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
 import { TrustRegionSubproblem } from '../least-squares/trust-region-step.ts'
 import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
 
@@ -42,12 +42,28 @@ export interface LevenbergMarquardtOptions {
   readonly stepBound?: number
 }
 
+export const LM_OPTION_KEYS = optionKeys<LevenbergMarquardtOptions>()([
+  'differences',
+  'relativeStep',
+  'ftol',
+  'xtol',
+  'gtol',
+  'prefetchJacobian',
+  'polish',
+  'stepBound',
+])
+
 type Settings = Required<LevenbergMarquardtOptions>
 
-function settings(options: LevenbergMarquardtOptions): Settings {
+/** The settings with their defaults; throws a ValidationError (key path relative to `options`) on bad input. */
+export function levenbergMarquardtSettings(options: LevenbergMarquardtOptions): Settings {
+  checkOptionKeys(options, LM_OPTION_KEYS, 'Levenberg-Marquardt options')
   const differences = options.differences ?? 'forward'
   if (differences !== 'forward' && differences !== 'central') {
-    throw new ValidationError(`differences must be 'forward' or 'central', got ${String(differences)}`)
+    throw new ValidationError(
+      `differences must be 'forward' or 'central', got ${String(differences)}`,
+      'differences',
+    )
   }
   const s: Settings = {
     differences,
@@ -116,7 +132,7 @@ export class LevenbergMarquardt implements Optimizer {
 
   constructor(problem: Problem, options: LevenbergMarquardtOptions = {}) {
     this.#problem = problem
-    this.#s = settings(options)
+    this.#s = levenbergMarquardtSettings(options)
     this.#x = Float64Array.from(problem.x0)
     this.#d = new Float64Array(problem.x0.length)
     this.#absoluteStep = new Array<boolean>(problem.x0.length).fill(false)

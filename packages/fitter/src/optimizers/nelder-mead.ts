@@ -9,7 +9,7 @@
 // usual cure. Bounds are handled by reflection (bounds.ts): the simplex lives in an unbounded
 // space and each vertex is evaluated at its mirror image inside the box.
 
-import { ValidationError } from '@parafit/core'
+import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
 import { initialScales, reflectIntoBox } from '../bounds.ts'
 import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
 
@@ -26,7 +26,33 @@ export interface NelderMeadOptions {
   readonly restarts?: number
 }
 
+export const NELDER_MEAD_OPTION_KEYS = optionKeys<NelderMeadOptions>()([
+  'initialStep',
+  'xtol',
+  'ftol',
+  'fatol',
+  'restarts',
+])
+
 type Settings = Required<NelderMeadOptions>
+
+/** The settings with their defaults; throws a ValidationError (key path relative to `options`) on bad input. */
+export function nelderMeadSettings(options: NelderMeadOptions): Settings {
+  checkOptionKeys(options, NELDER_MEAD_OPTION_KEYS, 'Nelder-Mead options')
+  const s: Settings = {
+    initialStep: options.initialStep ?? 1,
+    xtol: options.xtol ?? 1e-9,
+    ftol: options.ftol ?? 1e-12,
+    fatol: options.fatol ?? 1e-20,
+    restarts: options.restarts ?? 5,
+  }
+  for (const key of NELDER_MEAD_OPTION_KEYS) {
+    if (!(Number.isFinite(s[key]) && s[key] >= 0)) {
+      throw new ValidationError(`${key} must be a finite number ≥ 0, got ${s[key]}`, key)
+    }
+  }
+  return s
+}
 
 type Phase = 'simplex' | 'line' | 'shrink'
 
@@ -56,18 +82,7 @@ export class NelderMead implements Optimizer {
 
   constructor(problem: Problem, options: NelderMeadOptions = {}) {
     this.#problem = problem
-    this.#s = {
-      initialStep: options.initialStep ?? 1,
-      xtol: options.xtol ?? 1e-9,
-      ftol: options.ftol ?? 1e-12,
-      fatol: options.fatol ?? 1e-20,
-      restarts: options.restarts ?? 5,
-    }
-    for (const key of ['initialStep', 'xtol', 'ftol', 'fatol', 'restarts'] as const) {
-      if (!(Number.isFinite(this.#s[key]) && this.#s[key] >= 0)) {
-        throw new ValidationError(`${key} must be a finite number ≥ 0, got ${this.#s[key]}`, key)
-      }
-    }
+    this.#s = nelderMeadSettings(options)
     this.#n = problem.x0.length
     const n = this.#n
     this.#chi = 1 + 2 / n

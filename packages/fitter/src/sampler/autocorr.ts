@@ -3,7 +3,7 @@
 // (by FFT), averaged over walkers; τ(M) = 1 + 2 Σ_{t=1..M} ρ(t), with the window M the first
 // one with M ≥ c·τ(M).
 
-import { ParafitError } from '@parafit/core'
+import { checkOptionKeys, optionKeys, ParafitError } from '@parafit/core'
 import FFT from 'fft.js'
 
 /** The chain is shorter than `tol` times the estimate: the estimate is not yet reliable. */
@@ -66,6 +66,8 @@ export interface AutocorrOptions {
   readonly quiet?: boolean
 }
 
+export const AUTOCORR_OPTION_KEYS = optionKeys<AutocorrOptions>()(['c', 'tol', 'quiet'])
+
 /**
  * τ per dimension for samples `chain[step][walker]` (each a point). Raises AutocorrError with the
  * estimate in `.tau` when the chain is shorter than tol·τ in some dimension, unless `quiet`.
@@ -74,6 +76,7 @@ export function integratedTime(
   chain: readonly (readonly Float64Array[])[],
   options: AutocorrOptions = {},
 ): Float64Array {
+  checkOptionKeys(options, AUTOCORR_OPTION_KEYS, 'integratedTime() options')
   const c = options.c ?? 5
   const tol = options.tol ?? 50
   const nSteps = chain.length

@@ -6,17 +6,19 @@
 
 import {
   AbortError,
+  checkOptionKeys,
   type EvaluateContext,
   isObjectiveRef,
   type ObjectiveRef,
   ObjectiveValueError,
+  optionKeys,
   ValidationError,
 } from '@parafit/core'
 import { mapWithContextSettled, type Pool } from '@parafit/parallel'
 import { isBadValue } from '../evaluate-batch.ts'
 import { assertPoolChoice, PoolLease } from '../pool-lease.ts'
 import { Random } from '../random.ts'
-import { AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
+import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import { type AnyLogProbFn, chunkTree, isLogProbDefinition, logProbObjective, pointTree } from './log-prob.ts'
 import { type Move, type MoveSpec, moveTable } from './moves.ts'
@@ -58,6 +60,22 @@ export interface EnsembleSamplerOptions {
   readonly skipInitialStateCheck?: boolean
 }
 
+const SAMPLER_OPTION_KEYS = optionKeys<EnsembleSamplerOptions>()([
+  'logProb',
+  'nWalkers',
+  'nDim',
+  'numWorkers',
+  'pool',
+  'seed',
+  'moves',
+  'vectorized',
+  'onBadValue',
+  'timeoutMs',
+  'retries',
+  'pipeline',
+  'skipInitialStateCheck',
+])
+
 export interface SampleProgress {
   /** Steps done in this run, of `nSteps`. */
   readonly step: number
@@ -77,6 +95,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal
 }
 
+const RUN_OPTION_KEYS = optionKeys<RunOptions>()(['progress', 'onProgress', 'signal'])
+
 export interface RunSummary {
   /** Steps completed by this run. */
   readonly steps: number
@@ -90,6 +110,8 @@ export interface ChainOptions {
   /** Keep every thin-th step. */
   readonly thin?: number
 }
+
+const CHAIN_OPTION_KEYS = optionKeys<ChainOptions>()(['discard', 'thin'])
 
 interface Evaluated {
   readonly logProb: Float64Array
@@ -143,6 +165,7 @@ export class EnsembleSampler implements AsyncDisposable {
         'EnsembleSampler needs options: { logProb, nWalkers, nDim, numWorkers? | pool? }',
       )
     }
+    checkOptionKeys(options, SAMPLER_OPTION_KEYS, 'EnsembleSampler options')
     this.nDim = wholeNumber(options.nDim, 'nDim', 1)
     this.nWalkers = wholeNumber(options.nWalkers, 'nWalkers', 2)
     if (this.nWalkers < 2 * this.nDim) {
@@ -234,6 +257,7 @@ export class EnsembleSampler implements AsyncDisposable {
     options: RunOptions = {},
   ): Promise<RunSummary> {
     wholeNumber(nSteps, 'nSteps', 0)
+    checkOptionKeys(options, RUN_OPTION_KEYS, 'run() options')
     if (this.#running) throw new ValidationError('this sampler is already running; await run() first')
     let start: Float64Array[] | undefined
     if (initial === null || initial === undefined) {
@@ -492,7 +516,8 @@ export class EnsembleSampler implements AsyncDisposable {
   }
 
   /** Steps kept, from `discard` on, every `thin`-th (as emcee: the last of each group of `thin`). */
-  #selected(options: ChainOptions): number[] {
+  #selected(options: ChainOptions, where: string, moreKeys: readonly string[] = []): number[] {
+    checkOptionKeys(options, [...CHAIN_OPTION_KEYS, ...moreKeys], where)
     const discard = wholeNumber(options.discard ?? 0, 'discard', 0)
     const thin = wholeNumber(options.thin ?? 1, 'thin', 1)
     const out: number[] = []
@@ -504,7 +529,7 @@ export class EnsembleSampler implements AsyncDisposable {
   getChain(options?: ChainOptions & { flat?: false }): Float64Array[][]
   getChain(options: ChainOptions & { flat: true }): Float64Array[]
   getChain(options: ChainOptions & { flat?: boolean } = {}): Float64Array[][] | Float64Array[] {
-    const steps = this.#selected(options).map((s) => {
+    const steps = this.#selected(options, 'getChain() options', ['flat']).map((s) => {
       const row = this.#chain[s]!
       return Array.from({ length: this.nWalkers }, (_, k) => row.slice(k * this.nDim, (k + 1) * this.nDim))
     })
@@ -515,7 +540,9 @@ export class EnsembleSampler implements AsyncDisposable {
   getLogProb(options?: ChainOptions & { flat?: false }): Float64Array[]
   getLogProb(options: ChainOptions & { flat: true }): Float64Array
   getLogProb(options: ChainOptions & { flat?: boolean } = {}): Float64Array[] | Float64Array {
-    const steps = this.#selected(options).map((s) => this.#chainLogProb[s]!.slice())
+    const steps = this.#selected(options, 'getLogProb() options', ['flat']).map((s) =>
+      this.#chainLogProb[s]!.slice(),
+    )
     if (options.flat !== true) return steps
     const out = new Float64Array(steps.length * this.nWalkers)
     steps.forEach((row, i) => {
@@ -529,15 +556,17 @@ export class EnsembleSampler implements AsyncDisposable {
    * per step; undefined where it wrote nothing. Vectorised calls share one context per call.
    */
   getBlobs(options: ChainOptions = {}): (Blob | undefined)[][] {
-    return this.#selected(options).map((s) => this.#chainBlobs[s]!.slice())
+    return this.#selected(options, 'getBlobs() options').map((s) => this.#chainBlobs[s]!.slice())
   }
 
   /** Integrated autocorrelation time per parameter; see integratedTime for c, tol and quiet. */
   autocorrTime(options: ChainOptions & AutocorrOptions = {}): Float64Array {
+    checkOptionKeys(options, [...CHAIN_OPTION_KEYS, ...AUTOCORR_OPTION_KEYS], 'autocorrTime() options')
+    const { discard, thin: thinOption, ...autocorr } = options
     // In steps of the unthinned chain, as emcee reports it.
-    const thin = options.thin ?? 1
+    const thin = thinOption ?? 1
     try {
-      return integratedTime(this.getChain({ ...options, flat: false }), options).map((t) => t * thin)
+      return integratedTime(this.getChain({ discard, thin, flat: false }), autocorr).map((t) => t * thin)
     } catch (error) {
       if (error instanceof AutocorrError) {
         error.tau.forEach((t, i) => {

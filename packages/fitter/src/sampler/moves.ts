@@ -3,7 +3,7 @@
 // Foreman-Mackey et al. 2013). A move first draws each proposal's plan (which walkers of the other
 // half it uses, and its random numbers), then builds it once those walkers' positions are known.
 
-import { ValidationError } from '@parafit/core'
+import { checkOptionKeys, ValidationError } from '@parafit/core'
 import type { Random } from '../random.ts'
 
 /** What one walker's proposal needs, drawn before anything is evaluated. */
@@ -34,6 +34,7 @@ export interface Move {
  * z drawn from g(z) ∝ 1/√z on [1/a, a]. `a` (default 2) sets the step size.
  */
 export function stretchMove(options: { a?: number } = {}): Move {
+  checkOptionKeys(options, ['a'], 'stretchMove() options')
   const a = options.a ?? 2
   if (!(Number.isFinite(a) && a > 1)) throw new ValidationError(`stretchMove: a must be > 1, got ${a}`, 'a')
   return {
@@ -59,6 +60,7 @@ export function stretchMove(options: { a?: number } = {}): Move {
  * multimodal targets.
  */
 export function deMove(options: { sigma?: number; gamma0?: number } = {}): Move {
+  checkOptionKeys(options, ['sigma', 'gamma0'], 'deMove() options')
   const sigma = options.sigma ?? 1e-5
   if (!(Number.isFinite(sigma) && sigma >= 0))
     throw new ValidationError(`deMove: sigma must be ≥ 0, got ${sigma}`, 'sigma')

@@ -1,0 +1,447 @@
+// Options are checked at run time, at every level: scripts run with their types stripped, so a
+// misspelled option must fail (ValidationError, naming its key path and the closest known key)
+// before anything is evaluated, never be silently ignored. Bad option values of the optimizers
+// are ValidationErrors with their key path too.
+import { objective, ValidationError } from '@parafit/core'
+import { describe, expect, test } from 'vitest'
+import {
+  curveFit,
+  deMove,
+  EnsembleSampler,
+  type FitOptions,
+  Fitter,
+  type FitterOptions,
+  integratedTime,
+  LevenbergMarquardt,
+  NelderMead,
+  type RunOptions,
+  stretchMove,
+} from '../src/index.ts'
+import { createCmaes } from '../src/optimizers/cmaes.ts'
+import { createDifferentialEvolution } from '../src/optimizers/differential-evolution.ts'
+
+type Params = { a: number; b: number }
+
+/** A residual objective (minimum at a = 1, b = -2) that counts its evaluations. */
+function counted() {
+  const calls = { n: 0 }
+  const fn = objective((p: Params) => {
+    calls.n++
+    return Float64Array.of(p.a - 1, p.b + 2)
+  })
+  return { calls, fn }
+}
+
+const initial: Params = { a: 0, b: 0 }
+
+async function rejection(promise: Promise<unknown>): Promise<ValidationError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ValidationError)
+  return error as ValidationError
+}
+
+function thrown(fn: () => unknown): ValidationError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError)
+    return error as ValidationError
+  }
+  throw new Error('expected a ValidationError')
+}
+
+function expectNamed(error: ValidationError, keyPath: string, suggestion: string): void {
+  expect(error.keyPath).toBe(keyPath)
+  expect(error.message).toContain(`unknown option '${keyPath.split('.').at(-1)}'`)
+  expect(error.message).toContain(`did you mean '${suggestion}'?`)
+  expect(error.message).toContain(`(at '${keyPath}')`)
+}
+
+describe('Fitter options', () => {
+  test('a misspelled constructor option fails, suggesting the right one', () => {
+    const { fn } = counted()
+    const error = thrown(() => new Fitter(fn, { initial, workers: 4 } as FitterOptions<Params>))
+    expectNamed(error, 'workers', 'numWorkers')
+    expect(error.message).toContain("'initial', 'bounds', 'numWorkers', 'pool', 'timeoutMs', 'retries'")
+    expectNamed(
+      thrown(() => new Fitter(fn, { initial, timeout: 5 } as FitterOptions<Params>)),
+      'timeout',
+      'timeoutMs',
+    )
+    expectNamed(
+      thrown(() => new Fitter(fn, { initial, retry: 1 } as FitterOptions<Params>)),
+      'retry',
+      'retries',
+    )
+  })
+
+  test('every constructor option spelled right is accepted', async () => {
+    const { fn } = counted()
+    const fitter = new Fitter(fn, {
+      initial,
+      bounds: { a: [-5, 5], b: [null, null] },
+      numWorkers: 1,
+      timeoutMs: 60_000,
+      retries: 0,
+    })
+    const result = await fitter.fit({ method: 'lm' })
+    expect(result.params.a).toBeCloseTo(1, 8)
+    await fitter.close()
+  })
+})
+
+describe('fit() options', () => {
+  const cases: [string, FitOptions, string, string][] = [
+    ['fit()', { budjet: 100 } as FitOptions, 'budjet', 'budget'],
+    ['fit()', { methods: 'lm' } as FitOptions, 'methods', 'method'],
+    ['fit()', { onBadValues: 'raise' } as FitOptions, 'onBadValues', 'onBadValue'],
+    ['fit()', { methodOption: {} } as FitOptions, 'methodOption', 'methodOptions'],
+    [
+      'checkpoint',
+      { checkpoint: { path: '/nonexistent/x', evry: 2 } } as FitOptions,
+      'checkpoint.evry',
+      'every',
+    ],
+    ['methodOptions', { methodOptions: { LM: {} } } as FitOptions, 'methodOptions.LM', 'lm'],
+    [
+      'methodOptions',
+      { methodOptions: { neldermead: {} } } as FitOptions,
+      'methodOptions.neldermead',
+      'nelder-mead',
+    ],
+    ['lm', { methodOptions: { lm: { xtl: 1e-10 } } } as FitOptions, 'methodOptions.lm.xtl', 'xtol'],
+    [
+      'lm',
+      { methodOptions: { lm: { prefetch: false } } } as FitOptions,
+      'methodOptions.lm.prefetch',
+      'prefetchJacobian',
+    ],
+    [
+      'nelder-mead',
+      { methodOptions: { 'nelder-mead': { restart: 2 } } } as FitOptions,
+      'methodOptions.nelder-mead.restart',
+      'restarts',
+    ],
+    [
+      'cmaes',
+      { methodOptions: { cmaes: { popsize: 10 } } } as FitOptions,
+      'methodOptions.cmaes.popsize',
+      'popSize',
+    ],
+    [
+      'cmaes',
+      { methodOptions: { cmaes: { sigma: 0.5 } } } as FitOptions,
+      'methodOptions.cmaes.sigma',
+      'sigma0',
+    ],
+    [
+      'de',
+      { methodOptions: { de: { strategie: 'best/1/bin' } } } as FitOptions,
+      'methodOptions.de.strategie',
+      'strategy',
+    ],
+    ['de', { methodOptions: { de: { tolx: 1e-8 } } } as FitOptions, 'methodOptions.de.tolx', 'tolX'],
+  ]
+
+  test.each(cases)('%s: %j fails before anything is evaluated', async (_, options, keyPath, suggestion) => {
+    const { calls, fn } = counted()
+    const fitter = new Fitter(fn, { initial })
+    // 'auto' evaluates the start point to choose the method: the check comes before that too.
+    expectNamed(await rejection(fitter.fit(options)), keyPath, suggestion)
+    expectNamed(await rejection(fitter.fit({ ...options, method: 'de' })), keyPath, suggestion)
+    expect(calls.n).toBe(0)
+  })
+
+  test('every method entry is checked, not only the chosen one', async () => {
+    const { calls, fn } = counted()
+    const error = await rejection(
+      new Fitter(fn, { initial }).fit({
+        method: 'lm',
+        methodOptions: { lm: {}, cmaes: { popsize: 10 } } as never,
+      }),
+    )
+    expectNamed(error, 'methodOptions.cmaes.popsize', 'popSize')
+    expect(calls.n).toBe(0)
+  })
+
+  test('a far-off key is refused without a suggestion, listing the known ones', async () => {
+    const error = await rejection(new Fitter(counted().fn, { initial }).fit({ verbose: true } as FitOptions))
+    expect(error.keyPath).toBe('verbose')
+    expect(error.message).not.toContain('did you mean')
+    expect(error.message).toContain("'method', 'budget', 'seed', 'signal'")
+    const lm = await rejection(
+      new Fitter(counted().fn, { initial }).fit({ methodOptions: { lm: { zzzzz: 1 } } } as FitOptions),
+    )
+    expect(lm.message).toContain("'differences', 'relativeStep', 'ftol', 'xtol', 'gtol'")
+  })
+
+  test('options that are not objects are refused', async () => {
+    const fitter = new Fitter(counted().fn, { initial })
+    expect((await rejection(fitter.fit(null as never))).message).toMatch(/fit\(\) options must be an object/)
+    expect((await rejection(fitter.fit({ methodOptions: { lm: 3 } } as never))).keyPath).toBe(
+      'methodOptions.lm',
+    )
+    expect((await rejection(fitter.fit({ checkpoint: 'x.ckpt' } as never))).keyPath).toBe('checkpoint')
+  })
+
+  test('every option spelled right is accepted, at every level', async () => {
+    const { fn } = counted()
+    const fitter = new Fitter(fn, { initial, bounds: { a: [-5, 5], b: [-5, 5] } })
+    const seen: number[] = []
+    const methodOptions = {
+      lm: {
+        differences: 'forward',
+        relativeStep: 1e-8,
+        ftol: 1e-12,
+        xtol: 1e-12,
+        gtol: 0,
+        prefetchJacobian: true,
+        polish: true,
+        stepBound: 1,
+      },
+      'nelder-mead': { initialStep: 1, xtol: 1e-9, ftol: 1e-12, fatol: 1e-20, restarts: 2 },
+      cmaes: { sigma0: 0.5, popSize: 10, restarts: 0, tolFun: 1e-12, tolX: 1e-11 },
+      de: { popSize: 12, mutation: 0.7, crossover: 0.9, strategy: 'best/1/bin', tolFun: 1e-12, tolX: 1e-11 },
+    } as const
+    for (const method of ['lm', 'nelder-mead', 'cmaes', 'de'] as const) {
+      const result = await fitter.fit({
+        method,
+        budget: 4000,
+        seed: 3,
+        signal: new AbortController().signal,
+        onProgress: (p) => seen.push(p.step),
+        onError: 'raise',
+        onBadValue: 'worst',
+        methodOptions,
+      })
+      expect(result.params.a).toBeCloseTo(1, 3)
+      expect(result.params.b).toBeCloseTo(-2, 3)
+    }
+    expect(seen.length).toBeGreaterThan(0)
+  })
+})
+
+describe('optimizer option values (P6): ValidationErrors with the key path', () => {
+  const cases: [FitOptions['methodOptions'], string, RegExp][] = [
+    [{ cmaes: { popSize: -3 } }, 'methodOptions.cmaes.popSize', /popSize must be an integer >= 2, got -3/],
+    [{ cmaes: { sigma0: 0 } }, 'methodOptions.cmaes.sigma0', /sigma0 must be a positive number/],
+    [{ cmaes: { restarts: 1.5 } }, 'methodOptions.cmaes.restarts', /restarts must be an integer >= 0/],
+    [{ cmaes: { tolX: -1 } }, 'methodOptions.cmaes.tolX', /tolX must be a number >= 0/],
+    [{ de: { popSize: 3 } }, 'methodOptions.de.popSize', /popSize must be an integer >= 4/],
+    [{ de: { mutation: 3 } }, 'methodOptions.de.mutation', /mutation must be in \(0, 2\]/],
+    [{ de: { crossover: 1.5 } }, 'methodOptions.de.crossover', /crossover must be in \[0, 1\]/],
+    [{ de: { tolFun: Number.NaN } }, 'methodOptions.de.tolFun', /tolFun must be a number >= 0/],
+    [{ lm: { xtol: -1 } }, 'methodOptions.lm.xtol', /xtol must be a finite number ≥ 0/],
+    [
+      { lm: { differences: 'centre' as 'central' } },
+      'methodOptions.lm.differences',
+      /'forward' or 'central'/,
+    ],
+    [{ 'nelder-mead': { ftol: -1 } }, 'methodOptions.nelder-mead.ftol', /ftol must be a finite number ≥ 0/],
+  ]
+
+  test.each(cases)('%j', async (methodOptions, keyPath, message) => {
+    const { calls, fn } = counted()
+    const error = await rejection(new Fitter(fn, { initial }).fit({ methodOptions }))
+    expect(error.keyPath).toBe(keyPath)
+    expect(error.message).toMatch(message)
+    expect(error.message).toContain(`(at '${keyPath}')`)
+    expect(calls.n).toBe(0)
+  })
+
+  test('a misspelled DE strategy suggests the closest one', async () => {
+    const error = await rejection(
+      new Fitter(counted().fn, { initial }).fit({
+        methodOptions: { de: { strategy: 'best/1/bim' as 'best/1/bin' } },
+      }),
+    )
+    expect(error.keyPath).toBe('methodOptions.de.strategy')
+    expect(error.message).toContain("did you mean 'best/1/bin'?")
+  })
+
+  test('the optimizers driven by hand check their options too, with key paths of their own', () => {
+    const problem = {
+      x0: Float64Array.of(0, 0),
+      lower: Float64Array.of(-1, -1),
+      upper: Float64Array.of(1, 1),
+    }
+    expectNamed(
+      thrown(() => new LevenbergMarquardt(problem, { xtl: 1 } as never)),
+      'xtl',
+      'xtol',
+    )
+    expectNamed(
+      thrown(() => new NelderMead(problem, { ftl: 1 } as never)),
+      'ftl',
+      'ftol',
+    )
+    expectNamed(
+      thrown(() => createCmaes(problem, { popsize: 8 } as never, 1)),
+      'popsize',
+      'popSize',
+    )
+    expectNamed(
+      thrown(() => createDifferentialEvolution(problem, { crossOver: 0.5 } as never, 1)),
+      'crossOver',
+      'crossover',
+    )
+    expect(thrown(() => createCmaes(problem, { popSize: 1 }, 1)).keyPath).toBe('popSize')
+    const empty = { x0: new Float64Array(0), lower: new Float64Array(0), upper: new Float64Array(0) }
+    expect(() => createCmaes(empty, {}, 1)).toThrow(ValidationError)
+    expect(() => createDifferentialEvolution(empty, {}, 1)).toThrow(ValidationError)
+  })
+})
+
+describe('curveFit options', () => {
+  const data = { model: (x: number, b: Float64Array) => b[0]! * x + b[1]!, x: [0, 1, 2, 3], y: [1, 3, 5, 7] }
+
+  test('a misspelled option fails, at the top and inside lm', async () => {
+    expectNamed(
+      await rejection(curveFit({ ...data, initial: [0, 0], maxEvaluation: 10 } as never)),
+      'maxEvaluation',
+      'maxEvaluations',
+    )
+    expectNamed(
+      await rejection(curveFit({ ...data, initial: [0, 0], sigmas: [1, 1, 1, 1] } as never)),
+      'sigmas',
+      'sigma',
+    )
+    expectNamed(
+      await rejection(curveFit({ ...data, initial: [0, 0], lm: { ftl: 1e-8 } } as never)),
+      'lm.ftl',
+      'ftol',
+    )
+    const value = await rejection(curveFit({ ...data, initial: [0, 0], lm: { gtol: -1 } }))
+    expect(value.keyPath).toBe('lm.gtol')
+  })
+
+  test('every option spelled right is accepted', async () => {
+    const result = await curveFit({
+      ...data,
+      sigma: [1, 1, 1, 1],
+      initial: [0, 0],
+      bounds: [
+        [null, null],
+        [-10, 10],
+      ],
+      maxEvaluations: 500,
+      lm: { xtol: 1e-12, differences: 'central' },
+      signal: new AbortController().signal,
+    })
+    expect(result.params[0]).toBeCloseTo(2, 8)
+    expect(result.params[1]).toBeCloseTo(1, 8)
+  })
+})
+
+describe('EnsembleSampler options', () => {
+  const logProb = (theta: Float64Array) => -0.5 * (theta[0]! ** 2 + theta[1]! ** 2)
+  const walkers = Array.from({ length: 6 }, (_, k) => [0.1 * Math.cos(k), 0.1 * Math.sin(k + 0.3)])
+
+  test('a misspelled constructor option fails, suggesting the right one', () => {
+    expectNamed(
+      thrown(() => new EnsembleSampler({ logProb, nWalkers: 6, ndims: 2 } as never)),
+      'ndims',
+      'nDim',
+    )
+    expectNamed(
+      thrown(() => new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2, vectorised: true } as never)),
+      'vectorised',
+      'vectorized',
+    )
+    expectNamed(
+      thrown(() => new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2, workers: 1 } as never)),
+      'workers',
+      'numWorkers',
+    )
+  })
+
+  test('run(), the chain getters and the moves check their options', async () => {
+    let calls = 0
+    const sampler = new EnsembleSampler({
+      logProb: (theta: Float64Array) => {
+        calls++
+        return logProb(theta)
+      },
+      nWalkers: 6,
+      nDim: 2,
+    })
+    expectNamed(
+      await rejection(sampler.run(walkers, 5, { progres: false } as RunOptions)),
+      'progres',
+      'progress',
+    )
+    expect(calls).toBe(0)
+    await sampler.run(walkers, 5)
+    expectNamed(
+      thrown(() => sampler.getChain({ discrad: 1 } as never)),
+      'discrad',
+      'discard',
+    )
+    expectNamed(
+      thrown(() => sampler.getLogProb({ flatten: true } as never)),
+      'flatten',
+      'flat',
+    )
+    expectNamed(
+      thrown(() => sampler.getBlobs({ thinn: 2 } as never)),
+      'thinn',
+      'thin',
+    )
+    expectNamed(
+      thrown(() => sampler.autocorrTime({ quite: true } as never)),
+      'quite',
+      'quiet',
+    )
+    expectNamed(
+      thrown(() => integratedTime(sampler.getChain(), { tole: 1 } as never)),
+      'tole',
+      'tol',
+    )
+    expectNamed(
+      thrown(() => stretchMove({ A: 3 } as never)),
+      'A',
+      'a',
+    )
+    expectNamed(
+      thrown(() => deMove({ gamma: 1 } as never)),
+      'gamma',
+      'gamma0',
+    )
+  })
+
+  test('every option spelled right is accepted', async () => {
+    const sampler = new EnsembleSampler({
+      logProb,
+      nWalkers: 6,
+      nDim: 2,
+      numWorkers: 1,
+      seed: 4,
+      moves: [
+        [stretchMove({ a: 2 }), 0.8],
+        [deMove({ sigma: 1e-5, gamma0: 0.5 }), 0.2],
+      ],
+      vectorized: false,
+      onBadValue: 'raise',
+      timeoutMs: 60_000,
+      retries: 0,
+      pipeline: false,
+      skipInitialStateCheck: false,
+    })
+    const seen: number[] = []
+    const summary = await sampler.run(walkers, 20, {
+      progress: false,
+      onProgress: (p) => seen.push(p.step),
+      signal: new AbortController().signal,
+    })
+    expect(summary.steps).toBe(20)
+    expect(seen.at(-1)).toBe(20)
+    expect(sampler.getChain({ discard: 5, thin: 3, flat: true })).toHaveLength(5 * 6)
+    expect(sampler.getLogProb({ discard: 5, flat: false })).toHaveLength(15)
+    expect(sampler.getBlobs({ thin: 2 })).toHaveLength(10)
+    expect(sampler.autocorrTime({ discard: 2, thin: 2, c: 5, tol: 50, quiet: true })).toHaveLength(2)
+    await sampler.close()
+  })
+})

@@ -1,0 +1,151 @@
+// Unknown option keys fail with a ValidationError that names the key path and suggests the
+// closest known key (the schema decoder alone says only "Expected no excess property"), before
+// anything is evaluated or any worker started; the right spelling is accepted at every level.
+import { EvaluateContext, objective, ValidationError } from '@parafit/core'
+import { describe, expect, it } from 'vitest'
+import { mapWithContext, mapWithContextSettled, processPool, serialPool, threadPool } from '../src/index.ts'
+import { trackPools, xs } from './helpers.ts'
+
+const track = trackPools()
+
+function thrown(fn: () => unknown): ValidationError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError)
+    return error as ValidationError
+  }
+  throw new Error('expected a ValidationError')
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ValidationError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ValidationError)
+  return error as ValidationError
+}
+
+function expectNamed(error: ValidationError, keyPath: string, suggestion: string): void {
+  expect(error.keyPath).toBe(keyPath)
+  expect(error.message).toContain(`unknown option '${keyPath.split('.').at(-1)}'`)
+  expect(error.message).toContain(`did you mean '${suggestion}'?`)
+  expect(error.message).toContain(`(at '${keyPath}')`)
+  expect(error.message).not.toContain('excess property')
+}
+
+function counted() {
+  const calls = { n: 0 }
+  const fn = objective((p: { x: number }) => {
+    calls.n++
+    return p.x * p.x
+  })
+  return { calls, fn }
+}
+
+describe('mapWithContext options', () => {
+  it('refuses a misspelled option before evaluating anything', async () => {
+    const { calls, fn } = counted()
+    const pool = track(serialPool())
+    expectNamed(
+      await rejection(mapWithContext(pool, fn, xs(3), { timeout: 5 } as never)),
+      'timeout',
+      'timeoutMs',
+    )
+    expectNamed(await rejection(mapWithContext(pool, fn, xs(3), { retry: 1 } as never)), 'retry', 'retries')
+    expectNamed(
+      await rejection(mapWithContextSettled(pool, fn, xs(3), { context: [] } as never)),
+      'context',
+      'contexts',
+    )
+    expectNamed(
+      await rejection(mapWithContextSettled(pool, fn, xs(3), { onprogress: () => {} } as never)),
+      'onprogress',
+      'onProgress',
+    )
+    expect(calls.n).toBe(0)
+  })
+
+  it('accepts every option spelled right', async () => {
+    const { calls, fn } = counted()
+    const pool = track(serialPool())
+    const contexts = xs(3).map(() => new EvaluateContext())
+    const progress: number[] = []
+    const results = await mapWithContext(pool, fn, xs(3), {
+      timeoutMs: 60_000,
+      retries: 0,
+      signal: new AbortController().signal,
+      onProgress: (done) => progress.push(done),
+      contexts,
+    })
+    expect(results.map((r) => r.value)).toEqual([0, 1, 4])
+    expect(results[2]!.context).toBe(contexts[2])
+    expect(progress.at(-1)).toBe(3)
+    expect(calls.n).toBe(3)
+  })
+})
+
+describe('pool options', () => {
+  it('refuses a misspelled option at every level, naming its key path', () => {
+    expectNamed(
+      thrown(() => threadPool({ numworkers: 2 } as never)),
+      'numworkers',
+      'numWorkers',
+    )
+    expectNamed(
+      thrown(() => threadPool({ numWorkers: 2, timeOut: 10 } as never)),
+      'timeOut',
+      'timeoutMs',
+    )
+    expectNamed(
+      thrown(() => threadPool({ numWorkers: 2, resourceLimit: {} } as never)),
+      'resourceLimit',
+      'resourceLimits',
+    )
+    const nested = thrown(() =>
+      threadPool({ numWorkers: 2, resourceLimits: { maxOldGenerationSizeMB: 64, stackSize: 4 } } as never),
+    )
+    expectNamed(nested, 'resourceLimits.maxOldGenerationSizeMB', 'maxOldGenerationSizeMb')
+    expect(nested.message).toContain("'maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'")
+    expectNamed(
+      thrown(() => processPool({ numWorkers: 2, execArg: [] } as never)),
+      'execArg',
+      'execArgv',
+    )
+    expectNamed(
+      thrown(() => processPool({ numWorkers: 2, enviroment: {} } as never)),
+      'enviroment',
+      'env',
+    )
+  })
+
+  it('accepts every option spelled right, and any names in env', async () => {
+    const threads = track(
+      threadPool({
+        numWorkers: 1,
+        timeoutMs: 60_000,
+        retries: 1,
+        resourceLimits: {
+          maxOldGenerationSizeMb: 256,
+          maxYoungGenerationSizeMb: 32,
+          codeRangeSizeMb: 16,
+          stackSizeMb: 4,
+        },
+      }),
+    )
+    expect(threads.size).toBe(1)
+    const processes = track(
+      processPool({
+        numWorkers: 1,
+        timeoutMs: 60_000,
+        retries: 0,
+        execArgv: [],
+        env: { ANY_NAME_AT_ALL: '1' },
+      }),
+    )
+    expect(processes.size).toBe(1)
+    // Values of the wrong type are still the decoder's to refuse.
+    expect(() => threadPool({ numWorkers: 2, resourceLimits: 5 } as never)).toThrow(/resourceLimits/)
+  })
+})
