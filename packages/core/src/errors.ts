@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'PARAFIT_CONTEXT_TRANSPORT'
   | 'PARAFIT_OBJECTIVE_LOAD'
   | 'PARAFIT_WORKER_CRASHED'
+  | 'PARAFIT_WORKERS_DISAGREE'
   | 'PARAFIT_EVALUATION_TIMEOUT'
   | 'PARAFIT_ABORTED'
   | 'PARAFIT_POOL_CLOSED'
@@ -167,12 +168,28 @@ export class WorkerCrashedError extends ParafitError {
   }
 }
 
+/**
+ * The workers of a pool gave different values for the same parameters: the objective is not
+ * the same function on each (data made at random or read from a per-process source on load).
+ */
+export class WorkersDisagreeError extends ParafitError {
+  /** What each worker returned, in worker order (a number, or the message of its failure). */
+  readonly values: readonly (number | string)[]
+  constructor(message: string, values: readonly (number | string)[]) {
+    super('PARAFIT_WORKERS_DISAGREE', message)
+    this.values = values
+  }
+  protected override fields() {
+    return { values: [...this.values] }
+  }
+}
+
 export class EvaluationTimeoutError extends ParafitError {
   readonly timeoutMs: number
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, what = 'the worker was stopped and replaced') {
     super(
       'PARAFIT_EVALUATION_TIMEOUT',
-      `evaluation did not finish within timeoutMs=${timeoutMs}; the worker was stopped and replaced. ` +
+      `evaluation did not finish within timeoutMs=${timeoutMs}; ${what}. ` +
         'Raise timeoutMs if evaluations legitimately take this long',
     )
     this.timeoutMs = timeoutMs
@@ -331,7 +348,9 @@ const revivers: Record<string, Reviver> = {
     withMessage(new ObjectiveLoadError(String(s.fields.module), '', { cause }), s),
   WorkerCrashedError: (s, cause) =>
     withMessage(new WorkerCrashedError(String(s.fields.worker), '', { cause }), s),
-  EvaluationTimeoutError: (s) => new EvaluationTimeoutError(Number(s.fields.timeoutMs)),
+  WorkersDisagreeError: (s) =>
+    new WorkersDisagreeError(s.message, (s.fields.values as (number | string)[] | undefined) ?? []),
+  EvaluationTimeoutError: (s) => withMessage(new EvaluationTimeoutError(Number(s.fields.timeoutMs)), s),
   AbortError: (s, cause) => new AbortError(s.message, { cause }),
   PoolClosedError: (s) => withMessage(new PoolClosedError(), s),
   MpiWorkerError: (s, cause) => withMessage(new MpiWorkerError(Number(s.fields.rank), '', { cause }), s),

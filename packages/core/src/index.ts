@@ -37,6 +37,7 @@ export {
   serializeError,
   ValidationError,
   WorkerCrashedError,
+  WorkersDisagreeError,
 } from './errors.ts'
 export { hooks } from './hooks.ts'
 export {

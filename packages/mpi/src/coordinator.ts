@@ -107,6 +107,12 @@ export class MpiCoordinator implements MpiPool {
     })
   }
 
+  evaluateOnEachWorker(task: LeafTask, options?: EvaluateOptions): Promise<LeafOutcome[]> {
+    return this.#track(() =>
+      this.#scheduler.evaluateOnEachWorker({ ...task, objective: this.#reference(task.objective) }, options),
+    )
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#release()
     return this.#closing

@@ -43,6 +43,11 @@ export interface Pool extends AsyncDisposable {
   /** Loads objectives in every worker now; rejects with ObjectiveLoadError naming the module. */
   prepare(objectives: readonly LeafObjective[]): Promise<void>
   evaluate(tasks: readonly LeafTask[], options?: EvaluateOptions): Promise<LeafOutcome[]>
+  /**
+   * Evaluates one task on every worker, outcome i from worker i (worker pools and MPI pools),
+   * so that a caller can check that the workers agree before a long run.
+   */
+  evaluateOnEachWorker?(task: LeafTask, options?: EvaluateOptions): Promise<LeafOutcome[]>
   /** Stops every worker; pending batches reject with PoolClosedError. Safe to call twice. */
   close(): Promise<void>
 }

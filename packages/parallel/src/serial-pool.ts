@@ -78,6 +78,11 @@ function batchStop(): BatchStop {
   return { stopped, stop }
 }
 
+const LEFT_BEHIND =
+  'the serial pool cannot stop an evaluation in its own thread, so it was left behind ' +
+  '(a worker pool, e.g. threadPool({ numWorkers: 1 }), stops it)'
+const RETURNED_LATE = 'it returned later, and its result was discarded as on a worker pool'
+
 /**
  * One evaluation under `timeoutMs`: an asynchronous one that has not settled by then is left
  * behind; a synchronous one cannot be interrupted (it holds this thread), so one that returns
@@ -95,7 +100,12 @@ async function evaluateTimed(
     racers.push(
       new Promise<LeafOutcome>((resolve) => {
         timer = setTimeout(
-          () => resolve({ ok: false, error: new EvaluationTimeoutError(timeoutMs), state: undefined }),
+          () =>
+            resolve({
+              ok: false,
+              error: new EvaluationTimeoutError(timeoutMs, LEFT_BEHIND),
+              state: undefined,
+            }),
           timeoutMs,
         )
       }),
@@ -104,7 +114,7 @@ async function evaluateTimed(
   try {
     const outcome = await Promise.race(racers)
     if (timeoutMs !== undefined && outcome.ok && performance.now() - started > timeoutMs) {
-      return { ok: false, error: new EvaluationTimeoutError(timeoutMs), state: undefined }
+      return { ok: false, error: new EvaluationTimeoutError(timeoutMs, RETURNED_LATE), state: undefined }
     }
     return outcome
   } finally {

@@ -167,6 +167,18 @@ export class WorkerPool implements Pool {
   }
 
   evaluate(tasks: readonly LeafTask[], options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
+    return this.#newBatch(tasks, options, (batch) => {
+      for (let i = 0; i < tasks.length; i++) this.#queue.push({ batch, index: i, single: false })
+      this.#dispatch()
+    })
+  }
+
+  /** A batch of `tasks` under `options`, started by `start` (queueing or sending its tasks). */
+  #newBatch(
+    tasks: readonly LeafTask[],
+    options: EvaluateOptions,
+    start: (batch: Batch) => void,
+  ): Promise<LeafOutcome[]> {
     try {
       this.#assertOpen()
     } catch (error) {
@@ -195,7 +207,6 @@ export class WorkerPool implements Pool {
         reject,
       }
       this.#batches.add(batch)
-      for (let i = 0; i < tasks.length; i++) this.#queue.push({ batch, index: i, single: false })
       const signal = merged.signal
       if (signal !== undefined) {
         const onAbort = () => this.#abortBatch(batch, abortError(signal))
@@ -210,7 +221,23 @@ export class WorkerPool implements Pool {
           reject(e)
         }
       }
-      this.#dispatch()
+      start(batch)
+    })
+  }
+
+  /**
+   * Evaluates `task` once on every worker, outcome i from worker i, for checks that workers
+   * agree (a model that makes its data at random on load gets different data on each). A worker
+   * lost during the check gives its outcome from whichever worker reruns the task.
+   */
+  evaluateOnEachWorker(task: LeafTask, options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
+    const slots = this.#slots.filter((slot) => !slot.retired)
+    const tasks = slots.map(() => task)
+    return this.#newBatch(tasks, options, (batch) => {
+      slots.forEach((slot, index) => {
+        batch.queued--
+        this.#sendItems(slot, batch.refIds[index]!, [{ batch, index, single: true }])
+      })
     })
   }
 
@@ -323,6 +350,12 @@ export class WorkerPool implements Pool {
       if (item.single) break
     }
     batch.queued -= items.length
+    this.#sendItems(slot, refId, items)
+  }
+
+  /** Sends `items` (of one batch and one objective) to `slot` as one chunk. */
+  #sendItems(slot: Slot, refId: number, items: readonly QueueItem[]): void {
+    const { batch } = items[0]!
     if (!slot.defined.has(refId)) this.#define(slot, refId)
     const chunk: Chunk = { id: this.#nextChunkId++, refId, items, timer: undefined }
     slot.chunks.push(chunk)
