@@ -47,7 +47,19 @@ export {
   type Hook,
   interpretValue,
 } from './lifecycle.ts'
-export { displayName as moduleDisplayName, loadObjective, loadObjectiveCached } from './loader.ts'
+export {
+  displayName as moduleDisplayName,
+  importObjectiveModule,
+  loadObjective,
+  loadObjectiveCached,
+} from './loader.ts'
+export {
+  describeExports,
+  type ExportRule,
+  exportKind,
+  objectiveExportRule,
+  resolveExport,
+} from './module-exports.ts'
 export { detectMpi, type MpiLaunch } from './mpi-launch.ts'
 export {
   defineObjective,
@@ -75,4 +87,14 @@ export {
 } from './params.ts'
 export type { OnError, Reduction } from './reduction.ts'
 export { isObjectiveRef, type ObjectiveRef, objectiveModule } from './ref.ts'
+export {
+  codeFrame,
+  formatFrame,
+  isUserFrame,
+  type SourceLocation,
+  type StackFrame,
+  stackFrames,
+  syntaxErrorLocation,
+  userFrames,
+} from './source-location.ts'
 export { assertCloneable, cloneState, findUncloneable } from './transport.ts'

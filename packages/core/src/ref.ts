@@ -10,8 +10,11 @@ export interface ObjectiveRef {
   readonly kind: 'parafit.ref'
   /** Absolute URL of the module (file:, data:, ...). */
   readonly module: string
-  /** Export name of the ObjectiveDefinition; 'default' unless told. */
-  readonly export: string
+  /**
+   * Export name of the ObjectiveDefinition. `undefined` (not given): the default export if it is
+   * one, else the export named `objective`, else the module's only objective (see resolveExport).
+   */
+  readonly export: string | undefined
   /** Passed to the factory once per worker; typed arrays and SharedArrayBuffers are shared with threads. */
   readonly init: unknown
 }
@@ -40,14 +43,15 @@ function moduleUrl(url: URL | string): string {
 
 /**
  * A reference to an objective module: `new URL('./peaks.objective.ts', import.meta.url)`.
- * The module's export (default unless `export` is given) must be made with defineObjective().
+ * The module's export must be made with defineObjective(). Without `export`: the default export
+ * if it is an objective, else the export named `objective`, else the module's only objective.
  */
 export function objectiveModule(
   url: URL | string,
-  options: { export?: string; init?: unknown } = {},
+  options: { export?: string | undefined; init?: unknown } = {},
 ): ObjectiveRef {
-  const exportName = options.export ?? 'default'
-  if (typeof exportName !== 'string' || exportName.length === 0) {
+  const exportName = options.export
+  if (exportName !== undefined && (typeof exportName !== 'string' || exportName.length === 0)) {
     throw new ValidationError('objectiveModule(): `export` must be a non-empty export name')
   }
   return Object.freeze({

@@ -53,7 +53,7 @@ function describeTree(term: Term, path: string, lines: string[]): void {
     })
   } else if (isObjectiveRef(term)) {
     lines.push(
-      `${path} module ${term.module}#${term.export} file=${moduleHash(term.module).slice(0, 16)} ` +
+      `${path} module ${term.module}#${term.export ?? '(not named)'} file=${moduleHash(term.module).slice(0, 16)} ` +
         `init=${initHash(term.init).slice(0, 16)}`,
     )
   } else {

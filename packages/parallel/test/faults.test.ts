@@ -91,7 +91,7 @@ describe.each(allBackends)('objective faults, %s', (backend) => {
     [
       'no-export.objective.ts',
       'default',
-      /no-export\.objective\.ts: it has no export named 'default' \(its exports: somethingElse\)/,
+      /no-export\.objective\.ts: it has no export named 'default' \(its exports: somethingElse \(number\)\)/,
     ],
     [
       'throws-on-load.objective.ts',
