@@ -20,7 +20,13 @@ import { assertPoolChoice, PoolLease } from '../pool-lease.ts'
 import { Random } from '../random.ts'
 import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
-import { type AnyLogProbFn, chunkTree, isLogProbDefinition, logProbObjective, pointTree } from './log-prob.ts'
+import {
+  type AnyLogProbFn,
+  chunkTree,
+  logProbObjective,
+  pointTree,
+  resolveLogProbExport,
+} from './log-prob.ts'
 import { type Move, type MoveSpec, moveTable } from './moves.ts'
 import { stepProgressBar } from './progress-bar.ts'
 import { SampleError } from './sample-error.ts'
@@ -139,7 +145,7 @@ export class EnsembleSampler implements AsyncDisposable {
   readonly nWalkers: number
   readonly nDim: number
   readonly #options: EnsembleSamplerOptions
-  readonly #objective: ReturnType<typeof logProbObjective> | ObjectiveRef
+  #objective: ReturnType<typeof logProbObjective> | ObjectiveRef
   readonly #moves: { moves: Move[]; cumulative: number[] }
   #random: Random
   readonly #pools: PoolLease
@@ -313,23 +319,22 @@ export class EnsembleSampler implements AsyncDisposable {
     }
   }
 
-  /** A module's export must come from defineLogProb: an objective's value is a loss, not ln p. */
+  /**
+   * Picks the module's export by the log-probability rule (default, logProb, the only one), and
+   * from then on sends the workers a ref that names it. It must come from defineLogProb: an
+   * objective's value is a loss, not ln p.
+   */
   async #checkModule(): Promise<void> {
     const ref = this.#objective
     if (this.#moduleChecked || !isObjectiveRef(ref)) return
-    let definition: unknown
+    let namespace: Record<string, unknown>
     try {
-      definition = ((await import(ref.module)) as Record<string, unknown>)[ref.export]
+      namespace = (await import(ref.module)) as Record<string, unknown>
     } catch {
       return // the pool reports a module that does not load, naming the module and the cause
     }
-    if (definition !== undefined && !isLogProbDefinition(definition)) {
-      throw new ValidationError(
-        `the export '${ref.export}' of ${ref.module} is not a log-probability: make it with defineLogProb ` +
-          "from '@parafit/fitter' (defineObjective makes a loss, which the sampler would treat as ln p)",
-        'logProb',
-      )
-    }
+    const resolved = resolveLogProbExport(namespace, ref.export, ref.module)
+    if (resolved !== ref.export) this.#objective = Object.freeze({ ...ref, export: resolved })
     this.#moduleChecked = true
   }
 

@@ -12,14 +12,17 @@ import {
   asObjectiveError,
   beginEvaluation,
   EvaluateContext,
+  type ExportRule,
   endEvaluation,
   type Hook,
   hookList,
+  moduleDisplayName,
   type Objective,
   type ObjectiveDefinition,
   type ObjectiveError,
   ObjectiveValueError,
   type ParamTree,
+  resolveExport,
   ValidationError,
 } from '@parafit/core'
 
@@ -135,6 +138,46 @@ const LOG_PROB = 'parafit.logProb'
 /** Whether a module export was made by defineLogProb. */
 export function isLogProbDefinition(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[LOG_PROB] === true
+}
+
+/**
+ * Which export of a log-probability module the sampler loads when none is named: the default
+ * export if defineLogProb made it, else `logProb`, else the module's only such export.
+ */
+export const logProbExportRule: ExportRule = {
+  names: ['logProb'],
+  accepts: isLogProbDefinition,
+  what: 'log-probability',
+  maker: 'defineLogProb()',
+}
+
+/**
+ * The export of a log-probability module to load: `requested`, or the one logProbExportRule
+ * picks. A module whose export is an objective (a loss) fails with a ValidationError saying so;
+ * one with no such export, with an ObjectiveLoadError listing its exports.
+ */
+export function resolveLogProbExport(
+  namespace: Record<string, unknown>,
+  requested: string | undefined,
+  moduleUrl: string,
+): string {
+  const name = moduleDisplayName(moduleUrl)
+  try {
+    return resolveExport(namespace, requested, name, logProbExportRule)
+  } catch (error) {
+    // No log-probability, but an objective the loss rule would load: the likely mistake.
+    let loss: string
+    try {
+      loss = resolveExport(namespace, requested, name)
+    } catch {
+      throw error
+    }
+    throw new ValidationError(
+      `the export '${loss}' of ${name} is not a log-probability: make it with defineLogProb ` +
+        "from '@parafit/fitter' (defineObjective makes a loss, which the sampler would treat as ln p)",
+      'logProb',
+    )
+  }
 }
 
 /**

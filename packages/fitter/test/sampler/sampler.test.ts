@@ -93,6 +93,27 @@ describe('validation', () => {
     expect(skipping.iteration).toBe(2)
   })
 
+  test("which export: 'logProb' before a loss named 'objective'; a wrong name lists the exports", async () => {
+    const named = new URL('../fixtures/named.logprob.ts', import.meta.url)
+    const sampler = new EnsembleSampler({
+      logProb: objectiveModule(named),
+      nWalkers: 8,
+      nDim: 2,
+      pool: threads2,
+    })
+    await sampler.run(ball(8, 2, 1), 3)
+    const x = sampler.getChain()[0]![0]!
+    expect(sampler.getLogProb()[0]![0]).toBeCloseTo(-0.5 * (x[0]! ** 2 + x[1]! ** 2), 12)
+    const wrong = new EnsembleSampler({
+      logProb: objectiveModule(named, { export: 'medium' }),
+      nWalkers: 8,
+      nDim: 2,
+    })
+    await expect(wrong.run(ball(8, 2, 1), 3)).rejects.toThrow(
+      /no export named 'medium' \(its exports: logProb \(log-probability\), narrow \(log-probability\), objective \(objective\), wide \(log-probability\)\)/,
+    )
+  })
+
   test('a defineObjective module (a loss) is refused as a log-probability', async () => {
     const loss = objectiveModule(bowlFixture, { init: { shape: 'loss', center: [0, 0] } })
     const sampler = new EnsembleSampler({ logProb: loss, nWalkers: 8, nDim: 2 })
