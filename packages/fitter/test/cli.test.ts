@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { EvaluationTimeoutError } from '@parafit/core'
 import { afterAll, describe, expect, test } from 'vitest'
+import { reportError } from '../src/cli/error-report.ts'
+import { FitError } from '../src/fit-result.ts'
 
 const command = fileURLToPath(new URL('../src/cli/parafit.ts', import.meta.url))
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
@@ -36,6 +39,25 @@ function parafit(
     whileRunning?.(child, () => stdout + stderr)
   })
 }
+
+describe('error messages in the command', () => {
+  test("name the command's flags where the library names its options", () => {
+    const timeout = reportError(new EvaluationTimeoutError(500))
+    expect(timeout).toContain('did not finish within --timeout 500 (ms);')
+    expect(timeout).toContain('Raise --timeout if')
+    expect(timeout).not.toContain('timeoutMs')
+    const failed = reportError(
+      new FitError(
+        "an evaluation failed at step 2: boom. The best result so far is in error.result; pass onError: 'skip' to steer away from such points instead",
+        { cause: undefined, result: undefined },
+      ),
+    )
+    // (Its stack's frames are this test's, so userCodeLines follows; a real FitError has none.)
+    expect(failed.split('\n')[0]).toBe(
+      'parafit: an evaluation failed at step 2: boom. Pass --skip-errors to steer away from such points instead',
+    )
+  })
+})
 
 describe('parafit fit', () => {
   test('fits a module on worker threads, prints a report with standard errors and writes the result', async () => {
@@ -100,10 +122,42 @@ describe('parafit fit', () => {
     expect(badMethod.stderr).toMatch(/Allowed choices are auto, lm, nelder-mead, cmaes, de/)
     const missing = await parafit(['fit', join(scratch, 'nowhere.ts')])
     expect(missing.code).toBe(1)
-    expect(missing.stderr).toMatch(/cannot load the objective module .*nowhere\.ts/)
+    expect(missing.stderr).toMatch(/cannot load objective module .*nowhere\.ts: the file does not exist/)
     const noInitial = await parafit(['fit', fixture('no-initial-fit.ts')])
     expect(noInitial.code).toBe(1)
     expect(noInitial.stderr).toMatch(/exports no 'initial' parameters/)
+  }, 30_000)
+
+  test('a model with a syntax error: the file, line and column, and the line with a caret', async () => {
+    const model = join(scratch, 'syntax-error.ts')
+    writeFileSync(model, 'const a: number = 1\n\nconst x = ;\nexport const initial = { a }\n')
+    const run = await parafit(['fit', model, '-w', '1'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`${model}:3:11: Expression expected\n  3 | const x = ;\n    |           ^`)
+  }, 30_000)
+
+  test("a model that throws while loading: the message and the user's frames, not parafit's", async () => {
+    const model = join(scratch, 'throws-on-load.ts')
+    writeFileSync(
+      model,
+      "function readData(): never {\n  throw new Error('cannot open data.csv')\n}\nreadData()\nexport const initial = {}\n",
+    )
+    const run = await parafit(['fit', model, '-w', '1'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('it threw while loading: Error: cannot open data.csv')
+    expect(run.stderr).toContain(`    at readData (${model}:2:9)\n    at ${model}:4:1`)
+    expect(run.stderr).not.toMatch(/node:internal|packages\/(core|fitter)\/src/)
+  }, 30_000)
+
+  test("an evaluation that throws on a worker: the user's frame, and --skip-errors instead of onError", async () => {
+    const run = await parafit(['fit', fixture('throwing-fit.ts'), '-w', '2', '-m', 'nelder-mead'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/RangeError: x=[\d.]+ is past the model's range/)
+    expect(run.stderr).toMatch(/^ {4}at model \(packages\/fitter\/test\/fixtures\/throwing-fit\.ts:8:20\)$/m)
+    expect(run.stderr).toContain('Pass --skip-errors to steer away from such points instead')
+    expect(run.stderr).not.toMatch(
+      /onError|error\.result|node:internal|packages\/(core|parallel|fitter)\/src/,
+    )
   }, 30_000)
 
   test('Ctrl-C stops the fit, keeps the best result and writes it; the checkpoint resumes the run', async () => {

@@ -5,20 +5,12 @@
 
 import { writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import {
-  detectMpi,
-  flattenParams,
-  isObjectiveDefinition,
-  objectiveModule,
-  ParafitError,
-  type ParamTree,
-  ValidationError,
-} from '@parafit/core'
+import { detectMpi, flattenParams, objectiveModule } from '@parafit/core'
 import { FitError, type FitResult } from '../fit-result.ts'
 import { Fitter } from '../fitter.ts'
 import type { Method } from '../optimizers/optimizer.ts'
+import { reportError } from './error-report.ts'
+import { loadFitModule } from './model-module.ts'
 import { noProgress, progressBar } from './progress.ts'
 import { formatReport } from './report.ts'
 
@@ -40,43 +32,6 @@ export interface CommandIO {
   readonly stdout: NodeJS.WritableStream
   readonly stderr: NodeJS.WriteStream
   readonly signal: AbortSignal
-}
-
-interface LoadedModule {
-  readonly url: URL
-  readonly exportName: string
-  readonly initial: ParamTree
-  readonly bounds: unknown
-  readonly init: unknown
-}
-
-async function loadFitModule(path: string, exportName: string | undefined): Promise<LoadedModule> {
-  const url = pathToFileURL(resolve(path))
-  let namespace: Record<string, unknown>
-  try {
-    namespace = (await import(url.href)) as Record<string, unknown>
-  } catch (error) {
-    throw new ValidationError(`cannot load the objective module ${path}: ${(error as Error).message}`)
-  }
-  const name = exportName ?? (Object.hasOwn(namespace, 'objective') ? 'objective' : 'default')
-  if (!isObjectiveDefinition(namespace[name])) {
-    throw new ValidationError(
-      `${path} has no objective export '${name}'; export one made with defineObjective(), ` +
-        "as 'objective' or as the default export (or name it with --export)",
-    )
-  }
-  if (typeof namespace.initial !== 'object' || namespace.initial === null) {
-    throw new ValidationError(
-      `${path} exports no 'initial' parameters; add e.g. export const initial = { a: 1, b: { c: 0.5 } }`,
-    )
-  }
-  return {
-    url,
-    exportName: name,
-    initial: namespace.initial as ParamTree,
-    bounds: namespace.bounds,
-    init: namespace.init,
-  }
 }
 
 function describePool(workers: number | 'auto'): string {
@@ -176,12 +131,11 @@ export async function runFitCommand(
   return 0
 }
 
-/** How an error reaches the user: one line for parafit's own errors, the stack for anything else. */
+/**
+ * How an error reaches the user: parafit's own errors as their message in the command's words
+ * (flags, not API options) and the frames of the user's code that threw; the stack for anything
+ * else (see error-report.ts).
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof ParafitError) {
-    const cause =
-      error.cause instanceof Error && error.cause.stack !== undefined ? `\n${error.cause.stack}` : ''
-    return `parafit: ${error.message}${error instanceof FitError ? cause : ''}`
-  }
-  return `parafit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+  return reportError(error)
 }

@@ -1,0 +1,45 @@
+// How `parafit` reports an error: the message in the command's words (its flags, not the API's
+// option names the library's messages give, which are right for API users), then where in the
+// user's own code it happened: the frames of the innermost error in the cause chain that come
+// from the user's files, not Node's internals, dependencies or parafit itself.
+
+import { formatFrame, ParafitError, userFrames } from '@parafit/core'
+
+/** Library advice → the command's flag for the same thing. */
+const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
+  [/\{ export: '[^']*' \} \(CLI: (--export [^)]+)\)/g, '$1'],
+  [/\. The best result so far is in error\.result; pass /g, '. Pass '],
+  [/onError: 'skip'/g, '--skip-errors'],
+  [/within timeoutMs=(\d+);/g, 'within --timeout $1 (ms);'],
+  [/\btimeoutMs\b/g, '--timeout'],
+  [/\bnumWorkers\b/g, '--workers'],
+  [/ \(or pass resume: false\)/g, ''],
+]
+
+/** A library message with API option names replaced by the command's flags. */
+export function inCliWords(message: string): string {
+  return CLI_WORDS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), message)
+}
+
+const MAX_FRAMES = 8
+
+/** `    at fn (model.ts:12:9)` lines for the innermost error of the chain with frames in user code. */
+export function userCodeLines(error: unknown, cwd: string = process.cwd()): string[] {
+  let frames: ReturnType<typeof userFrames> = []
+  const seen = new Set<unknown>()
+  for (let e: unknown = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e)
+    const own = userFrames(e)
+    if (own.length > 0) frames = own
+  }
+  return frames.slice(0, MAX_FRAMES).map((frame) => `    at ${formatFrame(frame, cwd)}`)
+}
+
+/** What the command prints for an error (without the trailing newline). */
+export function reportError(error: unknown, cwd: string = process.cwd()): string {
+  if (!(error instanceof ParafitError)) {
+    // Not one of parafit's errors: a bug, most likely; the whole stack helps to report it.
+    return `parafit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+  }
+  return [`parafit: ${inCliWords(error.message)}`, ...userCodeLines(error, cwd)].join('\n')
+}
