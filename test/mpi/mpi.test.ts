@@ -146,6 +146,17 @@ describe.skipIf(missing !== undefined)(
       expect(launch.reports.get(0)).toEqual(JSON.parse(JSON.stringify(await runFits(1))))
     }, 60_000)
 
+    test('a model whose data is random on each rank fails the start-point check on every rank', async () => {
+      const launch = await mpirun(fixture('disagree'), { np: 3 })
+      expect(launch.code, launch.output).toBe(0)
+      for (const data of reportsOf(launch, 3) as { refused: string; steady: unknown }[]) {
+        expect(data.refused).toMatch(
+          /^WorkersDisagreeError: the 2 workers of the mpi pool give different values/,
+        )
+        expect(data.steady).toEqual({ x: expect.closeTo(1, 6), y: { z: expect.closeTo(2, 6) } })
+      }
+    }, 60_000)
+
     test('an EnsembleSampler under mpirun samples on the MPI ranks and gives the serial chain', async () => {
       const launch = await mpirun(fixture('sample'), { np: 3, env: { PARAFIT_SAMPLE_FIXTURE_RUN: '1' } })
       expect(launch.code, launch.output).toBe(0)

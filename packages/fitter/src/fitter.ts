@@ -13,7 +13,7 @@ import {
   type ParamTree,
   ValidationError,
 } from '@parafit/core'
-import type { Pool } from '@parafit/parallel'
+import { checkWorkersAgree, type Pool } from '@parafit/parallel'
 import { assertSameProblem, type CheckpointData, readCheckpoint, writeCheckpoint } from './checkpoint.ts'
 import {
   type Evaluation,
@@ -54,6 +54,12 @@ export interface FitterOptions<P extends ParamTree> {
   readonly timeoutMs?: number
   /** Worker pools: how often a task lost to a crashed or timed-out worker is run again. */
   readonly retries?: number
+  /**
+   * Worker pools: before each fit, every worker evaluates the start point once, and different
+   * values fail with WorkersDisagreeError (a model whose data is made at random, or read from a
+   * per-process source, when it loads). Default true; false skips it, e.g. for a noisy objective.
+   */
+  readonly checkWorkers?: boolean
 }
 
 export interface FitProgress {
@@ -97,6 +103,7 @@ const FITTER_OPTION_KEYS = optionKeys<FitterOptions<ParamTree>>()([
   'pool',
   'timeoutMs',
   'retries',
+  'checkWorkers',
 ])
 const FIT_OPTION_KEYS = optionKeys<FitOptions>()([
   'method',
@@ -232,6 +239,12 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     let optimizer: Optimizer
     let partial = (kind: StopKind, reason: string) => record.toResult(space, 'lm', { kind, reason })
     try {
+      if (this.#options.checkWorkers !== false) {
+        await checkWorkersAgree(pool, this.#objective, this.#options.initial, {
+          ...(o.signal === undefined ? {} : { signal: o.signal }),
+          ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+        })
+      }
       if (o.resumed !== undefined) {
         method = o.resumed.method
         optimizer = restoreOptimizer(method, o.problem, o.resumed.optimizer)

@@ -13,8 +13,9 @@ import {
   ObjectiveValueError,
   optionKeys,
   ValidationError,
+  WorkersDisagreeError,
 } from '@parafit/core'
-import { mapWithContextSettled, type Pool } from '@parafit/parallel'
+import { checkWorkersAgree, mapWithContextSettled, type Pool } from '@parafit/parallel'
 import { isBadValue } from '../evaluate-batch.ts'
 import { assertPoolChoice, PoolLease } from '../pool-lease.ts'
 import { Random } from '../random.ts'
@@ -64,6 +65,12 @@ export interface EnsembleSamplerOptions {
   readonly pipeline?: boolean
   /** Skip the check that the initial walkers are linearly independent. */
   readonly skipInitialStateCheck?: boolean
+  /**
+   * Worker pools: before each run, every worker evaluates the first walker once, and different
+   * values fail with WorkersDisagreeError (a log-probability whose data is made at random, or
+   * read from a per-process source, when its module loads). Default true; false skips it.
+   */
+  readonly checkWorkers?: boolean
 }
 
 const SAMPLER_OPTION_KEYS = optionKeys<EnsembleSamplerOptions>()([
@@ -80,6 +87,7 @@ const SAMPLER_OPTION_KEYS = optionKeys<EnsembleSamplerOptions>()([
   'retries',
   'pipeline',
   'skipInitialStateCheck',
+  'checkWorkers',
 ])
 
 export interface SampleProgress {
@@ -283,6 +291,18 @@ export class EnsembleSampler implements AsyncDisposable {
     await this.#checkModule()
     const pool = await this.#pools.acquire()
     try {
+      if (this.#options.checkWorkers !== false) {
+        const point = (start ?? this.#coords!)[0]!
+        await checkWorkersAgree(
+          pool,
+          this.#objective,
+          this.#options.vectorized === true ? chunkTree([point]) : pointTree(point),
+          {
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+            ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+          },
+        )
+      }
       if (start !== undefined) await this.#start(pool, start, options.signal)
       starting = false
       const onStep = () => {
@@ -306,7 +326,12 @@ export class EnsembleSampler implements AsyncDisposable {
       ) {
         return { steps, aborted: true, seconds: seconds() }
       }
-      if (error instanceof ValidationError || error instanceof SampleError) throw error
+      if (
+        error instanceof ValidationError ||
+        error instanceof SampleError ||
+        error instanceof WorkersDisagreeError
+      )
+        throw error
       const what = starting
         ? `evaluating the initial walkers failed: ${(error as Error).message}`
         : `step ${this.iteration + 1} failed: ${(error as Error).message}. The ${this.iteration} steps before ` +
