@@ -93,7 +93,7 @@ describe('parafit fit', () => {
       '4',
     ])
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/method +de \(differential evolution\) on the calling thread/)
+    expect(run.stdout).toMatch(/method +de \(differential evolution\) on 1 worker thread/)
     expect(run.stdout).toMatch(/budget of 50 evaluations/)
     expect(run.stdout).not.toMatch(/std\. error/)
   }, 30_000)
@@ -192,4 +192,131 @@ describe('parafit fit', () => {
     expect(final.nEvals).toBeGreaterThan(interrupted.nEvals)
     expect(final.params.x).toBeCloseTo(1.5, 4)
   }, 60_000)
+
+  test('--version prints the version of the package', async () => {
+    const run = await parafit(['--version'])
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string
+    }
+    expect(run.code).toBe(0)
+    expect(run.stdout.trim()).toBe(pkg.version)
+  })
+
+  test('--out: a missing folder is made; a path that cannot be written fails before the fit', async () => {
+    const nested = join(scratch, 'new', 'folder', 'result.json')
+    const made = await parafit([
+      'fit',
+      fixture('bowl-fit.ts'),
+      '-w',
+      '1',
+      '-m',
+      'nelder-mead',
+      '--out',
+      nested,
+    ])
+    expect(made.code, made.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(nested, 'utf8')).success).toBe(true)
+
+    const started = performance.now()
+    const intoFile = await parafit(['fit', fixture('bowl-fit.ts'), '--out', join(nested, 'x.json')], {
+      BOWL_SPIN_MS: '50',
+    })
+    expect(intoFile.code).toBe(1)
+    expect(intoFile.stderr).toMatch(/cannot write --out .*result\.json is not a folder/)
+    expect(intoFile.stdout).not.toMatch(/evaluations/)
+    expect(performance.now() - started).toBeLessThan(20_000)
+    const aFolder = await parafit(['fit', fixture('bowl-fit.ts'), '--checkpoint', scratch])
+    expect(aFolder.code).toBe(1)
+    expect(aFolder.stderr).toMatch(/cannot write --checkpoint .*: it is a folder/)
+  }, 30_000)
+
+  test("--method-option sets the method's settings; a misspelled one names the flag and the closest key", async () => {
+    // CMA-ES's population is its batch: 240 evaluations in 10 batches of 24.
+    const set = await parafit([
+      'fit',
+      fixture('bowl-fit.ts'),
+      '-w',
+      '1',
+      '-m',
+      'cmaes',
+      '-b',
+      '240',
+      '-O',
+      'popSize=24',
+    ])
+    expect(set.code, set.stderr).toBe(0)
+    expect(set.stdout).toMatch(/evaluations +240 in 10 batches/)
+    const named = await parafit([
+      'fit',
+      fixture('bowl-fit.ts'),
+      '-w',
+      '1',
+      '-m',
+      'cmaes',
+      '-b',
+      '240',
+      '-O',
+      'cmaes.popSize=12',
+    ])
+    expect(named.stdout).toMatch(/evaluations +240 in 20 batches/)
+    const typo = await parafit(['fit', fixture('bowl-fit.ts'), '-m', 'lm', '-O', 'xtl=1e-9'], {
+      BOWL_SHAPE: 'residuals',
+    })
+    expect(typo.code).toBe(1)
+    expect(typo.stderr).toMatch(/unknown --method-option lm\.xtl; did you mean 'xtol'\?/)
+    const noMethod = await parafit(['fit', fixture('bowl-fit.ts'), '-O', 'xtol=1e-9'])
+    expect(noMethod.stderr).toMatch(
+      /needs a method: give --method, or name it before the key \(e\.g\. lm\.xtol=1e-9\)/,
+    )
+    const malformed = await parafit(['fit', fixture('bowl-fit.ts'), '-O', 'xtol'])
+    expect(malformed.stderr).toMatch(/takes key=value/)
+  }, 30_000)
+
+  test('a model whose data is random on each worker is refused, naming --no-check-workers, which runs it', async () => {
+    const refused = await parafit(['fit', fixture('random-fit.ts'), '-w', '2', '-m', 'lm'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/give different values .*random-fit\.ts.*--no-check-workers/s)
+    const forced = await parafit([
+      'fit',
+      fixture('random-fit.ts'),
+      '-w',
+      '2',
+      '-m',
+      'lm',
+      '--no-check-workers',
+    ])
+    expect(forced.code, forced.stderr).toBe(0)
+  }, 30_000)
+
+  describe('with one worker and an objective that never returns', () => {
+    const forever = { BOWL_SPIN_MS: String(1e12) }
+
+    test('--timeout fails the evaluation and the fit ends', async () => {
+      const started = performance.now()
+      const run = await parafit(['fit', fixture('bowl-fit.ts'), '-w', '1', '--timeout', '500'], forever)
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(/did not finish within --timeout 500/)
+      expect(performance.now() - started).toBeLessThan(20_000)
+    }, 30_000)
+
+    test('one Ctrl-C stops it and reports; two quit at once', async () => {
+      for (const presses of [1, 2]) {
+        const started = performance.now()
+        const run = await parafit(
+          ['fit', fixture('bowl-fit.ts'), '-w', '1', '--no-progress'],
+          forever,
+          (child) => {
+            setTimeout(() => {
+              child.kill('SIGINT')
+              if (presses === 2) setTimeout(() => child.kill('SIGINT'), 20)
+            }, 1500)
+          },
+        )
+        expect(run.code, run.stderr).toBe(130)
+        expect(run.stderr).toMatch(/interrupted/)
+        if (presses === 1) expect(run.stdout).toMatch(/aborted/)
+        expect(performance.now() - started).toBeLessThan(20_000)
+      }
+    }, 60_000)
+  })
 })

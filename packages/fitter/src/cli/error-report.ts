@@ -10,6 +10,12 @@ const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
   [/\{ export: '[^']*' \} \(CLI: (--export [^)]+)\)/g, '$1'],
   [/\. The best result so far is in error\.result; pass /g, '. Pass '],
   [/onError: 'skip'/g, '--skip-errors'],
+  [/checkWorkers: false/g, '--no-check-workers'],
+  [
+    /unknown option '([^']+)' in methodOptions\.([\w-]+);(.*?) \(at 'methodOptions\.[^']+'\)/gs,
+    'unknown --method-option $2.$1;$3',
+  ],
+  [/ \(at 'methodOptions\.([^']+)'\)/g, ' (--method-option $1)'],
   [/within timeoutMs=(\d+);/g, 'within --timeout $1 (ms);'],
   [/\btimeoutMs\b/g, '--timeout'],
   [/\bnumWorkers\b/g, '--workers'],

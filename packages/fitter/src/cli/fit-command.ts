@@ -3,14 +3,16 @@
 // objective itself is loaded by the workers from the same file (objectiveModule), so the module
 // runs its defineObjective factory once per worker with `init`.
 
-import { writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { detectMpi, flattenParams, objectiveModule } from '@parafit/core'
+import { type Pool, threadPool } from '@parafit/parallel'
 import { FitError, type FitResult } from '../fit-result.ts'
 import { Fitter } from '../fitter.ts'
+import type { MethodOptions } from '../methods.ts'
 import type { Method } from '../optimizers/optimizer.ts'
 import { reportError } from './error-report.ts'
 import { loadFitModule } from './model-module.ts'
+import { prepareOutputPath, writeOutput } from './output-path.ts'
 import { noProgress, progressBar } from './progress.ts'
 import { formatReport } from './report.ts'
 
@@ -25,6 +27,10 @@ export interface FitCommandOptions {
   readonly export?: string
   readonly timeoutMs?: number
   readonly skipErrors?: boolean
+  /** --method-option settings, by method. */
+  readonly methodOptions?: MethodOptions
+  /** false: skip the check that every worker gives the same value at the start point. */
+  readonly checkWorkers?: boolean
   readonly progress: boolean
 }
 
@@ -34,13 +40,29 @@ export interface CommandIO {
   readonly signal: AbortSignal
 }
 
-function describePool(workers: number | 'auto'): string {
+function underMpi(workers: number | 'auto'): boolean {
   const launch = detectMpi()
-  if (launch.launcher !== null && launch.size > 1 && workers !== 1) {
+  return launch.launcher !== null && launch.size > 1 && workers !== 1
+}
+
+function describePool(workers: number | 'auto'): string {
+  if (underMpi(workers)) {
+    const launch = detectMpi()
     return `MPI, ${launch.size - 1} worker ranks (${launch.launcher})`
   }
   const n = workers === 'auto' ? availableParallelism() : workers
-  return n === 1 ? 'the calling thread' : `${n} worker threads`
+  return n === 1 ? '1 worker thread' : `${n} worker threads`
+}
+
+/**
+ * Off MPI the command always evaluates on worker threads, one included: an objective that
+ * never yields then still leaves this thread free for Ctrl-C and --timeout, which the calling
+ * thread (the library's numWorkers: 1) cannot honour while the objective holds it.
+ */
+function commandPool(workers: number | 'auto', timeoutMs: number | undefined): Pool | undefined {
+  if (underMpi(workers)) return undefined
+  const numWorkers = workers === 'auto' ? availableParallelism() : workers
+  return threadPool({ numWorkers, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
 }
 
 /** Plain JSON: typed arrays become arrays, infinities become strings. */
@@ -85,19 +107,29 @@ export async function runFitCommand(
   io: CommandIO,
 ): Promise<number> {
   const loaded = await loadFitModule(path, options.export)
+  if (options.out !== undefined) await prepareOutputPath(options.out, '--out')
+  if (options.checkpoint !== undefined) await prepareOutputPath(options.checkpoint, '--checkpoint')
   const objective = objectiveModule(loaded.url, { export: loaded.exportName, init: loaded.init })
-  const fitter = new Fitter(objective, {
-    initial: loaded.initial,
-    ...(loaded.bounds === undefined ? {} : { bounds: loaded.bounds as never }),
-    numWorkers: options.workers,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  })
+  const pool = commandPool(options.workers, options.timeoutMs)
+  let fitter: Fitter
+  try {
+    fitter = new Fitter(objective, {
+      initial: loaded.initial,
+      ...(loaded.bounds === undefined ? {} : { bounds: loaded.bounds as never }),
+      ...(pool === undefined ? { numWorkers: options.workers } : { pool }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.checkWorkers === false ? { checkWorkers: false } : {}),
+    })
+  } catch (error) {
+    await pool?.close()
+    throw error
+  }
   const bar = options.progress ? progressBar(io.stderr) : noProgress
   const about = { module: path, pool: describePool(options.workers) }
   const finish = async (result: FitResult) => {
     io.stdout.write(`${formatReport(result, { ...about, flat: flattenParams(result.params) })}\n`)
     if (options.out !== undefined) {
-      await writeFile(options.out, `${toJson(resultDocument(result, path))}\n`)
+      await writeOutput(options.out, '--out', `${toJson(resultDocument(result, path))}\n`)
       io.stdout.write(`\n  result written to ${options.out}\n`)
     }
   }
@@ -110,6 +142,7 @@ export async function runFitCommand(
       onProgress: (p) => bar.update(p),
       ...(options.budget === undefined ? {} : { budget: options.budget }),
       ...(options.skipErrors ? { onError: 'skip' as const } : {}),
+      ...(options.methodOptions === undefined ? {} : { methodOptions: options.methodOptions }),
       ...(options.checkpoint === undefined
         ? {}
         : { checkpoint: { path: options.checkpoint, every: options.checkpointEvery ?? 1 } }),
@@ -124,6 +157,7 @@ export async function runFitCommand(
     throw error
   } finally {
     await fitter.close()
+    await pool?.close()
   }
   bar.stop()
   await finish(result)

@@ -1,9 +1,11 @@
 // The `parafit` command. Argument parsing and help are commander's; the work is in fit-command.ts.
 
+import { createRequire } from 'node:module'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { METHODS } from '../methods.ts'
 import type { Method } from '../optimizers/optimizer.ts'
 import { describeError, runFitCommand } from './fit-command.ts'
+import { type MethodSetting, methodOptionsOf, parseMethodSetting } from './method-option.ts'
 
 function wholeNumber(name: string) {
   return (value: string): number => {
@@ -23,8 +25,11 @@ function seed(value: string): number {
   return n
 }
 
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
+
 const program = new Command('parafit')
   .description('Fit expensive objective functions in parallel: threads, processes and MPI ranks.')
+  .version(version, '-V, --version', 'print the version of parafit')
   .showHelpAfterError('(run parafit fit --help for the options)')
 
 program
@@ -68,13 +73,31 @@ program
     'save the run every --checkpoint-every batches; rerun the same command to resume',
   )
   .option('--checkpoint-every <batches>', 'batches between checkpoints', wholeNumber('--checkpoint-every'), 1)
-  .option('--export <name>', "the module's objective export (default: 'objective', else the default export)")
+  .option(
+    '--export <name>',
+    "the module's objective export (default: the default export, else 'objective', else its only objective)",
+  )
+  .option(
+    '-O, --method-option <key=value>',
+    "a setting of the method, repeatable: xtol=1e-12 for --method's, cmaes.popSize=32 for a named one",
+    (text: string, previous: MethodSetting[] | undefined) => {
+      try {
+        return [...(previous ?? []), parseMethodSetting(text)]
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message)
+      }
+    },
+  )
   .option(
     '--timeout <ms>',
     'an evaluation running longer fails (its worker is replaced)',
     wholeNumber('--timeout'),
   )
   .option('--skip-errors', 'steer away from evaluations that throw instead of stopping the fit')
+  .option(
+    '--no-check-workers',
+    'skip the start-point check that every worker computes the same value (for a random objective)',
+  )
   .option('--no-progress', 'no progress bar')
   .addHelpText(
     'after',
@@ -84,23 +107,38 @@ Examples:
   parafit fit model.ts -w 8 -m cmaes -b 5000 -o result.json
   mpirun -n 17 parafit fit model.ts             rank 0 fits, 16 ranks evaluate
   parafit fit model.ts --checkpoint run.ckpt    stop any time (Ctrl-C); the same command resumes
+  parafit fit model.ts -m lm -O xtol=1e-12 -O ftol=1e-12
+
+Ctrl-C stops the fit at once (busy workers are stopped), prints the report of the best point so
+far and writes --out; a second Ctrl-C quits without waiting for anything.
 
 Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 130 when interrupted.`,
   )
   .action(async (module: string, o: Record<string, unknown>) => {
     const controller = new AbortController()
+    const checkpoint = o.checkpoint as string | undefined
     // The first Ctrl-C stops the fit and keeps its best result; a second one leaves at once.
     process.once('SIGINT', () => {
-      process.stderr.write('\nparafit: interrupted; finishing the current batch (Ctrl-C again to quit now)\n')
+      process.stderr.write(
+        '\nparafit: interrupted; stopping the workers and reporting the best so far (Ctrl-C again to quit now)\n',
+      )
       controller.abort()
-      process.once('SIGINT', () => process.exit(130))
+      process.once('SIGINT', () => {
+        const kept = checkpoint === undefined ? '' : `; ${checkpoint} holds the run up to its last checkpoint`
+        process.stderr.write(`parafit: quit${kept}\n`)
+        process.exit(130)
+      })
     })
     try {
+      const method = o.method as Method | 'auto'
+      const settings = (o.methodOption as MethodSetting[] | undefined) ?? []
       process.exitCode = await runFitCommand(
         module,
         {
           workers: o.workers as number | 'auto',
-          method: o.method as Method | 'auto',
+          method,
+          ...(settings.length === 0 ? {} : { methodOptions: methodOptionsOf(settings, method) }),
+          checkWorkers: o.checkWorkers !== false,
           seed: o.seed as number,
           progress: o.progress as boolean,
           ...(o.budget === undefined ? {} : { budget: o.budget as number }),
