@@ -27,6 +27,12 @@ function seed(value: string): number {
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
+// `parafit fit ... | head` closes the pipe early: stop quietly, as Unix commands do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 const program = new Command('parafit')
   .description('Fit expensive objective functions in parallel: threads, processes and MPI ranks.')
   .version(version, '-V, --version', 'print the version of parafit')
