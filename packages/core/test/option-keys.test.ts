@@ -11,16 +11,7 @@ import {
   underKeyPath,
   ValidationError,
 } from '../src/index.ts'
-
-function validationError(fn: () => unknown): ValidationError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError)
-    return error as ValidationError
-  }
-  throw new Error('expected a ValidationError')
-}
+import { validationErrorOf } from '../src/testing/index.ts'
 
 const FITTER_KEYS = ['initial', 'bounds', 'numWorkers', 'pool', 'timeoutMs', 'retries']
 const LM_KEYS = ['differences', 'relativeStep', 'ftol', 'xtol', 'gtol', 'prefetchJacobian', 'polish']
@@ -77,7 +68,7 @@ describe('checkOptionKeys', () => {
   })
 
   it('refuses an unknown key, naming it, its key path, the closest known key and all of them', () => {
-    const error = validationError(() =>
+    const error = validationErrorOf(() =>
       checkOptionKeys({ xtol: 1, xtl: 1e-10 }, LM_KEYS, 'methodOptions.lm', 'methodOptions.lm'),
     )
     expect(error.keyPath).toBe('methodOptions.lm.xtl')
@@ -89,17 +80,19 @@ describe('checkOptionKeys', () => {
   })
 
   it('names a top-level key without a prefix, and suggests nothing for a far-off key', () => {
-    const error = validationError(() => checkOptionKeys({ frobnicate: true }, FITTER_KEYS, 'Fitter options'))
+    const error = validationErrorOf(() =>
+      checkOptionKeys({ frobnicate: true }, FITTER_KEYS, 'Fitter options'),
+    )
     expect(error.keyPath).toBe('frobnicate')
     expect(error.message).not.toContain('did you mean')
     expect(error.message).toContain("Known options: 'initial', 'bounds'")
   })
 
   it('refuses what is not an object', () => {
-    expect(validationError(() => checkOptionKeys(null, FITTER_KEYS, 'Fitter options')).message).toMatch(
+    expect(validationErrorOf(() => checkOptionKeys(null, FITTER_KEYS, 'Fitter options')).message).toMatch(
       /Fitter options must be an object, got null/,
     )
-    expect(validationError(() => checkOptionKeys([1], LM_KEYS, 'x', 'a.b')).keyPath).toBe('a.b')
+    expect(validationErrorOf(() => checkOptionKeys([1], LM_KEYS, 'x', 'a.b')).keyPath).toBe('a.b')
     expect(() => checkOptionKeys(3, LM_KEYS, 'x')).toThrow(/got number/)
   })
 
@@ -137,7 +130,7 @@ describe('checkOptionKeys', () => {
     (known, pick, e) => {
       const typo = applyEdit(known[pick % known.length]!, e)
       fc.pre(!known.includes(typo))
-      const error = validationError(() => checkOptionKeys({ [typo]: 1 }, known, 'options', 'top'))
+      const error = validationErrorOf(() => checkOptionKeys({ [typo]: 1 }, known, 'options', 'top'))
       expect(error.keyPath).toBe(`top.${typo}`)
       const suggested = /did you mean '([^']*)'\?/.exec(error.message)?.[1]
       expect(known).toContain(suggested)
@@ -148,7 +141,7 @@ describe('checkOptionKeys', () => {
 
 describe('underKeyPath', () => {
   it('puts a prefix in front of the key path of a ValidationError', () => {
-    const error = validationError(() =>
+    const error = validationErrorOf(() =>
       underKeyPath('methodOptions.cmaes', () => {
         throw new ValidationError('popSize must be an integer >= 2', 'popSize')
       }),
@@ -166,7 +159,7 @@ describe('underKeyPath', () => {
       }),
     ).toThrow(plain)
     expect(
-      validationError(() =>
+      validationErrorOf(() =>
         underKeyPath('a', () => {
           throw new ValidationError('no key')
         }),
@@ -194,7 +187,7 @@ describe('combine() options', () => {
   const term = objective((p: { x: number }) => p.x)
 
   it('refuses a misspelled option, suggesting the right one', () => {
-    const error = validationError(() => combine([term], { weigths: [2] } as CombineOptions))
+    const error = validationErrorOf(() => combine([term], { weigths: [2] } as CombineOptions))
     expect(error.keyPath).toBe('weigths')
     expect(error.message).toContain("did you mean 'weights'?")
     expect(() => combine([term], { onErorr: 'skip' } as CombineOptions)).toThrow(/did you mean 'onError'\?/)

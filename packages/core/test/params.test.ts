@@ -8,18 +8,8 @@ import {
   ValidationError,
   validateParams,
 } from '../src/index.ts'
-import { boundedParams, paramTree } from '../src/testing/index.ts'
+import { boundedParams, paramTree, validationErrorOf } from '../src/testing/index.ts'
 import { expectSameData } from './same-data.ts'
-
-function validationError(fn: () => unknown): ValidationError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError)
-    return error as ValidationError
-  }
-  throw new Error('expected a ValidationError')
-}
 
 describe('flattenParams / unflattenParams', () => {
   it('joins nested keys with dots', () => {
@@ -68,27 +58,27 @@ describe('flattenParams / unflattenParams', () => {
   )
 
   it('rejects a key used both as a parameter and as a group', () => {
-    expect(validationError(() => unflattenParams({ a: 1, 'a.b': 2 })).keyPath).toBe('a.b')
+    expect(validationErrorOf(() => unflattenParams({ a: 1, 'a.b': 2 })).keyPath).toBe('a.b')
   })
 
   it('rejects empty groups and non-number leaves, naming the key', () => {
-    expect(validationError(() => flattenParams({ a: {} })).keyPath).toBe('a')
-    expect(validationError(() => flattenParams({ a: { b: 'x' } } as never)).keyPath).toBe('a.b')
-    expect(validationError(() => flattenParams({ a: [1, 2] } as never)).message).toMatch(/an array/)
+    expect(validationErrorOf(() => flattenParams({ a: {} })).keyPath).toBe('a')
+    expect(validationErrorOf(() => flattenParams({ a: { b: 'x' } } as never)).keyPath).toBe('a.b')
+    expect(validationErrorOf(() => flattenParams({ a: [1, 2] } as never)).message).toMatch(/an array/)
   })
 })
 
 describe('validateParams', () => {
   it('names the key of a NaN or infinite parameter', () => {
-    const e = validationError(() => validateParams({ a: { b: Number.NaN } }))
+    const e = validationErrorOf(() => validateParams({ a: { b: Number.NaN } }))
     expect(e.keyPath).toBe('a.b')
     expect(e.message).toMatch(/NaN/)
-    expect(validationError(() => validateParams({ x: Number.POSITIVE_INFINITY })).keyPath).toBe('x')
+    expect(validationErrorOf(() => validateParams({ x: Number.POSITIVE_INFINITY })).keyPath).toBe('x')
   })
 
   it('names missing and extra keys against a template', () => {
-    expect(validationError(() => validateParams({ a: 1 }, { a: 1, b: { c: 2 } })).keyPath).toBe('b.c')
-    const extra = validationError(() => validateParams({ a: 1, z: 2 }, { a: 1 }))
+    expect(validationErrorOf(() => validateParams({ a: 1 }, { a: 1, b: { c: 2 } })).keyPath).toBe('b.c')
+    const extra = validationErrorOf(() => validateParams({ a: 1, z: 2 }, { a: 1 }))
     expect(extra.keyPath).toBe('z')
     expect(extra.message).toMatch(/expected one of: a/)
   })
@@ -112,12 +102,12 @@ describe('ParamSpace', () => {
   })
 
   it('rejects lower > upper, NaN bounds, unknown keys and a start outside the bounds', () => {
-    expect(validationError(() => ParamSpace.create({ a: 1 }, { a: [2, 1] })).message).toMatch(
+    expect(validationErrorOf(() => ParamSpace.create({ a: 1 }, { a: [2, 1] })).message).toMatch(
       /lower bound 2 is greater than upper bound 1/,
     )
-    expect(validationError(() => ParamSpace.create({ a: 1 }, { a: [Number.NaN, 1] })).keyPath).toBe('a')
-    expect(validationError(() => ParamSpace.create({ a: 1 }, { b: [0, 1] } as never)).keyPath).toBe('b')
-    const outside = validationError(() => ParamSpace.create({ g: { a: 5 } }, { g: { a: [0, 1] } }))
+    expect(validationErrorOf(() => ParamSpace.create({ a: 1 }, { a: [Number.NaN, 1] })).keyPath).toBe('a')
+    expect(validationErrorOf(() => ParamSpace.create({ a: 1 }, { b: [0, 1] } as never)).keyPath).toBe('b')
+    const outside = validationErrorOf(() => ParamSpace.create({ g: { a: 5 } }, { g: { a: [0, 1] } }))
     expect(outside.keyPath).toBe('g.a')
     expect(outside.message).toMatch(/outside the bounds \[0, 1\]/)
     expect(() => ParamSpace.create({})).toThrow(/no parameters/)

@@ -3,6 +3,7 @@
 // before anything is evaluated, never be silently ignored. Bad option values of the optimizers
 // are ValidationErrors with their key path too.
 import { objective, ValidationError } from '@parafit/core'
+import { rejectedValidationError, validationErrorOf } from '@parafit/core/testing'
 import { describe, expect, test } from 'vitest'
 import {
   curveFit,
@@ -34,25 +35,6 @@ function counted() {
 
 const initial: Params = { a: 0, b: 0 }
 
-async function rejection(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ValidationError)
-  return error as ValidationError
-}
-
-function thrown(fn: () => unknown): ValidationError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError)
-    return error as ValidationError
-  }
-  throw new Error('expected a ValidationError')
-}
-
 function expectNamed(error: ValidationError, keyPath: string, suggestion: string): void {
   expect(error.keyPath).toBe(keyPath)
   expect(error.message).toContain(`unknown option '${keyPath.split('.').at(-1)}'`)
@@ -63,16 +45,16 @@ function expectNamed(error: ValidationError, keyPath: string, suggestion: string
 describe('Fitter options', () => {
   test('a misspelled constructor option fails, suggesting the right one', () => {
     const { fn } = counted()
-    const error = thrown(() => new Fitter(fn, { initial, workers: 4 } as FitterOptions<Params>))
+    const error = validationErrorOf(() => new Fitter(fn, { initial, workers: 4 } as FitterOptions<Params>))
     expectNamed(error, 'workers', 'numWorkers')
     expect(error.message).toContain("'initial', 'bounds', 'numWorkers', 'pool', 'timeoutMs', 'retries'")
     expectNamed(
-      thrown(() => new Fitter(fn, { initial, timeout: 5 } as FitterOptions<Params>)),
+      validationErrorOf(() => new Fitter(fn, { initial, timeout: 5 } as FitterOptions<Params>)),
       'timeout',
       'timeoutMs',
     )
     expectNamed(
-      thrown(() => new Fitter(fn, { initial, retry: 1 } as FitterOptions<Params>)),
+      validationErrorOf(() => new Fitter(fn, { initial, retry: 1 } as FitterOptions<Params>)),
       'retry',
       'retries',
     )
@@ -150,14 +132,14 @@ describe('fit() options', () => {
     const { calls, fn } = counted()
     const fitter = new Fitter(fn, { initial })
     // 'auto' evaluates the start point to choose the method: the check comes before that too.
-    expectNamed(await rejection(fitter.fit(options)), keyPath, suggestion)
-    expectNamed(await rejection(fitter.fit({ ...options, method: 'de' })), keyPath, suggestion)
+    expectNamed(await rejectedValidationError(fitter.fit(options)), keyPath, suggestion)
+    expectNamed(await rejectedValidationError(fitter.fit({ ...options, method: 'de' })), keyPath, suggestion)
     expect(calls.n).toBe(0)
   })
 
   test('every method entry is checked, not only the chosen one', async () => {
     const { calls, fn } = counted()
-    const error = await rejection(
+    const error = await rejectedValidationError(
       new Fitter(fn, { initial }).fit({
         method: 'lm',
         methodOptions: { lm: {}, cmaes: { popsize: 10 } } as never,
@@ -168,11 +150,13 @@ describe('fit() options', () => {
   })
 
   test('a far-off key is refused without a suggestion, listing the known ones', async () => {
-    const error = await rejection(new Fitter(counted().fn, { initial }).fit({ verbose: true } as FitOptions))
+    const error = await rejectedValidationError(
+      new Fitter(counted().fn, { initial }).fit({ verbose: true } as FitOptions),
+    )
     expect(error.keyPath).toBe('verbose')
     expect(error.message).not.toContain('did you mean')
     expect(error.message).toContain("'method', 'budget', 'seed', 'signal'")
-    const lm = await rejection(
+    const lm = await rejectedValidationError(
       new Fitter(counted().fn, { initial }).fit({ methodOptions: { lm: { zzzzz: 1 } } } as FitOptions),
     )
     expect(lm.message).toContain("'differences', 'relativeStep', 'ftol', 'xtol', 'gtol'")
@@ -180,11 +164,15 @@ describe('fit() options', () => {
 
   test('options that are not objects are refused', async () => {
     const fitter = new Fitter(counted().fn, { initial })
-    expect((await rejection(fitter.fit(null as never))).message).toMatch(/fit\(\) options must be an object/)
-    expect((await rejection(fitter.fit({ methodOptions: { lm: 3 } } as never))).keyPath).toBe(
+    expect((await rejectedValidationError(fitter.fit(null as never))).message).toMatch(
+      /fit\(\) options must be an object/,
+    )
+    expect((await rejectedValidationError(fitter.fit({ methodOptions: { lm: 3 } } as never))).keyPath).toBe(
       'methodOptions.lm',
     )
-    expect((await rejection(fitter.fit({ checkpoint: 'x.ckpt' } as never))).keyPath).toBe('checkpoint')
+    expect((await rejectedValidationError(fitter.fit({ checkpoint: 'x.ckpt' } as never))).keyPath).toBe(
+      'checkpoint',
+    )
   })
 
   test('every option spelled right is accepted, at every level', async () => {
@@ -245,7 +233,7 @@ describe('optimizer option values (P6): ValidationErrors with the key path', () 
 
   test.each(cases)('%j', async (methodOptions, keyPath, message) => {
     const { calls, fn } = counted()
-    const error = await rejection(new Fitter(fn, { initial }).fit({ methodOptions }))
+    const error = await rejectedValidationError(new Fitter(fn, { initial }).fit({ methodOptions }))
     expect(error.keyPath).toBe(keyPath)
     expect(error.message).toMatch(message)
     expect(error.message).toContain(`(at '${keyPath}')`)
@@ -253,7 +241,7 @@ describe('optimizer option values (P6): ValidationErrors with the key path', () 
   })
 
   test('a misspelled DE strategy suggests the closest one', async () => {
-    const error = await rejection(
+    const error = await rejectedValidationError(
       new Fitter(counted().fn, { initial }).fit({
         methodOptions: { de: { strategy: 'best/1/bim' as 'best/1/bin' } },
       }),
@@ -269,26 +257,26 @@ describe('optimizer option values (P6): ValidationErrors with the key path', () 
       upper: Float64Array.of(1, 1),
     }
     expectNamed(
-      thrown(() => new LevenbergMarquardt(problem, { xtl: 1 } as never)),
+      validationErrorOf(() => new LevenbergMarquardt(problem, { xtl: 1 } as never)),
       'xtl',
       'xtol',
     )
     expectNamed(
-      thrown(() => new NelderMead(problem, { ftl: 1 } as never)),
+      validationErrorOf(() => new NelderMead(problem, { ftl: 1 } as never)),
       'ftl',
       'ftol',
     )
     expectNamed(
-      thrown(() => createCmaes(problem, { popsize: 8 } as never, 1)),
+      validationErrorOf(() => createCmaes(problem, { popsize: 8 } as never, 1)),
       'popsize',
       'popSize',
     )
     expectNamed(
-      thrown(() => createDifferentialEvolution(problem, { crossOver: 0.5 } as never, 1)),
+      validationErrorOf(() => createDifferentialEvolution(problem, { crossOver: 0.5 } as never, 1)),
       'crossOver',
       'crossover',
     )
-    expect(thrown(() => createCmaes(problem, { popSize: 1 }, 1)).keyPath).toBe('popSize')
+    expect(validationErrorOf(() => createCmaes(problem, { popSize: 1 }, 1)).keyPath).toBe('popSize')
     const empty = { x0: new Float64Array(0), lower: new Float64Array(0), upper: new Float64Array(0) }
     expect(() => createCmaes(empty, {}, 1)).toThrow(ValidationError)
     expect(() => createDifferentialEvolution(empty, {}, 1)).toThrow(ValidationError)
@@ -300,21 +288,21 @@ describe('curveFit options', () => {
 
   test('a misspelled option fails, at the top and inside lm', async () => {
     expectNamed(
-      await rejection(curveFit({ ...data, initial: [0, 0], maxEvaluation: 10 } as never)),
+      await rejectedValidationError(curveFit({ ...data, initial: [0, 0], maxEvaluation: 10 } as never)),
       'maxEvaluation',
       'maxEvaluations',
     )
     expectNamed(
-      await rejection(curveFit({ ...data, initial: [0, 0], sigmas: [1, 1, 1, 1] } as never)),
+      await rejectedValidationError(curveFit({ ...data, initial: [0, 0], sigmas: [1, 1, 1, 1] } as never)),
       'sigmas',
       'sigma',
     )
     expectNamed(
-      await rejection(curveFit({ ...data, initial: [0, 0], lm: { ftl: 1e-8 } } as never)),
+      await rejectedValidationError(curveFit({ ...data, initial: [0, 0], lm: { ftl: 1e-8 } } as never)),
       'lm.ftl',
       'ftol',
     )
-    const value = await rejection(curveFit({ ...data, initial: [0, 0], lm: { gtol: -1 } }))
+    const value = await rejectedValidationError(curveFit({ ...data, initial: [0, 0], lm: { gtol: -1 } }))
     expect(value.keyPath).toBe('lm.gtol')
   })
 
@@ -342,17 +330,19 @@ describe('EnsembleSampler options', () => {
 
   test('a misspelled constructor option fails, suggesting the right one', () => {
     expectNamed(
-      thrown(() => new EnsembleSampler({ logProb, nWalkers: 6, ndims: 2 } as never)),
+      validationErrorOf(() => new EnsembleSampler({ logProb, nWalkers: 6, ndims: 2 } as never)),
       'ndims',
       'nDim',
     )
     expectNamed(
-      thrown(() => new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2, vectorised: true } as never)),
+      validationErrorOf(
+        () => new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2, vectorised: true } as never),
+      ),
       'vectorised',
       'vectorized',
     )
     expectNamed(
-      thrown(() => new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2, workers: 1 } as never)),
+      validationErrorOf(() => new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2, workers: 1 } as never)),
       'workers',
       'numWorkers',
     )
@@ -369,44 +359,44 @@ describe('EnsembleSampler options', () => {
       nDim: 2,
     })
     expectNamed(
-      await rejection(sampler.run(walkers, 5, { progres: false } as RunOptions)),
+      await rejectedValidationError(sampler.run(walkers, 5, { progres: false } as RunOptions)),
       'progres',
       'progress',
     )
     expect(calls).toBe(0)
     await sampler.run(walkers, 5)
     expectNamed(
-      thrown(() => sampler.getChain({ discrad: 1 } as never)),
+      validationErrorOf(() => sampler.getChain({ discrad: 1 } as never)),
       'discrad',
       'discard',
     )
     expectNamed(
-      thrown(() => sampler.getLogProb({ flatten: true } as never)),
+      validationErrorOf(() => sampler.getLogProb({ flatten: true } as never)),
       'flatten',
       'flat',
     )
     expectNamed(
-      thrown(() => sampler.getBlobs({ thinn: 2 } as never)),
+      validationErrorOf(() => sampler.getBlobs({ thinn: 2 } as never)),
       'thinn',
       'thin',
     )
     expectNamed(
-      thrown(() => sampler.autocorrTime({ quite: true } as never)),
+      validationErrorOf(() => sampler.autocorrTime({ quite: true } as never)),
       'quite',
       'quiet',
     )
     expectNamed(
-      thrown(() => integratedTime(sampler.getChain(), { tole: 1 } as never)),
+      validationErrorOf(() => integratedTime(sampler.getChain(), { tole: 1 } as never)),
       'tole',
       'tol',
     )
     expectNamed(
-      thrown(() => stretchMove({ A: 3 } as never)),
+      validationErrorOf(() => stretchMove({ A: 3 } as never)),
       'A',
       'a',
     )
     expectNamed(
-      thrown(() => deMove({ gamma: 1 } as never)),
+      validationErrorOf(() => deMove({ gamma: 1 } as never)),
       'gamma',
       'gamma0',
     )

@@ -1,31 +1,13 @@
 // Unknown option keys fail with a ValidationError that names the key path and suggests the
 // closest known key (the schema decoder alone says only "Expected no excess property"), before
 // anything is evaluated or any worker started; the right spelling is accepted at every level.
-import { EvaluateContext, objective, ValidationError } from '@parafit/core'
+import { EvaluateContext, objective, type ValidationError } from '@parafit/core'
+import { rejectedValidationError, validationErrorOf } from '@parafit/core/testing'
 import { describe, expect, it } from 'vitest'
 import { mapWithContext, mapWithContextSettled, processPool, serialPool, threadPool } from '../src/index.ts'
 import { trackPools, xs } from './helpers.ts'
 
 const track = trackPools()
-
-function thrown(fn: () => unknown): ValidationError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError)
-    return error as ValidationError
-  }
-  throw new Error('expected a ValidationError')
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ValidationError)
-  return error as ValidationError
-}
 
 function expectNamed(error: ValidationError, keyPath: string, suggestion: string): void {
   expect(error.keyPath).toBe(keyPath)
@@ -49,18 +31,24 @@ describe('mapWithContext options', () => {
     const { calls, fn } = counted()
     const pool = track(serialPool())
     expectNamed(
-      await rejection(mapWithContext(pool, fn, xs(3), { timeout: 5 } as never)),
+      await rejectedValidationError(mapWithContext(pool, fn, xs(3), { timeout: 5 } as never)),
       'timeout',
       'timeoutMs',
     )
-    expectNamed(await rejection(mapWithContext(pool, fn, xs(3), { retry: 1 } as never)), 'retry', 'retries')
     expectNamed(
-      await rejection(mapWithContextSettled(pool, fn, xs(3), { context: [] } as never)),
+      await rejectedValidationError(mapWithContext(pool, fn, xs(3), { retry: 1 } as never)),
+      'retry',
+      'retries',
+    )
+    expectNamed(
+      await rejectedValidationError(mapWithContextSettled(pool, fn, xs(3), { context: [] } as never)),
       'context',
       'contexts',
     )
     expectNamed(
-      await rejection(mapWithContextSettled(pool, fn, xs(3), { onprogress: () => {} } as never)),
+      await rejectedValidationError(
+        mapWithContextSettled(pool, fn, xs(3), { onprogress: () => {} } as never),
+      ),
       'onprogress',
       'onProgress',
     )
@@ -89,32 +77,32 @@ describe('mapWithContext options', () => {
 describe('pool options', () => {
   it('refuses a misspelled option at every level, naming its key path', () => {
     expectNamed(
-      thrown(() => threadPool({ numworkers: 2 } as never)),
+      validationErrorOf(() => threadPool({ numworkers: 2 } as never)),
       'numworkers',
       'numWorkers',
     )
     expectNamed(
-      thrown(() => threadPool({ numWorkers: 2, timeOut: 10 } as never)),
+      validationErrorOf(() => threadPool({ numWorkers: 2, timeOut: 10 } as never)),
       'timeOut',
       'timeoutMs',
     )
     expectNamed(
-      thrown(() => threadPool({ numWorkers: 2, resourceLimit: {} } as never)),
+      validationErrorOf(() => threadPool({ numWorkers: 2, resourceLimit: {} } as never)),
       'resourceLimit',
       'resourceLimits',
     )
-    const nested = thrown(() =>
+    const nested = validationErrorOf(() =>
       threadPool({ numWorkers: 2, resourceLimits: { maxOldGenerationSizeMB: 64, stackSize: 4 } } as never),
     )
     expectNamed(nested, 'resourceLimits.maxOldGenerationSizeMB', 'maxOldGenerationSizeMb')
     expect(nested.message).toContain("'maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'")
     expectNamed(
-      thrown(() => processPool({ numWorkers: 2, execArg: [] } as never)),
+      validationErrorOf(() => processPool({ numWorkers: 2, execArg: [] } as never)),
       'execArg',
       'execArgv',
     )
     expectNamed(
-      thrown(() => processPool({ numWorkers: 2, enviroment: {} } as never)),
+      validationErrorOf(() => processPool({ numWorkers: 2, enviroment: {} } as never)),
       'enviroment',
       'env',
     )
