@@ -54,14 +54,25 @@ interface FitLine {
   points: number
 }
 
-function lastJsonLine(stdout: string): FitLine {
+interface SampleLine {
+  pool: string
+  samples: number
+  mean: number[]
+  last: number[]
+}
+
+function lastLine(stdout: string): string {
   const line = stdout
     .trim()
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .at(-1)
   expect(line, stdout).toBeDefined()
-  return JSON.parse(line!) as FitLine
+  return line!
+}
+
+function lastJsonLine(stdout: string): FitLine {
+  return JSON.parse(lastLine(stdout)) as FitLine
 }
 
 describe('the packed packages, installed into a project outside the repository', () => {
@@ -80,7 +91,7 @@ describe('the packed packages, installed into a project outside the repository',
       join(project, 'package.json'),
       `${JSON.stringify({ name: 'my-fits', private: true, type: 'module' }, null, 2)}\n`,
     )
-    for (const file of ['model.ts', 'fit.ts', 'tsconfig.json']) {
+    for (const file of ['model.ts', 'fit.ts', 'posterior.ts', 'sample.ts', 'tsconfig.json']) {
       await copyFile(join(fixtures, file), join(project, file))
     }
     const tarballs = (await readdir(packs)).filter((f) => f.endsWith('.tgz')).map((f) => join(packs, f))
@@ -144,6 +155,23 @@ describe('the packed packages, installed into a project outside the repository',
   })
 
   const mpi = mpiMissing()
+
+  test("a user's log-probability module samples on threads, and the same seed gives the same chain on MPI ranks", async () => {
+    const threads = JSON.parse(
+      lastLine((await sh('node', ['sample.ts', 'threads'], project)).stdout),
+    ) as SampleLine
+    expect(threads.samples).toBe(16 * 300)
+    for (const m of threads.mean) expect(Math.abs(m)).toBeLessThan(0.5)
+    if (mpi !== undefined && !requireMpi) return
+    const { stdout } = await sh(
+      'mpirun',
+      ['--oversubscribe', '--bind-to', 'none', '-np', '3', 'node', 'sample.ts', 'mpi'],
+      project,
+    )
+    const ranks = JSON.parse(lastLine(stdout)) as SampleLine
+    expect(ranks.pool).toBe('mpi')
+    expect({ ...ranks, pool: 'threads' }).toEqual(threads)
+  }, 120_000)
   test.skipIf(mpi !== undefined && !requireMpi)(
     'a fit under mpirun uses the binding built at install',
     async () => {
