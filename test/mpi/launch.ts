@@ -1,7 +1,7 @@
 // Runs a fixture under mpirun and collects what each rank reported. Open MPI refuses to run as
 // root without two environment variables, and more ranks than cores need --oversubscribe.
 
-import { execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mpiBindingBuilt } from '@parafit/mpi'
 
 export type Transport = 'shm' | 'tcp'
@@ -39,6 +39,8 @@ export function mpirun(
     env?: Record<string, string>
     timeoutMs?: number
     args?: string[]
+    /** Called with mpirun's process once started, e.g. to signal it. */
+    whileRunning?: (child: ChildProcess) => void
   },
 ): Promise<Launch> {
   const btl = options.transport === 'tcp' ? 'self,tcp' : 'self,vader'
@@ -66,6 +68,7 @@ export function mpirun(
       child.kill('SIGKILL')
       reject(new Error(`mpirun did not finish within ${options.timeoutMs ?? 60_000} ms:\n${output}`))
     }, options.timeoutMs ?? 60_000)
+    options.whileRunning?.(child)
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)

@@ -3,6 +3,10 @@
 // that crosses nodes) with 2, 3 and 4 ranks. Where MPI is not installed these tests are skipped
 // with the reason, except under PARAFIT_REQUIRE_MPI=1 (CI), where that is a failure.
 
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { mpiMissing, mpirun, type Transport } from './launch.ts'
 
@@ -167,6 +171,41 @@ describe.skipIf(missing !== undefined)(
       const serial = await runSampler(1)
       expect(serial.otherProcesses).toBe(0)
       expect({ ...fromMpi, otherProcesses: 0 }).toEqual(JSON.parse(JSON.stringify(serial)))
+    }, 60_000)
+
+    test('Ctrl-C to mpirun running parafit fit: rank 0 reports the best so far and writes --out before the launcher kills it', async () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'parafit-mpi-cli-'))
+      const out = join(scratch, 'result.json')
+      const checkpoint = join(scratch, 'run.ckpt')
+      try {
+        const command = new URL('../../packages/fitter/src/cli/parafit.ts', import.meta.url)
+        const bowlFit = fileURLToPath(
+          new URL('../../packages/fitter/test/fixtures/bowl-fit.ts', import.meta.url),
+        )
+        const launch = await mpirun(command, {
+          np: 3,
+          args: ['fit', bowlFit, '-m', 'cmaes', '--no-progress', '--out', out, '--checkpoint', checkpoint],
+          env: { BOWL_SPIN_MS: '20' },
+          // Once a batch is done (the first checkpoint), Ctrl-C: Open MPI passes it on as SIGTERM
+          // to every rank, and SIGKILL a second later.
+          whileRunning: (child) => {
+            const poll = setInterval(() => {
+              if (!existsSync(checkpoint)) return
+              clearInterval(poll)
+              child.kill('SIGINT')
+            }, 50)
+            child.on('close', () => clearInterval(poll))
+          },
+        })
+        expect(launch.output).toMatch(/stopped by SIGTERM/)
+        expect(launch.output.match(/stopped by SIGTERM/g)).toHaveLength(1) // rank 0 only
+        expect(launch.output).toMatch(/aborted by the signal/)
+        const saved = JSON.parse(readFileSync(out, 'utf8')) as { stopKind: string; nEvals: number }
+        expect(saved.stopKind).toBe('aborted')
+        expect(saved.nEvals).toBeGreaterThan(0)
+      } finally {
+        rmSync(scratch, { recursive: true, force: true })
+      }
     }, 60_000)
 
     test('rank 0 exiting without closing its idle pool releases the ranks; all exit 0', async () => {

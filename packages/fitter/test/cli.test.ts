@@ -288,6 +288,28 @@ describe('parafit fit', () => {
     expect(forced.code, forced.stderr).toBe(0)
   }, 30_000)
 
+  test('SIGTERM (Slurm at its time limit) stops the fit, reports the best so far and writes --out', async () => {
+    const out = join(scratch, 'terminated.json')
+    const checkpoint = join(scratch, 'terminated.ckpt')
+    const run = await parafit(
+      ['fit', fixture('bowl-fit.ts'), '-w', '2', '-m', 'cmaes', '--out', out, '--checkpoint', checkpoint],
+      { BOWL_SPIN_MS: '5' },
+      (child) => {
+        const poll = setInterval(() => {
+          if (!existsSync(checkpoint)) return
+          clearInterval(poll)
+          child.kill('SIGTERM')
+        }, 20)
+      },
+    )
+    expect(run.code, run.stderr).toBe(143)
+    expect(run.stderr).toMatch(/stopped by SIGTERM/)
+    expect(run.stdout).toMatch(/aborted/)
+    const saved = JSON.parse(readFileSync(out, 'utf8'))
+    expect(saved.stopKind).toBe('aborted')
+    expect(saved.nEvals).toBeGreaterThan(0)
+  }, 30_000)
+
   describe('with one worker and an objective that never returns', () => {
     const forever = { BOWL_SPIN_MS: String(1e12) }
 

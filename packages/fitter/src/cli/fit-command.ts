@@ -133,36 +133,39 @@ export async function runFitCommand(
       io.stdout.write(`\n  result written to ${options.out}\n`)
     }
   }
-  let result: FitResult
+  // The report and --out come before the pools close: under mpirun a stop by signal leaves
+  // about a second before the launcher's SIGKILL, and closing waits on other ranks.
   try {
-    result = await fitter.fit({
-      method: options.method,
-      seed: options.seed,
-      signal: io.signal,
-      onProgress: (p) => bar.update(p),
-      ...(options.budget === undefined ? {} : { budget: options.budget }),
-      ...(options.skipErrors ? { onError: 'skip' as const } : {}),
-      ...(options.methodOptions === undefined ? {} : { methodOptions: options.methodOptions }),
-      ...(options.checkpoint === undefined
-        ? {}
-        : { checkpoint: { path: options.checkpoint, every: options.checkpointEvery ?? 1 } }),
-    })
-  } catch (error) {
-    bar.stop()
-    // Nothing computed is lost: the best result before the failure is still reported and written.
-    if (error instanceof FitError && error.result !== undefined && error.result.nEvals > 0) {
-      await finish(error.result)
-      io.stdout.write('\n')
+    let result: FitResult
+    try {
+      result = await fitter.fit({
+        method: options.method,
+        seed: options.seed,
+        signal: io.signal,
+        onProgress: (p) => bar.update(p),
+        ...(options.budget === undefined ? {} : { budget: options.budget }),
+        ...(options.skipErrors ? { onError: 'skip' as const } : {}),
+        ...(options.methodOptions === undefined ? {} : { methodOptions: options.methodOptions }),
+        ...(options.checkpoint === undefined
+          ? {}
+          : { checkpoint: { path: options.checkpoint, every: options.checkpointEvery ?? 1 } }),
+      })
+    } catch (error) {
+      bar.stop()
+      // Nothing computed is lost: the best result before the failure is still reported and written.
+      if (error instanceof FitError && error.result !== undefined && error.result.nEvals > 0) {
+        await finish(error.result)
+        io.stdout.write('\n')
+      }
+      throw error
     }
-    throw error
+    bar.stop()
+    await finish(result)
+    return result.stopKind === 'aborted' ? 130 : 0
   } finally {
     await fitter.close()
     await pool?.close()
   }
-  bar.stop()
-  await finish(result)
-  if (result.stopKind === 'aborted') return 130
-  return 0
 }
 
 /**

@@ -1,6 +1,7 @@
 // The `parafit` command. Argument parsing and help are commander's; the work is in fit-command.ts.
 
 import { createRequire } from 'node:module'
+import { detectMpi } from '@parafit/core'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { METHODS } from '../methods.ts'
 import type { Method } from '../optimizers/optimizer.ts'
@@ -115,26 +116,38 @@ Examples:
   parafit fit model.ts --checkpoint run.ckpt    stop any time (Ctrl-C); the same command resumes
   parafit fit model.ts -m lm -O xtol=1e-12 -O ftol=1e-12
 
-Ctrl-C stops the fit at once (busy workers are stopped), prints the report of the best point so
-far and writes --out; a second Ctrl-C quits without waiting for anything.
+Ctrl-C or SIGTERM (Slurm's time limit) stops the fit at once (busy workers are stopped), prints
+the report of the best point so far and writes --out; a second Ctrl-C quits without waiting.
 
-Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 130 when interrupted.`,
+Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 130 when interrupted,
+143 when stopped by SIGTERM.`,
   )
   .action(async (module: string, o: Record<string, unknown>) => {
     const controller = new AbortController()
     const checkpoint = o.checkpoint as string | undefined
-    // The first Ctrl-C stops the fit and keeps its best result; a second one leaves at once.
-    process.once('SIGINT', () => {
-      process.stderr.write(
-        '\nparafit: interrupted; stopping the workers and reporting the best so far (Ctrl-C again to quit now)\n',
-      )
-      controller.abort()
-      process.once('SIGINT', () => {
+    // Ctrl-C (SIGINT) and SIGTERM (Slurm at its time limit, mpirun passing on a Ctrl-C) stop the
+    // fit, print the best result and write --out. A second Ctrl-C quits at once; a SIGTERM after
+    // the first signal changes nothing (the report is being written; mpirun's SIGKILL follows).
+    let stoppedBy: NodeJS.Signals | undefined
+    // Under mpirun every rank runs this command; only rank 0, the one that fits, speaks.
+    const speaks = detectMpi().rank === 0
+    const stop = (signal: NodeJS.Signals) => {
+      if (stoppedBy === undefined) {
+        stoppedBy = signal
+        const what = signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`
+        if (speaks)
+          process.stderr.write(
+            `\nparafit: ${what}; stopping the workers and reporting the best so far (Ctrl-C again to quit now)\n`,
+          )
+        controller.abort()
+      } else if (signal === 'SIGINT') {
         const kept = checkpoint === undefined ? '' : `; ${checkpoint} holds the run up to its last checkpoint`
         process.stderr.write(`parafit: quit${kept}\n`)
         process.exit(130)
-      })
-    })
+      }
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
     try {
       const method = o.method as Method | 'auto'
       const settings = (o.methodOption as MethodSetting[] | undefined) ?? []
@@ -157,6 +170,7 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
         },
         { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
       )
+      if (stoppedBy === 'SIGTERM' && process.exitCode === 130) process.exitCode = 143
     } catch (error) {
       process.stderr.write(`${describeError(error)}\n`)
       process.exitCode = 1
