@@ -13,6 +13,7 @@ import { inProcessResults, moduleTree, poolResults } from './parity-check.ts'
 
 const pools: Record<string, Pool> = {
   serial: serialPool(),
+  'serial (strict)': serialPool({ strict: true }),
   threads: threadPool({ numWorkers: 2 }),
   processes: processPool({ numWorkers: 2 }),
 }

@@ -39,6 +39,12 @@ export const ProcessPoolOptions = Schema.Struct({
 })
 export type ProcessPoolOptions = typeof ProcessPoolOptions.Type
 
+export const SerialPoolOptions = Schema.Struct({
+  timeoutMs: Schema.optional(PositiveMs),
+  retries: Schema.optional(Retries),
+  strict: Schema.optional(Schema.Boolean),
+})
+
 export const EvaluateOptionsSchema = Schema.Struct({
   timeoutMs: Schema.optional(PositiveMs),
   retries: Schema.optional(Retries),

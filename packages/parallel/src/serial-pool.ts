@@ -1,6 +1,11 @@
-// The serial pool evaluates in the calling thread. It is the reference for parity, so it moves
-// state exactly as workers do: the objective sees a structured clone of the input state, and the
-// result state and errors come back through the same clone and serialization as from a worker.
+// The serial pool evaluates in the calling thread. By default it hands the objective the
+// caller's parameters and context state as they are, and takes the result state back as it is:
+// a structured clone per evaluation was most of its cost, and data that crosses to a worker
+// intact is the same data without the crossing. `strict: true` moves state exactly as workers
+// do (input and result through structured clone, so an uncloneable value fails with
+// ContextTransportError as it would on a worker): the reference for the parity tests, and a
+// check for users that their context survives transport. Errors round-trip through
+// serializeError in both modes, so they arrive as they would from a worker.
 
 import {
   ContextTransportError,
@@ -16,21 +21,27 @@ import {
   serializeError,
 } from '@parafit/core'
 import { abortError, throwIfAborted } from './abort.ts'
+import { decodeOptions, SerialPoolOptions as SerialPoolSchema } from './options.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool } from './pool.ts'
 
 function resolve(objective: LeafObjective): Promise<Objective> {
   return isObjectiveRef(objective) ? loadObjectiveCached(objective) : Promise.resolve(objective)
 }
 
-async function evaluateOne(task: LeafTask): Promise<LeafOutcome> {
+/** An error as it arrives from a worker: the same class, message, fields, stack and causes. */
+function asFromWorker(error: unknown): Error {
+  return deserializeError(serializeError(error))
+}
+
+async function evaluateOne(task: LeafTask, strict: boolean): Promise<LeafOutcome> {
   const objective = await resolve(task.objective)
   let ctx: EvaluateContext
   let params: typeof task.params
   try {
-    ctx = EvaluateContext.fromInputState(cloneState(task.input, 'ctx'))
-    params = cloneState(task.params, 'params')
+    ctx = EvaluateContext.fromInputState(strict ? cloneState(task.input, 'ctx') : task.input)
+    params = strict ? cloneState(task.params, 'params') : task.params
   } catch (error) {
-    return { ok: false, error: deserializeError(serializeError(error)), state: undefined }
+    return { ok: false, error: asFromWorker(error), state: undefined }
   }
   let value: number | undefined
   let failure: unknown
@@ -40,19 +51,21 @@ async function evaluateOne(task: LeafTask): Promise<LeafOutcome> {
     failure = error
   }
   const state = ctx.toResultState()
-  let copy: typeof state
-  try {
-    copy = structuredClone(state)
-  } catch {
-    const found = findUncloneable(state, 'ctx')
-    return {
-      ok: false,
-      error: deserializeError(serializeError(new ContextTransportError(found!.keyPath, found!.reason))),
-      state: undefined,
+  let copy = state
+  if (strict) {
+    try {
+      copy = structuredClone(state)
+    } catch {
+      const found = findUncloneable(state, 'ctx')
+      return {
+        ok: false,
+        error: asFromWorker(new ContextTransportError(found!.keyPath, found!.reason)),
+        state: undefined,
+      }
     }
   }
   if (failure === undefined) return { ok: true, value: value!, state: copy }
-  return { ok: false, error: deserializeError(serializeError(failure)), state: copy }
+  return { ok: false, error: asFromWorker(failure), state: copy }
 }
 
 /** How long the serial pool may hold the event loop before it yields (for signals and timers). */
@@ -90,12 +103,13 @@ const RETURNED_LATE = 'it returned later, and its result was discarded as on a w
  */
 async function evaluateTimed(
   task: LeafTask,
+  strict: boolean,
   timeoutMs: number | undefined,
   stop: BatchStop,
 ): Promise<LeafOutcome> {
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
-  const racers: Promise<LeafOutcome>[] = [evaluateOne(task), stop.stopped]
+  const racers: Promise<LeafOutcome>[] = [evaluateOne(task, strict), stop.stopped]
   if (timeoutMs !== undefined) {
     racers.push(
       new Promise<LeafOutcome>((resolve) => {
@@ -126,6 +140,14 @@ export interface SerialPoolOptions {
   /** Defaults for every batch; see EvaluateOptions. */
   readonly timeoutMs?: number
   readonly retries?: number
+  /**
+   * Move state exactly as a worker transport does: parameters and the context's input and
+   * result state through structured clone (an uncloneable value fails with
+   * ContextTransportError). Default false: the objective gets the caller's objects, which is
+   * several times cheaper per evaluation; what it writes into `config` and `shared` then
+   * reaches the caller's objects, as in an in-process evaluation.
+   */
+  readonly strict?: boolean
 }
 
 class SerialPool implements Pool {
@@ -159,6 +181,7 @@ class SerialPool implements Pool {
     const { signal } = options
     const timeoutMs = options.timeoutMs ?? this.#defaults.timeoutMs
     const retries = options.retries ?? this.#defaults.retries ?? 0
+    const strict = this.#defaults.strict === true
     throwIfAborted(signal)
     const stop = batchStop()
     const onAbort = () => stop.stop(abortError(signal!))
@@ -174,9 +197,9 @@ class SerialPool implements Pool {
         }
         throwIfAborted(signal)
         if (this.#closed) throw new PoolClosedError('serial pool')
-        let outcome = await evaluateTimed(task, timeoutMs, stop)
+        let outcome = await evaluateTimed(task, strict, timeoutMs, stop)
         for (let attempt = 0; attempt < retries && isTimeout(outcome); attempt++) {
-          outcome = await evaluateTimed(task, timeoutMs, stop)
+          outcome = await evaluateTimed(task, strict, timeoutMs, stop)
         }
         outcomes.push(outcome)
         options.onProgress?.(outcomes.length, tasks.length)
@@ -210,5 +233,5 @@ function isTimeout(outcome: LeafOutcome): boolean {
  * nothing in it can stop it (use a worker pool, e.g. threadPool({ numWorkers: 1 }), for that).
  */
 export function serialPool(options: SerialPoolOptions = {}): Pool {
-  return new SerialPool(options)
+  return new SerialPool(decodeOptions(SerialPoolSchema, options, 'serialPool options'))
 }

@@ -21,7 +21,10 @@ export function makePool(
   options: { numWorkers?: number; timeoutMs?: number; retries?: number } = {},
 ): Pool {
   const numWorkers = options.numWorkers ?? 2
-  if (backend === 'serial') return serialPool({ timeoutMs: options.timeoutMs, retries: options.retries })
+  // Strict: these tests hold every backend to the worker transport's semantics.
+  if (backend === 'serial') {
+    return serialPool({ strict: true, timeoutMs: options.timeoutMs, retries: options.retries })
+  }
   return backend === 'threads'
     ? threadPool({ ...options, numWorkers })
     : processPool({ ...options, numWorkers })

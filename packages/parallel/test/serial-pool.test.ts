@@ -1,8 +1,10 @@
 // The serial pool keeps the promises of the worker pools as far as one thread can: abort,
-// close() and timeoutMs, with objectives that really spin the thread or really never settle.
+// close() and timeoutMs, with objectives that really spin the thread or really never settle;
+// its default hands over the caller's objects, strict: true clones as a worker transport does.
 
 import {
   AbortError,
+  ContextTransportError,
   EvaluateContext,
   EvaluationTimeoutError,
   objective,
@@ -114,5 +116,39 @@ describe('serialPool', () => {
     await mapWithContext(pool, tagged, xs(20), { contexts })
     expect(contexts.map((c) => c.meta.x)).toEqual(xs(20).map((p) => p.x))
     await pool.close()
+  })
+
+  test("by default the objective gets the caller's objects; strict: true clones them as a worker transport does", async () => {
+    const seen: unknown[] = []
+    const keep = objective<{ x: number }>((p, ctx) => {
+      seen.push(p, ctx.config)
+      ctx.meta.fn = () => p.x // a function cannot cross to a worker
+      return p.x
+    })
+    const params = { x: 2 }
+    const ctx = new EvaluateContext({ config: { mode: 'fast' } })
+    const fast = serialPool()
+    const [result] = await mapWithContext(fast, keep, [params], { contexts: [ctx] })
+    expect(result!.value).toBe(2)
+    expect(seen[0]).toBe(params)
+    expect(seen[1]).toBe(ctx.config)
+    expect(typeof ctx.meta.fn).toBe('function')
+
+    seen.length = 0
+    const strict = serialPool({ strict: true })
+    const strictCtx = new EvaluateContext({ config: { mode: 'fast' } })
+    const [failed] = await mapWithContextSettled(strict, keep, [params], { contexts: [strictCtx] })
+    expect(seen[0]).not.toBe(params)
+    expect(seen[0]).toEqual(params)
+    expect(seen[1]).not.toBe(strictCtx.config)
+    expect(failed!.ok).toBe(false)
+    expect((failed as { error: Error }).error).toBeInstanceOf(ContextTransportError)
+    await fast.close()
+    await strict.close()
+  })
+
+  test('its options are checked: a misspelled one names the closest, a bad value its key', () => {
+    expect(() => serialPool({ strikt: true } as never)).toThrow(/did you mean 'strict'/)
+    expect(() => serialPool({ timeoutMs: -1 })).toThrow(/timeoutMs/)
   })
 })
