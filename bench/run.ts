@@ -17,7 +17,11 @@ import {
   threadPool,
 } from '@parafit/parallel'
 import type { EmceeInit } from '../examples/emcee-parallel/spinning-gaussian.logprob.ts'
+import type { Measurement } from './measurement.ts'
 import type { WorkInit } from './objectives/work.objective.ts'
+import { peersFolder, printRatios, ratios, runPeers } from './peers.ts'
+
+export type { Measurement } from './measurement.ts'
 
 const workModule = new URL('./objectives/work.objective.ts', import.meta.url)
 const work = (init: WorkInit) => objectiveModule(workModule, { init })
@@ -38,18 +42,6 @@ async function sampleEmcee(pool: Pool, init: EmceeInit, nSteps: number): Promise
   await sampler.run(emceeStart, nSteps)
 }
 const emceeEvaluations = EMCEE.nWalkers * (EMCEE.nSteps + 1)
-
-export interface Measurement {
-  scenario: string
-  backend: 'serial' | 'threads' | 'processes' | 'mpi'
-  workers: number
-  repetitions: number
-  medianSeconds: number
-  speedup: number
-  microsecondsPerEvaluation: number
-  efficiency?: number
-  note?: string
-}
 
 type Backend = Measurement['backend']
 const makePool = (backend: Backend, workers: number): Pool =>
@@ -268,12 +260,14 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       reps: { type: 'string', default: '5' },
       mpi: { type: 'string', default: 'auto' },
+      peers: { type: 'string', default: 'off' },
       help: { type: 'boolean', default: false },
     },
   })
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [--scenario ${Object.keys(scenarios).join(',')}] [--reps 5] [--json out.json] [--mpi auto|on|off]`,
+      `usage: npm run bench -- [--scenario ${Object.keys(scenarios).join(',')}] [--reps 5] [--json out.json] [--mpi auto|on|off] [--peers off|auto|<folder>]\n` +
+        '  --peers auto runs the Python peers (../shared/peers) for the same scenarios in the same run and prints each bar as a ratio',
     )
     return
   }
@@ -284,13 +278,23 @@ async function main(): Promise<void> {
   withMpi = values.mpi === 'on' || (values.mpi === 'auto' && (await mpiAvailable()))
   if (!withMpi)
     console.log('MPI configurations skipped (no mpirun or no @parafit/mpi binding; --mpi on forces them)')
+  const peers = peersFolder(values.peers)
+  if (peers.skipped !== undefined && values.peers !== 'off')
+    console.log(`Python peers skipped: ${peers.skipped}`)
   const results: Measurement[] = []
   for (const name of names) results.push(...(await scenarios[name]!(Number(values.reps))))
+  const python = peers.folder === undefined ? {} : runPeers(peers.folder, names, Number(values.reps))
+  const compared = ratios(results, python)
+  printRatios(compared)
   if (values.json !== undefined) {
-    writeFileSync(
-      values.json,
-      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
-    )
+    const document = {
+      date: new Date().toISOString(),
+      node: process.version,
+      results,
+      python,
+      ratios: compared,
+    }
+    writeFileSync(values.json, `${JSON.stringify(document, null, 2)}\n`)
     console.log(`wrote ${values.json}`)
   }
 }

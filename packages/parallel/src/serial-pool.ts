@@ -20,7 +20,7 @@ import {
   PoolClosedError,
   serializeError,
 } from '@parafit/core'
-import { abortError, throwIfAborted } from './abort.ts'
+import { abortError } from './abort.ts'
 import { decodeOptions, SerialPoolOptions as SerialPoolSchema } from './options.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool } from './pool.ts'
 
@@ -33,8 +33,7 @@ function asFromWorker(error: unknown): Error {
   return deserializeError(serializeError(error))
 }
 
-async function evaluateOne(task: LeafTask, strict: boolean): Promise<LeafOutcome> {
-  const objective = await resolve(task.objective)
+async function evaluateOne(objective: Objective, task: LeafTask, strict: boolean): Promise<LeafOutcome> {
   let ctx: EvaluateContext
   let params: typeof task.params
   try {
@@ -74,21 +73,12 @@ const YIELD_AFTER_MS = 10
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
- * What may end a batch early: abort, close(). A rejecting promise that every evaluation races
- * against, so a batch waiting on an evaluation that never settles still ends at once.
+ * What may end a batch early: abort, close(). Stopping rejects the batch's promise at once, even
+ * while an evaluation is pending; the loop sees `stopped` when that evaluation returns, and ends.
  */
 interface BatchStop {
-  readonly stopped: Promise<never>
+  stopped: boolean
   stop(error: Error): void
-}
-
-function batchStop(): BatchStop {
-  let stop!: (error: Error) => void
-  const stopped = new Promise<never>((_, reject) => {
-    stop = reject
-  })
-  stopped.catch(() => {})
-  return { stopped, stop }
 }
 
 const LEFT_BEHIND =
@@ -102,32 +92,24 @@ const RETURNED_LATE = 'it returned later, and its result was discarded as on a w
  * late fails the same way, as on a worker pool, where its worker would have been stopped.
  */
 async function evaluateTimed(
+  objective: Objective,
   task: LeafTask,
   strict: boolean,
   timeoutMs: number | undefined,
-  stop: BatchStop,
 ): Promise<LeafOutcome> {
+  if (timeoutMs === undefined) return evaluateOne(objective, task, strict)
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
-  const racers: Promise<LeafOutcome>[] = [evaluateOne(task, strict), stop.stopped]
-  if (timeoutMs !== undefined) {
-    racers.push(
-      new Promise<LeafOutcome>((resolve) => {
-        timer = setTimeout(
-          () =>
-            resolve({
-              ok: false,
-              error: new EvaluationTimeoutError(timeoutMs, LEFT_BEHIND),
-              state: undefined,
-            }),
-          timeoutMs,
-        )
-      }),
+  const late = new Promise<LeafOutcome>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({ ok: false, error: new EvaluationTimeoutError(timeoutMs, LEFT_BEHIND), state: undefined }),
+      timeoutMs,
     )
-  }
+  })
   try {
-    const outcome = await Promise.race(racers)
-    if (timeoutMs !== undefined && outcome.ok && performance.now() - started > timeoutMs) {
+    const outcome = await Promise.race([evaluateOne(objective, task, strict), late])
+    if (outcome.ok && performance.now() - started > timeoutMs) {
       return { ok: false, error: new EvaluationTimeoutError(timeoutMs, RETURNED_LATE), state: undefined }
     }
     return outcome
@@ -176,39 +158,63 @@ class SerialPool implements Pool {
    * least every YIELD_AFTER_MS, so that an AbortSignal fired by a timer or a Ctrl-C handler is
    * seen; abort and close() end the batch at once, even while an evaluation is pending.
    */
-  async evaluate(tasks: readonly LeafTask[], options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
-    if (this.#closed) throw new PoolClosedError('serial pool')
+  evaluate(tasks: readonly LeafTask[], options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
+    if (this.#closed) return Promise.reject(new PoolClosedError('serial pool'))
     const { signal } = options
+    if (signal?.aborted) return Promise.reject(abortError(signal))
+    return new Promise<LeafOutcome[]>((resolve, reject) => {
+      const stop: BatchStop = {
+        stopped: false,
+        stop(error) {
+          if (stop.stopped) return
+          stop.stopped = true
+          reject(error)
+        },
+      }
+      const onAbort = () => stop.stop(abortError(signal!))
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#running.add(stop)
+      this.#run(tasks, options, stop)
+        .then(
+          (outcomes) => {
+            if (!stop.stopped) resolve(outcomes)
+          },
+          (error: Error) => stop.stop(error),
+        )
+        .finally(() => {
+          this.#running.delete(stop)
+          signal?.removeEventListener('abort', onAbort)
+        })
+    })
+  }
+
+  async #run(tasks: readonly LeafTask[], options: EvaluateOptions, stop: BatchStop): Promise<LeafOutcome[]> {
     const timeoutMs = options.timeoutMs ?? this.#defaults.timeoutMs
     const retries = options.retries ?? this.#defaults.retries ?? 0
     const strict = this.#defaults.strict === true
-    throwIfAborted(signal)
-    const stop = batchStop()
-    const onAbort = () => stop.stop(abortError(signal!))
-    signal?.addEventListener('abort', onAbort, { once: true })
-    this.#running.add(stop)
-    try {
-      const outcomes: LeafOutcome[] = []
-      for (const task of tasks) {
-        // Measured across batches: a fit of many small batches must yield too.
-        if (performance.now() - this.#lastYield >= YIELD_AFTER_MS) {
-          await Promise.race([yieldToEventLoop(), stop.stopped])
-          this.#lastYield = performance.now()
-        }
-        throwIfAborted(signal)
-        if (this.#closed) throw new PoolClosedError('serial pool')
-        let outcome = await evaluateTimed(task, strict, timeoutMs, stop)
-        for (let attempt = 0; attempt < retries && isTimeout(outcome); attempt++) {
-          outcome = await evaluateTimed(task, strict, timeoutMs, stop)
-        }
-        outcomes.push(outcome)
-        options.onProgress?.(outcomes.length, tasks.length)
-      }
-      return outcomes
-    } finally {
-      this.#running.delete(stop)
-      signal?.removeEventListener('abort', onAbort)
+    // Each objective of the batch is built (or found) once, not once per task.
+    const built = new Map<LeafObjective, Objective>()
+    for (const task of tasks) {
+      if (!built.has(task.objective)) built.set(task.objective, await resolve(task.objective))
     }
+    const outcomes: LeafOutcome[] = []
+    for (const task of tasks) {
+      // Measured across batches: a fit of many small batches must yield too.
+      if (performance.now() - this.#lastYield >= YIELD_AFTER_MS) {
+        await yieldToEventLoop()
+        this.#lastYield = performance.now()
+      }
+      if (stop.stopped) return outcomes
+      const objective = built.get(task.objective)!
+      let outcome = await evaluateTimed(objective, task, strict, timeoutMs)
+      for (let attempt = 0; attempt < retries && isTimeout(outcome) && !stop.stopped; attempt++) {
+        outcome = await evaluateTimed(objective, task, strict, timeoutMs)
+      }
+      if (stop.stopped) return outcomes
+      outcomes.push(outcome)
+      options.onProgress?.(outcomes.length, tasks.length)
+    }
+    return outcomes
   }
 
   /** Pending batches reject with PoolClosedError at once; an evaluation in progress is left to finish. */

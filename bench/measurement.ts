@@ -1,0 +1,14 @@
+// One benchmark figure: a scenario on one backend and worker count (bench/run.ts writes them,
+// bench/peers.ts sets them beside Python's).
+
+export interface Measurement {
+  scenario: string
+  backend: 'serial' | 'threads' | 'processes' | 'mpi'
+  workers: number
+  repetitions: number
+  medianSeconds: number
+  speedup: number
+  microsecondsPerEvaluation: number
+  efficiency?: number
+  note?: string
+}
