@@ -234,11 +234,12 @@ describe.skipIf(missing !== undefined)(
       expect(launch.output).toContain(`worker MPI rank ${died![1]} died while evaluating`)
     }, 60_000)
 
-    test('a rank that hangs past timeoutMs: that task times out, the others complete, the job ends', async () => {
+    test('a rank that hangs past timeoutMs: that task times out, the others complete, a new module runs on the healthy rank, the job ends', async () => {
       const launch = await mpirun(fixture('hang'), { np: 3, timeoutMs: 30_000 })
       expect(launch.reports.get(0), launch.output).toEqual({
         outcomes: [0, 1, 4, 'EvaluationTimeoutError', 16, 25, 36, 49, 64, 81],
         lost: 1,
+        after: [0, 1, 4, 9],
       })
       expect(launch.code).not.toBe(0)
       expect(launch.output).toMatch(/rank [12] \(\S+\) overran timeoutMs/)

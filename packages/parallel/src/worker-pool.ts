@@ -154,7 +154,10 @@ export class WorkerPool implements Pool {
       const known = this.#loadErrors.get(refId)
       if (known !== undefined) throw known
       for (const slot of this.#slots) {
-        if (slot.defined.has(refId)) continue
+        // A lost worker (a retired MPI rank) never answers, and one being stopped (after a
+        // timeout or an abort) may not for a long time: their replacements load the objective
+        // with their first task. Waiting on them hung every new module (fault probe F5).
+        if (slot.defined.has(refId) || slot.retired || slot.killReason !== undefined) continue
         waits.push(
           new Promise<void>((resolve, reject) => {
             this.#defineWaiters.set(`${slot.id}:${refId}`, { resolve, reject })
