@@ -245,6 +245,18 @@ describe.skipIf(missing !== undefined)(
       expect(launch.output).toMatch(/rank [12] \(\S+\) overran timeoutMs/)
     }, 60_000)
 
+    test('close() while a rank is stuck without timeoutMs: the rank is lost after closeTimeoutMs and the job ends non-zero', async () => {
+      const launch = await mpirun(fixture('close-stuck'), { np: 3, timeoutMs: 30_000 })
+      const data = launch.reports.get(0) as { aborted: string; closeSeconds: number; lost: number }
+      expect(data, launch.output).toMatchObject({ aborted: 'AbortError', lost: 1 })
+      expect(data.closeSeconds).toBeGreaterThan(1)
+      expect(data.closeSeconds).toBeLessThan(10)
+      expect(launch.code).not.toBe(0)
+      expect(launch.output).toMatch(
+        /rank [12] \(\S+\) did not finish its work and confirm the pool's close within closeTimeoutMs=1500/,
+      )
+    }, 60_000)
+
     test.each(['tree', 'main'])(
       'ranks that loaded a different %s all fail with MpiMismatchError',
       async (what) => {

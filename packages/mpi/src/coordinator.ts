@@ -20,7 +20,15 @@ export interface CoordinatorOptions {
   readonly timeoutMs?: number
   /** Default number of re-runs of a task lost with its rank. */
   readonly retries?: number
+  /**
+   * How long close() waits for a rank to finish what it holds and confirm (ms; default
+   * timeoutMs when given, else 60,000). A rank that does not, stuck in a long or endless
+   * evaluation, is declared lost: close() returns, and the job ends with a non-zero status.
+   */
+  readonly closeTimeoutMs?: number
 }
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 60_000
 
 export class MpiCoordinator implements MpiPool {
   readonly kind = 'mpi' as const
@@ -32,6 +40,7 @@ export class MpiCoordinator implements MpiPool {
   readonly #scheduler: WorkerPool
   readonly #local: ReadonlyMap<Objective, ObjectiveRef>
   readonly #stopDied: () => void
+  readonly #closeTimeoutMs: number
   /** Called when a rank confirms its release or dies, while close() waits for them. */
   #onRankSettled: () => void = () => {}
   #inFlight = 0
@@ -48,6 +57,7 @@ export class MpiCoordinator implements MpiPool {
     this.#session = session
     this.#local = local
     this.size = runtime.size - 1
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
     for (let rank = 1; rank < runtime.size; rank++)
       this.#channels.push(new RankChannel(rank, hosts[rank] ?? '?', session, runtime.transport))
     this.#scheduler = new WorkerPool('mpi', (id, events) => this.#channels[id]!.attach(events), {
@@ -154,8 +164,25 @@ export class MpiCoordinator implements MpiPool {
       for (const channel of live)
         this.#runtime.transport.send(channel.rank, { t: 'release', session: this.#session })
       await new Promise<void>((resolve) => {
+        // A rank stuck in an evaluation never confirms (fault probe F4): bounded, it is lost.
+        const timer = setTimeout(() => {
+          for (const channel of live) {
+            if (channel.released || channel.lost !== undefined) continue
+            const reason =
+              `rank ${channel.rank} (${channel.host}) did not finish its work and confirm the pool's ` +
+              `close within closeTimeoutMs=${this.#closeTimeoutMs}, so it is stuck in a long or endless ` +
+              'evaluation (give timeoutMs to stop such evaluations); the MPI job cannot finish cleanly ' +
+              'and ends with a non-zero status'
+            this.#runtime.say(reason)
+            channel.died(reason)
+          }
+          resolve()
+        }, this.#closeTimeoutMs)
         this.#onRankSettled = () => {
-          if (live.every((c) => c.released || c.lost !== undefined)) resolve()
+          if (live.every((c) => c.released || c.lost !== undefined)) {
+            clearTimeout(timer)
+            resolve()
+          }
         }
         this.#onRankSettled()
       })

@@ -20,7 +20,12 @@ export interface MpiPoolOptions extends CoordinatorOptions {
   readonly workerRanks?: 'exit' | 'return'
 }
 
-const MPI_POOL_OPTION_KEYS = optionKeys<MpiPoolOptions>()(['timeoutMs', 'retries', 'workerRanks'])
+const MPI_POOL_OPTION_KEYS = optionKeys<MpiPoolOptions>()([
+  'timeoutMs',
+  'retries',
+  'closeTimeoutMs',
+  'workerRanks',
+])
 
 /** A worker rank that timed out or died: it takes no more work, and the job cannot finalize. */
 export interface LostRank {
