@@ -208,6 +208,30 @@ describe.skipIf(missing !== undefined)(
       }
     }, 60_000)
 
+    test('parafit fit under mpirun when worker ranks exit mid-fit: rank 0 still reports and writes --out', async () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'parafit-mpi-cli-'))
+      const out = join(scratch, 'result.json')
+      try {
+        const command = new URL('../../packages/fitter/src/cli/parafit.ts', import.meta.url)
+        const bowlFit = fileURLToPath(
+          new URL('../../packages/fitter/test/fixtures/bowl-fit.ts', import.meta.url),
+        )
+        // A rank exits (code 7) when asked for x > 1.4; Open MPI then stops the whole job.
+        const launch = await mpirun(command, {
+          np: 3,
+          args: ['fit', bowlFit, '-m', 'cmaes', '--no-progress', '--out', out],
+          env: { BOWL_SPIN_MS: '5', BOWL_EXIT_ABOVE: '1.4' },
+        })
+        expect(launch.code).not.toBe(0)
+        expect(launch.output).toMatch(/exited while serving/)
+        const saved = JSON.parse(readFileSync(out, 'utf8')) as { nEvals: number; loss: number }
+        expect(saved.nEvals).toBeGreaterThan(0)
+        expect(Number.isFinite(saved.loss)).toBe(true)
+      } finally {
+        rmSync(scratch, { recursive: true, force: true })
+      }
+    }, 60_000)
+
     test('rank 0 exiting without closing its idle pool releases the ranks; all exit 0', async () => {
       const launch = await mpirun(fixture('forgot-close'), { np: 3 })
       expect(launch.code, launch.output).toBe(0)
