@@ -20,6 +20,19 @@ if (missing !== undefined && required) {
   })
 }
 
+// The parafit command under mpirun, on the fitter's test model, in a folder of its own.
+const parafitCommand = new URL('../../packages/fitter/src/cli/parafit.ts', import.meta.url)
+const bowlFit = fileURLToPath(new URL('../../packages/fitter/test/fixtures/bowl-fit.ts', import.meta.url))
+
+async function inScratch(run: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'parafit-mpi-cli-'))
+  try {
+    await run(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 /** Every rank's report, checking that each rank reported exactly once. */
 function reportsOf(launch: Awaited<ReturnType<typeof mpirun>>, np: number): unknown[] {
   const ranks = [...launch.reports.keys()].sort()
@@ -174,15 +187,10 @@ describe.skipIf(missing !== undefined)(
     }, 60_000)
 
     test('Ctrl-C to mpirun running parafit fit: rank 0 reports the best so far and writes --out before the launcher kills it', async () => {
-      const scratch = mkdtempSync(join(tmpdir(), 'parafit-mpi-cli-'))
-      const out = join(scratch, 'result.json')
-      const checkpoint = join(scratch, 'run.ckpt')
-      try {
-        const command = new URL('../../packages/fitter/src/cli/parafit.ts', import.meta.url)
-        const bowlFit = fileURLToPath(
-          new URL('../../packages/fitter/test/fixtures/bowl-fit.ts', import.meta.url),
-        )
-        const launch = await mpirun(command, {
+      await inScratch(async (dir) => {
+        const out = join(dir, 'result.json')
+        const checkpoint = join(dir, 'run.ckpt')
+        const launch = await mpirun(parafitCommand, {
           np: 3,
           args: ['fit', bowlFit, '-m', 'cmaes', '--no-progress', '--out', out, '--checkpoint', checkpoint],
           env: { BOWL_SPIN_MS: '20' },
@@ -203,21 +211,14 @@ describe.skipIf(missing !== undefined)(
         const saved = JSON.parse(readFileSync(out, 'utf8')) as { stopKind: string; nEvals: number }
         expect(saved.stopKind).toBe('aborted')
         expect(saved.nEvals).toBeGreaterThan(0)
-      } finally {
-        rmSync(scratch, { recursive: true, force: true })
-      }
+      })
     }, 60_000)
 
     test('parafit fit under mpirun when worker ranks exit mid-fit: rank 0 still reports and writes --out', async () => {
-      const scratch = mkdtempSync(join(tmpdir(), 'parafit-mpi-cli-'))
-      const out = join(scratch, 'result.json')
-      try {
-        const command = new URL('../../packages/fitter/src/cli/parafit.ts', import.meta.url)
-        const bowlFit = fileURLToPath(
-          new URL('../../packages/fitter/test/fixtures/bowl-fit.ts', import.meta.url),
-        )
+      await inScratch(async (dir) => {
+        const out = join(dir, 'result.json')
         // A rank exits (code 7) when asked for x > 1.4; Open MPI then stops the whole job.
-        const launch = await mpirun(command, {
+        const launch = await mpirun(parafitCommand, {
           np: 3,
           args: ['fit', bowlFit, '-m', 'cmaes', '--no-progress', '--out', out],
           env: { BOWL_SPIN_MS: '5', BOWL_EXIT_ABOVE: '1.4' },
@@ -227,9 +228,7 @@ describe.skipIf(missing !== undefined)(
         const saved = JSON.parse(readFileSync(out, 'utf8')) as { nEvals: number; loss: number }
         expect(saved.nEvals).toBeGreaterThan(0)
         expect(Number.isFinite(saved.loss)).toBe(true)
-      } finally {
-        rmSync(scratch, { recursive: true, force: true })
-      }
+      })
     }, 60_000)
 
     test('rank 0 exiting without closing its idle pool releases the ranks; all exit 0', async () => {
