@@ -7,6 +7,7 @@ import {
   EvaluateContext,
   isObjectiveRef,
   moduleDisplayName,
+  type ObjectiveRef,
   type ParamTree,
   WorkersDisagreeError,
 } from '@parafit/core'
@@ -28,10 +29,15 @@ function sameOutcome(a: LeafOutcome, b: LeafOutcome): boolean {
   return ra.length === rb.length && ra.every((r, i) => Object.is(r, rb[i]))
 }
 
+// The pools whose workers were found to agree on an objective: a Fitter that fits again, or a
+// sampler that runs again, on a kept pool (MPI, or the caller's own) is not checked twice.
+const agreed = new WeakMap<Pool, WeakSet<ObjectiveRef>>()
+
 /**
  * Evaluates `params` once on each worker of `pool` and throws WorkersDisagreeError when two
  * workers give different values. Does nothing for a pool of one worker, a pool that cannot pin
- * work to a worker, or an objective that is not a module reference.
+ * work to a worker, an objective that is not a module reference, or a pool and objective that
+ * passed before (workers that replace crashed ones since are not checked).
  */
 export async function checkWorkersAgree(
   pool: Pool,
@@ -40,6 +46,7 @@ export async function checkWorkersAgree(
   options: WorkersAgreeOptions = {},
 ): Promise<void> {
   if (pool.size < 2 || pool.evaluateOnEachWorker === undefined || !isObjectiveRef(objective)) return
+  if (agreed.get(pool)?.has(objective)) return
   const outcomes = await pool.evaluateOnEachWorker(
     { objective, params, input: new EvaluateContext().toInputState() },
     {
@@ -48,7 +55,12 @@ export async function checkWorkersAgree(
     },
   )
   const first = outcomes.find((o) => o.ok)
-  if (first === undefined || outcomes.every((o) => sameOutcome(first, o))) return
+  if (first === undefined) return // every worker failed: the run reports that itself
+  if (outcomes.every((o) => sameOutcome(first, o))) {
+    if (!agreed.has(pool)) agreed.set(pool, new WeakSet())
+    agreed.get(pool)!.add(objective)
+    return
+  }
   const values = outcomes.map((o) => (o.ok ? o.value : `failed: ${o.error.message}`))
   const listed = values.map((v, i) => `worker ${i}: ${String(v)}`).join(', ')
   throw new WorkersDisagreeError(

@@ -34,6 +34,22 @@ describe.each(workerBackends)('workers agree, %s', (backend) => {
     expect(error.values[0]).not.toBe(error.values[1])
   })
 
+  test('a pool and objective that agreed are not checked again; another objective is', async () => {
+    const pool = track(makePool(backend, { numWorkers: 2 }))
+    const own = pool.evaluateOnEachWorker!.bind(pool)
+    let checks = 0
+    pool.evaluateOnEachWorker = (task, options) => {
+      checks++
+      return own(task, options)
+    }
+    const steady = counting()
+    await checkWorkersAgree(pool, steady, { x: 1 })
+    await checkWorkersAgree(pool, steady, { x: 2 })
+    expect(checks).toBe(1)
+    await checkWorkersAgree(pool, counting(), { x: 1 })
+    expect(checks).toBe(2)
+  })
+
   test('a deterministic model passes, and the pool serves on', async () => {
     const pool = track(makePool(backend, { numWorkers: 2 }))
     await checkWorkersAgree(pool, counting(), { x: 1.5 })
