@@ -17,18 +17,12 @@ export function checkCoordinatorOptions(
 ): CoordinatorOptions {
   if (typeof options !== 'object' || options === null) throw new ValidationError(`${what} must be an object`)
   checkOptionKeys(options, known, what)
-  const { timeoutMs, retries } = options
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0))
-    throw new ValidationError(
-      `timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`,
-      'timeoutMs',
-    )
-  const { closeTimeoutMs } = options
-  if (closeTimeoutMs !== undefined && !(Number.isFinite(closeTimeoutMs) && closeTimeoutMs > 0))
-    throw new ValidationError(
-      `closeTimeoutMs must be a positive number of milliseconds, got ${closeTimeoutMs}`,
-      'closeTimeoutMs',
-    )
+  for (const key of ['timeoutMs', 'closeTimeoutMs'] as const) {
+    const ms = options[key]
+    if (ms !== undefined && !(Number.isFinite(ms) && ms > 0))
+      throw new ValidationError(`${key} must be a positive number of milliseconds, got ${ms}`, key)
+  }
+  const { retries } = options
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 100))
     throw new ValidationError(`retries must be a whole number from 0 to 100, got ${retries}`, 'retries')
   return options

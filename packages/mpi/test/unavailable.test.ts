@@ -24,7 +24,13 @@ describe('@parafit/mpi without its binding', () => {
 
   test('bad options are rejected before MPI is touched', async () => {
     process.env.PARAFIT_MPI_BINDING = '/nonexistent/parafit_mpi.node'
-    for (const options of [{ timeoutMs: -1 }, { timeoutMs: Number.NaN }, { retries: 1.5 }, { retries: -1 }]) {
+    for (const options of [
+      { timeoutMs: -1 },
+      { timeoutMs: Number.NaN },
+      { closeTimeoutMs: 0 },
+      { retries: 1.5 },
+      { retries: -1 },
+    ]) {
       const error = await runMpi(() => 1, options).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(ValidationError)
     }

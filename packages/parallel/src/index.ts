@@ -11,9 +11,14 @@ export {
   mapWithContextSettled,
   type Settled,
 } from './map-with-context.ts'
-export { MAX_WORKERS, type ProcessPoolOptions, type ThreadPoolOptions } from './options.ts'
+export {
+  MAX_WORKERS,
+  type ProcessPoolOptions,
+  type SerialPoolOptions,
+  type ThreadPoolOptions,
+} from './options.ts'
 export { parallelCombined } from './parallel-combined.ts'
 export type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PoolKind } from './pool.ts'
 export { processPool, threadPool } from './pools.ts'
-export { type SerialPoolOptions, serialPool } from './serial-pool.ts'
+export { serialPool } from './serial-pool.ts'
 export { checkWorkersAgree, type WorkersAgreeOptions } from './workers-agree.ts'

@@ -39,11 +39,19 @@ export const ProcessPoolOptions = Schema.Struct({
 })
 export type ProcessPoolOptions = typeof ProcessPoolOptions.Type
 
+/**
+ * `timeoutMs` and `retries` are defaults for every batch (see EvaluateOptions). `strict: true`
+ * moves state exactly as a worker transport does (parameters and the context's input and result
+ * state through structured clone; an uncloneable value fails with ContextTransportError).
+ * Default false: the objective gets the caller's objects, several times cheaper per evaluation,
+ * and what it writes into `config` and `shared` reaches the caller's, as in-process.
+ */
 export const SerialPoolOptions = Schema.Struct({
   timeoutMs: Schema.optional(PositiveMs),
   retries: Schema.optional(Retries),
   strict: Schema.optional(Schema.Boolean),
 })
+export type SerialPoolOptions = typeof SerialPoolOptions.Type
 
 export const EvaluateOptionsSchema = Schema.Struct({
   timeoutMs: Schema.optional(PositiveMs),

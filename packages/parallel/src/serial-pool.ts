@@ -21,7 +21,7 @@ import {
   serializeError,
 } from '@parafit/core'
 import { abortError } from './abort.ts'
-import { decodeOptions, SerialPoolOptions as SerialPoolSchema } from './options.ts'
+import { decodeOptions, SerialPoolOptions } from './options.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool } from './pool.ts'
 
 function resolve(objective: LeafObjective): Promise<Objective> {
@@ -116,20 +116,6 @@ async function evaluateTimed(
   } finally {
     clearTimeout(timer)
   }
-}
-
-export interface SerialPoolOptions {
-  /** Defaults for every batch; see EvaluateOptions. */
-  readonly timeoutMs?: number
-  readonly retries?: number
-  /**
-   * Move state exactly as a worker transport does: parameters and the context's input and
-   * result state through structured clone (an uncloneable value fails with
-   * ContextTransportError). Default false: the objective gets the caller's objects, which is
-   * several times cheaper per evaluation; what it writes into `config` and `shared` then
-   * reaches the caller's objects, as in an in-process evaluation.
-   */
-  readonly strict?: boolean
 }
 
 class SerialPool implements Pool {
@@ -233,11 +219,11 @@ function isTimeout(outcome: LeafOutcome): boolean {
 }
 
 /**
- * Evaluates in the calling thread: for debugging, cheap objectives, and as the parity reference.
- * Abort, close() and timeoutMs are honoured between evaluations and while an asynchronous
+ * Evaluates in the calling thread: for debugging, cheap objectives and in-process objectives;
+ * with `strict: true`, the parity reference for the worker pools. Abort, close() and timeoutMs are honoured between evaluations and while an asynchronous
  * evaluation is pending; a synchronous evaluation that never returns holds the thread, and
  * nothing in it can stop it (use a worker pool, e.g. threadPool({ numWorkers: 1 }), for that).
  */
 export function serialPool(options: SerialPoolOptions = {}): Pool {
-  return new SerialPool(decodeOptions(SerialPoolSchema, options, 'serialPool options'))
+  return new SerialPool(decodeOptions(SerialPoolOptions, options, 'serialPool options'))
 }

@@ -10,7 +10,6 @@ import { FitError, type FitResult } from '../fit-result.ts'
 import { Fitter } from '../fitter.ts'
 import type { MethodOptions } from '../methods.ts'
 import type { Method } from '../optimizers/optimizer.ts'
-import { reportError } from './error-report.ts'
 import { loadFitModule } from './model-module.ts'
 import { prepareOutputPath, writeOutput } from './output-path.ts'
 import { noProgress, progressBar } from './progress.ts'
@@ -40,16 +39,15 @@ export interface CommandIO {
   readonly signal: AbortSignal
 }
 
-function underMpi(workers: number | 'auto'): boolean {
+/** The launch when the Fitter will evaluate on MPI ranks (-w 1 keeps each rank on its own). */
+function mpiLaunch(workers: number | 'auto') {
   const launch = detectMpi()
-  return launch.launcher !== null && launch.size > 1 && workers !== 1
+  return launch.launcher !== null && launch.size > 1 && workers !== 1 ? launch : undefined
 }
 
 function describePool(workers: number | 'auto'): string {
-  if (underMpi(workers)) {
-    const launch = detectMpi()
-    return `MPI, ${launch.size - 1} worker ranks (${launch.launcher})`
-  }
+  const launch = mpiLaunch(workers)
+  if (launch !== undefined) return `MPI, ${launch.size - 1} worker ranks (${launch.launcher})`
   const n = workers === 'auto' ? availableParallelism() : workers
   return n === 1 ? '1 worker thread' : `${n} worker threads`
 }
@@ -60,7 +58,7 @@ function describePool(workers: number | 'auto'): string {
  * thread (the library's numWorkers: 1) cannot honour while the objective holds it.
  */
 function commandPool(workers: number | 'auto', timeoutMs: number | undefined): Pool | undefined {
-  if (underMpi(workers)) return undefined
+  if (mpiLaunch(workers) !== undefined) return undefined
   const numWorkers = workers === 'auto' ? availableParallelism() : workers
   return threadPool({ numWorkers, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
 }
@@ -166,13 +164,4 @@ export async function runFitCommand(
     await fitter.close()
     await pool?.close()
   }
-}
-
-/**
- * How an error reaches the user: parafit's own errors as their message in the command's words
- * (flags, not API options) and the frames of the user's code that threw; the stack for anything
- * else (see error-report.ts).
- */
-export function describeError(error: unknown): string {
-  return reportError(error)
 }

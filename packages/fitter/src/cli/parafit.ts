@@ -5,7 +5,8 @@ import { detectMpi } from '@parafit/core'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { METHODS } from '../methods.ts'
 import type { Method } from '../optimizers/optimizer.ts'
-import { describeError, runFitCommand } from './fit-command.ts'
+import { reportError } from './error-report.ts'
+import { runFitCommand } from './fit-command.ts'
 import { type MethodSetting, methodOptionsOf, parseMethodSetting } from './method-option.ts'
 
 function wholeNumber(name: string) {
@@ -172,7 +173,7 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
       )
       if (stoppedBy === 'SIGTERM' && process.exitCode === 130) process.exitCode = 143
     } catch (error) {
-      process.stderr.write(`${describeError(error)}\n`)
+      process.stderr.write(`${reportError(error)}\n`)
       process.exitCode = 1
     }
   })
