@@ -151,8 +151,9 @@ export function stackFrames(stack: string | undefined): StackFrame[] {
   return frames
 }
 
-// This file is packages/core/src/source-location.ts, in the repository and when installed
-// (node_modules/@parafit/core/src/...): parafit's packages are the siblings of core.
+// This file is packages/core/src/source-location.ts in the repository, and
+// node_modules/@parafit/core/dist/source-location.js when installed: either way parafit's
+// packages are the siblings of core, two folders up.
 const packagesDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const ownSources = new RegExp(
   `^${packagesDir.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}[\\\\/](core|parallel|mpi|fitter)[\\\\/](src|bin|dist)[\\\\/]`,

@@ -231,33 +231,13 @@ describe('parafit fit', () => {
   }, 30_000)
 
   test("--method-option sets the method's settings; a misspelled one names the flag and the closest key", async () => {
-    // CMA-ES's population is its batch: 240 evaluations in 10 batches of 24.
-    const set = await parafit([
-      'fit',
-      fixture('bowl-fit.ts'),
-      '-w',
-      '1',
-      '-m',
-      'cmaes',
-      '-b',
-      '240',
-      '-O',
-      'popSize=24',
-    ])
+    // CMA-ES's population is its batch: 240 evaluations in 10 batches of 24, or 20 of 12.
+    const cmaes = (setting: string) =>
+      parafit(['fit', fixture('bowl-fit.ts'), '-w', '1', '-m', 'cmaes', '-b', '240', '-O', setting])
+    const set = await cmaes('popSize=24')
     expect(set.code, set.stderr).toBe(0)
     expect(set.stdout).toMatch(/evaluations +240 in 10 batches/)
-    const named = await parafit([
-      'fit',
-      fixture('bowl-fit.ts'),
-      '-w',
-      '1',
-      '-m',
-      'cmaes',
-      '-b',
-      '240',
-      '-O',
-      'cmaes.popSize=12',
-    ])
+    const named = await cmaes('cmaes.popSize=12')
     expect(named.stdout).toMatch(/evaluations +240 in 20 batches/)
     const typo = await parafit(['fit', fixture('bowl-fit.ts'), '-m', 'lm', '-O', 'xtl=1e-9'], {
       BOWL_SHAPE: 'residuals',
