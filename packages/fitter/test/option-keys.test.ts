@@ -229,6 +229,11 @@ describe('optimizer option values (P6): ValidationErrors with the key path', () 
       /'forward' or 'central'/,
     ],
     [{ 'nelder-mead': { ftol: -1 } }, 'methodOptions.nelder-mead.ftol', /ftol must be a finite number ≥ 0/],
+    [
+      { 'nelder-mead': { restarts: 2.5 } },
+      'methodOptions.nelder-mead.restarts',
+      /restarts must be a whole number, got 2.5/,
+    ],
   ]
 
   test.each(cases)('%j', async (methodOptions, keyPath, message) => {

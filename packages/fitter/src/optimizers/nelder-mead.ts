@@ -51,6 +51,9 @@ export function nelderMeadSettings(options: NelderMeadOptions): Settings {
       throw new ValidationError(`${key} must be a finite number ≥ 0, got ${s[key]}`, key)
     }
   }
+  if (!Number.isInteger(s.restarts)) {
+    throw new ValidationError(`restarts must be a whole number, got ${s.restarts}`, 'restarts')
+  }
   return s
 }
 
