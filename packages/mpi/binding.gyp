@@ -2,10 +2,10 @@
   "targets": [
     {
       "target_name": "parafit_mpi",
-      "sources": ["native/parafit_mpi.cc"],
+      "sources": ["native/parafit_mpi.cc", "native/mpi_state.cc", "native/progress_thread.cc", "native/doorbell.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "cflags_cc": ["<!@(node scripts/mpi-flags.mjs compile)"],
-      "libraries": ["<!@(node scripts/mpi-flags.mjs link)", "-ldl"],
+      "cflags_cc": ["<!@(node scripts/mpi-flags.mjs compile)", "-pthread"],
+      "libraries": ["<!@(node scripts/mpi-flags.mjs link)", "-ldl", "-pthread"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "OMPI_SKIP_MPICXX", "MPICH_SKIP_MPICXX"]
     }
   ]

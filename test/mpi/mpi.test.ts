@@ -43,18 +43,28 @@ function reportsOf(launch: Awaited<ReturnType<typeof mpirun>>, np: number): unkn
 describe.skipIf(missing !== undefined)(
   `@parafit/mpi under mpirun${missing ? ` (skipped: ${missing})` : ''}`,
   () => {
-    const matrix: [number, Transport][] = [
-      [2, 'shm'],
-      [3, 'shm'],
-      [4, 'shm'],
-      [2, 'tcp'],
-      [3, 'tcp'],
-      [4, 'tcp'],
+    // How a rank learns of arrivals: the progress thread woken by node-local doorbells (the
+    // default), the thread polling alone (as with ranks on other nodes), or the event loop
+    // polling (where MPI allows only one thread).
+    const receiving = {
+      doorbells: {},
+      'no doorbells': { PARAFIT_MPI_DOORBELLS: 'off' },
+      'event-loop polling': { PARAFIT_MPI_PROGRESS: 'poll' },
+    }
+    const matrix: [number, Transport, keyof typeof receiving][] = [
+      [2, 'shm', 'doorbells'],
+      [3, 'shm', 'doorbells'],
+      [4, 'shm', 'doorbells'],
+      [2, 'tcp', 'doorbells'],
+      [3, 'tcp', 'doorbells'],
+      [4, 'tcp', 'no doorbells'],
+      [3, 'shm', 'event-loop polling'],
     ]
 
-    describe.each(matrix)('%i ranks over %s', (np, transport) => {
+    describe.each(matrix)('%i ranks over %s, %s', (np, transport, how) => {
       test('runMpi: values, contexts, init once per rank, errors naming the rank, parity with serial', async () => {
-        const launch = await mpirun(fixture('suite'), { np, transport, env: { PARITY_RUNS: '15' } })
+        const env = { PARITY_RUNS: '15', ...receiving[how] }
+        const launch = await mpirun(fixture('suite'), { np, transport, env })
         expect(launch.code, launch.output).toBe(0)
         // MPI_Finalize ran on every rank: Open MPI complains loudly otherwise.
         expect(launch.output).not.toMatch(/exited without calling finalize|abnormal termination/i)
@@ -65,6 +75,7 @@ describe.skipIf(missing !== undefined)(
         expect(r.parityFailure, String(r.parityFailure)).toBeUndefined()
         expect(r.parityRuns).toBe(15)
         expect(r.kind).toBe('mpi')
+        expect(r.receiving).toBe(how === 'event-loop polling' ? 'poll' : 'thread')
         expect(r.size).toBe(np - 1)
         const n = 8 * (np - 1)
         expect(r.values).toEqual(Array.from({ length: n }, (_, i) => 3 * i))
@@ -140,13 +151,41 @@ describe.skipIf(missing !== undefined)(
       expect(run.stderr).toContain('built against another MPI than the launcher belongs to')
     }, 60_000)
 
-    test('an idle rank does not spin a core', async () => {
-      const launch = await mpirun(fixture('idle'), { np: 3 })
-      expect(launch.code, launch.output).toBe(0)
-      const reports = reportsOf(launch, 3) as { cpuFraction: number }[]
-      // A spinning rank would use close to a whole core (1.0); polling with back-off uses ~0.02.
-      for (const r of reports) expect(r.cpuFraction).toBeLessThan(0.25)
-    }, 60_000)
+    test.each([
+      ['doorbells', {}, 0.01],
+      ['no doorbells', { PARAFIT_MPI_DOORBELLS: 'off' }, 0.01],
+      ['event-loop polling', { PARAFIT_MPI_PROGRESS: 'poll' }, 0.25],
+    ] as const)(
+      'an idle rank does not spin a core (%s)',
+      async (how, env, bar) => {
+        const launch = await mpirun(fixture('idle'), { np: 3, env })
+        expect(launch.code, launch.output).toBe(0)
+        const reports = reportsOf(launch, 3) as {
+          mode: string
+          cpuFraction: number
+          threadCpuFraction: number
+          wakeUpsPerSecond: number
+        }[]
+        for (const r of reports) {
+          const seen = JSON.stringify(r)
+          // A spinning rank would use close to a whole core (1.0).
+          if (how === 'event-loop polling') {
+            // The event loop polls every 10 ms once quiet: about 0.02 of a core.
+            expect(r.mode).toBe('poll')
+            expect(r.cpuFraction, seen).toBeLessThan(bar)
+            continue
+          }
+          // The progress thread sleeps up to 50 ms once quiet (about 20 wake-ups a second); the
+          // back-off grows fast with doorbells, slowly without.
+          expect(r.mode).toBe('thread')
+          expect(r.threadCpuFraction, seen).toBeLessThan(bar)
+          expect(r.wakeUpsPerSecond, seen).toBeLessThan(how === 'doorbells' ? 200 : 500)
+          // The whole process (the test's own timer, GC) stays far from a core too.
+          expect(r.cpuFraction, seen).toBeLessThan(0.05)
+        }
+      },
+      60_000,
+    )
 
     test('choosePool under mpirun gives the MPI pool; worker ranks exit 0 after serving', async () => {
       const launch = await mpirun(fixture('pool-exit'), { np: 3 })

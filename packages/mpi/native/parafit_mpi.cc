@@ -1,40 +1,31 @@
 // The native half of @parafit/mpi: a deliberately small binding to the system's MPI library
 // (Open MPI or MPICH). It exposes non-blocking point-to-point messaging of byte buffers on a
-// duplicated communicator, polled from JavaScript, plus the few blocking calls that are only
-// safe at exit. Everything else (protocol, scheduling, serialization) lives in TypeScript.
+// duplicated communicator, delivered to JavaScript by a native progress thread
+// (progress_thread.cc), plus the few blocking calls that are only safe at exit. Everything else
+// (protocol, scheduling, serialization) lives in TypeScript.
 //
-// All MPI calls happen on Node's main thread, so MPI_THREAD_FUNNELED is all we ask for. Errors
-// are returned (MPI_ERRORS_RETURN), never fatal, and become JavaScript exceptions.
+// MPI is initialised MPI_THREAD_SERIALIZED: the JavaScript thread and the progress thread both
+// call MPI, never at once (mpiState().lock). Where the library offers less (a host program that
+// initialised MPI itself with FUNNELED), there is no thread and JavaScript polls with poll().
+// Errors are returned (MPI_ERRORS_RETURN), never fatal, and become JavaScript exceptions.
 
 #include <dlfcn.h>
 #include <mpi.h>
 #include <napi.h>
 
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "doorbell.h"
+#include "mpi_state.h"
+#include "progress_thread.h"
+
 namespace {
 
-MPI_Comm comm = MPI_COMM_NULL;
-int worldRank = -1;
-int worldSize = 0;
-int threadLevel = -1;
-bool initializedHere = false;
-
-// A send in flight owns a copy of its bytes until MPI reports it complete.
-struct PendingSend {
-  std::vector<char> bytes;
-};
-std::vector<MPI_Request> sendRequests;
-std::vector<PendingSend*> sendBuffers;
-
-std::string mpiErrorText(int code) {
-  char text[MPI_MAX_ERROR_STRING];
-  int length = 0;
-  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) return "MPI error " + std::to_string(code);
-  return std::string(text, length);
-}
+using parafit::mpiErrorText;
+using parafit::mpiState;
 
 bool failed(Napi::Env env, int code, const char* call) {
   if (code == MPI_SUCCESS) return false;
@@ -43,7 +34,7 @@ bool failed(Napi::Env env, int code, const char* call) {
 }
 
 bool requireComm(Napi::Env env) {
-  if (comm != MPI_COMM_NULL) return true;
+  if (mpiState().comm != MPI_COMM_NULL) return true;
   Napi::Error::New(env, "MPI is not initialized (call init() first) or was already finalized")
       .ThrowAsJavaScriptException();
   return false;
@@ -67,9 +58,9 @@ void promoteLibmpiToGlobal() {
 
 Napi::Object info(Napi::Env env) {
   Napi::Object result = Napi::Object::New(env);
-  result.Set("rank", worldRank);
-  result.Set("size", worldSize);
-  result.Set("threadLevel", threadLevel);
+  result.Set("rank", mpiState().rank);
+  result.Set("size", mpiState().size);
+  result.Set("threadLevel", mpiState().threadLevel);
   char version[MPI_MAX_LIBRARY_VERSION_STRING];
   int length = 0;
   MPI_Get_library_version(version, &length);
@@ -82,11 +73,13 @@ Napi::Object info(Napi::Env env) {
   return result;
 }
 
-// init(): initializes MPI once (unless the host program already did) and duplicates
-// COMM_WORLD, so that parafit's messages can never match a user's receives.
+// init(doorbells = true): initializes MPI once (unless the host program already did) and
+// duplicates COMM_WORLD, so that parafit's messages can never match a user's receives; then
+// sets up the node's doorbells (doorbell.h), unless asked not to. Collective, like MPI_Init.
 Napi::Value Init(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
-  if (comm != MPI_COMM_NULL) return info(env);
+  auto& state = mpiState();
+  if (state.comm != MPI_COMM_NULL) return info(env);
   if (isFinalized()) {
     Napi::Error::New(env, "MPI was already finalized in this process; it cannot be initialized again")
         .ThrowAsJavaScriptException();
@@ -97,42 +90,39 @@ Napi::Value Init(const Napi::CallbackInfo& args) {
   if (!initialized) {
     promoteLibmpiToGlobal();
     int provided = 0;
-    int code = MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+    int code = MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
     if (failed(env, code, "MPI_Init_thread")) return env.Undefined();
-    initializedHere = true;
+    state.initializedHere = true;
   }
-  MPI_Query_thread(&threadLevel);
+  MPI_Query_thread(&state.threadLevel);
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-  if (failed(env, MPI_Comm_dup(MPI_COMM_WORLD, &comm), "MPI_Comm_dup")) return env.Undefined();
-  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
-  MPI_Comm_rank(comm, &worldRank);
-  MPI_Comm_size(comm, &worldSize);
+  if (failed(env, MPI_Comm_dup(MPI_COMM_WORLD, &state.comm), "MPI_Comm_dup")) return env.Undefined();
+  MPI_Comm_set_errhandler(state.comm, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(state.comm, &state.rank);
+  MPI_Comm_size(state.comm, &state.size);
+  bool doorbells = args.Length() < 1 || !args[0].IsBoolean() || args[0].As<Napi::Boolean>().Value();
+  if (doorbells) {
+    parafit::createDoorbells(state.comm, state.rank, state.size);
+  } else {
+    parafit::createDoorbells(MPI_COMM_NULL, state.rank, state.size);
+  }
   return info(env);
 }
 
-// Completes whatever sends have finished and frees their buffers; returns how many remain.
-int progressSends(Napi::Env env) {
-  if (sendRequests.empty()) return 0;
-  int count = static_cast<int>(sendRequests.size());
-  std::vector<int> indices(count);
-  int done = 0;
-  int code = MPI_Testsome(count, sendRequests.data(), &done, indices.data(), MPI_STATUSES_IGNORE);
-  if (failed(env, code, "MPI_Testsome")) return -1;
-  if (done == MPI_UNDEFINED || done == 0) return count;
-  for (int i = 0; i < done; i++) {
-    delete sendBuffers[indices[i]];
-    sendBuffers[indices[i]] = nullptr;
+// startProgress(onMessages): starts the progress thread, which calls onMessages(batch, error)
+// with [source, tag, Buffer] triples. Returns false where MPI offers less than SERIALIZED (then
+// JavaScript polls with poll()).
+Napi::Value StartProgress(const Napi::CallbackInfo& args) {
+  Napi::Env env = args.Env();
+  if (!requireComm(env)) return env.Undefined();
+  if (args.Length() < 1 || !args[0].IsFunction()) {
+    Napi::TypeError::New(env, "expected startProgress(onMessages: function)").ThrowAsJavaScriptException();
+    return env.Undefined();
   }
-  size_t kept = 0;
-  for (size_t i = 0; i < sendRequests.size(); i++) {
-    if (sendBuffers[i] == nullptr) continue;
-    sendRequests[kept] = sendRequests[i];
-    sendBuffers[kept] = sendBuffers[i];
-    kept++;
+  if (mpiState().threadLevel < MPI_THREAD_SERIALIZED) {
+    return Napi::Boolean::New(env, false);
   }
-  sendRequests.resize(kept);
-  sendBuffers.resize(kept);
-  return static_cast<int>(kept);
+  return Napi::Boolean::New(env, parafit::startProgressThread(env, args[0].As<Napi::Function>()));
 }
 
 bool readTarget(const Napi::CallbackInfo& args, int* peer, int* tag) {
@@ -143,8 +133,9 @@ bool readTarget(const Napi::CallbackInfo& args, int* peer, int* tag) {
   }
   *peer = args[0].As<Napi::Number>().Int32Value();
   *tag = args[1].As<Napi::Number>().Int32Value();
-  if (*peer < 0 || *peer >= worldSize) {
-    Napi::RangeError::New(env, "rank " + std::to_string(*peer) + " is outside 0.." + std::to_string(worldSize - 1))
+  int size = mpiState().size;
+  if (*peer < 0 || *peer >= size) {
+    Napi::RangeError::New(env, "rank " + std::to_string(*peer) + " is outside 0.." + std::to_string(size - 1))
         .ThrowAsJavaScriptException();
     return false;
   }
@@ -166,39 +157,46 @@ bool readBytes(const Napi::CallbackInfo& args, Napi::Uint8Array* bytes) {
 }
 
 // isend(rank, tag, bytes): starts a non-blocking send of a copy of `bytes`; returns the number
-// of sends still in flight. poll() completes them.
+// of sends still in flight. The progress thread (or poll()) completes them.
 Napi::Value Isend(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
   int peer = 0, tag = 0;
   Napi::Uint8Array bytes;
   if (!requireComm(env) || !readTarget(args, &peer, &tag) || !readBytes(args, &bytes)) return env.Undefined();
-  auto* pending = new PendingSend{std::vector<char>(bytes.ByteLength())};
-  if (bytes.ByteLength() > 0) std::memcpy(pending->bytes.data(), bytes.Data(), bytes.ByteLength());
-  MPI_Request request;
-  int code = MPI_Isend(pending->bytes.data(), static_cast<int>(pending->bytes.size()), MPI_BYTE, peer, tag, comm,
-                       &request);
-  if (failed(env, code, "MPI_Isend")) {
-    delete pending;
-    return env.Undefined();
+  std::string error;
+  {
+    std::lock_guard<std::mutex> guard(mpiState().lock);
+    int code = parafit::startSend(bytes.Data(), bytes.ByteLength(), peer, tag);
+    if (failed(env, code, "MPI_Isend")) return env.Undefined();
+    if (!parafit::progressThreadRunning() && parafit::completeSends(&error) < 0) {
+      Napi::Error::New(env, error).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
   }
-  sendRequests.push_back(request);
-  sendBuffers.push_back(pending);
-  return Napi::Number::New(env, progressSends(env));
+  parafit::ringDoorbell(peer);
+  // A reply is likely soon: have this rank's thread poll at once and start its back-off afresh.
+  if (parafit::progressThreadRunning()) parafit::kickProgressThread();
+  return Napi::Number::New(env, static_cast<double>(parafit::sendsInFlight()));
 }
 
-// poll(max): progresses sends, then receives up to `max` messages that have arrived, as
-// [source, tag, Buffer] triples. Never blocks.
+// poll(max): without the progress thread, progresses sends and receives up to `max` messages
+// that have arrived, as [source, tag, Buffer] triples. Never blocks.
 Napi::Value Poll(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
   if (!requireComm(env)) return env.Undefined();
   int max = args.Length() > 0 && args[0].IsNumber() ? args[0].As<Napi::Number>().Int32Value() : 64;
-  if (progressSends(env) < 0) return env.Undefined();
+  std::lock_guard<std::mutex> guard(mpiState().lock);
+  std::string error;
+  if (parafit::completeSends(&error) < 0) {
+    Napi::Error::New(env, error).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   Napi::Array received = Napi::Array::New(env);
   for (int n = 0; n < max; n++) {
     int found = 0;
     MPI_Message message;
     MPI_Status status;
-    int code = MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &found, &message, &status);
+    int code = MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, mpiState().comm, &found, &message, &status);
     if (failed(env, code, "MPI_Improbe")) return env.Undefined();
     if (!found) break;
     int count = 0;
@@ -216,29 +214,48 @@ Napi::Value Poll(const Napi::CallbackInfo& args) {
 }
 
 Napi::Value PendingSends(const Napi::CallbackInfo& args) {
-  if (comm == MPI_COMM_NULL) return Napi::Number::New(args.Env(), 0);
-  return Napi::Number::New(args.Env(), progressSends(args.Env()));
+  Napi::Env env = args.Env();
+  if (mpiState().comm == MPI_COMM_NULL) return Napi::Number::New(env, 0);
+  if (!parafit::progressThreadRunning()) {
+    std::lock_guard<std::mutex> guard(mpiState().lock);
+    std::string error;
+    if (parafit::completeSends(&error) < 0) {
+      Napi::Error::New(env, error).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  return Napi::Number::New(env, static_cast<double>(parafit::sendsInFlight()));
 }
 
 // sendSync(rank, tag, bytes): a blocking send, for exit handlers where the event loop is gone.
+// Stops the progress thread first: a blocking call must not hold the MPI lock against it.
 Napi::Value SendSync(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
   int peer = 0, tag = 0;
   Napi::Uint8Array bytes;
   if (!requireComm(env) || !readTarget(args, &peer, &tag) || !readBytes(args, &bytes)) return env.Undefined();
-  int code = MPI_Send(bytes.Data(), static_cast<int>(bytes.ByteLength()), MPI_BYTE, peer, tag, comm);
+  parafit::stopProgressThread();
+  std::lock_guard<std::mutex> guard(mpiState().lock);
+  parafit::ringDoorbell(peer);  // a large message needs the peer's progress to complete the send
+  int code = MPI_Send(bytes.Data(), static_cast<int>(bytes.ByteLength()), MPI_BYTE, peer, tag, mpiState().comm);
+  parafit::ringDoorbell(peer);
   failed(env, code, "MPI_Send");
   return env.Undefined();
 }
 
-// recvSync(rank, tag): a blocking receive from one rank, for exit handlers.
+// recvSync(rank, tag): a blocking receive from one rank, for exit handlers. A message the
+// progress thread received but JavaScript never saw comes first.
 Napi::Value RecvSync(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
   int peer = 0, tag = 0;
   if (!requireComm(env) || !readTarget(args, &peer, &tag)) return env.Undefined();
+  parafit::stopProgressThread();
+  std::vector<char> kept;
+  if (parafit::takeUndelivered(peer, tag, &kept)) return Napi::Buffer<char>::Copy(env, kept.data(), kept.size());
+  std::lock_guard<std::mutex> guard(mpiState().lock);
   MPI_Message message;
   MPI_Status status;
-  if (failed(env, MPI_Mprobe(peer, tag, comm, &message, &status), "MPI_Mprobe")) return env.Undefined();
+  if (failed(env, MPI_Mprobe(peer, tag, mpiState().comm, &message, &status), "MPI_Mprobe")) return env.Undefined();
   int count = 0;
   MPI_Get_count(&status, MPI_BYTE, &count);
   Napi::Buffer<char> buffer = Napi::Buffer<char>::New(env, static_cast<size_t>(count));
@@ -247,26 +264,27 @@ Napi::Value RecvSync(const Napi::CallbackInfo& args) {
   return buffer;
 }
 
-// finalize(): waits for the sends still in flight, frees the communicator, and finalizes MPI
-// if this addon initialized it. Only call it when every rank is done talking to this one.
+// finalize(): stops the progress thread, waits for the sends still in flight, frees the
+// communicator, and finalizes MPI if this addon initialized it. Only call it when every rank is
+// done talking to this one.
 Napi::Value Finalize(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
-  if (comm == MPI_COMM_NULL || isFinalized()) return env.Undefined();
-  if (!sendRequests.empty()) {
-    MPI_Waitall(static_cast<int>(sendRequests.size()), sendRequests.data(), MPI_STATUSES_IGNORE);
-    for (auto* pending : sendBuffers) delete pending;
-    sendRequests.clear();
-    sendBuffers.clear();
-  }
-  MPI_Comm_free(&comm);
-  comm = MPI_COMM_NULL;
-  if (initializedHere && failed(env, MPI_Finalize(), "MPI_Finalize")) return env.Undefined();
+  auto& state = mpiState();
+  if (state.comm == MPI_COMM_NULL || isFinalized()) return env.Undefined();
+  parafit::stopProgressThread();
+  std::lock_guard<std::mutex> guard(state.lock);
+  parafit::waitForAllSends();
+  parafit::freeDoorbells();
+  MPI_Comm_free(&state.comm);
+  state.comm = MPI_COMM_NULL;
+  if (state.initializedHere && failed(env, MPI_Finalize(), "MPI_Finalize")) return env.Undefined();
   return env.Undefined();
 }
 
 // abort(code): ends every rank of the job (MPI_Abort on COMM_WORLD); does not return.
 Napi::Value Abort(const Napi::CallbackInfo& args) {
   int code = args.Length() > 0 && args[0].IsNumber() ? args[0].As<Napi::Number>().Int32Value() : 1;
+  std::lock_guard<std::mutex> guard(mpiState().lock);
   MPI_Abort(MPI_COMM_WORLD, code);
   return args.Env().Undefined();
 }
@@ -278,12 +296,38 @@ Napi::Value State(const Napi::CallbackInfo& args) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("initialized", initialized != 0);
   result.Set("finalized", isFinalized());
-  result.Set("active", comm != MPI_COMM_NULL);
+  result.Set("active", mpiState().comm != MPI_COMM_NULL);
+  result.Set("progressThread", parafit::progressThreadRunning());
+  result.Set("doorbellsEverywhere", parafit::everyPeerHasDoorbell());
   return result;
+}
+
+// holdEventLoop(hold): whether the progress thread keeps the process alive.
+Napi::Value HoldEventLoop(const Napi::CallbackInfo& args) {
+  parafit::holdEventLoop(args.Env(), args.Length() > 0 && args[0].ToBoolean().Value());
+  return args.Env().Undefined();
+}
+
+Napi::Value ProgressStats(const Napi::CallbackInfo& args) { return parafit::progressStats(args.Env()); }
+
+// setBackoff(minUs, maxUs, quietDivisor): tunes the progress thread's sleeps.
+Napi::Value SetBackoff(const Napi::CallbackInfo& args) {
+  Napi::Env env = args.Env();
+  if (args.Length() < 3 || !args[0].IsNumber() || !args[1].IsNumber() || !args[2].IsNumber()) {
+    Napi::TypeError::New(env, "expected setBackoff(minUs, maxUs, quietDivisor)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  parafit::setBackoff(args[0].As<Napi::Number>().DoubleValue(), args[1].As<Napi::Number>().DoubleValue(),
+                      args[2].As<Napi::Number>().DoubleValue());
+  return env.Undefined();
 }
 
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init));
+  exports.Set("startProgress", Napi::Function::New(env, StartProgress));
+  exports.Set("holdEventLoop", Napi::Function::New(env, HoldEventLoop));
+  exports.Set("progressStats", Napi::Function::New(env, ProgressStats));
+  exports.Set("setBackoff", Napi::Function::New(env, SetBackoff));
   exports.Set("isend", Napi::Function::New(env, Isend));
   exports.Set("poll", Napi::Function::New(env, Poll));
   exports.Set("pendingSends", Napi::Function::New(env, PendingSends));

@@ -19,17 +19,56 @@ export interface MpiInfo {
 
 /** The native functions (packages/mpi/native/parafit_mpi.cc). */
 export interface MpiBinding {
-  init(): MpiInfo
+  /** Initializes MPI (collective); `doorbells: false` leaves out the node's shared doorbells. */
+  init(doorbells?: boolean): MpiInfo
+  /**
+   * Starts the progress thread, which calls `onMessages` with each burst of arrivals; false
+   * where MPI offers less than MPI_THREAD_SERIALIZED (then poll() instead).
+   */
+  startProgress(
+    onMessages: (batch: [source: number, tag: number, bytes: Buffer][], error?: string) => void,
+  ): boolean
+  /** Whether the progress thread keeps the process alive. */
+  holdEventLoop(hold: boolean): void
+  progressStats(): ProgressStats
+  /** Tunes the thread's sleeps: quiet time / quietDivisor, within [minUs, maxUs]. */
+  setBackoff(minUs: number, maxUs: number, quietDivisor: number): void
   /** Starts a non-blocking send of a copy of `bytes`; returns the number of sends in flight. */
   isend(rank: number, tag: number, bytes: Uint8Array): number
-  /** Progresses sends and receives up to `max` arrived messages; never blocks. */
+  /** Without the progress thread: progresses sends and receives up to `max` arrivals; never blocks. */
   poll(max: number): [source: number, tag: number, bytes: Buffer][]
   pendingSends(): number
   sendSync(rank: number, tag: number, bytes: Uint8Array): void
   recvSync(rank: number, tag: number): Buffer
   finalize(): void
   abort(code: number): never
-  state(): { initialized: boolean; finalized: boolean; active: boolean }
+  state(): {
+    initialized: boolean
+    finalized: boolean
+    active: boolean
+    progressThread: boolean
+    /** Every rank of the job is on this node and rings this rank's doorbell. */
+    doorbellsEverywhere: boolean
+  }
+}
+
+/** The progress thread's counters (native/progress_thread.cc). */
+export interface ProgressStats {
+  readonly running: boolean
+  /** CPU time the thread has used (CLOCK_THREAD_CPUTIME_ID). */
+  readonly threadCpuMs: number
+  readonly polls: number
+  readonly sleeps: number
+  /** Wake-ups by the doorbell: a peer's message on this node, or a send from this rank. */
+  readonly rung: number
+  readonly messagesIn: number
+  /** Deliveries to JavaScript (one per burst of arrivals). */
+  readonly batches: number
+  readonly maxBatch: number
+  /** From a burst's first arrival to its delivery in JavaScript: bucket i counts those under 2^i µs. */
+  readonly deliveryLatencyBuckets: readonly number[]
+  readonly deliveryLatencyMaxUs: number
+  readonly deliveryLatencyMeanUs: number
 }
 
 /** The built binding; PARAFIT_MPI_BINDING names another build (e.g. one against MPICH). */

@@ -3,7 +3,7 @@
 // mpiPool() gives the pool itself; mpiCombined() spreads the terms of a combined objective.
 
 export { detectMpi, type MpiLaunch } from '@parafit/core'
-export { bindingBuilt as mpiBindingBuilt, type MpiInfo } from './addon.ts'
+export { bindingBuilt as mpiBindingBuilt, type MpiInfo, type ProgressStats } from './addon.ts'
 export type { CoordinatorOptions as MpiOptions } from './coordinator.ts'
 export { type MpiCombined, mpiCombined } from './mpi-combined.ts'
 export { type LostRank, type MpiPool, type MpiPoolOptions, mpiPool } from './mpi-pool.ts'
@@ -15,4 +15,14 @@ import { mpiRuntime } from './runtime.ts'
 /** MPI's own view of this process: rank, size, library version, host (initializes MPI). */
 export function mpiInfo() {
   return mpiRuntime().info
+}
+
+/**
+ * How this rank receives messages ('thread': the native progress thread; 'poll': the event
+ * loop polls, where MPI allows only one thread or PARAFIT_MPI_PROGRESS=poll), and the progress
+ * thread's counters: its CPU time, polls, sleeps, wake-ups and delivery latencies.
+ */
+export function mpiProgress() {
+  const runtime = mpiRuntime()
+  return { mode: runtime.transport.mode, ...runtime.mpi.progressStats() }
 }

@@ -9,10 +9,10 @@
 
 import { writeSync } from 'node:fs'
 import { deserialize, serialize } from 'node:v8'
-import { detectMpi, MpiUnavailableError } from '@parafit/core'
+import { detectMpi, MpiUnavailableError, ValidationError } from '@parafit/core'
 import { loadBinding, type MpiBinding, type MpiInfo } from './addon.ts'
 import { type Envelope, TAG } from './messages.ts'
-import { Transport } from './transport.ts'
+import { type ProgressMode, Transport } from './transport.ts'
 
 /** What the exit handler must know about a session that is still open. */
 export interface OpenSession {
@@ -35,7 +35,7 @@ export class MpiRuntime {
 
   constructor(mpi: MpiBinding) {
     this.mpi = mpi
-    this.info = mpi.init()
+    this.info = mpi.init(doorbellsWanted())
     const launch = detectMpi()
     if (launch.size > 1 && this.info.size !== launch.size) {
       // Each rank would otherwise run alone, as rank 0 of a job of one, and do all the work.
@@ -47,7 +47,7 @@ export class MpiRuntime {
           'built with, or rebuild it for yours: MPICC=<its mpicc> npm run build:addon -w @parafit/mpi',
       )
     }
-    this.transport = new Transport(mpi)
+    this.transport = new Transport(mpi, progressMode())
     this.transport.onDied((rank, reason) => {
       for (const listener of this.#diedListeners) listener(rank, reason)
     })
@@ -151,6 +151,22 @@ export class MpiRuntime {
     this.say(message)
     this.mpi.abort(code)
   }
+}
+
+/** PARAFIT_MPI_DOORBELLS=off leaves out the shared-memory doorbells (as if every rank were on another node). */
+function doorbellsWanted(): boolean {
+  const asked = process.env.PARAFIT_MPI_DOORBELLS
+  if (asked === undefined || asked === '' || asked === 'on') return true
+  if (asked === 'off') return false
+  throw new ValidationError(`PARAFIT_MPI_DOORBELLS must be "on" (the default) or "off", not "${asked}"`)
+}
+
+/** PARAFIT_MPI_PROGRESS=poll turns the native progress thread off (for diagnosis). */
+function progressMode(): ProgressMode {
+  const asked = process.env.PARAFIT_MPI_PROGRESS
+  if (asked === undefined || asked === '' || asked === 'thread') return 'thread'
+  if (asked === 'poll') return 'poll'
+  throw new ValidationError(`PARAFIT_MPI_PROGRESS must be "thread" (the default) or "poll", not "${asked}"`)
 }
 
 let runtime: MpiRuntime | undefined

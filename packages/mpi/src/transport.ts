@@ -1,26 +1,14 @@
 // Messages between ranks, on the main thread, without ever blocking it. Sends are non-blocking
-// (MPI_Isend of a serialized copy); arrivals are found by polling MPI_Improbe from the event
-// loop. Polling backs off: right after traffic it runs on setImmediate for a short spin window
-// (a reply is usually close), then on 1 ms timers, then, after a long quiet spell, every 10 ms.
-// An idle rank therefore costs a fraction of a percent of a core, and rank 0's event loop keeps
-// running timers, I/O and user callbacks between polls.
-//
-// Polling runs only while someone listens (an open session) or sends are in flight; and the
-// timers hold the process open only while a session asks for it (a worker rank serving).
+// (MPI_Isend of a serialized copy); arrivals come from the binding's progress thread, or, where
+// MPI does not allow one, from polling on the event loop (receiver.ts). Envelopes are routed to
+// the session they belong to; those for a session this rank has not opened yet wait for it.
 
 import { deserialize, serialize } from 'node:v8'
 import type { MpiBinding } from './addon.ts'
 import { type Envelope, type SessionEnvelope, TAG } from './messages.ts'
-
-/** Back-off schedule of the poller, in milliseconds. */
-const POLLING = {
-  /** After traffic, poll on setImmediate for this long. */
-  spinMs: 0.25,
-  /** Then every millisecond (Node's timer resolution) until quiet for this long. */
-  activeWindowMs: 250,
-  /** Then this often. */
-  idleIntervalMs: 10,
-}
+import { PollingReceiver } from './polling-receiver.ts'
+import { ProgressThreadReceiver } from './progress-receiver.ts'
+import type { Receiver } from './receiver.ts'
 
 /**
  * Handles an envelope of a session; returns false to leave it for whoever opens the session
@@ -28,27 +16,33 @@ const POLLING = {
  */
 type SessionHandler = (envelope: SessionEnvelope, source: number) => boolean
 
+/** How arrivals are found: the native progress thread (default) or event-loop polling. */
+export type ProgressMode = 'thread' | 'poll'
+
 export class Transport {
   readonly #mpi: MpiBinding
   readonly #handlers = new Map<number, SessionHandler>()
   /** Envelopes for sessions this rank has not opened yet (a peer ran ahead). */
   readonly #early = new Map<number, [SessionEnvelope, number][]>()
+  readonly #receiver: Receiver
+  readonly mode: ProgressMode
   #onDied: (rank: number, reason: string) => void = () => {}
   #keepAlive = 0
-  #lastTraffic = 0
-  #timer: NodeJS.Timeout | undefined
-  #immediate: NodeJS.Immediate | undefined
-  #polling = false
 
-  constructor(mpi: MpiBinding) {
+  constructor(mpi: MpiBinding, wanted: ProgressMode = 'thread') {
     this.#mpi = mpi
+    const arrive = (source: number, bytes: Uint8Array) =>
+      this.#deliver(deserialize(bytes) as Envelope, source)
+    const thread = wanted === 'thread' ? ProgressThreadReceiver.start(mpi, arrive) : undefined
+    this.#receiver = thread ?? new PollingReceiver(mpi, arrive, () => this.#handlers.size > 0)
+    this.mode = thread === undefined ? 'poll' : 'thread'
   }
 
   /** Sends an envelope; throws (synchronously) when it cannot be serialized. */
   send(rank: number, envelope: Envelope): void {
     const bytes = serialize(envelope)
     this.#mpi.isend(rank, TAG, bytes)
-    this.#traffic()
+    this.#receiver.wake()
   }
 
   /** Handles every envelope of `session`, including any that arrived before. */
@@ -56,7 +50,7 @@ export class Transport {
     this.#handlers.set(session, handler)
     const early = this.#early.get(session)
     this.#early.delete(session)
-    this.#wake()
+    this.#receiver.wake()
     if (early !== undefined) for (const [envelope, source] of early) this.#deliver(envelope, source)
   }
 
@@ -68,16 +62,14 @@ export class Transport {
     this.#onDied = handler
   }
 
-  /** While held, the poller keeps the process alive (a worker rank waiting for work). */
+  /** While held, waiting for arrivals keeps the process alive (a worker rank waiting for work). */
   hold(): () => void {
-    this.#keepAlive++
-    this.#refTimers()
+    if (this.#keepAlive++ === 0) this.#receiver.hold(true)
     let released = false
     return () => {
       if (released) return
       released = true
-      this.#keepAlive--
-      this.#refTimers()
+      if (--this.#keepAlive === 0) this.#receiver.hold(false)
     }
   }
 
@@ -89,61 +81,6 @@ export class Transport {
     } finally {
       release()
     }
-  }
-
-  // ------------------------------------------------------------------ polling
-
-  #traffic(): void {
-    this.#lastTraffic = performance.now()
-    this.#wake()
-  }
-
-  /** Polls soon: switches a slow timer to the spin phase. */
-  #wake(): void {
-    if (this.#immediate !== undefined) return
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer)
-      this.#timer = undefined
-    }
-    this.#polling = true
-    this.#immediate = setImmediate(() => this.#poll())
-    if (this.#keepAlive === 0) this.#immediate.unref()
-  }
-
-  #poll(): void {
-    this.#immediate = undefined
-    this.#timer = undefined
-    const arrived = this.#mpi.poll(256)
-    if (arrived.length > 0) this.#lastTraffic = performance.now()
-    for (const [source, , bytes] of arrived) {
-      this.#deliver(deserialize(bytes) as Envelope, source)
-    }
-    this.#schedule()
-  }
-
-  #schedule(): void {
-    if (this.#immediate !== undefined || this.#timer !== undefined) return
-    const pending = this.#mpi.pendingSends()
-    if (this.#handlers.size === 0 && pending === 0 && this.#keepAlive === 0) {
-      // Nobody listens: stop; MPI keeps arrivals until a session opens.
-      this.#polling = false
-      return
-    }
-    const quiet = performance.now() - this.#lastTraffic
-    if (quiet < POLLING.spinMs || pending > 0) {
-      this.#immediate = setImmediate(() => this.#poll())
-    } else {
-      const interval = quiet < POLLING.activeWindowMs ? 1 : POLLING.idleIntervalMs
-      this.#timer = setTimeout(() => this.#poll(), interval)
-    }
-    this.#refTimers()
-  }
-
-  #refTimers(): void {
-    const hold = this.#keepAlive > 0
-    if (this.#timer !== undefined) hold ? this.#timer.ref() : this.#timer.unref()
-    if (this.#immediate !== undefined) hold ? this.#immediate.ref() : this.#immediate.unref()
-    if (hold && !this.#polling) this.#wake()
   }
 
   #deliver(envelope: Envelope, source: number): void {

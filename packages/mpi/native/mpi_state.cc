@@ -1,0 +1,83 @@
+#include "mpi_state.h"
+
+#include <cstring>
+#include <vector>
+
+namespace parafit {
+
+namespace {
+
+// A send in flight owns a copy of its bytes until MPI reports it complete.
+std::vector<MPI_Request> sendRequests;
+std::vector<std::vector<char>*> sendBuffers;
+std::atomic<size_t> inFlight{0};
+
+}  // namespace
+
+MpiState& mpiState() {
+  static MpiState state;
+  return state;
+}
+
+std::string mpiErrorText(int code) {
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) return "MPI error " + std::to_string(code);
+  return std::string(text, length);
+}
+
+int startSend(const void* bytes, size_t length, int peer, int tag) {
+  auto* copy = new std::vector<char>(length);
+  if (length > 0) std::memcpy(copy->data(), bytes, length);
+  MPI_Request request;
+  int code = MPI_Isend(copy->data(), static_cast<int>(length), MPI_BYTE, peer, tag, mpiState().comm, &request);
+  if (code != MPI_SUCCESS) {
+    delete copy;
+    return code;
+  }
+  sendRequests.push_back(request);
+  sendBuffers.push_back(copy);
+  inFlight.store(sendRequests.size());
+  return MPI_SUCCESS;
+}
+
+int completeSends(std::string* error) {
+  if (sendRequests.empty()) return 0;
+  int count = static_cast<int>(sendRequests.size());
+  std::vector<int> indices(count);
+  int done = 0;
+  int code = MPI_Testsome(count, sendRequests.data(), &done, indices.data(), MPI_STATUSES_IGNORE);
+  if (code != MPI_SUCCESS) {
+    *error = "MPI_Testsome failed: " + mpiErrorText(code);
+    return -1;
+  }
+  if (done == MPI_UNDEFINED || done == 0) return 0;
+  for (int i = 0; i < done; i++) {
+    delete sendBuffers[indices[i]];
+    sendBuffers[indices[i]] = nullptr;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < sendRequests.size(); i++) {
+    if (sendBuffers[i] == nullptr) continue;
+    sendRequests[kept] = sendRequests[i];
+    sendBuffers[kept] = sendBuffers[i];
+    kept++;
+  }
+  sendRequests.resize(kept);
+  sendBuffers.resize(kept);
+  inFlight.store(kept);
+  return done;
+}
+
+size_t sendsInFlight() { return inFlight.load(); }
+
+void waitForAllSends() {
+  if (sendRequests.empty()) return;
+  MPI_Waitall(static_cast<int>(sendRequests.size()), sendRequests.data(), MPI_STATUSES_IGNORE);
+  for (auto* buffer : sendBuffers) delete buffer;
+  sendRequests.clear();
+  sendBuffers.clear();
+  inFlight.store(0);
+}
+
+}  // namespace parafit

@@ -1,0 +1,285 @@
+#include "progress_thread.h"
+
+#include <pthread.h>
+#include <time.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "doorbell.h"
+#include "mpi_state.h"
+
+namespace parafit {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Arrival {
+  int source;
+  int tag;
+  std::vector<char>* bytes;  // owned; handed to a Buffer on delivery
+};
+
+void callJs(Napi::Env env, Napi::Function onMessages, std::nullptr_t* context, std::nullptr_t* data);
+using Delivery = Napi::TypedThreadSafeFunction<std::nullptr_t, std::nullptr_t, callJs>;
+
+std::thread* thread = nullptr;  // never destroyed: a joinable std::thread must not reach exit()
+Delivery delivery;
+std::atomic<bool> stopping{false};
+std::atomic<bool> running{false};
+
+// Arrivals wait here for JavaScript. `notified` is true while a delivery call is queued, so a
+// burst of arrivals costs one call; the JavaScript side clears it before taking the inbox.
+std::mutex inboxLock;
+std::deque<Arrival> inbox;
+std::string inboxError;
+Clock::time_point oldestUndelivered;
+std::atomic<bool> notified{false};
+
+// Back-off: after the last traffic the thread sleeps quiet/divisor, within [min, max]. Where
+// every peer rings this rank's doorbell, a message wakes the thread anyway, so the sleeps may
+// grow fast; a peer without one (another node) is only found by polling, so the sleeps stay
+// short relative to the quiet time (a reply's latency stays near 1/divisor of the wait).
+std::atomic<double> backoffMinUs{5};
+std::atomic<double> backoffMaxUs{50000};
+std::atomic<double> quietDivisor{32};
+constexpr double kQuietDivisorWithDoorbells = 4;
+// With sends in flight a large message may need progress on this side (a rendezvous).
+constexpr double kSendingMaxUs = 100;
+constexpr size_t kMaxBatch = 1024;
+
+// Counters for stats(); only this thread writes the plain ones, JavaScript reads them racily
+// (they are statistics, read as 64-bit loads).
+std::atomic<uint64_t> polls{0}, sleeps{0}, rung{0}, received{0}, batches{0}, maxBatch{0};
+std::atomic<int64_t> finalCpuNs{-1};
+constexpr int kLatencyBuckets = 24;  // bucket i: latencies below 2^i microseconds
+std::atomic<uint64_t> latency[kLatencyBuckets];
+std::atomic<uint64_t> latencyMaxNs{0}, latencySumNs{0};
+
+int64_t threadCpuNs(clockid_t clock) {
+  timespec now{};
+  if (clock_gettime(clock, &now) != 0) return -1;
+  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+void recordLatency(Clock::duration waited) {
+  auto ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(waited).count());
+  uint64_t us = ns / 1000;
+  int bucket = 0;
+  while (bucket < kLatencyBuckets - 1 && (uint64_t{1} << bucket) <= us) bucket++;
+  latency[bucket]++;
+  latencySumNs += ns;
+  uint64_t seen = latencyMaxNs.load();
+  while (ns > seen && !latencyMaxNs.compare_exchange_weak(seen, ns)) {
+  }
+}
+
+// Runs on the JavaScript thread: takes the whole inbox and calls onMessages once.
+void callJs(Napi::Env env, Napi::Function onMessages, std::nullptr_t*, std::nullptr_t*) {
+  notified.store(false);  // before taking the inbox, so that no arrival goes unannounced
+  std::deque<Arrival> batch;
+  std::string error;
+  Clock::time_point oldest;
+  {
+    std::lock_guard<std::mutex> guard(inboxLock);
+    batch.swap(inbox);
+    error.swap(inboxError);
+    oldest = oldestUndelivered;
+  }
+  if (env == nullptr) {  // Node is tearing down: nobody to deliver to
+    for (auto& arrival : batch) delete arrival.bytes;
+    return;
+  }
+  if (batch.empty() && error.empty()) return;
+  recordLatency(Clock::now() - oldest);
+  batches++;
+  Napi::Array triples = Napi::Array::New(env, batch.size());
+  uint32_t index = 0;
+  for (auto& arrival : batch) {
+    auto* bytes = arrival.bytes;
+    Napi::Array triple = Napi::Array::New(env, 3);
+    triple.Set(0u, arrival.source);
+    triple.Set(1u, arrival.tag);
+    triple.Set(2u, Napi::Buffer<char>::New(env, bytes->data(), bytes->size(),
+                                           [bytes](Napi::Env, char*) { delete bytes; }));
+    triples.Set(index++, triple);
+  }
+  onMessages.Call({triples, error.empty() ? env.Undefined() : Napi::String::New(env, error)});
+}
+
+void deliver(std::vector<Arrival>* arrivals, const std::string& error) {
+  {
+    std::lock_guard<std::mutex> guard(inboxLock);
+    if (inbox.empty() && inboxError.empty()) oldestUndelivered = Clock::now();
+    for (auto& arrival : *arrivals) inbox.push_back(arrival);
+    if (!error.empty()) inboxError = error;
+  }
+  received += arrivals->size();
+  maxBatch = std::max<uint64_t>(maxBatch.load(), arrivals->size());
+  arrivals->clear();
+  if (!notified.exchange(true)) delivery.NonBlockingCall();
+}
+
+// One poll under the MPI lock: complete sends, then receive until two probes in a row miss
+// (a probe that misses runs the library's progress engine, which can pull in a message the
+// next probe finds). Returns whether anything happened.
+bool pollOnce(std::vector<Arrival>* arrivals, std::string* error) {
+  std::lock_guard<std::mutex> guard(mpiState().lock);
+  MPI_Comm comm = mpiState().comm;
+  if (comm == MPI_COMM_NULL) return false;
+  polls++;
+  int completed = completeSends(error);
+  if (completed < 0) return true;
+  int misses = 0;
+  while (misses < 2 && arrivals->size() < kMaxBatch) {
+    int found = 0;
+    MPI_Message message;
+    MPI_Status status;
+    int code = MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &found, &message, &status);
+    if (code != MPI_SUCCESS) {
+      *error = "MPI_Improbe failed: " + mpiErrorText(code);
+      break;
+    }
+    if (!found) {
+      misses++;
+      continue;
+    }
+    misses = 0;
+    int count = 0;
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    auto* bytes = new std::vector<char>(static_cast<size_t>(count));
+    code = MPI_Mrecv(bytes->data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE);
+    if (code != MPI_SUCCESS) {
+      delete bytes;
+      *error = "MPI_Mrecv failed: " + mpiErrorText(code);
+      break;
+    }
+    arrivals->push_back({status.MPI_SOURCE, status.MPI_TAG, bytes});
+  }
+  return completed > 0 || !arrivals->empty() || !error->empty();
+}
+
+void run() {
+#ifdef __linux__
+  // Sleeps of a few microseconds need the kernel's default 50 us timer slack turned down.
+  prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+  pthread_setname_np(pthread_self(), "parafit-mpi");
+#endif
+  std::vector<Arrival> arrivals;
+  auto lastTraffic = Clock::now();
+  while (!stopping.load()) {
+    uint32_t bell = readOwnDoorbell();
+    std::string error;
+    bool active = pollOnce(&arrivals, &error);
+    if (!arrivals.empty() || !error.empty()) deliver(&arrivals, error);
+    if (!error.empty()) break;  // the library is in trouble; JavaScript reports it
+    if (active) {
+      lastTraffic = Clock::now();
+      continue;
+    }
+    double quietUs = std::chrono::duration<double, std::micro>(Clock::now() - lastTraffic).count();
+    double divisor = everyPeerHasDoorbell() ? kQuietDivisorWithDoorbells : quietDivisor.load();
+    double minUs = backoffMinUs.load();
+    double capUs = sendsInFlight() > 0 ? std::min(kSendingMaxUs, backoffMaxUs.load()) : backoffMaxUs.load();
+    sleeps++;
+    sleepOnOwnDoorbell(bell, std::clamp(quietUs / divisor, minUs, std::max(capUs, minUs)));
+    if (readOwnDoorbell() != bell) {
+      // A peer's message, a send from JavaScript, or stop(): poll at once, back-off afresh.
+      rung++;
+      lastTraffic = Clock::now();
+    }
+  }
+  finalCpuNs = threadCpuNs(CLOCK_THREAD_CPUTIME_ID);
+}
+
+}  // namespace
+
+bool startProgressThread(Napi::Env env, Napi::Function onMessages) {
+  if (running.load()) return false;
+  delivery = Delivery::New(env, onMessages, "parafit-mpi-progress", 0, 1);
+  delivery.Unref(env);  // the transport holds the loop open only while it has reason to
+  stopping = false;
+  finalCpuNs = -1;
+  thread = new std::thread(run);
+  running = true;
+  // Node tearing down without finalize() (a fatal error): stop the thread before the TSFN goes.
+  env.AddCleanupHook([] { stopProgressThread(); });
+  return true;
+}
+
+bool progressThreadRunning() { return running.load(); }
+
+void kickProgressThread() { ringDoorbell(mpiState().rank); }
+
+void stopProgressThread() {
+  if (!running.exchange(false)) return;
+  stopping = true;
+  kickProgressThread();
+  if (thread->joinable()) thread->join();
+  delete thread;
+  thread = nullptr;
+  delivery.Release();
+}
+
+void holdEventLoop(Napi::Env env, bool hold) {
+  if (!running.load()) return;
+  if (hold) {
+    delivery.Ref(env);
+  } else {
+    delivery.Unref(env);
+  }
+}
+
+bool takeUndelivered(int source, int tag, std::vector<char>* bytes) {
+  std::lock_guard<std::mutex> guard(inboxLock);
+  for (auto it = inbox.begin(); it != inbox.end(); ++it) {
+    if (it->source != source || it->tag != tag) continue;
+    bytes->swap(*it->bytes);
+    delete it->bytes;
+    inbox.erase(it);
+    return true;
+  }
+  return false;
+}
+
+Napi::Object progressStats(Napi::Env env) {
+  Napi::Object stats = Napi::Object::New(env);
+  int64_t cpuNs = finalCpuNs.load();
+  if (running.load() && thread != nullptr) {
+    clockid_t clock;
+    if (pthread_getcpuclockid(thread->native_handle(), &clock) == 0) cpuNs = threadCpuNs(clock);
+  }
+  stats.Set("running", running.load());
+  stats.Set("threadCpuMs", cpuNs < 0 ? 0.0 : static_cast<double>(cpuNs) / 1e6);
+  stats.Set("polls", static_cast<double>(polls.load()));
+  stats.Set("sleeps", static_cast<double>(sleeps.load()));
+  stats.Set("rung", static_cast<double>(rung.load()));
+  stats.Set("messagesIn", static_cast<double>(received.load()));
+  stats.Set("batches", static_cast<double>(batches.load()));
+  stats.Set("maxBatch", static_cast<double>(maxBatch.load()));
+  Napi::Array buckets = Napi::Array::New(env, kLatencyBuckets);
+  for (int i = 0; i < kLatencyBuckets; i++) buckets.Set(static_cast<uint32_t>(i), static_cast<double>(latency[i].load()));
+  stats.Set("deliveryLatencyBuckets", buckets);
+  stats.Set("deliveryLatencyMaxUs", static_cast<double>(latencyMaxNs.load()) / 1e3);
+  uint64_t count = batches.load();
+  stats.Set("deliveryLatencyMeanUs", count == 0 ? 0.0 : static_cast<double>(latencySumNs.load()) / 1e3 / count);
+  return stats;
+}
+
+void setBackoff(double minUs, double maxUs, double divisor) {
+  backoffMinUs = minUs;
+  backoffMaxUs = maxUs;
+  quietDivisor = divisor;
+}
+
+}  // namespace parafit

@@ -1,0 +1,40 @@
+// One native thread that makes MPI progress for this rank, so that the JavaScript thread never
+// polls and never waits inside MPI (every blocking MPI wait spins a core, in Open MPI and MPICH
+// alike). It only ever calls non-blocking MPI (Testsome, Improbe, Mrecv) under the MPI lock,
+// sleeps on its rank's doorbell (doorbell.h) between polls with a back-off that grows with the
+// quiet time, is woken at once by a peer's message on the same node or a send from JavaScript,
+// and hands arrivals to JavaScript in batches, one thread-safe-function call per batch.
+#pragma once
+
+#include <napi.h>
+
+#include <vector>
+
+namespace parafit {
+
+// Starts the thread; `onMessages(batch, error)` receives [source, tag, Buffer] triples.
+// Returns false when it is already running.
+bool startProgressThread(Napi::Env env, Napi::Function onMessages);
+
+bool progressThreadRunning();
+
+// Resets the back-off and wakes the thread (after a send: a reply is likely soon).
+void kickProgressThread();
+
+// Stops and joins the thread; idempotent. Arrivals not yet delivered stay in the inbox.
+void stopProgressThread();
+
+// Whether the thread keeps Node's event loop alive (a worker rank serving, a batch in flight).
+void holdEventLoop(Napi::Env env, bool hold);
+
+// Takes the oldest undelivered arrival from `source` with `tag` (after stopProgressThread(),
+// for the exit handlers' blocking receives).
+bool takeUndelivered(int source, int tag, std::vector<char>* bytes);
+
+// Counters: polls, sleeps, doorbell wake-ups, messages, batches, thread CPU time, delivery latencies.
+Napi::Object progressStats(Napi::Env env);
+
+// Back-off tuning (microseconds), for benchmarks and tests.
+void setBackoff(double minUs, double maxUs, double quietDivisor);
+
+}  // namespace parafit
