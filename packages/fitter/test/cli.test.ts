@@ -322,7 +322,9 @@ describe('parafit fit', () => {
         } else {
           // The first press may finish the run within the 20 ms before the second lands; a press
           // during Node's exit then ends it by SIGINT, which the shell reports as 130 all the same.
-          expect(run.code === 130 || run.signal === 'SIGINT', `${run.code} ${run.signal} ${run.stderr}`).toBe(true)
+          expect(run.code === 130 || run.signal === 'SIGINT', `${run.code} ${run.signal} ${run.stderr}`).toBe(
+            true,
+          )
         }
         expect(run.stderr).toMatch(/interrupted/)
         expect(performance.now() - started).toBeLessThan(20_000)

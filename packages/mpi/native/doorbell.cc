@@ -103,6 +103,13 @@ void freeDoorbells() {
 
 bool everyPeerHasDoorbell() { return allPeers; }
 
+int ranksOnThisNode() {
+  if (nodeComm == MPI_COMM_NULL) return 0;
+  int size = 0;
+  MPI_Comm_size(nodeComm, &size);
+  return size;
+}
+
 void ringDoorbell(int rank) {
   if (rank < 0 || static_cast<size_t>(rank) >= bells.size()) return;
   Bell* bell = bells[rank];

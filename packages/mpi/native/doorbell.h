@@ -23,6 +23,9 @@ void freeDoorbells();
 // Whether every rank of the job has a bell this rank can ring (the job runs on one node).
 bool everyPeerHasDoorbell();
 
+// How many ranks of the job share this node (0 when unknown: no shared window).
+int ranksOnThisNode();
+
 // Rings `rank`'s bell; a no-op for a rank on another node.
 void ringDoorbell(int rank);
 

@@ -1,5 +1,7 @@
 #include "mpi_state.h"
 
+#include "doorbell.h"
+
 #include <cstring>
 #include <vector>
 
@@ -10,6 +12,7 @@ namespace {
 // A send in flight owns a copy of its bytes until MPI reports it complete.
 std::vector<MPI_Request> sendRequests;
 std::vector<std::vector<char>*> sendBuffers;
+std::vector<int> sendPeers;
 std::atomic<size_t> inFlight{0};
 
 }  // namespace
@@ -37,6 +40,7 @@ int startSend(const void* bytes, size_t length, int peer, int tag) {
   }
   sendRequests.push_back(request);
   sendBuffers.push_back(copy);
+  sendPeers.push_back(peer);
   inFlight.store(sendRequests.size());
   return MPI_SUCCESS;
 }
@@ -55,16 +59,21 @@ int completeSends(std::string* error) {
   for (int i = 0; i < done; i++) {
     delete sendBuffers[indices[i]];
     sendBuffers[indices[i]] = nullptr;
+    // The bytes have left (over TCP the send may have waited for this rank's progress): ring
+    // again, so that a peer that looked too early and went back to sleep looks once more.
+    ringDoorbell(sendPeers[indices[i]]);
   }
   size_t kept = 0;
   for (size_t i = 0; i < sendRequests.size(); i++) {
     if (sendBuffers[i] == nullptr) continue;
     sendRequests[kept] = sendRequests[i];
     sendBuffers[kept] = sendBuffers[i];
+    sendPeers[kept] = sendPeers[i];
     kept++;
   }
   sendRequests.resize(kept);
   sendBuffers.resize(kept);
+  sendPeers.resize(kept);
   inFlight.store(kept);
   return done;
 }
@@ -77,6 +86,7 @@ void waitForAllSends() {
   for (auto* buffer : sendBuffers) delete buffer;
   sendRequests.clear();
   sendBuffers.clear();
+  sendPeers.clear();
   inFlight.store(0);
 }
 

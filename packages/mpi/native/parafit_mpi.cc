@@ -310,15 +310,16 @@ Napi::Value HoldEventLoop(const Napi::CallbackInfo& args) {
 
 Napi::Value ProgressStats(const Napi::CallbackInfo& args) { return parafit::progressStats(args.Env()); }
 
-// setBackoff(minUs, maxUs, quietDivisor): tunes the progress thread's sleeps.
+// setBackoff(minUs, maxUs, quietDivisor, spinUs): tunes the progress thread's sleeps.
 Napi::Value SetBackoff(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
-  if (args.Length() < 3 || !args[0].IsNumber() || !args[1].IsNumber() || !args[2].IsNumber()) {
-    Napi::TypeError::New(env, "expected setBackoff(minUs, maxUs, quietDivisor)").ThrowAsJavaScriptException();
+  if (args.Length() < 4 || !args[0].IsNumber() || !args[1].IsNumber() || !args[2].IsNumber() ||
+      !args[3].IsNumber()) {
+    Napi::TypeError::New(env, "expected setBackoff(minUs, maxUs, quietDivisor, spinUs)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   parafit::setBackoff(args[0].As<Napi::Number>().DoubleValue(), args[1].As<Napi::Number>().DoubleValue(),
-                      args[2].As<Napi::Number>().DoubleValue());
+                      args[2].As<Napi::Number>().DoubleValue(), args[3].As<Napi::Number>().DoubleValue());
   return env.Undefined();
 }
 

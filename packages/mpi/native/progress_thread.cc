@@ -1,6 +1,7 @@
 #include "progress_thread.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -46,14 +47,18 @@ std::string inboxError;
 Clock::time_point oldestUndelivered;
 std::atomic<bool> notified{false};
 
-// Back-off: after the last traffic the thread sleeps quiet/divisor, within [min, max]. Where
-// every peer rings this rank's doorbell, a message wakes the thread anyway, so the sleeps may
-// grow fast; a peer without one (another node) is only found by polling, so the sleeps stay
-// short relative to the quiet time (a reply's latency stays near 1/divisor of the wait).
+// Back-off. Where every peer rings this rank's doorbell (the job is on one node), a message
+// wakes the thread, so once a poll after traffic finds nothing the thread sleeps the full cap:
+// a waiting rank wakes only for its messages. A peer without a doorbell (another node) is only
+// found by polling, so there the thread sleeps quiet/quietDivisor within [min, max], and a
+// reply's latency stays near 1/quietDivisor of the wait.
 std::atomic<double> backoffMinUs{5};
 std::atomic<double> backoffMaxUs{50000};
 std::atomic<double> quietDivisor{32};
-constexpr double kQuietDivisorWithDoorbells = 4;
+// After traffic the thread may first poll without sleeping for this long: a reply that comes
+// soon is then seen in microseconds instead of after a wake-up. It costs a core while it lasts,
+// so by default only where this node has a spare core per rank (see defaultSpinUs()).
+std::atomic<double> spinUs{0};
 // With sends in flight a large message may need progress on this side (a rendezvous).
 constexpr double kSendingMaxUs = 100;
 constexpr size_t kMaxBatch = 1024;
@@ -188,11 +193,16 @@ void run() {
       continue;
     }
     double quietUs = std::chrono::duration<double, std::micro>(Clock::now() - lastTraffic).count();
-    double divisor = everyPeerHasDoorbell() ? kQuietDivisorWithDoorbells : quietDivisor.load();
     double minUs = backoffMinUs.load();
-    double capUs = sendsInFlight() > 0 ? std::min(kSendingMaxUs, backoffMaxUs.load()) : backoffMaxUs.load();
+    double capUs = std::max(minUs, sendsInFlight() > 0 ? std::min(kSendingMaxUs, backoffMaxUs.load()) : backoffMaxUs.load());
+    if (quietUs < spinUs.load()) {
+      std::this_thread::yield();
+      continue;
+    }
+    double sleepUs = everyPeerHasDoorbell() ? (quietUs < 2 * minUs ? minUs : capUs)
+                                            : std::clamp(quietUs / quietDivisor.load(), minUs, capUs);
     sleeps++;
-    sleepOnOwnDoorbell(bell, std::clamp(quietUs / divisor, minUs, std::max(capUs, minUs)));
+    sleepOnOwnDoorbell(bell, sleepUs);
     if (readOwnDoorbell() != bell) {
       // A peer's message, a send from JavaScript, or stop(): poll at once, back-off afresh.
       rung++;
@@ -204,8 +214,21 @@ void run() {
 
 }  // namespace
 
+// Spin only where the CPUs this process may use outnumber the threads that want one: each rank on
+// this node has a JavaScript thread and a progress thread.
+double defaultSpinUs() {
+#ifdef __linux__
+  cpu_set_t allowed;
+  int ranks = ranksOnThisNode();
+  if (ranks > 0 && sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) >= 2 * ranks)
+    return 50;
+#endif
+  return 0;
+}
+
 bool startProgressThread(Napi::Env env, Napi::Function onMessages) {
   if (running.load()) return false;
+  spinUs = defaultSpinUs();
   delivery = Delivery::New(env, onMessages, "parafit-mpi-progress", 0, 1);
   delivery.Unref(env);  // the transport holds the loop open only while it has reason to
   stopping = false;
@@ -260,6 +283,7 @@ Napi::Object progressStats(Napi::Env env) {
     if (pthread_getcpuclockid(thread->native_handle(), &clock) == 0) cpuNs = threadCpuNs(clock);
   }
   stats.Set("running", running.load());
+  stats.Set("spinUs", spinUs.load());
   stats.Set("threadCpuMs", cpuNs < 0 ? 0.0 : static_cast<double>(cpuNs) / 1e6);
   stats.Set("polls", static_cast<double>(polls.load()));
   stats.Set("sleeps", static_cast<double>(sleeps.load()));
@@ -276,7 +300,8 @@ Napi::Object progressStats(Napi::Env env) {
   return stats;
 }
 
-void setBackoff(double minUs, double maxUs, double divisor) {
+void setBackoff(double minUs, double maxUs, double divisor, double spin) {
+  spinUs = spin;
   backoffMinUs = minUs;
   backoffMaxUs = maxUs;
   quietDivisor = divisor;

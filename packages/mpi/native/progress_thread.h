@@ -34,7 +34,8 @@ bool takeUndelivered(int source, int tag, std::vector<char>* bytes);
 // Counters: polls, sleeps, doorbell wake-ups, messages, batches, thread CPU time, delivery latencies.
 Napi::Object progressStats(Napi::Env env);
 
-// Back-off tuning (microseconds), for benchmarks and tests.
-void setBackoff(double minUs, double maxUs, double quietDivisor);
+// Back-off tuning (microseconds), for benchmarks and tests: sleeps within [minUs, maxUs] (of
+// quiet time / quietDivisor where some peer has no doorbell), after `spinUs` of polling.
+void setBackoff(double minUs, double maxUs, double quietDivisor, double spinUs);
 
 }  // namespace parafit

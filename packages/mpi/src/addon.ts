@@ -31,8 +31,11 @@ export interface MpiBinding {
   /** Whether the progress thread keeps the process alive. */
   holdEventLoop(hold: boolean): void
   progressStats(): ProgressStats
-  /** Tunes the thread's sleeps: quiet time / quietDivisor, within [minUs, maxUs]. */
-  setBackoff(minUs: number, maxUs: number, quietDivisor: number): void
+  /**
+   * Tunes the thread: after traffic it polls without sleeping for `spinUs`, then sleeps within
+   * [minUs, maxUs] (quiet time / quietDivisor where some peer has no doorbell).
+   */
+  setBackoff(minUs: number, maxUs: number, quietDivisor: number, spinUs: number): void
   /** Starts a non-blocking send of a copy of `bytes`; returns the number of sends in flight. */
   isend(rank: number, tag: number, bytes: Uint8Array): number
   /** Without the progress thread: progresses sends and receives up to `max` arrivals; never blocks. */
@@ -55,6 +58,8 @@ export interface MpiBinding {
 /** The progress thread's counters (native/progress_thread.cc). */
 export interface ProgressStats {
   readonly running: boolean
+  /** How long the thread polls without sleeping after traffic (0 unless the node has spare cores). */
+  readonly spinUs: number
   /** CPU time the thread has used (CLOCK_THREAD_CPUTIME_ID). */
   readonly threadCpuMs: number
   readonly polls: number
