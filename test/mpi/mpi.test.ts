@@ -285,6 +285,14 @@ describe.skipIf(missing !== undefined)(
       expect(launch.output).not.toMatch(/exited without calling finalize/i)
     }, 60_000)
 
+    test('rank 0 calling process.exit mid-batch: the job ends with its status and says why, in bounded time', async () => {
+      const launch = await mpirun(fixture('exit-mid-map'), { np: 3, timeoutMs: 30_000 })
+      expect(launch.code, launch.output).toBe(3)
+      expect(launch.output).toContain('rank 0 exited with code 3 while')
+      // The binding's threads stopped cleanly: no C++ terminate, no abort signal.
+      expect(launch.output).not.toMatch(/terminate called|signal 6|Aborted/)
+    }, 60_000)
+
     test('a rank that dies: rank 0 reports which, the job exits non-zero without hanging', async () => {
       const launch = await mpirun(fixture('dies'), { np: 3, timeoutMs: 30_000 })
       expect(launch.code).not.toBe(0)

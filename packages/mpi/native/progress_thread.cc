@@ -212,6 +212,17 @@ void run() {
   finalCpuNs = threadCpuNs(CLOCK_THREAD_CPUTIME_ID);
 }
 
+// Stops and joins the thread; the thread-safe function is released only while Node still runs.
+void stopThread(bool releaseDelivery) {
+  if (!running.exchange(false)) return;
+  stopping = true;
+  kickProgressThread();
+  if (thread->joinable()) thread->join();
+  delete thread;
+  thread = nullptr;
+  if (releaseDelivery) delivery.Release();
+}
+
 }  // namespace
 
 // Spin only where the CPUs this process may use outnumber the threads that want one: each rank on
@@ -237,6 +248,11 @@ bool startProgressThread(Napi::Env env, Napi::Function onMessages) {
   running = true;
   // Node tearing down without finalize() (a fatal error): stop the thread before the TSFN goes.
   env.AddCleanupHook([] { stopProgressThread(); });
+  // exit() without either (an unsettled top-level await, a native exit): stop it before the MPI
+  // library's own exit handlers (registered earlier, so run later) tear MPI down under it.
+  static bool atExitRegistered = false;
+  if (!atExitRegistered) std::atexit([] { stopThread(false); });
+  atExitRegistered = true;
   return true;
 }
 
@@ -244,15 +260,7 @@ bool progressThreadRunning() { return running.load(); }
 
 void kickProgressThread() { ringDoorbell(mpiState().rank); }
 
-void stopProgressThread() {
-  if (!running.exchange(false)) return;
-  stopping = true;
-  kickProgressThread();
-  if (thread->joinable()) thread->join();
-  delete thread;
-  thread = nullptr;
-  delivery.Release();
-}
+void stopProgressThread() { stopThread(true); }
 
 void holdEventLoop(Napi::Env env, bool hold) {
   if (!running.load()) return;
