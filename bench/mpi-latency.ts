@@ -1,8 +1,9 @@
 // How fast a rank reacts to a message, and what waiting costs: `npm run bench:latency`.
 //
-// Run plainly, it starts itself under `mpirun -np 2` once per way of receiving (the progress
-// thread woken by node-local doorbells, the thread polling alone as for ranks on other nodes,
-// and the event loop polling) and prints one table. Under mpirun, rank 1 sends rank 0 a
+// Run plainly, it starts itself under `mpirun -np 2` (or PARAFIT_BENCH_MPIEXEC: bench/launcher.ts)
+// once per way of receiving (the progress thread woken by node-local doorbells, with and without
+// a spin window, the thread polling alone as for ranks on other nodes, and the event loop
+// polling) and prints one table. Under mpirun, rank 1 sends rank 0 a
 // timestamped message after each idle gap, and rank 0 records, in JavaScript, the time from the
 // send to the message's arrival (CLOCK_MONOTONIC, which both processes on one host share);
 // rank 0 acknowledges every message, so the gap is the time both ranks sat idle. Rank 0 also
@@ -15,6 +16,7 @@ import { detectMpi } from '@parafit/core'
 import { loadBinding } from '../packages/mpi/src/addon.ts'
 import { PollingReceiver } from '../packages/mpi/src/polling-receiver.ts'
 import { ProgressThreadReceiver } from '../packages/mpi/src/progress-receiver.ts'
+import { launcher } from './launcher.ts'
 
 interface Case {
   readonly gapMs: number
@@ -147,16 +149,18 @@ async function rank(): Promise<void> {
 function launch(json: string | undefined, extraMca: string[]): void {
   const reports: Record<string, RankZeroReport> = {}
   for (const [mode, env] of Object.entries(MODES)) {
-    const args = ['--oversubscribe', '--bind-to', 'none', ...extraMca, '-np', '2', process.execPath]
-    args.push(new URL(import.meta.url).pathname)
-    const result = spawnSync('mpirun', args, {
-      env: { ...process.env, ...env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' },
+    const mpi = launcher()
+    const args = mpi.args(2, [process.execPath, new URL(import.meta.url).pathname], extraMca)
+    const result = spawnSync(mpi.command, args, {
+      env: { ...process.env, ...env, ...mpi.env },
       encoding: 'utf8',
       timeout: 300_000,
     })
     const line = result.stdout?.split('\n').find((l) => l.startsWith('LATENCY_REPORT '))
     if (result.status !== 0 || line === undefined)
-      throw new Error(`mpirun ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`)
+      throw new Error(
+        `${launcher().command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`,
+      )
     reports[mode] = JSON.parse(line.slice('LATENCY_REPORT '.length)) as RankZeroReport
   }
   const modes = Object.keys(reports)

@@ -17,6 +17,7 @@ import {
   threadPool,
 } from '@parafit/parallel'
 import type { EmceeInit } from '../examples/emcee-parallel/spinning-gaussian.logprob.ts'
+import { launcher } from './launcher.ts'
 import type { Measurement } from './measurement.ts'
 import type { WorkInit } from './objectives/work.objective.ts'
 import { peersFolder, printRatios, ratios, runPeers } from './peers.ts'
@@ -77,20 +78,15 @@ export async function timeRuns(
  */
 function timeUnderMpirun(scenario: string, workers: number, reps: number): number {
   const script = new URL('./mpi-run.ts', import.meta.url).pathname
-  const args = [
-    '--oversubscribe',
-    '-np',
-    String(workers + 1),
-    process.execPath,
-    script,
-    scenario,
-    String(reps),
-  ]
-  const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' }
-  const result = spawnSync('mpirun', args, { env, encoding: 'utf8', timeout: 600_000 })
+  const mpi = launcher()
+  const args = mpi.args(workers + 1, [process.execPath, script, scenario, String(reps)])
+  const env = { ...process.env, ...mpi.env }
+  const result = spawnSync(mpi.command, args, { env, encoding: 'utf8', timeout: 600_000 })
   const line = result.stdout?.split('\n').find((l) => l.startsWith('MEDIAN_SECONDS '))
   if (result.status !== 0 || line === undefined)
-    throw new Error(`mpirun ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`)
+    throw new Error(
+      `${mpi.command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`,
+    )
   return Number(line.slice('MEDIAN_SECONDS '.length))
 }
 
@@ -116,6 +112,8 @@ type Config = { backend: Backend; workers: number }
 
 /** MPI configurations, when mpirun and the @parafit/mpi binding are there (--mpi off skips them). */
 let withMpi = false
+/** The backends --backends asks for (the serial baseline always runs). */
+let backends = new Set<Backend>(['threads', 'processes', 'mpi'])
 const mpiConfigs = (workers: number[]): Config[] =>
   withMpi ? workers.map((w) => ({ backend: 'mpi' as const, workers: w })) : []
 
@@ -130,7 +128,8 @@ async function compare(
 ): Promise<Measurement[]> {
   const out: Measurement[] = []
   let serialSeconds = Number.NaN
-  for (const { backend, workers } of [{ backend: 'serial' as const, workers: 1 }, ...configs]) {
+  const chosen = configs.filter((c) => backends.has(c.backend))
+  for (const { backend, workers } of [{ backend: 'serial' as const, workers: 1 }, ...chosen]) {
     const medianSeconds = await timeOn(scenario, backend, workers, reps, warm, run)
     if (backend === 'serial') serialSeconds = medianSeconds
     const m: Measurement = {
@@ -260,13 +259,14 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       reps: { type: 'string', default: '5' },
       mpi: { type: 'string', default: 'auto' },
+      backends: { type: 'string', default: 'threads,processes,mpi' },
       peers: { type: 'string', default: 'off' },
       help: { type: 'boolean', default: false },
     },
   })
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [--scenario ${Object.keys(scenarios).join(',')}] [--reps 5] [--json out.json] [--mpi auto|on|off] [--peers off|auto|<folder>]\n` +
+      `usage: npm run bench -- [--scenario ${Object.keys(scenarios).join(',')}] [--reps 5] [--json out.json] [--mpi auto|on|off] [--backends threads,processes,mpi] [--peers off|auto|<folder>]\n` +
         '  --peers auto runs the Python peers (../shared/peers) for the same scenarios in the same run and prints each bar as a ratio',
     )
     return
@@ -275,6 +275,10 @@ async function main(): Promise<void> {
   const unknown = names.filter((n) => !(n in scenarios))
   if (unknown.length > 0)
     throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`)
+  const asked = values.backends.split(',').filter(Boolean)
+  const wrong = asked.filter((b) => !['threads', 'processes', 'mpi'].includes(b))
+  if (wrong.length > 0) throw new Error(`unknown backend(s): ${wrong.join(', ')}; known: threads, processes, mpi`)
+  backends = new Set(asked as Backend[])
   withMpi = values.mpi === 'on' || (values.mpi === 'auto' && (await mpiAvailable()))
   if (!withMpi)
     console.log('MPI configurations skipped (no mpirun or no @parafit/mpi binding; --mpi on forces them)')
@@ -301,7 +305,7 @@ async function main(): Promise<void> {
 
 async function mpiAvailable(): Promise<boolean> {
   const { mpiBindingBuilt } = await import('@parafit/mpi')
-  return mpiBindingBuilt() && spawnSync('mpirun', ['--version']).status === 0
+  return mpiBindingBuilt() && spawnSync(launcher().command, ['--version']).status === 0
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the @parafit/mpi binding against MPICH in a temporary directory (the repo's own build,
 # made against the default MPI, is left untouched) and runs a smoke test with 3 ranks under
-# MPICH's hydra launcher: test/mpi/fixtures/mpich-smoke.ts.
+# MPICH's hydra launcher: test/mpi/fixtures/mpich-smoke.ts. With --bench it then runs the
+# benchmarks' MPI scenarios (dispatch, sleep-scaling, emcee-seed) and the latency benchmark
+# under MPICH, writing bench/results/mpich-*.json.
 #
-#   bash scripts/mpich-smoke.sh
+#   bash scripts/mpich-smoke.sh [--bench]
 #
 # Needs MPICH (Debian/Ubuntu: apt-get install mpich libmpich-dev). Its wrappers are found as
 # mpicc.mpich / mpiexec.mpich, or set MPICH_MPICC / MPICH_MPIEXEC to other paths. MPICH_NP sets
@@ -21,6 +23,13 @@ fail() {
 mpicc="${MPICH_MPICC:-mpicc.mpich}"
 mpiexec="${MPICH_MPIEXEC:-mpiexec.mpich}"
 np="${MPICH_NP:-3}"
+bench=0
+for arg in "$@"; do
+  case "$arg" in
+  --bench) bench=1 ;;
+  *) fail "unknown argument $arg (usage: mpich-smoke.sh [--bench])" ;;
+  esac
+done
 [[ "$np" =~ ^[0-9]+$ && "$np" -ge 3 ]] || fail "MPICH_NP must be a whole number >= 3 (got $np)"
 missing=()
 command -v "$mpicc" >/dev/null 2>&1 || missing+=("$mpicc")
@@ -91,3 +100,14 @@ for ((rank = 0; rank < np; rank++)); do
   grep -q '"ok":true' <<<"$line" || fail "rank $rank reports a failed check: $line"
 done
 echo "MPICH smoke test passed"
+
+if [ "$bench" -eq 1 ]; then
+  # The same benchmarks as under Open MPI, launched by hydra on the MPICH build (bench/launcher.ts).
+  cd "$root"
+  export PARAFIT_BENCH_MPIEXEC="$mpiexec" PARAFIT_MPI_BINDING="$addon"
+  "${with_node[@]}" node bench/run.ts --scenario dispatch,sleep-scaling,mpi-emcee-seed --backends mpi \
+    --mpi on --reps 3 --json bench/results/mpich-bench.json || fail "the benchmarks under MPICH failed"
+  "${with_node[@]}" node bench/mpi-latency.ts --json bench/results/mpich-latency.json ||
+    fail "the latency benchmark under MPICH failed"
+  echo "MPICH benchmarks done"
+fi

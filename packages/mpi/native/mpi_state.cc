@@ -55,7 +55,16 @@ int completeSends(std::string* error) {
     *error = "MPI_Testsome failed: " + mpiErrorText(code);
     return -1;
   }
-  if (done == MPI_UNDEFINED || done == 0) return 0;
+  if (done == MPI_UNDEFINED || done == 0) {
+    // A send still in flight is a large one, whose rendezvous needs the peer's progress too:
+    // keep the peer awake while it lasts (this rank polls every 100 us meanwhile).
+    int last = -1;
+    for (int peer : sendPeers) {
+      if (peer != last) ringDoorbell(peer);
+      last = peer;
+    }
+    return 0;
+  }
   for (int i = 0; i < done; i++) {
     delete sendBuffers[indices[i]];
     sendBuffers[indices[i]] = nullptr;
