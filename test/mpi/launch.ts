@@ -39,6 +39,8 @@ export function mpirun(
     env?: Record<string, string>
     timeoutMs?: number
     args?: string[]
+    /** More programs of the same job (MPMD, `: -np N node <file> ...`): [np, file, ...args]. */
+    mpmd?: [number, string, ...string[]][]
     /** Called with mpirun's process once started, e.g. to signal it. */
     whileRunning?: (child: ChildProcess) => void
   },
@@ -46,6 +48,8 @@ export function mpirun(
   const btl = options.transport === 'tcp' ? 'self,tcp' : 'self,vader'
   const args = ['--oversubscribe', '--bind-to', 'none', '--mca', 'btl', btl, '-np', String(options.np)]
   args.push(process.execPath, fixture.pathname, ...(options.args ?? []))
+  for (const [np, ...program] of options.mpmd ?? [])
+    args.push(':', '-np', String(np), process.execPath, ...program)
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const child = spawn('mpirun', args, {

@@ -293,6 +293,49 @@ describe.skipIf(missing !== undefined)(
       expect(launch.output).not.toMatch(/terminate called|signal 6|Aborted/)
     }, 60_000)
 
+    test('ranks that start MPI but never reach the session: MpiMismatchError at the start-up timeout, the job ends', async () => {
+      const launch = await mpirun(fixture('startup-session'), {
+        np: 1,
+        mpmd: [[2, fixture('startup-elsewhere').pathname]],
+        env: { PARAFIT_MPI_STARTUP_TIMEOUT_MS: '3000' },
+        timeoutMs: 30_000,
+      })
+      expect(launch.code).not.toBe(0)
+      const [zero] = reportsOf(launch, 1) as { error: string; message: string; seconds: number }[]
+      expect(zero!.error, launch.output).toBe('MpiMismatchError')
+      expect(zero!.message).toContain('rank(s) 1, 2 did not start runMpi (session 1) within 3 s')
+      expect(zero!.seconds).toBeLessThan(10)
+      // The job ended with rank 0, not when the other ranks finished their 20 s.
+      expect(launch.seconds).toBeLessThan(15)
+    }, 60_000)
+
+    test('rank 0 never reaching the session: the other ranks fail at the start-up timeout, the job ends', async () => {
+      const launch = await mpirun(fixture('startup-rank-zero-elsewhere'), {
+        np: 1,
+        mpmd: [[2, fixture('startup-session').pathname]],
+        env: { PARAFIT_MPI_STARTUP_TIMEOUT_MS: '3000' },
+        timeoutMs: 30_000,
+      })
+      expect(launch.code).not.toBe(0)
+      const reports = [...launch.reports.values()] as { error: string; message: string }[]
+      expect(reports.length, launch.output).toBeGreaterThan(0)
+      for (const r of reports)
+        expect(r.message).toMatch(/rank 0 did not start runMpi \(session 1\) within 3 s/)
+      expect(launch.seconds).toBeLessThan(15)
+    }, 60_000)
+
+    test('ranks that never start MPI: rank 0 leaves MPI_Init at the start-up timeout and the job ends', async () => {
+      const launch = await mpirun(fixture('startup-session'), {
+        np: 1,
+        mpmd: [[2, '-e', 'setTimeout(() => {}, 20_000)']],
+        env: { PARAFIT_MPI_STARTUP_TIMEOUT_MS: '3000' },
+        timeoutMs: 30_000,
+      })
+      expect(launch.code).not.toBe(0)
+      expect(launch.output).toContain('[parafit rank 0] MPI did not start within 3 s')
+      expect(launch.seconds).toBeLessThan(15)
+    }, 60_000)
+
     test('a rank that dies: rank 0 reports which, the job exits non-zero without hanging', async () => {
       const launch = await mpirun(fixture('dies'), { np: 3, timeoutMs: 30_000 })
       expect(launch.code).not.toBe(0)

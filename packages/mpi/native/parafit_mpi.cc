@@ -13,8 +13,13 @@
 #include <mpi.h>
 #include <napi.h>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -73,9 +78,44 @@ Napi::Object info(Napi::Env env) {
   return result;
 }
 
-// init(doorbells = true): initializes MPI once (unless the host program already did) and
+// Ends the process when MPI's start-up does not finish within `timeoutMs`: MPI_Init waits for
+// every rank of the job, and a rank that never calls it (another program, a crash before it)
+// would otherwise hold this one inside MPI forever. mpirun then ends the job.
+class InitWatchdog {
+ public:
+  InitWatchdog(double timeoutMs, std::string message) {
+    if (timeoutMs <= 0) return;
+    thread_ = std::thread([this, timeoutMs, message] {
+      std::unique_lock<std::mutex> guard(lock_);
+      if (done_.wait_for(guard, std::chrono::duration<double, std::milli>(timeoutMs), [this] { return finished_; }))
+        return;
+      std::string line = message + "\n";
+      ssize_t written = write(2, line.data(), line.size());
+      (void)written;
+      _exit(1);
+    });
+  }
+  ~InitWatchdog() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      finished_ = true;
+    }
+    done_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  std::mutex lock_;
+  std::condition_variable done_;
+  bool finished_ = false;
+  std::thread thread_;
+};
+
+// init(doorbells = true, startupTimeoutMs = 0, timeoutMessage = ""): initializes MPI once (unless the host program already did) and
 // duplicates COMM_WORLD, so that parafit's messages can never match a user's receives; then
-// sets up the node's doorbells (doorbell.h), unless asked not to. Collective, like MPI_Init.
+// sets up the node's doorbells (doorbell.h), unless asked not to. Collective, like MPI_Init;
+// with a start-up timeout, the process exits with `timeoutMessage` when it does not finish.
 Napi::Value Init(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
   auto& state = mpiState();
@@ -85,6 +125,9 @@ Napi::Value Init(const Napi::CallbackInfo& args) {
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  double timeoutMs = args.Length() > 1 && args[1].IsNumber() ? args[1].As<Napi::Number>().DoubleValue() : 0;
+  std::string timeoutMessage = args.Length() > 2 && args[2].IsString() ? args[2].As<Napi::String>().Utf8Value() : "";
+  InitWatchdog watchdog(timeoutMs, timeoutMessage);
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {

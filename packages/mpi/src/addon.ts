@@ -19,8 +19,12 @@ export interface MpiInfo {
 
 /** The native functions (packages/mpi/native/parafit_mpi.cc). */
 export interface MpiBinding {
-  /** Initializes MPI (collective); `doorbells: false` leaves out the node's shared doorbells. */
-  init(doorbells?: boolean): MpiInfo
+  /**
+   * Initializes MPI (collective); `doorbells: false` leaves out the node's shared doorbells. When
+   * start-up takes longer than `startupTimeoutMs` (a rank never starts MPI), the process writes
+   * `timeoutMessage` to stderr and exits with status 1.
+   */
+  init(doorbells?: boolean, startupTimeoutMs?: number, timeoutMessage?: string): MpiInfo
   /**
    * Starts the progress thread, which calls `onMessages` with each burst of arrivals; false
    * where MPI offers less than MPI_THREAD_SERIALIZED (then poll() instead).

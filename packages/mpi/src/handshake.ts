@@ -22,8 +22,22 @@ export async function handshake(runtime: MpiRuntime, session: number, mine: Fing
   try {
     if (rank !== 0) {
       const verdict = new Promise<Error | undefined>((resolve) => {
+        const timeoutMs = startupTimeoutMs()
+        // Rank 0 may run other code and never start this session: bounded like rank 0's wait.
+        const timer = setTimeout(() => {
+          transport.close(session)
+          runtime.markUnfinishable(`rank 0 never reached ${mine.kind}`)
+          resolve(
+            new MpiMismatchError(
+              `rank 0 did not start ${mine.kind} (session ${session}) within ${timeoutMs / 1000} s, so this ` +
+                `rank (${rank}) cannot serve it. Every rank must run the same script and make the same runMpi / ` +
+                'mpiPool / mpiCombined calls in the same order (PARAFIT_MPI_STARTUP_TIMEOUT_MS sets the wait).',
+            ),
+          )
+        }, timeoutMs)
         transport.open(session, (envelope) => {
           if (envelope.t !== 'verdict') return false
+          clearTimeout(timer)
           // Close now: what rank 0 sends next belongs to the pool, not to the handshake.
           transport.close(session)
           resolve(envelope.error === undefined ? undefined : deserializeError(envelope.error))
@@ -72,6 +86,7 @@ function collect(
     const timer = setTimeout(() => {
       const missing = []
       for (let peer = 1; peer < size; peer++) if (!heard.has(peer)) missing.push(peer)
+      runtime.markUnfinishable(`rank(s) ${missing.join(', ')} never reached ${mine.kind}`)
       finish(
         new MpiMismatchError(
           `rank(s) ${missing.join(', ')} did not start ${mine.kind} (session ${session}) within ` +
@@ -80,9 +95,10 @@ function collect(
         ),
       )
     }, timeoutMs)
-    stopDied = runtime.onDied((_peer, reason) =>
-      finish(new MpiMismatchError(`before ${mine.kind} could start, ${reason}`)),
-    )
+    stopDied = runtime.onDied((_peer, reason) => {
+      runtime.markUnfinishable(reason)
+      finish(new MpiMismatchError(`before ${mine.kind} could start, ${reason}`))
+    })
     transport.open(session, (envelope, source) => {
       if (envelope.t !== 'hello') return false
       heard.set(source, { fingerprint: envelope.fingerprint, host: envelope.host })

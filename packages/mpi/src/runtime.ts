@@ -11,6 +11,7 @@ import { writeSync } from 'node:fs'
 import { deserialize, serialize } from 'node:v8'
 import { detectMpi, MpiUnavailableError, ValidationError } from '@parafit/core'
 import { loadBinding, type MpiBinding, type MpiInfo } from './addon.ts'
+import { startupTimeoutMs } from './handshake.ts'
 import { type Envelope, TAG } from './messages.ts'
 import { type ProgressMode, Transport } from './transport.ts'
 
@@ -32,11 +33,20 @@ export class MpiRuntime {
   readonly #diedListeners = new Set<(rank: number, reason: string) => void>()
   #nextSession = 1
   #lastError: Error | undefined
+  /** Why MPI_Finalize could never return (a rank never came), if so. */
+  #unfinishable: string | undefined
 
   constructor(mpi: MpiBinding) {
     this.mpi = mpi
-    this.info = mpi.init(doorbellsWanted())
     const launch = detectMpi()
+    const waitMs = startupTimeoutMs()
+    this.info = mpi.init(
+      doorbellsWanted(),
+      waitMs,
+      `[parafit rank ${launch.rank}] MPI did not start within ${waitMs / 1000} s: some rank of this job of ` +
+        `${launch.size} never started MPI (it runs another program, or failed before it). Every rank must run ` +
+        'the same script (PARAFIT_MPI_STARTUP_TIMEOUT_MS sets the wait); ending this rank so that the launcher ends the job',
+    )
     if (launch.size > 1 && this.info.size !== launch.size) {
       // Each rank would otherwise run alone, as rank 0 of a job of one, and do all the work.
       mpi.finalize()
@@ -77,6 +87,14 @@ export class MpiRuntime {
     this.transport.close(id)
   }
 
+  /**
+   * Some rank will never finalize with this one (it never reached a session, or is gone): at
+   * exit, abort the job instead of waiting in MPI_Finalize for it.
+   */
+  markUnfinishable(reason: string): void {
+    this.#unfinishable ??= reason
+  }
+
   onDied(listener: (rank: number, reason: string) => void): () => void {
     this.#diedListeners.add(listener)
     return () => this.#diedListeners.delete(listener)
@@ -89,6 +107,10 @@ export class MpiRuntime {
 
   #onExit(code: number): void {
     if (this.mpi.state().finalized) return
+    if (this.#unfinishable !== undefined) {
+      this.#abort(code === 0 ? 1 : code, `${this.#unfinishable}; aborting the MPI job`)
+      return
+    }
     const open = [...this.#sessions.entries()]
     if (open.length === 0) {
       this.mpi.finalize()
