@@ -27,8 +27,9 @@ MpiState& mpiState();
 
 std::string mpiErrorText(int code);
 
-// Starts a non-blocking send of a copy of `bytes`. The caller holds mpiState().lock.
-int startSend(const void* bytes, size_t length, int peer, int tag);
+// Starts a non-blocking send of a copy of `bytes`; `left` says whether it already completed
+// (the common case for a small message). The caller holds mpiState().lock.
+int startSend(const void* bytes, size_t length, int peer, int tag, bool* left);
 
 // Completes the sends that have finished and frees their copies; returns how many completed,
 // or -1 with `error` set. The caller holds mpiState().lock.

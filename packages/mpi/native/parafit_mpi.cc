@@ -30,6 +30,7 @@
 namespace {
 
 using parafit::mpiErrorText;
+
 using parafit::mpiState;
 
 bool failed(Napi::Env env, int code, const char* call) {
@@ -207,9 +208,10 @@ Napi::Value Isend(const Napi::CallbackInfo& args) {
   Napi::Uint8Array bytes;
   if (!requireComm(env) || !readTarget(args, &peer, &tag) || !readBytes(args, &bytes)) return env.Undefined();
   std::string error;
+  bool left = false;
   {
     std::lock_guard<std::mutex> guard(mpiState().lock);
-    int code = parafit::startSend(bytes.Data(), bytes.ByteLength(), peer, tag);
+    int code = parafit::startSend(bytes.Data(), bytes.ByteLength(), peer, tag, &left);
     if (failed(env, code, "MPI_Isend")) return env.Undefined();
     if (!parafit::progressThreadRunning() && parafit::completeSends(&error) < 0) {
       Napi::Error::New(env, error).ThrowAsJavaScriptException();
@@ -217,8 +219,12 @@ Napi::Value Isend(const Napi::CallbackInfo& args) {
     }
   }
   parafit::ringDoorbell(peer);
-  // A reply is likely soon: have this rank's thread poll at once and start its back-off afresh.
-  if (parafit::progressThreadRunning()) parafit::kickProgressThread();
+  // This rank's thread must take part when the send has not left yet (a large message's
+  // rendezvous, a full queue) or when replies are found only by polling (a peer without a
+  // doorbell): wake it to poll at once and start its back-off afresh. A send that left needs
+  // nothing more from this rank, and its reply will ring.
+  bool needsThread = !left || !parafit::everyPeerHasDoorbell();
+  if (needsThread && parafit::progressThreadRunning()) parafit::kickProgressThread();
   return Napi::Number::New(env, static_cast<double>(parafit::sendsInFlight()));
 }
 
@@ -256,9 +262,12 @@ Napi::Value Poll(const Napi::CallbackInfo& args) {
   return received;
 }
 
+// pendingSends(): sends still in flight. Someone waits for them (a flush): have the thread
+// complete them now rather than at its next scheduled poll.
 Napi::Value PendingSends(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
   if (mpiState().comm == MPI_COMM_NULL) return Napi::Number::New(env, 0);
+  if (parafit::progressThreadRunning() && parafit::sendsInFlight() > 0) parafit::kickProgressThread();
   if (!parafit::progressThreadRunning()) {
     std::lock_guard<std::mutex> guard(mpiState().lock);
     std::string error;
