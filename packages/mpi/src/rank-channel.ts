@@ -6,7 +6,14 @@
 // Errors thrown on a rank come back with the rank and host appended to their stack.
 
 import type { SerializedError } from '@parafit/core'
-import type { FromWorker, KillReason, ToWorker, WorkerEvents, WorkerHandle } from '@parafit/parallel/internal'
+import {
+  type FromWorker,
+  failedResults,
+  type KillReason,
+  type ToWorker,
+  type WorkerEvents,
+  type WorkerHandle,
+} from '@parafit/parallel/internal'
 import { moduleHash } from './fingerprint.ts'
 import type { Transport } from './transport.ts'
 
@@ -102,7 +109,7 @@ export class RankChannel {
         break
       case 'done':
         this.#outstanding.delete(message.chunkId)
-        for (const result of message.results) if (!result.ok) this.#stampRank(result.error)
+        for (const result of failedResults(message.results)) if (!result.ok) this.#stampRank(result.error)
         if (this.idle) this.#draining?.()
         break
     }

@@ -4,6 +4,7 @@
 export type { LeafObjective, Pool } from './pool.ts'
 export type { FromWorker, ToWorker } from './protocol.ts'
 export { refIdentity } from './ref-registry.ts'
+export { failedResults } from './task-codec.ts'
 export { leafObjectives } from './tree.ts'
 export { type LocalObjectives, WorkerEvaluator } from './worker/evaluator.ts'
 export { type Serving, serve } from './worker/serve.ts'

@@ -2,9 +2,10 @@
 // defined once per worker (`define` carries the ObjectiveRef and its init). A chunk names its
 // objective once and carries, per task, the parameters and, only when there is any, the
 // context's input (config, shared, meta). Results do not echo the parameters back: the pool
-// has them.
+// has them. Parameters and results travel packed where they can (task-codec.ts).
 
 import type { ContextResultState, ObjectiveRef, ParamTree, SerializedError } from '@parafit/core'
+import type { ParamsOnTheWire, ResultsOnTheWire } from './task-codec.ts'
 
 /** The part of a context's input state a worker needs; `parameters` are the task's own. */
 export interface TaskInput {
@@ -19,7 +20,7 @@ export type ToWorker =
       readonly type: 'run'
       readonly chunkId: number
       readonly refId: number
-      readonly params: readonly ParamTree[]
+      readonly params: ParamsOnTheWire
       /** One per task, or null when every task starts from an empty context. */
       readonly inputs: readonly (TaskInput | null)[] | null
     }
@@ -46,7 +47,7 @@ export type FromWorker =
   | {
       readonly type: 'done'
       readonly chunkId: number
-      readonly results: readonly TaskResult[]
+      readonly results: ResultsOnTheWire
       readonly seconds: number
     }
 

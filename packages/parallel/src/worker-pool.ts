@@ -23,6 +23,7 @@ import { CostModel } from './chunking.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PoolKind } from './pool.ts'
 import { type FromWorker, resultState, type TaskInput, taskInput } from './protocol.ts'
 import { refIdentity } from './ref-registry.ts'
+import { packParams, unpackResults } from './task-codec.ts'
 import type { KillReason, SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from './worker-handle.ts'
 
 interface Batch {
@@ -371,7 +372,7 @@ export class WorkerPool implements Pool {
       inputs[i] = input
     })
     try {
-      slot.handle.send({ type: 'run', chunkId: chunk.id, refId, params, inputs })
+      slot.handle.send({ type: 'run', chunkId: chunk.id, refId, params: packParams(params), inputs })
     } catch (error) {
       slot.chunks.pop()
       this.#unsendable(items, error)
@@ -479,8 +480,9 @@ export class WorkerPool implements Pool {
         const next = slot.chunks[0]
         if (next !== undefined) this.#startTimer(slot, next)
         this.#cost.record(chunk.refId, message.seconds, chunk.items.length)
+        const results = unpackResults(message.results)
         chunk.items.forEach((item, i) => {
-          const result = message.results[i]!
+          const result = results[i]!
           const state = resultState(result, item.batch.tasks[item.index]!.params)
           this.#complete(
             item,

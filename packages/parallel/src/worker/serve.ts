@@ -2,6 +2,7 @@
 // report.
 
 import type { FromWorker, ToWorker } from '../protocol.ts'
+import { packResults, unpackParams } from '../task-codec.ts'
 import { WorkerEvaluator, withUncloneableStatesReported } from './evaluator.ts'
 
 export interface Serving {
@@ -28,16 +29,16 @@ export function serve(
   })
   const runChunk = (message: Extract<ToWorker, { type: 'run' }>) => {
     const start = performance.now()
-    return evaluator.run(message.refId, message.params, message.inputs).then((results) => {
+    return evaluator.run(message.refId, unpackParams(message.params), message.inputs).then((results) => {
       const seconds = (performance.now() - start) / 1000
       try {
-        send({ type: 'done', chunkId: message.chunkId, results, seconds })
+        send({ type: 'done', chunkId: message.chunkId, results: packResults(results), seconds })
       } catch {
         // A context held something that cannot be cloned: report it per task, send the rest.
         send({
           type: 'done',
           chunkId: message.chunkId,
-          results: withUncloneableStatesReported(results),
+          results: packResults(withUncloneableStatesReported(results)),
           seconds,
         })
       }
