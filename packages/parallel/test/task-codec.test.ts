@@ -21,14 +21,13 @@ const flatRecords = fc
     fc.array(
       fc.tuple(...keys.map(() => fc.double())).map((values) => {
         const record: Record<string, number> = {}
-        keys.forEach((key, i) =>
+        for (const [i, key] of keys.entries())
           Object.defineProperty(record, key, {
             value: values[i],
             enumerable: true,
             writable: true,
             configurable: true,
-          }),
-        )
+          })
         return record as ParamTree
       }),
       { maxLength: 20 },
@@ -77,7 +76,7 @@ describe('task codec', () => {
       fc.property(flatRecords, (params) => {
         const back = roundTripParams(params)
         expect(isDeepStrictEqual(back, params)).toBe(true)
-        back.forEach((record, i) => expect(Object.keys(record)).toEqual(Object.keys(params[i]!)))
+        for (const [i, record] of back.entries()) expect(Object.keys(record)).toEqual(Object.keys(params[i]!))
       }),
     )
   })
