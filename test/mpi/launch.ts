@@ -31,6 +31,13 @@ export function mpiMissing(): string | undefined {
   return undefined
 }
 
+/** The report a fixture printed on `line` (test/mpi/fixtures/report.ts), if it is one. */
+export function reportIn(line: string): { rank: number; data: unknown } | undefined {
+  const at = line.indexOf('PARAFIT_REPORT ')
+  if (at < 0) return undefined
+  return JSON.parse(line.slice(at + 'PARAFIT_REPORT '.length)) as { rank: number; data: unknown }
+}
+
 export function mpirun(
   fixture: URL,
   options: {
@@ -78,13 +85,8 @@ export function mpirun(
       clearTimeout(timer)
       const reports = new Map<number, unknown>()
       for (const line of output.split('\n')) {
-        const at = line.indexOf('PARAFIT_REPORT ')
-        if (at < 0) continue
-        const { rank, data } = JSON.parse(line.slice(at + 'PARAFIT_REPORT '.length)) as {
-          rank: number
-          data: unknown
-        }
-        reports.set(rank, data)
+        const report = reportIn(line)
+        if (report !== undefined) reports.set(report.rank, report.data)
       }
       resolve({ code, signal, output, reports, seconds: (performance.now() - started) / 1000 })
     })

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { mpiMissing, mpirun } from '../mpi/launch.ts'
+import { mpiMissing, mpirun, reportIn } from '../mpi/launch.ts'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 const clusterScript = join(repo, 'scripts/slurm-cluster.sh')
@@ -103,13 +103,8 @@ function stepsOf(output: string): Map<string, Map<number, unknown>> {
       steps.set(line.slice('PARAFIT_STEP '.length).trim(), current)
       continue
     }
-    const at = line.indexOf('PARAFIT_REPORT ')
-    if (at < 0) continue
-    const { rank, data } = JSON.parse(line.slice(at + 'PARAFIT_REPORT '.length)) as {
-      rank: number
-      data: unknown
-    }
-    current.set(rank, data)
+    const report = reportIn(line)
+    if (report !== undefined) current.set(report.rank, report.data)
   }
   return steps
 }

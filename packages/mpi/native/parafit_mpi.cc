@@ -30,7 +30,6 @@
 namespace {
 
 using parafit::mpiErrorText;
-
 using parafit::mpiState;
 
 bool failed(Napi::Env env, int code, const char* call) {

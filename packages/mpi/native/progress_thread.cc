@@ -63,8 +63,8 @@ std::atomic<double> spinUs{0};
 constexpr double kSendingMaxUs = 100;
 constexpr size_t kMaxBatch = 1024;
 
-// Counters for stats(); only this thread writes the plain ones, JavaScript reads them racily
-// (they are statistics, read as 64-bit loads).
+// Counters for stats(): statistics, written by the thread (latencies by the JavaScript thread)
+// and read by JavaScript at any time.
 std::atomic<uint64_t> polls{0}, sleeps{0}, rung{0}, received{0}, batches{0}, maxBatch{0};
 std::atomic<int64_t> finalCpuNs{-1};
 constexpr int kLatencyBuckets = 24;  // bucket i: latencies below 2^i microseconds
@@ -115,8 +115,14 @@ void callJs(Napi::Env env, Napi::Function onMessages, std::nullptr_t*, std::null
     Napi::Array triple = Napi::Array::New(env, 3);
     triple.Set(0u, arrival.source);
     triple.Set(1u, arrival.tag);
-    triple.Set(2u, Napi::Buffer<char>::New(env, bytes->data(), bytes->size(),
-                                           [bytes](Napi::Env, char*) { delete bytes; }));
+    if (bytes->empty()) {
+      delete bytes;
+      triple.Set(2u, Napi::Buffer<char>::New(env, 0));
+    } else {
+      // The received bytes become the Buffer's memory: no copy on the JavaScript thread.
+      triple.Set(2u, Napi::Buffer<char>::New(env, bytes->data(), bytes->size(),
+                                             [bytes](Napi::Env, char*) { delete bytes; }));
+    }
     triples.Set(index++, triple);
   }
   onMessages.Call({triples, error.empty() ? env.Undefined() : Napi::String::New(env, error)});
@@ -194,7 +200,8 @@ void run() {
     }
     double quietUs = std::chrono::duration<double, std::micro>(Clock::now() - lastTraffic).count();
     double minUs = backoffMinUs.load();
-    double capUs = std::max(minUs, sendsInFlight() > 0 ? std::min(kSendingMaxUs, backoffMaxUs.load()) : backoffMaxUs.load());
+    double maxUs = backoffMaxUs.load();
+    double capUs = std::max(minUs, sendsInFlight() > 0 ? std::min(kSendingMaxUs, maxUs) : maxUs);
     if (quietUs < spinUs.load()) {
       std::this_thread::yield();
       continue;
@@ -227,7 +234,7 @@ void stopThread(bool releaseDelivery) {
 
 // Spin only where the CPUs this process may use outnumber the threads that want one: each rank on
 // this node has a JavaScript thread and a progress thread.
-double defaultSpinUs() {
+static double defaultSpinUs() {
 #ifdef __linux__
   cpu_set_t allowed;
   int ranks = ranksOnThisNode();
