@@ -117,6 +117,54 @@ describe('objective lifecycle', () => {
   })
 })
 
+describe('evaluateNow: the lifecycle without a promise for a synchronous objective', () => {
+  const cases = [
+    ['synchronous', (x: number) => x * 2],
+    ['asynchronous', async (x: number) => x * 2],
+  ] as const
+
+  it.each(cases)(
+    'a %s function gives what evaluate() gives, with the same hooks run in order',
+    async (kind, fn) => {
+      const run = async (how: 'evaluate' | 'evaluateNow') => {
+        const log: string[] = []
+        const f = objective<{ x: number }>((p) => fn(p.x)).withHooks([recorder(log, 'a')])
+        const ctx = new EvaluateContext()
+        const returned = how === 'evaluate' ? f.evaluate({ x: 3 }, ctx) : f.evaluateNow!({ x: 3 }, ctx)
+        if (how === 'evaluateNow') expect(typeof returned === 'number').toBe(kind === 'synchronous')
+        return { value: await returned, loss: ctx.loss, log }
+      }
+      expect(await run('evaluateNow')).toEqual(await run('evaluate'))
+    },
+  )
+
+  it('a synchronous failure is thrown at once, as the same ObjectiveError evaluate() rejects with', async () => {
+    const log: string[] = []
+    const f = objective<{ x: number }>(() => {
+      throw new RangeError('no')
+    }).withHooks([recorder(log, 'a')])
+    let thrown: unknown
+    try {
+      f.evaluateNow!({ x: 1 })
+    } catch (error) {
+      thrown = error
+    }
+    const rejected = await f.evaluate({ x: 1 }).catch((error: unknown) => error)
+    expect(thrown).toBeInstanceOf(Error)
+    expect((thrown as Error).name).toBe('ObjectiveError')
+    expect((thrown as Error).message).toBe((rejected as Error).message)
+    // Once for evaluateNow, once for evaluate: pre, then post with the failure.
+    const once = ['a.pre loss=undefined', 'a.post loss=undefined error=ObjectiveError']
+    expect(log).toEqual([...once, ...once])
+  })
+
+  it('a bad value fails the same way as through evaluate()', async () => {
+    const f = objective(() => Number.NaN)
+    expect(() => f.evaluateNow!({ x: 1 })).toThrow(ObjectiveValueError)
+    await expect(f.evaluate({ x: 1 })).rejects.toBeInstanceOf(ObjectiveValueError)
+  })
+})
+
 describe('objective values', () => {
   it.each([
     [Number.NaN, /returned NaN/],

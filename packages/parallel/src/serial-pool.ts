@@ -33,7 +33,15 @@ function asFromWorker(error: unknown): Error {
   return deserializeError(serializeError(error))
 }
 
-async function evaluateOne(objective: Objective, task: LeafTask, strict: boolean): Promise<LeafOutcome> {
+/**
+ * One evaluation into a context of its own, as a worker would do it. Synchronous when the
+ * objective is (no promise per evaluation); a Promise only for an asynchronous objective.
+ */
+function evaluateOne(
+  objective: Objective,
+  task: LeafTask,
+  strict: boolean,
+): LeafOutcome | Promise<LeafOutcome> {
   let ctx: EvaluateContext
   let params: typeof task.params
   try {
@@ -42,13 +50,29 @@ async function evaluateOne(objective: Objective, task: LeafTask, strict: boolean
   } catch (error) {
     return { ok: false, error: asFromWorker(error), state: undefined }
   }
-  let value: number | undefined
-  let failure: unknown
+  let now: number | Promise<number>
   try {
-    value = await objective.evaluate(params, ctx)
+    now =
+      objective.evaluateNow === undefined
+        ? objective.evaluate(params, ctx)
+        : objective.evaluateNow(params, ctx)
   } catch (error) {
-    failure = error
+    return outcomeOf(ctx, strict, undefined, error)
   }
+  if (typeof now === 'number') return outcomeOf(ctx, strict, now, undefined)
+  return now.then(
+    (value) => outcomeOf(ctx, strict, value, undefined),
+    (error: unknown) => outcomeOf(ctx, strict, undefined, error),
+  )
+}
+
+/** The outcome of an evaluation that returned `value` or failed with `failure`. */
+function outcomeOf(
+  ctx: EvaluateContext,
+  strict: boolean,
+  value: number | undefined,
+  failure: unknown,
+): LeafOutcome {
   const state = ctx.toResultState()
   let copy = state
   if (strict) {
@@ -91,13 +115,22 @@ const RETURNED_LATE = 'it returned later, and its result was discarded as on a w
  * behind; a synchronous one cannot be interrupted (it holds this thread), so one that returns
  * late fails the same way, as on a worker pool, where its worker would have been stopped.
  */
-async function evaluateTimed(
+function evaluateTimed(
   objective: Objective,
   task: LeafTask,
   strict: boolean,
   timeoutMs: number | undefined,
-): Promise<LeafOutcome> {
+): LeafOutcome | Promise<LeafOutcome> {
   if (timeoutMs === undefined) return evaluateOne(objective, task, strict)
+  return evaluateWithin(objective, task, strict, timeoutMs)
+}
+
+async function evaluateWithin(
+  objective: Objective,
+  task: LeafTask,
+  strict: boolean,
+  timeoutMs: number,
+): Promise<LeafOutcome> {
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<LeafOutcome>((resolve) => {
@@ -192,7 +225,9 @@ class SerialPool implements Pool {
       }
       if (stop.stopped) return outcomes
       const objective = built.get(task.objective)!
-      let outcome = await evaluateTimed(objective, task, strict, timeoutMs)
+      const now = evaluateTimed(objective, task, strict, timeoutMs)
+      // A synchronous evaluation's outcome is taken as it is: no microtask per evaluation.
+      let outcome = now instanceof Promise ? await now : now
       for (let attempt = 0; attempt < retries && isTimeout(outcome) && !stop.stopped; attempt++) {
         outcome = await evaluateTimed(objective, task, strict, timeoutMs)
       }
