@@ -60,7 +60,12 @@ export class WorkerEvaluator {
       try {
         if (objective === undefined)
           throw new Error(`internal: objective ${refId} is not loaded in this worker`)
-        const value = await objective.evaluate(params[i]!, ctx)
+        // A synchronous objective's loss is taken as it is: no promise per task.
+        const now =
+          objective.evaluateNow === undefined
+            ? objective.evaluate(params[i]!, ctx)
+            : objective.evaluateNow(params[i]!, ctx)
+        const value = typeof now === 'number' ? now : await now
         results.push({
           ok: true,
           value,
