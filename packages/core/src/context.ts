@@ -38,6 +38,10 @@ export interface ContextResultState {
   residuals: Float64Array | undefined
 }
 
+/** The config or shared record of a context that never had one, as its input state shows it. */
+const NOTHING: Record<string, unknown> = Object.freeze({})
+const NO_CHILDREN: readonly EvaluateContext[] = Object.freeze([])
+
 export class EvaluateContext {
   parameters: ParamTree | undefined = undefined
   loss: number | undefined = undefined
@@ -46,21 +50,47 @@ export class EvaluateContext {
   meta: Record<string, unknown> = {}
   /** Residual vector of a least-squares objective (loss = sum of squares); comes back too. */
   residuals: Float64Array | undefined = undefined
-  /** Settings for this evaluation; each child gets its own deep copy. */
-  config: Record<string, unknown>
-  /** One object for a parent and all its children; sent to workers, never sent back. */
-  shared: Record<string, unknown>
-  /** Scratch space (hooks keep timers here, failures land in `temp.error`); never serialized. */
-  temp: Record<PropertyKey, unknown> = {}
-  #children: EvaluateContext[] = []
+  // config, shared, temp and the children are made on first use: a context is made for every
+  // evaluation, on the caller's side and the worker's, and most never use them.
+  #config: Record<string, unknown> | undefined
+  #shared: Record<string, unknown> | undefined
+  #temp: Record<PropertyKey, unknown> | undefined
+  #children: EvaluateContext[] | undefined
 
   constructor(init: { config?: Record<string, unknown>; shared?: Record<string, unknown> } = {}) {
-    this.config = init.config ?? {}
-    this.shared = init.shared ?? {}
+    this.#config = init.config
+    this.#shared = init.shared
+  }
+
+  /** Settings for this evaluation; each child gets its own deep copy. */
+  get config(): Record<string, unknown> {
+    this.#config ??= {}
+    return this.#config
+  }
+  set config(value: Record<string, unknown>) {
+    this.#config = value
+  }
+
+  /** One object for a parent and all its children; sent to workers, never sent back. */
+  get shared(): Record<string, unknown> {
+    this.#shared ??= {}
+    return this.#shared
+  }
+  set shared(value: Record<string, unknown>) {
+    this.#shared = value
+  }
+
+  /** Scratch space (hooks keep timers here, failures land in `temp.error`); never serialized. */
+  get temp(): Record<PropertyKey, unknown> {
+    this.#temp ??= {}
+    return this.#temp
+  }
+  set temp(value: Record<PropertyKey, unknown>) {
+    this.#temp = value
   }
 
   get children(): readonly EvaluateContext[] {
-    return this.#children
+    return this.#children ?? NO_CHILDREN
   }
 
   /**
@@ -81,7 +111,7 @@ export class EvaluateContext {
 
   /** Sets `meta.children` to the children's metadata, always in index (term) order. */
   collectChildMeta(): void {
-    if (this.#children.length === 0) return
+    if (this.#children === undefined || this.#children.length === 0) return
     this.meta.children = this.#children.map((child) => child.toMetaData())
   }
 
@@ -90,7 +120,12 @@ export class EvaluateContext {
   }
 
   toInputState(): ContextInputState {
-    return { parameters: this.parameters, config: this.config, shared: this.shared, meta: this.meta }
+    return {
+      parameters: this.parameters,
+      config: this.#config ?? NOTHING,
+      shared: this.#shared ?? NOTHING,
+      meta: this.meta,
+    }
   }
 
   toResultState(): ContextResultState {
@@ -113,7 +148,10 @@ export class EvaluateContext {
   }
 
   static fromInputState(state: ContextInputState): EvaluateContext {
-    const ctx = new EvaluateContext({ config: state.config, shared: state.shared })
+    const ctx = new EvaluateContext({
+      config: state.config === NOTHING ? undefined : state.config,
+      shared: state.shared === NOTHING ? undefined : state.shared,
+    })
     ctx.parameters = state.parameters
     ctx.meta = state.meta
     return ctx
