@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
-import { mpiMissing, mpirun, type Transport } from './launch.ts'
+import { mpiMissing, mpirun, reportIn, type Transport } from './launch.ts'
 
 const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url)
 const missing = mpiMissing()
@@ -334,6 +334,50 @@ describe.skipIf(missing !== undefined)(
       expect(launch.code).not.toBe(0)
       expect(launch.output).toContain('[parafit rank 0] MPI did not start within 3 s')
       expect(launch.seconds).toBeLessThan(15)
+    }, 60_000)
+
+    test('SIGTERM to rank 0 mid-fit (the launcher ending the job): the fit stops with FitError and its best result, the script writes it out', async () => {
+      let signalled = false
+      const launch = await mpirun(fixture('terminated-fit'), {
+        np: 3,
+        timeoutMs: 30_000,
+        whileRunning: (child) => {
+          let seen = ''
+          child.stdout?.on('data', (chunk) => {
+            seen += chunk
+            const started = seen
+              .split('\n')
+              .map(reportIn)
+              .find((r) => (r?.data as { started?: boolean })?.started)
+            if (started === undefined || signalled) return
+            signalled = true
+            // Let the fit take a few steps first, then end the job as mpirun or Slurm would.
+            setTimeout(() => process.kill((started.data as { pid: number }).pid, 'SIGTERM'), 1500)
+          })
+        },
+      })
+      expect(signalled, launch.output).toBe(true)
+      const outcome = [...launch.reports.values()].find(
+        (r) => (r as { error?: string }).error !== undefined,
+      ) as
+        | {
+            error: string
+            isFitError: boolean
+            bestLoss: number
+            nEvals: number
+            message: string
+            seconds: number
+          }
+        | undefined
+      expect(outcome, launch.output).toBeDefined()
+      expect(outcome!.isFitError).toBe(true)
+      expect(outcome!.message).toContain('the MPI launcher is ending the job (SIGTERM')
+      expect(outcome!.nEvals).toBeGreaterThan(0)
+      expect(Number.isFinite(outcome!.bestLoss)).toBe(true)
+      expect(launch.output).toContain('[parafit rank 0] SIGTERM: the launcher is ending the job')
+      // The job ends with rank 0's status, well before the fit's budget.
+      expect(launch.code).not.toBe(0)
+      expect(launch.seconds).toBeLessThan(25)
     }, 60_000)
 
     test('a rank that dies: rank 0 reports which, the job exits non-zero without hanging', async () => {

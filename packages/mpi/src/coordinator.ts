@@ -40,6 +40,7 @@ export class MpiCoordinator implements MpiPool {
   readonly #scheduler: WorkerPool
   readonly #local: ReadonlyMap<Objective, ObjectiveRef>
   readonly #stopDied: () => void
+  readonly #stopCoordinating: () => void
   readonly #closeTimeoutMs: number
   /** Called when a rank confirms its release or dies, while close() waits for them. */
   #onRankSettled: () => void = () => {}
@@ -78,6 +79,7 @@ export class MpiCoordinator implements MpiPool {
       } else return false
       return true
     })
+    this.#stopCoordinating = runtime.coordinating()
     this.#stopDied = runtime.onDied((rank, reason) => {
       this.#channels[rank - 1]?.died(reason)
       this.#onRankSettled()
@@ -113,13 +115,23 @@ export class MpiCoordinator implements MpiPool {
         const objective = this.#reference(task.objective)
         return objective === task.objective ? task : { ...task, objective }
       })
-      return this.#scheduler.evaluate(mapped, options)
+      return this.#scheduler.evaluate(mapped, this.#untilTheJobEnds(options))
     })
+  }
+
+  /** The batch stops when the caller aborts it or when the launcher ends the job (SIGTERM). */
+  #untilTheJobEnds(options: EvaluateOptions = {}): EvaluateOptions {
+    const ending = this.#runtime.ending
+    const signal = options.signal === undefined ? ending : AbortSignal.any([options.signal, ending])
+    return { ...options, signal }
   }
 
   evaluateOnEachWorker(task: LeafTask, options?: EvaluateOptions): Promise<LeafOutcome[]> {
     return this.#track(() =>
-      this.#scheduler.evaluateOnEachWorker({ ...task, objective: this.#reference(task.objective) }, options),
+      this.#scheduler.evaluateOnEachWorker(
+        { ...task, objective: this.#reference(task.objective) },
+        this.#untilTheJobEnds(options),
+      ),
     )
   }
 
@@ -189,6 +201,7 @@ export class MpiCoordinator implements MpiPool {
       await this.#runtime.transport.flush()
     } finally {
       this.#stopDied()
+      this.#stopCoordinating()
       hold()
     }
     if (this.lost() === undefined) this.#runtime.endSession(this.#session)

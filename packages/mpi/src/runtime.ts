@@ -9,7 +9,7 @@
 
 import { writeSync } from 'node:fs'
 import { deserialize, serialize } from 'node:v8'
-import { detectMpi, MpiUnavailableError, ValidationError } from '@parafit/core'
+import { AbortError, detectMpi, MpiUnavailableError, ValidationError } from '@parafit/core'
 import { loadBinding, type MpiBinding, type MpiInfo } from './addon.ts'
 import { startupTimeoutMs } from './handshake.ts'
 import { type Envelope, TAG } from './messages.ts'
@@ -35,6 +35,9 @@ export class MpiRuntime {
   #lastError: Error | undefined
   /** Why MPI_Finalize could never return (a rank never came), if so. */
   #unfinishable: string | undefined
+  /** Aborted when the launcher ends the job (SIGTERM) while rank 0 coordinates. */
+  readonly #ending = new AbortController()
+  #coordinating = 0
 
   constructor(mpi: MpiBinding) {
     this.mpi = mpi
@@ -93,6 +96,45 @@ export class MpiRuntime {
    */
   markUnfinishable(reason: string): void {
     this.#unfinishable ??= reason
+  }
+
+  /** Aborted when the launcher ends the job while rank 0 coordinates: every batch stops then. */
+  get ending(): AbortSignal {
+    return this.#ending.signal
+  }
+
+  /**
+   * Rank 0 coordinates a pool until the returned function is called. Meanwhile SIGTERM (Open
+   * MPI's mpirun ending the job after a rank failed, or Slurm's time limit) does not kill this
+   * process at once: it stops the batches in flight, so that the caller keeps what was computed
+   * (a Fitter's FitError carries the best result so far, a sampler's SampleError the chain).
+   */
+  coordinating(): () => void {
+    if (this.#coordinating++ === 0) process.on('SIGTERM', this.#onTerminate)
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      if (--this.#coordinating === 0) process.off('SIGTERM', this.#onTerminate)
+    }
+  }
+
+  readonly #onTerminate = () => {
+    if (this.#ending.signal.aborted) process.exit(143) // a second SIGTERM: leave now
+    this.say(
+      'SIGTERM: the launcher is ending the job; the batches in flight stop so that what was computed ' +
+        'is kept, and this rank exits within 10 s',
+    )
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 143
+    this.#ending.abort(
+      new AbortError(
+        'the MPI launcher is ending the job (SIGTERM: a rank failed, or the time limit came), so the ' +
+          'evaluations in flight were stopped; what was computed before is kept (a Fitter throws FitError ' +
+          'with the best result so far in error.result, a sampler SampleError with the chain so far)',
+      ),
+    )
+    // Let the caller write its results, but do not outlive the launcher's patience.
+    setTimeout(() => process.exit(143), 10_000).unref()
   }
 
   onDied(listener: (rank: number, reason: string) => void): () => void {
