@@ -23,7 +23,7 @@ export function serveRank(
       (handler) => {
         deliver = handler
       },
-      new WorkerEvaluator((ref: ObjectiveRef) => local.get(ref.module)),
+      { evaluator: new WorkerEvaluator((ref: ObjectiveRef) => local.get(ref.module)) },
     )
     let released = false
     transport.open(session, (envelope) => {

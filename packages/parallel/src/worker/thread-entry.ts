@@ -1,6 +1,6 @@
 // Entry point of a worker thread.
 
-import { parentPort } from 'node:worker_threads'
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads'
 import type { ToWorker } from '../protocol.ts'
 import { serve } from './serve.ts'
 
@@ -9,4 +9,5 @@ if (port === null) throw new Error('thread-entry.ts must run in a worker thread'
 serve(
   (message) => port.postMessage(message),
   (handler) => port.on('message', (message: ToWorker) => handler(message)),
+  { take: () => receiveMessageOnPort(port)?.message as ToWorker | undefined },
 )

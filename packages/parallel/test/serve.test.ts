@@ -1,0 +1,59 @@
+// The worker loop takes a chunk that has already arrived (a worker thread's receiveMessageOnPort)
+// as soon as the previous one is reported, instead of one event-loop turn later; what it takes
+// that way is handled exactly as if the message event had delivered it.
+import { objectiveModule } from '@parafit/core'
+import { describe, expect, test } from 'vitest'
+import type { FromWorker, ToWorker } from '../src/protocol.ts'
+import { unpackResults } from '../src/task-codec.ts'
+import { serve } from '../src/worker/serve.ts'
+
+const squares = objectiveModule(new URL('./fixtures/faulty.objective.ts', import.meta.url), {
+  init: { fault: 'throw', at: -1 },
+})
+
+describe('serve', () => {
+  test('chunks waiting to be taken run after the current one, in order, and are reported once each', async () => {
+    const sent: FromWorker[] = []
+    let deliver: (message: ToWorker) => void = () => {}
+    const waiting: ToWorker[] = [
+      { type: 'run', chunkId: 2, refId: 1, params: [{ x: 3 }], inputs: null },
+      {
+        type: 'run',
+        chunkId: 3,
+        refId: 1,
+        params: { keys: ['x'], values: new Float64Array([4, 5]) },
+        inputs: null,
+      },
+    ]
+    const taken: number[] = []
+    const serving = serve(
+      (message) => sent.push(message),
+      (handler) => {
+        deliver = handler
+      },
+      {
+        take: () => {
+          const message = waiting.shift()
+          if (message?.type === 'run') taken.push(message.chunkId)
+          return message
+        },
+      },
+    )
+    deliver({ type: 'define', refId: 1, ref: squares })
+    deliver({ type: 'run', chunkId: 1, refId: 1, params: [{ x: 2 }], inputs: null })
+    // drained() covers what was queued when it was called; the taken chunks queue behind it.
+    const reported = () => sent.filter((m) => m.type === 'done').length
+    for (const until = Date.now() + 5000; reported() < 3 && Date.now() < until; ) {
+      await serving.drained()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    const done = sent.filter((m) => m.type === 'done')
+    expect(done.map((m) => m.chunkId)).toEqual([1, 2, 3])
+    expect(done.map((m) => unpackResults(m.results).map((r) => (r.ok ? r.value : r.error.message)))).toEqual([
+      [4],
+      [9],
+      [16, 25],
+    ])
+    expect(taken).toEqual([2, 3])
+  })
+})
