@@ -241,8 +241,8 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     try {
       if (this.#options.checkWorkers !== false) {
         await checkWorkersAgree(pool, this.#objective, this.#options.initial, {
-          ...(o.signal === undefined ? {} : { signal: o.signal }),
-          ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+          signal: o.signal,
+          timeoutMs: this.#options.timeoutMs,
         })
       }
       if (o.resumed !== undefined) {

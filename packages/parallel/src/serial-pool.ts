@@ -255,9 +255,10 @@ function isTimeout(outcome: LeafOutcome): boolean {
 
 /**
  * Evaluates in the calling thread: for debugging, cheap objectives and in-process objectives;
- * with `strict: true`, the parity reference for the worker pools. Abort, close() and timeoutMs are honoured between evaluations and while an asynchronous
- * evaluation is pending; a synchronous evaluation that never returns holds the thread, and
- * nothing in it can stop it (use a worker pool, e.g. threadPool({ numWorkers: 1 }), for that).
+ * with `strict: true`, the parity reference for the worker pools. Abort, close() and timeoutMs
+ * are honoured between evaluations and while an asynchronous evaluation is pending; a
+ * synchronous evaluation that never returns holds the thread, and nothing in it can stop it
+ * (use a worker pool, e.g. threadPool({ numWorkers: 1 }), for that).
  */
 export function serialPool(options: SerialPoolOptions = {}): Pool {
   return new SerialPool(decodeOptions(SerialPoolOptions, options, 'serialPool options'))

@@ -14,10 +14,8 @@ import {
 import type { LeafOutcome, Pool } from './pool.ts'
 
 export interface WorkersAgreeOptions {
-  readonly signal?: AbortSignal
-  readonly timeoutMs?: number
-  /** How to turn the check off, for the message: the option or flag of the caller. */
-  readonly optOut?: string
+  readonly signal?: AbortSignal | undefined
+  readonly timeoutMs?: number | undefined
 }
 
 function sameOutcome(a: LeafOutcome, b: LeafOutcome): boolean {
@@ -69,7 +67,7 @@ export async function checkWorkersAgree(
       `${moduleDisplayName(objective.module)} probably builds different data in each worker when it ` +
       'loads: data made with Math.random() or a clock, or read from a per-process source. Make it ' +
       'the same everywhere (a seeded generator, or data passed in init), or, if the objective is ' +
-      `meant to be random, turn this check off with ${options.optOut ?? 'checkWorkers: false'}.`,
+      'meant to be random, turn this check off with checkWorkers: false.',
     values,
   )
 }

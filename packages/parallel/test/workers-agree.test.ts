@@ -26,9 +26,9 @@ describe.each(workerBackends)('workers agree, %s', (backend) => {
 
   test('a model whose data is made at random on load fails with WorkersDisagreeError', async () => {
     const pool = track(makePool(backend, { numWorkers: 2 }))
-    const check = checkWorkersAgree(pool, randomData, { x: 0 }, { optOut: '--no-check-workers' })
+    const check = checkWorkersAgree(pool, randomData, { x: 0 })
     await expect(check).rejects.toBeInstanceOf(WorkersDisagreeError)
-    await expect(check).rejects.toThrow(/random-data\.objective\.ts.*Math\.random\(\).*--no-check-workers/s)
+    await expect(check).rejects.toThrow(/random-data\.objective\.ts.*Math\.random\(\).*checkWorkers: false/s)
     const error = (await check.catch((e: unknown) => e)) as WorkersDisagreeError
     expect(error.values).toHaveLength(2)
     expect(error.values[0]).not.toBe(error.values[1])

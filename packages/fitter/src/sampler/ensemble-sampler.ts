@@ -297,10 +297,7 @@ export class EnsembleSampler implements AsyncDisposable {
           pool,
           this.#objective,
           this.#options.vectorized === true ? chunkTree([point]) : pointTree(point),
-          {
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-            ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
-          },
+          { signal: options.signal, timeoutMs: this.#options.timeoutMs },
         )
       }
       if (start !== undefined) await this.#start(pool, start, options.signal)
