@@ -53,16 +53,11 @@ export {
   loadObjective,
   loadObjectiveCached,
 } from './loader.ts'
-export {
-  describeExports,
-  type ExportRule,
-  exportKind,
-  objectiveExportRule,
-  resolveExport,
-} from './module-exports.ts'
+export { type ExportRule, resolveExport } from './module-exports.ts'
 export { detectMpi, type MpiLaunch } from './mpi-launch.ts'
 export {
   defineObjective,
+  evaluateWithoutWaiting,
   hookList,
   isObjective,
   isObjectiveDefinition,
@@ -73,7 +68,7 @@ export {
   objective,
   objectiveSourceText,
 } from './objective.ts'
-export { checkOptionKeys, closestName, editDistance, optionKeys, underKeyPath } from './option-keys.ts'
+export { checkOptionKeys, closestName, optionKeys, underKeyPath } from './option-keys.ts'
 export {
   type Bound,
   type BoundsTree,
@@ -87,14 +82,5 @@ export {
 } from './params.ts'
 export type { OnError, Reduction } from './reduction.ts'
 export { isObjectiveRef, type ObjectiveRef, objectiveModule } from './ref.ts'
-export {
-  codeFrame,
-  formatFrame,
-  isUserFrame,
-  type SourceLocation,
-  type StackFrame,
-  stackFrames,
-  syntaxErrorLocation,
-  userFrames,
-} from './source-location.ts'
+export { formatFrame, type SourceLocation, type StackFrame, userFrames } from './source-location.ts'
 export { assertCloneable, cloneState, findUncloneable } from './transport.ts'

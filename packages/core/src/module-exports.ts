@@ -59,7 +59,7 @@ function withArticle(word: string): string {
 }
 
 function nameOne(name: string): string {
-  return `{ export: '${name}' } (CLI: --export ${name})`
+  return `{ export: '${name}' }`
 }
 
 /** Why `namespace[name]` is not what the rule accepts, with the fix. */

@@ -27,6 +27,17 @@ export interface Objective<P = ParamTree> {
   readonly hooks: readonly Hook[]
 }
 
+/** Evaluates through evaluateNow where the objective has it: a number for a synchronous one. */
+export function evaluateWithoutWaiting<P>(
+  objective: Objective<P>,
+  params: P,
+  ctx: EvaluateContext,
+): number | Promise<number> {
+  return objective.evaluateNow === undefined
+    ? objective.evaluate(params, ctx)
+    : objective.evaluateNow(params, ctx)
+}
+
 export function isObjective(value: unknown): value is Objective<never> {
   return (
     typeof value === 'object' &&

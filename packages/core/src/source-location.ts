@@ -51,7 +51,7 @@ function readLine(file: string, line: number): string | undefined {
 }
 
 /** `  3 | const x = ;` and a caret line under `column`, tabs kept so the caret lines up. */
-export function codeFrame(sourceLine: string, line: number, column: number): string {
+function codeFrame(sourceLine: string, line: number, column: number): string {
   const gutter = String(line)
   const under = sourceLine.slice(0, column - 1).replace(/[^\t]/g, ' ')
   return `  ${gutter} | ${sourceLine}\n  ${' '.repeat(gutter.length)} | ${under}^`
@@ -72,7 +72,7 @@ function characterColumn(actual: string | undefined, displayed: string, shown: n
  * Parses Node's arrow header: `<file>:<line>\n<source lines>\n<caret line>`. Returns undefined
  * when the text does not start with one.
  */
-export function parseArrowHeader(text: string): SourceLocation | undefined {
+function parseArrowHeader(text: string): SourceLocation | undefined {
   const lines = text.split('\n')
   const header = /^(.+):(\d+)$/.exec(lines[0] ?? '')
   if (header === null) return undefined
@@ -132,7 +132,7 @@ export interface StackFrame {
 const FRAME = /^\s*at (?:async )?(?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/
 
 /** The frames of a V8 stack trace that name a file, line and column. */
-export function stackFrames(stack: string | undefined): StackFrame[] {
+function stackFrames(stack: string | undefined): StackFrame[] {
   const frames: StackFrame[] = []
   for (const text of (stack ?? '').split('\n')) {
     const m = FRAME.exec(text)
@@ -160,7 +160,7 @@ const ownSources = new RegExp(
 )
 
 /** Whether a frame is the user's code: not Node's, not a dependency's, not parafit's own. */
-export function isUserFrame(frame: StackFrame): boolean {
+function isUserFrame(frame: StackFrame): boolean {
   const file = frame.file
   if (file.startsWith('node:') || file.startsWith('internal/') || file === 'native') return false
   if (file.includes(`${sep}node_modules${sep}`) || file.includes('/node_modules/')) return false

@@ -5,12 +5,12 @@ import {
   checkOptionKeys,
   closestName,
   combine,
-  editDistance,
   objective,
   optionKeys,
   underKeyPath,
   ValidationError,
 } from '../src/index.ts'
+import { editDistance } from '../src/option-keys.ts'
 import { validationErrorOf } from '../src/testing/index.ts'
 
 const FITTER_KEYS = ['initial', 'bounds', 'numWorkers', 'pool', 'timeoutMs', 'retries']

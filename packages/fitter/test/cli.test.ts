@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EvaluationTimeoutError } from '@parafit/core'
 import { afterAll, describe, expect, test } from 'vitest'
-import { reportError } from '../src/cli/error-report.ts'
+import { inCliWords, reportError } from '../src/cli/error-report.ts'
 import { FitError } from '../src/fit-result.ts'
 
 const command = fileURLToPath(new URL('../src/cli/parafit.ts', import.meta.url))
@@ -53,6 +53,9 @@ describe('error messages in the command', () => {
         "an evaluation failed at step 2: boom. The best result so far is in error.result; pass onError: 'skip' to steer away from such points instead",
         { cause: undefined, result: undefined },
       ),
+    )
+    expect(inCliWords("name one with { export: 'objectiveA' }, or pass numWorkers: 1")).toBe(
+      'name one with --export objectiveA, or pass --workers 1',
     )
     // (Its stack's frames are this test's, so userCodeLines follows; a real FitError has none.)
     expect(failed.split('\n')[0]).toBe(
@@ -290,6 +293,18 @@ describe('parafit fit', () => {
     const saved = JSON.parse(readFileSync(out, 'utf8'))
     expect(saved.stopKind).toBe('aborted')
     expect(saved.nEvals).toBeGreaterThan(0)
+  }, 30_000)
+
+  test('Ctrl-C while the model module is still loading (its top level never returns) quits', async () => {
+    const started = performance.now()
+    const run = await parafit(['fit', fixture('hangs-on-load.ts'), '--no-progress'], {}, (child) => {
+      setTimeout(() => child.kill('SIGINT'), 1500)
+      // Should Ctrl-C fail to end it, end it anyway (and fail below) rather than leave it running.
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
+    })
+    // Nothing of the command runs yet, so Node's default ends it: by SIGINT, 130 to the shell.
+    expect(run.signal, `${run.code} ${run.stderr}`).toBe('SIGINT')
+    expect(performance.now() - started).toBeLessThan(20_000)
   }, 30_000)
 
   describe('with one worker and an objective that never returns', () => {

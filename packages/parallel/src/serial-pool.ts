@@ -13,6 +13,7 @@ import {
   deserializeError,
   EvaluateContext,
   EvaluationTimeoutError,
+  evaluateWithoutWaiting,
   findUncloneable,
   isObjectiveRef,
   loadObjectiveCached,
@@ -52,10 +53,7 @@ function evaluateOne(
   }
   let now: number | Promise<number>
   try {
-    now =
-      objective.evaluateNow === undefined
-        ? objective.evaluate(params, ctx)
-        : objective.evaluateNow(params, ctx)
+    now = evaluateWithoutWaiting(objective, params, ctx)
   } catch (error) {
     return outcomeOf(ctx, strict, undefined, error)
   }

@@ -7,7 +7,7 @@ import { formatFrame, ParafitError, userFrames } from '@parafit/core'
 
 /** Library advice → the command's flag for the same thing. */
 const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
-  [/\{ export: '[^']*' \} \(CLI: (--export [^)]+)\)/g, '$1'],
+  [/\{ export: '([^']*)' \}/g, '--export $1'],
   [/\. The best result so far is in error\.result; pass /g, '. Pass '],
   [/onError: 'skip'/g, '--skip-errors'],
   [/checkWorkers: false/g, '--no-check-workers'],
@@ -17,7 +17,9 @@ const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
   ],
   [/ \(at 'methodOptions\.([^']+)'\)/g, ' (--method-option $1)'],
   [/within timeoutMs=(\d+);/g, 'within --timeout $1 (ms);'],
+  [/\btimeoutMs: (\d+)/g, '--timeout $1'],
   [/\btimeoutMs\b/g, '--timeout'],
+  [/\bnumWorkers: (\d+)/g, '--workers $1'],
   [/\bnumWorkers\b/g, '--workers'],
   [/ \(or pass resume: false\)/g, ''],
 ]

@@ -37,6 +37,12 @@ export interface CommandIO {
   readonly stdout: NodeJS.WritableStream
   readonly stderr: NodeJS.WriteStream
   readonly signal: AbortSignal
+  /**
+   * Called once the model module has loaded. The command's own Ctrl-C and SIGTERM handling
+   * starts there: while a model's top level runs, nothing could answer a handler, and Node's
+   * default (quit) is what a user pressing Ctrl-C wants.
+   */
+  readonly onLoaded?: () => void
 }
 
 /** The launch when the Fitter will evaluate on MPI ranks (-w 1 keeps each rank on its own). */
@@ -105,8 +111,13 @@ export async function runFitCommand(
   io: CommandIO,
 ): Promise<number> {
   const loaded = await loadFitModule(path, options.export)
-  if (options.out !== undefined) await prepareOutputPath(options.out, '--out')
-  if (options.checkpoint !== undefined) await prepareOutputPath(options.checkpoint, '--checkpoint')
+  io.onLoaded?.()
+  // Under mpirun every rank runs the command, and only rank 0 writes: the other ranks (maybe on
+  // nodes that cannot write there) make no folders.
+  if (detectMpi().rank === 0) {
+    if (options.out !== undefined) await prepareOutputPath(options.out, '--out')
+    if (options.checkpoint !== undefined) await prepareOutputPath(options.checkpoint, '--checkpoint')
+  }
   const objective = objectiveModule(loaded.url, { export: loaded.exportName, init: loaded.init })
   const pool = commandPool(options.workers, options.timeoutMs)
   let fitter: Fitter

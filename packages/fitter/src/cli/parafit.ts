@@ -147,8 +147,10 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
         process.exit(130)
       }
     }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+    const handleSignals = () => {
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    }
     try {
       const method = o.method as Method | 'auto'
       const settings = (o.methodOption as MethodSetting[] | undefined) ?? []
@@ -169,7 +171,12 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
           ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
           skipErrors: o.skipErrors === true,
         },
-        { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
+        {
+          stdout: process.stdout,
+          stderr: process.stderr,
+          signal: controller.signal,
+          onLoaded: handleSignals,
+        },
       )
       if (stoppedBy === 'SIGTERM' && process.exitCode === 130) process.exitCode = 143
     } catch (error) {

@@ -5,6 +5,7 @@
 import {
   ContextTransportError,
   EvaluateContext,
+  evaluateWithoutWaiting,
   findUncloneable,
   loadObjective,
   type Objective,
@@ -61,10 +62,7 @@ export class WorkerEvaluator {
         if (objective === undefined)
           throw new Error(`internal: objective ${refId} is not loaded in this worker`)
         // A synchronous objective's loss is taken as it is: no promise per task.
-        const now =
-          objective.evaluateNow === undefined
-            ? objective.evaluate(params[i]!, ctx)
-            : objective.evaluateNow(params[i]!, ctx)
+        const now = evaluateWithoutWaiting(objective, params[i]!, ctx)
         const value = typeof now === 'number' ? now : await now
         results.push({
           ok: true,
