@@ -8,8 +8,7 @@
 // parameters of each point cross.
 
 import { availableParallelism } from 'node:os'
-import { objectiveModule } from '@parafit/core'
-import { Random } from '@parafit/fitter'
+import { objectiveModule, Random } from '@parafit/core'
 import { type Pool, processPool, serialPool, threadPool } from '@parafit/parallel'
 import { printTimed, stepsArgument, type Timed, timedRun } from '../emcee-parallel/sampling.ts'
 import type { EmceeInit } from '../emcee-parallel/spinning-gaussian.logprob.ts'

@@ -6,8 +6,8 @@
 // Here the ensemble sampler does the same with `numWorkers: 4`: four worker threads, each
 // blocked in its 10 ms call, so four run at once even on a 2-core machine.
 
-import { objectiveModule } from '@parafit/core'
-import { EnsembleSampler, Random } from '@parafit/fitter'
+import { objectiveModule, Random } from '@parafit/core'
+import { EnsembleSampler } from '@parafit/fitter'
 import { stepsArgument } from '../emcee-parallel/sampling.ts'
 
 const nSteps = stepsArgument(30)

@@ -7,8 +7,8 @@
 // this very file runs under `mpirun -np 3` (which this example does next). On the other ranks
 // the sampler's pool serves rank 0 and then ends the process, so only rank 0 goes past it.
 
-import { detectMpi, objectiveModule, ValidationError } from '@parafit/core'
-import { EnsembleSampler, Random } from '@parafit/fitter'
+import { detectMpi, objectiveModule, Random, ValidationError } from '@parafit/core'
+import { EnsembleSampler } from '@parafit/fitter'
 import { serialPool } from '@parafit/parallel'
 import { digest } from '../emcee-parallel/sampling.ts'
 import { mpiMissing, mpirunSelf } from '../mpirun-self.ts'

@@ -80,6 +80,7 @@ export {
   unflattenParams,
   validateParams,
 } from './params.ts'
+export { Random } from './random.ts'
 export type { OnError, Reduction } from './reduction.ts'
 export { isObjectiveRef, type ObjectiveRef, objectiveModule } from './ref.ts'
 export { formatFrame, type SourceLocation, type StackFrame, userFrames } from './source-location.ts'

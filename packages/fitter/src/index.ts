@@ -17,7 +17,6 @@ export type { LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt
 export { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
 export { NelderMead, type NelderMeadOptions } from './optimizers/nelder-mead.ts'
 export type { Method, Optimizer, OptimizerState, Problem, Told } from './optimizers/optimizer.ts'
-export { Random } from './random.ts'
 export { AutocorrError, type AutocorrOptions, integratedTime } from './sampler/autocorr.ts'
 export {
   type ChainOptions,

@@ -10,10 +10,9 @@
 // whose minima sit where f's lie in the box (on a face when f's minimum is outside it), so the
 // distribution stays an honest model of what was selected, with no repair bias.
 
-import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, optionKeys, Random, ValidationError } from '@parafit/core'
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix'
 import { initialScales, reflectIntoBox } from '../bounds.ts'
-import { Random } from '../random.ts'
 import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
 
 export interface CmaesOptions {

@@ -11,9 +11,8 @@
 // Failed evaluations (loss +Infinity) rank worst: a failed trial never replaces its target, a
 // failed member is never a base vector, and its own trial is a whole mutant built on the best.
 
-import { checkOptionKeys, closestName, optionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, closestName, optionKeys, Random, ValidationError } from '@parafit/core'
 import { initialScales, reflect, reflectIntoBox } from '../bounds.ts'
-import { Random } from '../random.ts'
 import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
 
 export type DifferentialEvolutionStrategy = 'rand/1/bin' | 'best/1/bin' | 'current-to-best/1/bin'

@@ -12,13 +12,13 @@ import {
   type ObjectiveRef,
   ObjectiveValueError,
   optionKeys,
+  Random,
   ValidationError,
   WorkersDisagreeError,
 } from '@parafit/core'
 import { checkWorkersAgree, mapWithContextSettled, type Pool } from '@parafit/parallel'
 import { isBadValue } from '../evaluate-batch.ts'
 import { assertPoolChoice, PoolLease } from '../pool-lease.ts'
-import { Random } from '../random.ts'
 import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import {

@@ -3,8 +3,8 @@
 // Foreman-Mackey et al. 2013). A move first draws each proposal's plan (which walkers of the other
 // half it uses, and its random numbers), then builds it once those walkers' positions are known.
 
+import type { Random } from '@parafit/core'
 import { checkOptionKeys, ValidationError } from '@parafit/core'
-import type { Random } from '../random.ts'
 
 /** What one walker's proposal needs, drawn before anything is evaluated. */
 export interface MovePlan {

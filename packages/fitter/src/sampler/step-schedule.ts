@@ -8,7 +8,7 @@
 // is the one the two-barrier algorithm makes with the same numbers, so the chain does not depend
 // on the order in which evaluations finish, nor on the pool.
 
-import type { Random } from '../random.ts'
+import type { Random } from '@parafit/core'
 import type { Move, MovePlan } from './moves.ts'
 
 /** What a log-probability wrote into its context, for the walker's current point. */

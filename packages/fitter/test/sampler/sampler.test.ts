@@ -1,11 +1,16 @@
 // EnsembleSampler: its contract (validation, chain access, continuation, abort), the same chain
 // on every pool, vectorised calls spread over the pool, contexts coming back, and real faults.
 import { fc, test } from '@fast-check/vitest'
-import { EvaluationTimeoutError, objectiveModule, ValidationError, WorkerCrashedError } from '@parafit/core'
+import {
+  EvaluationTimeoutError,
+  objectiveModule,
+  Random,
+  ValidationError,
+  WorkerCrashedError,
+} from '@parafit/core'
 import { type Pool, processPool, serialPool, threadPool } from '@parafit/parallel'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { deMove, EnsembleSampler, type LogProbFn, SampleError, stretchMove } from '../../src/index.ts'
-import { Random } from '../../src/random.ts'
 import type { GaussianInit } from '../fixtures/gaussian.logprob.ts'
 
 const fixture = new URL('../fixtures/gaussian.logprob.ts', import.meta.url)

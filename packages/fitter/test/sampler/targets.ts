@@ -15,7 +15,7 @@
 // Var(x1²) = 40 + 100·Var(Z²) = 240 (Cov(Z, Z²) = 0, Var(Z²) = 2) and Var(x2) = 240 + 1/10 = 240.1;
 // Cov(x1, x2) = Cov(√10 Z, 2√10 Z + 10 Z²) = 20.
 
-import { Random } from '../../src/index.ts'
+import { Random } from '@parafit/core'
 
 export type TargetSpec =
   | { kind: 'gaussian'; mean: number[]; cov: number[][]; precision: number[][] }
