@@ -6,8 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { combine, objectiveModule } from '@parafit/core'
-import { EnsembleSampler, Random } from '@parafit/fitter'
+import { combine, objectiveModule, Random } from '@parafit/core'
 import {
   mapWithContext,
   type Pool,
@@ -16,6 +15,7 @@ import {
   serialPool,
   threadPool,
 } from '@parafit/parallel'
+import { EnsembleSampler } from '@parafit/sampler'
 import type { EmceeInit } from '../examples/emcee-parallel/spinning-gaussian.logprob.ts'
 import { launcher } from './launcher.ts'
 import type { Measurement } from './measurement.ts'

@@ -2,9 +2,9 @@
 // from a seeded standard normal), one timed run on a pool, and a digest of the chain so runs on
 // different pools can be compared at a glance.
 
-import type { ObjectiveRef } from '@parafit/core'
-import { EnsembleSampler, Random } from '@parafit/fitter'
+import { type ObjectiveRef, Random } from '@parafit/core'
 import type { Pool } from '@parafit/parallel'
+import { EnsembleSampler } from '@parafit/sampler'
 
 export const nWalkers = 32
 export const nDim = 5

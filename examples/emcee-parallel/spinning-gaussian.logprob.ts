@@ -2,7 +2,7 @@
 // for 5-8 ms per call, like a model evaluation. The duration comes from a hash of θ rather than a
 // random generator, so the same θ always costs the same and chains stay reproducible. With
 // `data`, every call also reads the 8 MB array (emcee's tutorial passed it with every call).
-import { defineLogProb } from '@parafit/fitter/log-prob'
+import { defineLogProb } from '@parafit/sampler/log-prob'
 
 export interface EmceeInit {
   /** Busy-wait between these many milliseconds per call (default 5 to 8). */

@@ -7,7 +7,7 @@
 // blocked in its 10 ms call, so four run at once even on a 2-core machine.
 
 import { objectiveModule, Random } from '@parafit/core'
-import { EnsembleSampler } from '@parafit/fitter'
+import { EnsembleSampler } from '@parafit/sampler'
 import { stepsArgument } from '../emcee-parallel/sampling.ts'
 
 const nSteps = stepsArgument(30)

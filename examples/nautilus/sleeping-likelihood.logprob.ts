@@ -1,7 +1,7 @@
 // The likelihood of nautilus's parallelisation guide: 3 parameters with a uniform prior on the
 // unit cube and a likelihood that sleeps 10 ms, as a call to an external code would (the thread
 // waits, using no CPU).
-import { defineLogProb } from '@parafit/fitter/log-prob'
+import { defineLogProb } from '@parafit/sampler/log-prob'
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
 

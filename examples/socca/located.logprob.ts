@@ -2,7 +2,7 @@
 // under mpirun, the MPI rank.
 import { threadId } from 'node:worker_threads'
 import { detectMpi } from '@parafit/core'
-import { defineLogProb } from '@parafit/fitter/log-prob'
+import { defineLogProb } from '@parafit/sampler/log-prob'
 
 export default defineLogProb(() => (theta, ctx) => {
   ctx.meta.ranBy = { pid: process.pid, threadId, rank: detectMpi().rank }

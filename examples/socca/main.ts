@@ -8,8 +8,8 @@
 // the sampler's pool serves rank 0 and then ends the process, so only rank 0 goes past it.
 
 import { detectMpi, objectiveModule, Random, ValidationError } from '@parafit/core'
-import { EnsembleSampler } from '@parafit/fitter'
 import { serialPool } from '@parafit/parallel'
+import { EnsembleSampler } from '@parafit/sampler'
 import { digest } from '../emcee-parallel/sampling.ts'
 import { mpiMissing, mpirunSelf } from '../mpirun-self.ts'
 

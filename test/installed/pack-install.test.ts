@@ -2,7 +2,8 @@
 // builds dist/ first), the tarballs installed into a scratch project in the system's temporary
 // folder, where nothing of the monorepo can be resolved. There a user's program type-checks
 // against the published declarations, fits a model module of the project on a thread pool, a
-// process pool and under mpirun, and the `parafit` bin fits the same module.
+// process pool and under mpirun, samples a log-probability module of the project with
+// @parafit/sampler on threads and under mpirun, and the `parafit` bin fits the same model.
 
 import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -16,7 +17,7 @@ import { mpiMissing } from '../mpi/launch.ts'
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixtures = fileURLToPath(new URL('./project/', import.meta.url))
-const packages = ['core', 'parallel', 'mpi', 'fitter']
+const packages = ['core', 'parallel', 'mpi', 'fitter', 'sampler']
 const requireMpi = process.env.PARAFIT_REQUIRE_MPI === '1'
 
 // What a user's shell has: Node 22 first on PATH, and none of the monorepo's source condition.

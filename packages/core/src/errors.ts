@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'PARAFIT_CHECKPOINT'
   | 'PARAFIT_SAMPLE_FAILED'
   | 'PARAFIT_AUTOCORR'
+  | 'PARAFIT_NESTED_FAILED'
+  | 'PARAFIT_NESTED_CHECKPOINT'
 
 export class ParafitError extends Error {
   readonly code: ErrorCode
@@ -112,6 +114,17 @@ export class ObjectiveValueError extends ObjectiveError {
   constructor(detail: string, options: { params?: ParamTree; termPath?: number[] } = {}) {
     super(detail, { ...options, code: 'PARAFIT_OBJECTIVE_VALUE' })
   }
+}
+
+/**
+ * Whether an evaluation failed on its value (NaN, an infinity, not a number: ObjectiveValueError)
+ * rather than by throwing. Decided by the error's code, so it also holds for an error from
+ * another copy of parafit, or one that crossed from a worker under a name this copy does not know.
+ */
+export function isObjectiveValueError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const e = error as { code?: unknown; originalCode?: unknown }
+  return e.code === 'PARAFIT_OBJECTIVE_VALUE' || e.originalCode === 'PARAFIT_OBJECTIVE_VALUE'
 }
 
 /** One or more post-evaluation hooks threw after a successful evaluation. */

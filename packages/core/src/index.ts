@@ -23,6 +23,7 @@ export {
   type ErrorCode,
   EvaluationTimeoutError,
   HookError,
+  isObjectiveValueError,
   isSerializedError,
   MpiMismatchError,
   MpiUnavailableError,

@@ -6,6 +6,7 @@ import {
   deserializeError,
   EvaluationTimeoutError,
   HookError,
+  isObjectiveValueError,
   MpiWorkerError,
   ObjectiveError,
   ObjectiveLoadError,
@@ -98,5 +99,31 @@ describe('error transport', () => {
   it('survives fields that cannot be cloned', () => {
     const error = new ObjectiveError('x', { params: { f: (() => 1) as unknown as number } })
     expect(() => roundTrip(error)).not.toThrow()
+  })
+})
+
+describe('isObjectiveValueError', () => {
+  it('is true for a bad value, here and after crossing to another process', () => {
+    const bad = new ObjectiveValueError('returned NaN', { params: { a: 1 } })
+    expect(isObjectiveValueError(bad)).toBe(true)
+    expect(isObjectiveValueError(roundTrip(bad))).toBe(true)
+  })
+
+  it('is true for an error of that code whose class this copy does not know (a RemoteError)', () => {
+    const foreign = Object.assign(new Error('NaN'), {
+      name: 'OtherCopyValueError',
+      code: 'PARAFIT_OBJECTIVE_VALUE',
+    })
+    const copy = roundTrip(foreign)
+    expect(copy).toBeInstanceOf(RemoteError)
+    expect(isObjectiveValueError(copy)).toBe(true)
+  })
+
+  it('is false for thrown errors, other failures and non-errors', () => {
+    expect(isObjectiveValueError(new ObjectiveError('threw', { params: { a: 1 } }))).toBe(false)
+    expect(isObjectiveValueError(roundTrip(new RangeError('out of range')))).toBe(false)
+    expect(isObjectiveValueError(new WorkerCrashedError('thread 3', 'exit code 1'))).toBe(false)
+    expect(isObjectiveValueError(undefined)).toBe(false)
+    expect(isObjectiveValueError('PARAFIT_OBJECTIVE_VALUE')).toBe(false)
   })
 })

@@ -2,13 +2,14 @@
 // outcome turned into what the optimizer is told. A failed evaluation is told as +Infinity
 // (never mistaken for a good point) or re-raised, by the caller's policy.
 
-import type {
-  CombinedObjective,
-  EvaluateContext,
-  Objective,
-  ObjectiveRef,
-  ParamSpace,
-  ParamTree,
+import {
+  type CombinedObjective,
+  type EvaluateContext,
+  isObjectiveValueError,
+  type Objective,
+  type ObjectiveRef,
+  type ParamSpace,
+  type ParamTree,
 } from '@parafit/core'
 import { mapWithContextSettled, type Pool, type Settled } from '@parafit/parallel'
 import type { Told } from './optimizers/optimizer.ts'
@@ -56,17 +57,12 @@ export async function evaluateBatch<P extends ParamTree>(
   )
 }
 
-/** A bad value (NaN, an infinity, not a number) rather than a thrown error; kept across workers. */
-export function isBadValue(error: Error): boolean {
-  const e = error as Error & { code?: string; originalCode?: string }
-  return e.code === 'PARAFIT_OBJECTIVE_VALUE' || e.originalCode === 'PARAFIT_OBJECTIVE_VALUE'
-}
-
 /** The first failure the policy says to re-raise, if any. */
 export function failureToRaise(evaluations: readonly Evaluation[], policy: FailurePolicy): Error | undefined {
   for (const e of evaluations) {
     if (e.error === undefined) continue
-    if (isBadValue(e.error) ? policy.onBadValue === 'raise' : policy.onError === 'raise') return e.error
+    if (isObjectiveValueError(e.error) ? policy.onBadValue === 'raise' : policy.onError === 'raise')
+      return e.error
   }
   return undefined
 }

@@ -13,7 +13,7 @@ import {
   type ParamTree,
   ValidationError,
 } from '@parafit/core'
-import { checkWorkersAgree, type Pool } from '@parafit/parallel'
+import { checkWorkersAgree, type Pool, PoolLease } from '@parafit/parallel'
 import { assertSameProblem, type CheckpointData, readCheckpoint, writeCheckpoint } from './checkpoint.ts'
 import {
   type Evaluation,
@@ -34,7 +34,6 @@ import {
 } from './methods.ts'
 import { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
 import type { Method, Optimizer, Problem } from './optimizers/optimizer.ts'
-import { PoolLease } from './pool-lease.ts'
 import { RunRecord } from './run-record.ts'
 
 export interface FitterOptions<P extends ParamTree> {

@@ -1,5 +1,5 @@
 // @parafit/fitter: the Fitter (parallel optimizers on a pool), curveFit, and the optimizers'
-// ask/tell state machines for those who drive them by hand, and the ensemble sampler.
+// ask/tell state machines for those who drive them by hand. The samplers are @parafit/sampler's.
 
 export { type CurveFitOptions, type CurveFitResult, curveFit } from './curve-fit.ts'
 export type { FailurePolicy } from './evaluate-batch.ts'
@@ -17,16 +17,3 @@ export type { LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt
 export { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
 export { NelderMead, type NelderMeadOptions } from './optimizers/nelder-mead.ts'
 export type { Method, Optimizer, OptimizerState, Problem, Told } from './optimizers/optimizer.ts'
-export { AutocorrError, type AutocorrOptions, integratedTime } from './sampler/autocorr.ts'
-export {
-  type ChainOptions,
-  EnsembleSampler,
-  type EnsembleSamplerOptions,
-  type RunOptions,
-  type RunSummary,
-  type SampleProgress,
-} from './sampler/ensemble-sampler.ts'
-export { defineLogProb, type LogProbFn, type VectorizedLogProbFn } from './sampler/log-prob.ts'
-export { deMove, type Move, type MovePlan, type MoveSpec, stretchMove } from './sampler/moves.ts'
-export { SampleError } from './sampler/sample-error.ts'
-export type { Blob } from './sampler/step-schedule.ts'

@@ -3,20 +3,15 @@
 // before anything is evaluated, never be silently ignored. Bad option values of the optimizers
 // are ValidationErrors with their key path too.
 import { objective, ValidationError } from '@parafit/core'
-import { rejectedValidationError, validationErrorOf } from '@parafit/core/testing'
+import { assertUnknownOption, rejectedValidationError, validationErrorOf } from '@parafit/core/testing'
 import { describe, expect, test } from 'vitest'
 import {
   curveFit,
-  deMove,
-  EnsembleSampler,
   type FitOptions,
   Fitter,
   type FitterOptions,
-  integratedTime,
   LevenbergMarquardt,
   NelderMead,
-  type RunOptions,
-  stretchMove,
 } from '../src/index.ts'
 import { createCmaes } from '../src/optimizers/cmaes.ts'
 import { createDifferentialEvolution } from '../src/optimizers/differential-evolution.ts'
@@ -35,25 +30,18 @@ function counted() {
 
 const initial: Params = { a: 0, b: 0 }
 
-function expectNamed(error: ValidationError, keyPath: string, suggestion: string): void {
-  expect(error.keyPath).toBe(keyPath)
-  expect(error.message).toContain(`unknown option '${keyPath.split('.').at(-1)}'`)
-  expect(error.message).toContain(`did you mean '${suggestion}'?`)
-  expect(error.message).toContain(`(at '${keyPath}')`)
-}
-
 describe('Fitter options', () => {
   test('a misspelled constructor option fails, suggesting the right one', () => {
     const { fn } = counted()
     const error = validationErrorOf(() => new Fitter(fn, { initial, workers: 4 } as FitterOptions<Params>))
-    expectNamed(error, 'workers', 'numWorkers')
+    assertUnknownOption(error, 'workers', 'numWorkers')
     expect(error.message).toContain("'initial', 'bounds', 'numWorkers', 'pool', 'timeoutMs', 'retries'")
-    expectNamed(
+    assertUnknownOption(
       validationErrorOf(() => new Fitter(fn, { initial, timeout: 5 } as FitterOptions<Params>)),
       'timeout',
       'timeoutMs',
     )
-    expectNamed(
+    assertUnknownOption(
       validationErrorOf(() => new Fitter(fn, { initial, retry: 1 } as FitterOptions<Params>)),
       'retry',
       'retries',
@@ -132,8 +120,12 @@ describe('fit() options', () => {
     const { calls, fn } = counted()
     const fitter = new Fitter(fn, { initial })
     // 'auto' evaluates the start point to choose the method: the check comes before that too.
-    expectNamed(await rejectedValidationError(fitter.fit(options)), keyPath, suggestion)
-    expectNamed(await rejectedValidationError(fitter.fit({ ...options, method: 'de' })), keyPath, suggestion)
+    assertUnknownOption(await rejectedValidationError(fitter.fit(options)), keyPath, suggestion)
+    assertUnknownOption(
+      await rejectedValidationError(fitter.fit({ ...options, method: 'de' })),
+      keyPath,
+      suggestion,
+    )
     expect(calls.n).toBe(0)
   })
 
@@ -145,7 +137,7 @@ describe('fit() options', () => {
         methodOptions: { lm: {}, cmaes: { popsize: 10 } } as never,
       }),
     )
-    expectNamed(error, 'methodOptions.cmaes.popsize', 'popSize')
+    assertUnknownOption(error, 'methodOptions.cmaes.popsize', 'popSize')
     expect(calls.n).toBe(0)
   })
 
@@ -261,22 +253,22 @@ describe('optimizer option values (P6): ValidationErrors with the key path', () 
       lower: Float64Array.of(-1, -1),
       upper: Float64Array.of(1, 1),
     }
-    expectNamed(
+    assertUnknownOption(
       validationErrorOf(() => new LevenbergMarquardt(problem, { xtl: 1 } as never)),
       'xtl',
       'xtol',
     )
-    expectNamed(
+    assertUnknownOption(
       validationErrorOf(() => new NelderMead(problem, { ftl: 1 } as never)),
       'ftl',
       'ftol',
     )
-    expectNamed(
+    assertUnknownOption(
       validationErrorOf(() => createCmaes(problem, { popsize: 8 } as never, 1)),
       'popsize',
       'popSize',
     )
-    expectNamed(
+    assertUnknownOption(
       validationErrorOf(() => createDifferentialEvolution(problem, { crossOver: 0.5 } as never, 1)),
       'crossOver',
       'crossover',
@@ -292,17 +284,17 @@ describe('curveFit options', () => {
   const data = { model: (x: number, b: Float64Array) => b[0]! * x + b[1]!, x: [0, 1, 2, 3], y: [1, 3, 5, 7] }
 
   test('a misspelled option fails, at the top and inside lm', async () => {
-    expectNamed(
+    assertUnknownOption(
       await rejectedValidationError(curveFit({ ...data, initial: [0, 0], maxEvaluation: 10 } as never)),
       'maxEvaluation',
       'maxEvaluations',
     )
-    expectNamed(
+    assertUnknownOption(
       await rejectedValidationError(curveFit({ ...data, initial: [0, 0], sigmas: [1, 1, 1, 1] } as never)),
       'sigmas',
       'sigma',
     )
-    expectNamed(
+    assertUnknownOption(
       await rejectedValidationError(curveFit({ ...data, initial: [0, 0], lm: { ftl: 1e-8 } } as never)),
       'lm.ftl',
       'ftol',
@@ -326,117 +318,5 @@ describe('curveFit options', () => {
     })
     expect(result.params[0]).toBeCloseTo(2, 8)
     expect(result.params[1]).toBeCloseTo(1, 8)
-  })
-})
-
-describe('EnsembleSampler options', () => {
-  const logProb = (theta: Float64Array) => -0.5 * (theta[0]! ** 2 + theta[1]! ** 2)
-  const walkers = Array.from({ length: 6 }, (_, k) => [0.1 * Math.cos(k), 0.1 * Math.sin(k + 0.3)])
-
-  test('a misspelled constructor option fails, suggesting the right one', () => {
-    expectNamed(
-      validationErrorOf(() => new EnsembleSampler({ logProb, nWalkers: 6, ndims: 2 } as never)),
-      'ndims',
-      'nDim',
-    )
-    expectNamed(
-      validationErrorOf(
-        () => new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2, vectorised: true } as never),
-      ),
-      'vectorised',
-      'vectorized',
-    )
-    expectNamed(
-      validationErrorOf(() => new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2, workers: 1 } as never)),
-      'workers',
-      'numWorkers',
-    )
-  })
-
-  test('run(), the chain getters and the moves check their options', async () => {
-    let calls = 0
-    const sampler = new EnsembleSampler({
-      logProb: (theta: Float64Array) => {
-        calls++
-        return logProb(theta)
-      },
-      nWalkers: 6,
-      nDim: 2,
-    })
-    expectNamed(
-      await rejectedValidationError(sampler.run(walkers, 5, { progres: false } as RunOptions)),
-      'progres',
-      'progress',
-    )
-    expect(calls).toBe(0)
-    await sampler.run(walkers, 5)
-    expectNamed(
-      validationErrorOf(() => sampler.getChain({ discrad: 1 } as never)),
-      'discrad',
-      'discard',
-    )
-    expectNamed(
-      validationErrorOf(() => sampler.getLogProb({ flatten: true } as never)),
-      'flatten',
-      'flat',
-    )
-    expectNamed(
-      validationErrorOf(() => sampler.getBlobs({ thinn: 2 } as never)),
-      'thinn',
-      'thin',
-    )
-    expectNamed(
-      validationErrorOf(() => sampler.autocorrTime({ quite: true } as never)),
-      'quite',
-      'quiet',
-    )
-    expectNamed(
-      validationErrorOf(() => integratedTime(sampler.getChain(), { tole: 1 } as never)),
-      'tole',
-      'tol',
-    )
-    expectNamed(
-      validationErrorOf(() => stretchMove({ A: 3 } as never)),
-      'A',
-      'a',
-    )
-    expectNamed(
-      validationErrorOf(() => deMove({ gamma: 1 } as never)),
-      'gamma',
-      'gamma0',
-    )
-  })
-
-  test('every option spelled right is accepted', async () => {
-    const sampler = new EnsembleSampler({
-      logProb,
-      nWalkers: 6,
-      nDim: 2,
-      numWorkers: 1,
-      seed: 4,
-      moves: [
-        [stretchMove({ a: 2 }), 0.8],
-        [deMove({ sigma: 1e-5, gamma0: 0.5 }), 0.2],
-      ],
-      vectorized: false,
-      onBadValue: 'raise',
-      timeoutMs: 60_000,
-      retries: 0,
-      pipeline: false,
-      skipInitialStateCheck: false,
-    })
-    const seen: number[] = []
-    const summary = await sampler.run(walkers, 20, {
-      progress: false,
-      onProgress: (p) => seen.push(p.step),
-      signal: new AbortController().signal,
-    })
-    expect(summary.steps).toBe(20)
-    expect(seen.at(-1)).toBe(20)
-    expect(sampler.getChain({ discard: 5, thin: 3, flat: true })).toHaveLength(5 * 6)
-    expect(sampler.getLogProb({ discard: 5, flat: false })).toHaveLength(15)
-    expect(sampler.getBlobs({ thin: 2 })).toHaveLength(10)
-    expect(sampler.autocorrTime({ discard: 2, thin: 2, c: 5, tol: 50, quiet: true })).toHaveLength(2)
-    await sampler.close()
   })
 })

@@ -1,18 +1,15 @@
-// Before a fit or a sampling run on a worker pool, every worker evaluates the start point once:
-// a model whose data is made at random on load (a different function on each worker) fails
-// with WorkersDisagreeError instead of "converging" to nonsense. checkWorkers: false opts out.
+// Before a fit on a worker pool, every worker evaluates the start point once: a model whose data
+// is made at random on load (a different function on each worker) fails with
+// WorkersDisagreeError instead of "converging" to nonsense. checkWorkers: false opts out.
 
 import { objectiveModule, WorkersDisagreeError } from '@parafit/core'
 import { describe, expect, test } from 'vitest'
-import { EnsembleSampler, Fitter } from '../src/index.ts'
+import { Fitter } from '../src/index.ts'
 
 const randomModel = objectiveModule(new URL('./fixtures/random-data.objective.ts', import.meta.url))
-const randomLogProb = objectiveModule(new URL('./fixtures/random-data.logprob.ts', import.meta.url))
 const steadyModel = objectiveModule(new URL('./fixtures/bowl.objective.ts', import.meta.url), {
   init: { shape: 'residuals', center: [1, 2] },
 })
-
-const walkers = Array.from({ length: 6 }, (_, i) => [0.1 * Math.cos(i), 0.1 * Math.sin(i + 1)])
 
 describe('workers are checked to agree before a run', () => {
   test('a Fitter on 2 threads refuses a model whose data is random, naming the module and the opt-out', async () => {
@@ -39,23 +36,6 @@ describe('workers are checked to agree before a run', () => {
     expect(a.params).toEqual(b.params)
     expect(a.nEvals).toBe(b.nEvals)
     await checked.close()
-    await unchecked.close()
-  })
-
-  test('an EnsembleSampler on 2 threads refuses a log-probability whose centre is random', async () => {
-    const sampler = new EnsembleSampler({ logProb: randomLogProb, nWalkers: 6, nDim: 2, numWorkers: 2 })
-    await expect(sampler.run(walkers, 5)).rejects.toBeInstanceOf(WorkersDisagreeError)
-    expect(sampler.iteration).toBe(0)
-    await sampler.close()
-    const unchecked = new EnsembleSampler({
-      logProb: randomLogProb,
-      nWalkers: 6,
-      nDim: 2,
-      numWorkers: 2,
-      checkWorkers: false,
-    })
-    const summary = await unchecked.run(walkers, 5)
-    expect(summary.steps).toBe(5)
     await unchecked.close()
   })
 })

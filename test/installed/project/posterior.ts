@@ -1,5 +1,5 @@
 // A user's log-probability module: a correlated 2-D Gaussian, loaded once by each worker.
-import { defineLogProb } from '@parafit/fitter/log-prob'
+import { defineLogProb } from '@parafit/sampler/log-prob'
 
 export default defineLogProb(() => (theta: Float64Array) => {
   const [x, y] = [theta[0]!, theta[1]!]

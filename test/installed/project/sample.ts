@@ -1,7 +1,7 @@
 // A user's sampling script: emcee's ensemble sampler on posterior.ts, on the pool named by
 // argv[2] (threads, or mpi under mpirun); prints the chain's summary as one JSON line.
 import { objectiveModule } from '@parafit/core'
-import { EnsembleSampler } from '@parafit/fitter'
+import { EnsembleSampler } from '@parafit/sampler'
 
 const pool = process.argv[2] ?? 'threads'
 const sampler = new EnsembleSampler({

@@ -29,7 +29,7 @@ export {
   type SpecReduction,
   specLeaf,
 } from './spec.ts'
-export { rejectedValidationError, validationErrorOf } from './validation-error.ts'
+export { assertUnknownOption, rejectedValidationError, validationErrorOf } from './validation-error.ts'
 
 /** URL of the module that turns a LeafSpec (as `init`) into its objective, for worker tests. */
 export const specLeafModule: URL = new URL(

@@ -1,6 +1,7 @@
 // For tests of input checks: the ValidationError a call throws, to look at its message and key
 // path. Anything else it throws is rethrown as it is, and a call that throws nothing fails.
 
+import assert from 'node:assert/strict'
 import { ValidationError } from '../errors.ts'
 
 export function validationErrorOf(call: () => unknown): ValidationError {
@@ -22,4 +23,19 @@ export async function rejectedValidationError(promise: Promise<unknown>): Promis
     throw error
   }
   throw new Error('expected a ValidationError, but the promise resolved')
+}
+
+/**
+ * Checks the ValidationError of a misspelled option: it names the key path, the unknown option
+ * and the closest known one (`did you mean 'suggestion'?`).
+ */
+export function assertUnknownOption(error: ValidationError, keyPath: string, suggestion: string): void {
+  assert.equal(error.keyPath, keyPath)
+  const option = keyPath.split('.').at(-1)
+  for (const part of [`unknown option '${option}'`, `did you mean '${suggestion}'?`, `(at '${keyPath}')`]) {
+    assert.ok(
+      error.message.includes(part),
+      `${JSON.stringify(error.message)} does not say ${JSON.stringify(part)}`,
+    )
+  }
 }

@@ -6,7 +6,7 @@
 // channel that carries a Float64Array back), which the sampler reads and clears.
 //
 // Kept free of the sampler's own imports: every worker that loads a log-probability module loads
-// this file, through `@parafit/fitter/log-prob`.
+// this file, through `@parafit/sampler/log-prob`.
 
 import {
   asObjectiveError,
@@ -174,7 +174,7 @@ export function resolveLogProbExport(
     }
     throw new ValidationError(
       `the export '${loss}' of ${name} is not a log-probability: make it with defineLogProb ` +
-        "from '@parafit/fitter' (defineObjective makes a loss, which the sampler would treat as ln p)",
+        "from '@parafit/sampler/log-prob' (defineObjective makes a loss, which the sampler would treat as ln p)",
       'logProb',
     )
   }

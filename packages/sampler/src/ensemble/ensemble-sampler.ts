@@ -9,6 +9,7 @@ import {
   checkOptionKeys,
   type EvaluateContext,
   isObjectiveRef,
+  isObjectiveValueError,
   type ObjectiveRef,
   ObjectiveValueError,
   optionKeys,
@@ -16,9 +17,13 @@ import {
   ValidationError,
   WorkersDisagreeError,
 } from '@parafit/core'
-import { checkWorkersAgree, mapWithContextSettled, type Pool } from '@parafit/parallel'
-import { isBadValue } from '../evaluate-batch.ts'
-import { assertPoolChoice, PoolLease } from '../pool-lease.ts'
+import {
+  assertPoolChoice,
+  checkWorkersAgree,
+  mapWithContextSettled,
+  type Pool,
+  PoolLease,
+} from '@parafit/parallel'
 import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import {
@@ -502,7 +507,7 @@ export class EnsembleSampler implements AsyncDisposable {
       const from = vectorized ? bounds[c]! : c
       const count = vectorized ? bounds[c + 1]! - from : 1
       if (!s.ok) {
-        if (!(isBadValue(s.error) && this.#options.onBadValue === 'reject')) {
+        if (!(isObjectiveValueError(s.error) && this.#options.onBadValue === 'reject')) {
           errors.fill(s.error, from, from + count)
           return
         }

@@ -1,10 +1,12 @@
-// The pool a Fitter or an EnsembleSampler evaluates on, run by run: the caller's own (never
+// The pool a Fitter or a sampler evaluates on, run by run: the caller's own (never
 // closed here), or one chosen from numWorkers. A thread pool is made per run and closed after
 // it; an MPI pool is kept for the next run until close(), since its worker ranks, once released,
 // have no way back to the script.
 
 import { ValidationError } from '@parafit/core'
-import { choosePool, MAX_WORKERS, type Pool } from '@parafit/parallel'
+import { choosePool } from './choose-pool.ts'
+import { MAX_WORKERS } from './options.ts'
+import type { Pool } from './pool.ts'
 
 export interface PoolChoice {
   readonly numWorkers?: number | 'auto'
@@ -29,6 +31,10 @@ export function assertPoolChoice(options: PoolChoice): void {
   }
 }
 
+/**
+ * The pool for each run of a Fitter or a sampler: `acquire()` before a run, `release(pool)` after
+ * it, `close()` when the owner is closed.
+ */
 export class PoolLease {
   readonly #choice: PoolChoice
   #kept: Pool | undefined

@@ -15,7 +15,7 @@ import type { GaussianInit } from '../fixtures/gaussian.logprob.ts'
 
 const fixture = new URL('../fixtures/gaussian.logprob.ts', import.meta.url)
 const gaussian = (init: GaussianInit = {}) => objectiveModule(fixture, { init })
-const bowlFixture = new URL('../fixtures/bowl.objective.ts', import.meta.url)
+const lossFixture = new URL('../fixtures/loss.objective.ts', import.meta.url)
 
 const standardNormal: LogProbFn = (x) => {
   let r2 = 0
@@ -120,7 +120,7 @@ describe('validation', () => {
   })
 
   test('a defineObjective module (a loss) is refused as a log-probability', async () => {
-    const loss = objectiveModule(bowlFixture, { init: { shape: 'loss', center: [0, 0] } })
+    const loss = objectiveModule(lossFixture)
     const sampler = new EnsembleSampler({ logProb: loss, nWalkers: 8, nDim: 2 })
     await expect(sampler.run(ball(8, 2, 1), 3)).rejects.toThrow(/defineLogProb/)
   })
