@@ -25,7 +25,12 @@ function thrownAt(error: unknown): string {
   return frame === undefined ? '' : ` (at ${frame.file}:${frame.line}:${frame.column})`
 }
 
-const INSTALL_PARAFIT = 'npm install @parafit/core @parafit/fitter'
+/** What to install for a model that cannot find a parafit package: core and the one that runs it. */
+function installParafit(pkg: string): string {
+  // A model that imports only core is an objective, which the Fitter runs; a log-probability
+  // imports @parafit/sampler/log-prob.
+  return `npm install @parafit/core ${pkg === '@parafit/core' ? '@parafit/fitter' : pkg}`
+}
 
 /** Why importing `moduleUrl` failed, in terms of the user's files. */
 function importFailure(error: unknown, moduleUrl: string): string {
@@ -42,7 +47,7 @@ function importFailure(error: unknown, moduleUrl: string): string {
     const itself = url === undefined && pkg === undefined && message.includes(name) && from !== name
     if (url === moduleUrl || file === name || itself) return 'the file does not exist'
     if (pkg !== undefined) {
-      const install = pkg.startsWith('@parafit/') ? INSTALL_PARAFIT : `npm install ${pkg}`
+      const install = pkg.startsWith('@parafit/') ? installParafit(pkg) : `npm install ${pkg}`
       return (
         `${who} imports '${pkg}', which Node looks for in node_modules folders above ` +
         `${who === 'it' ? 'the model file' : 'that file'} and finds in none of them; install it in the ` +

@@ -235,4 +235,14 @@ describe('under Node: syntax errors and missing packages', () => {
     expect(error!.message).toContain('npm install @parafit/core @parafit/fitter')
     expect(error!.message).not.toContain('the file does not exist')
   })
+
+  it('a log-probability outside any project: says to install the sampler', () => {
+    const model = write(
+      join(scratch, 'elsewhere', 'posterior.ts'),
+      "import { defineLogProb } from '@parafit/sampler/log-prob'\nexport default defineLogProb(() => () => 0)\n",
+    )
+    const [error] = loadInNode([model])
+    expect(error!.message).toContain("it imports '@parafit/sampler', which Node looks for in node_modules")
+    expect(error!.message).toContain('npm install @parafit/core @parafit/sampler')
+  })
 })
