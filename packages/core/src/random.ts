@@ -43,12 +43,9 @@ export class Random {
     for (const part of [seed, ...key]) {
       h = splitmix64(h ^ toBits(part))[1]
     }
-    let state = h
-    let s0: bigint
-    let s1: bigint
-    ;[state, s0] = splitmix64(state)
-    ;[state, s1] = splitmix64(state)
-    if (s0 === 0n && s1 === 0n) s1 = 1n // xoroshiro's one forbidden state
+    const [next, s0] = splitmix64(h)
+    const [, drawn] = splitmix64(next)
+    const s1 = s0 === 0n && drawn === 0n ? 1n : drawn // xoroshiro's one forbidden state
     const hi = (x: bigint) => Number(BigInt.asIntN(32, x >> 32n))
     const lo = (x: bigint) => Number(BigInt.asIntN(32, x))
     // The generator's 128-bit state as pure-rand holds it: four 32-bit words.
