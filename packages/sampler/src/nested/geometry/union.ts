@@ -157,6 +157,11 @@ export class Union {
     }
   }
 
+  /** The same as `dim`, under the name the sampler's bounds use. */
+  get dimensions(): number {
+    return this.dim
+  }
+
   /** The members, in order. */
   get members(): readonly UnionMember[] {
     return this.#members
@@ -204,6 +209,17 @@ export class Union {
         this.draw(BATCH, rng)
     }
     return this.#logVolumeSum + Math.log1p(-this.#nReject / this.#nSample)
+  }
+
+  /**
+   * The relative variance of the volume estimate, from the binomial accepted share p̂ = 1 −
+   * nReject/nSample: Var(p̂)/p̂² = nReject/((nSample − nReject)·nSample). Zero with no draws or none
+   * accepted.
+   */
+  volumeRelativeVariance(): number {
+    const n = this.#nSample
+    const r = this.#nReject
+    return n > 0 && r < n ? r / ((n - r) * n) : 0
   }
 
   /** Whether x is in the unit cube [0, 1)^d and in at least one member. */

@@ -91,6 +91,9 @@ describe('Union sampling and volume', () => {
     // its standard error is ~0.1%.
     expect(Math.abs(later - Math.log(UNION_AREA))).toBeLessThan(0.01)
     expect(union.nReject / union.nSample).toBeCloseTo(LENS / (2 * Math.PI * R * R), 2)
+    const p = 1 - union.nReject / union.nSample
+    expect(union.volumeRelativeVariance()).toBeCloseTo((1 - p) / (p * union.nSample), 15)
+    expect(union.dimensions).toBe(2)
   })
 
   test('a union clipped by the cube has the right volume', () => {
