@@ -43,7 +43,9 @@ export interface EmulatorOptions extends Omit<TrainNetworkOptions, 'seed' | 'key
    * The most points one network trains on. When the region holds more, each network trains on
    * its own uniform subsample of this size (so the ensemble as a whole still sees most points);
    * rank scores and the acceptance threshold always use every point. Default `Infinity`: no cap,
-   * as in nautilus. Training time is proportional to the points used (see the package's notes).
+   * as in nautilus. Training time is about proportional to the points used: on one core, 4
+   * networks on 10 000 points in 10-D took 27 s uncapped and 11 s capped at 4000, with 2.2 % and
+   * 2.8 % of new above-threshold points falsely rejected (`bench/nested-mlp.ts --emulator`).
    */
   maxTrainingPoints?: number
 }
