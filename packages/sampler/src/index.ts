@@ -14,3 +14,29 @@ export { defineLogProb, type LogProbFn, type VectorizedLogProbFn } from './ensem
 export { deMove, type Move, type MovePlan, type MoveSpec, stretchMove } from './ensemble/moves.ts'
 export { SampleError } from './ensemble/sample-error.ts'
 export type { Blob } from './ensemble/step-schedule.ts'
+export { defineLikelihood, type LikelihoodFn, type VectorizedLikelihoodFn } from './nested/likelihood.ts'
+export { NestedCheckpointError, NestedSamplerError } from './nested/nested-error.ts'
+export { NestedSampler } from './nested/nested-sampler.ts'
+export type {
+  NestedProgress,
+  NestedRunOptions,
+  NestedRunSummary,
+  NestedSamplerOptions,
+  PoolSpec,
+  StopReason,
+} from './nested/options.ts'
+export type { Posterior, PosteriorOptions } from './nested/posterior.ts'
+export {
+  type CustomDistribution,
+  custom,
+  type Distribution,
+  type LogUniformDistribution,
+  logUniform,
+  type NormalDistribution,
+  normal,
+  type TruncatedNormalDistribution,
+  truncatedNormal,
+  type UniformDistribution,
+  uniform,
+} from './prior/distributions.ts'
+export { Prior, type PriorDescription, type PriorSpec } from './prior/prior.ts'

@@ -1,0 +1,153 @@
+// The nested sampler's checkpoint: the whole state (shells, bounds with their cached draws and
+// counters, the transfer pool, batches in flight, counters), written atomically with Node's
+// structured serialisation (node:v8, which keeps typed arrays and blobs exactly). A resumed run
+// continues exactly where the stopped one was, and a file from another problem is refused.
+
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { deserialize, serialize } from 'node:v8'
+import type { BatchPlan } from './batch-plan.ts'
+import { type BoundData, CubeBound, type SamplingBound } from './bound.ts'
+import { restoreNautilusBound } from './nautilus-bound.ts'
+import { NestedCheckpointError } from './nested-error.ts'
+import { type AlgorithmSettings, NestedState } from './nested-state.ts'
+import type { ShellRecord } from './shells.ts'
+
+const FORMAT = 'parafit-nested-checkpoint'
+const VERSION = 1
+
+export interface NestedCheckpoint {
+  readonly format: typeof FORMAT
+  readonly version: number
+  readonly settings: AlgorithmSettings
+  readonly prior: unknown
+  readonly nNetworks: number
+  readonly seconds: number
+  readonly shells: ShellRecord[]
+  readonly bounds: BoundData[]
+  readonly transferPool: NestedState['transferPool']
+  readonly pending: BatchPlan[]
+  readonly counters: {
+    nextBatch: number
+    nLike: number
+    explored: boolean
+    nUpdateIter: number
+    nLikeIter: number
+    boundAttempts: number
+    discard: boolean
+  }
+}
+
+export function snapshot(
+  state: NestedState,
+  about: { prior: unknown; nNetworks: number; seconds: number },
+): NestedCheckpoint {
+  return {
+    format: FORMAT,
+    version: VERSION,
+    settings: state.settings,
+    prior: about.prior,
+    nNetworks: about.nNetworks,
+    seconds: about.seconds,
+    shells: state.shells,
+    bounds: state.bounds.map((b) => b.toData()),
+    transferPool: state.transferPool,
+    pending: state.pending,
+    counters: {
+      nextBatch: state.nextBatch,
+      nLike: state.nLike,
+      explored: state.explored,
+      nUpdateIter: state.nUpdateIter,
+      nLikeIter: state.nLikeIter,
+      boundAttempts: state.boundAttempts,
+      discard: state.discard,
+    },
+  }
+}
+
+export async function writeNestedCheckpoint(path: string, data: NestedCheckpoint): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`
+  try {
+    await writeFile(temporary, serialize(data))
+    await rename(temporary, path)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw new NestedCheckpointError(
+      path,
+      `cannot write the checkpoint ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    )
+  }
+}
+
+/** The checkpoint at path, or undefined when there is no file. */
+export async function readNestedCheckpoint(path: string): Promise<NestedCheckpoint | undefined> {
+  let bytes: Buffer
+  try {
+    bytes = await readFile(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new NestedCheckpointError(path, `cannot read the checkpoint ${path}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+  let data: NestedCheckpoint
+  try {
+    data = deserialize(bytes) as NestedCheckpoint
+  } catch (error) {
+    throw new NestedCheckpointError(
+      path,
+      `${path} is not a nested sampler checkpoint (it cannot be read: ${(error as Error).message}); remove it or choose another checkpoint.path`,
+      { cause: error },
+    )
+  }
+  if (data?.format !== FORMAT) {
+    throw new NestedCheckpointError(
+      path,
+      `${path} is not a nested sampler checkpoint; remove it or choose another checkpoint.path`,
+    )
+  }
+  if (data.version !== VERSION) {
+    throw new NestedCheckpointError(
+      path,
+      `${path} has checkpoint version ${data.version}; this parafit reads version ${VERSION}`,
+    )
+  }
+  return data
+}
+
+/** The state in a checkpoint, after checking that it belongs to this problem and these settings. */
+export function restoreState(
+  data: NestedCheckpoint,
+  path: string,
+  expected: { settings: AlgorithmSettings; prior: unknown; nNetworks: number },
+): NestedState {
+  const differences: string[] = []
+  if (JSON.stringify(data.prior) !== JSON.stringify(expected.prior)) differences.push('the prior')
+  for (const key of Object.keys(expected.settings) as (keyof AlgorithmSettings)[]) {
+    if (data.settings[key] !== expected.settings[key])
+      differences.push(`${key} (${data.settings[key]} in the file, ${expected.settings[key]} now)`)
+  }
+  if (data.nNetworks !== expected.nNetworks)
+    differences.push(`nNetworks (${data.nNetworks} in the file, ${expected.nNetworks} now)`)
+  if (differences.length > 0) {
+    throw new NestedCheckpointError(
+      path,
+      `the checkpoint ${path} is from another problem or other settings: ${differences.join(', ')} differ. ` +
+        'Resume with the same prior and options, or choose another checkpoint.path to start afresh',
+    )
+  }
+  const state = new NestedState(data.settings)
+  state.shells = data.shells
+  state.bounds = data.bounds.map(
+    (b, i): SamplingBound =>
+      b.kind === 'cube'
+        ? new CubeBound(b.dimensions, data.settings.seed, b)
+        : restoreNautilusBound(b, data.settings.seed, i),
+  )
+  state.transferPool = data.transferPool
+  state.pending = data.pending
+  Object.assign(state, data.counters)
+  return state
+}

@@ -1,0 +1,455 @@
+// NestedSampler: nautilus-class importance nested sampling on a pool. Each batch is one
+// evaluation round on the likelihood pool; two batches are in flight, so the pool works on one
+// while the other's results are merged and the next is drawn. The algorithm is in
+// nested-state.ts; this file holds the pools, the evaluation, the pipeline, checkpoints and
+// the results.
+
+import {
+  type EvaluateContext,
+  isObjectiveRef,
+  isObjectiveValueError,
+  ObjectiveError,
+  type ObjectiveRef,
+  type ParamTree,
+  ValidationError,
+} from '@parafit/core'
+import { mapWithContextSettled, type Pool, PoolLease } from '@parafit/parallel'
+import { Prior } from '../prior/prior.ts'
+import type { EvaluatedBatch } from './batch-plan.ts'
+import { readNestedCheckpoint, restoreState, snapshot, writeNestedCheckpoint } from './checkpoint.ts'
+import { chunkOfTrees, likelihoodObjective } from './likelihood.ts'
+import { NautilusBoundBuilder } from './nautilus-bound.ts'
+import { NestedSamplerError } from './nested-error.ts'
+import { NestedState, type Targets } from './nested-state.ts'
+import {
+  checkRunOptionKeys,
+  checkSamplerOptionKeys,
+  type NestedProgress,
+  type NestedRunOptions,
+  type NestedRunSummary,
+  type NestedSamplerOptions,
+  type PoolSpec,
+  positiveNumber,
+  type StopReason,
+  wholeNumber,
+} from './options.ts'
+import { type Posterior, type PosteriorOptions, posterior } from './posterior.ts'
+import { asymptoticEfficiency, effectiveSize, logEvidence, logEvidenceError } from './shells.ts'
+
+const PIPELINE_DEPTH = 2
+
+interface Settings {
+  readonly nLive: number
+  readonly nBatch: number | undefined
+  readonly nNetworks: number
+  readonly nUpdate: number
+  readonly nLikeNewBound: number
+  readonly enlargePerDim: number
+  readonly nPointsMin: number
+  readonly splitThreshold: number
+  readonly seed: number
+  readonly vectorized: boolean
+  readonly onBadValue: 'raise' | 'reject'
+}
+
+function blobOf(ctx: EvaluateContext): unknown {
+  const meta = ctx.meta
+  if (ctx.quantities === undefined && Object.keys(meta).length === 0) return undefined
+  return { quantities: ctx.quantities, meta }
+}
+
+function leaseFor(spec: PoolSpec | undefined): PoolLease {
+  if (spec === null || spec === undefined) return new PoolLease({ numWorkers: 1 })
+  if (typeof spec === 'number' || spec === 'auto') return new PoolLease({ numWorkers: spec })
+  return new PoolLease({ pool: spec })
+}
+
+export class NestedSampler<P extends ParamTree = ParamTree> {
+  readonly prior: Prior<P>
+  readonly #settings: Settings
+  readonly #options: NestedSamplerOptions<P>
+  readonly #likelihood: ReturnType<typeof likelihoodObjective> | ObjectiveRef
+  readonly #likelihoodLease: PoolLease
+  readonly #samplerLease: PoolLease | undefined
+  #state: NestedState | undefined
+  #seconds = 0
+  #resumed = false
+
+  constructor(options: NestedSamplerOptions<P>) {
+    checkSamplerOptionKeys(options)
+    if (!(options.prior instanceof Prior)) {
+      throw new ValidationError('prior must be a Prior, e.g. new Prior({ a: uniform(0, 1) })', 'prior')
+    }
+    this.prior = options.prior
+    const d = this.prior.dimensions
+    if (d < 1) throw new ValidationError('the prior has no free parameters', 'prior')
+    const nPointsMin = wholeNumber(options.nPointsMin ?? d + 50, 'nPointsMin', d + 1)
+    const nLive = wholeNumber(options.nLive ?? 2000, 'nLive', 1)
+    if (nLive <= nPointsMin) {
+      throw new ValidationError(
+        `nLive must exceed nPointsMin (${nPointsMin}, the fewest points an ellipsoid is fitted to; dimensions + 50 by default), got ${nLive}`,
+        'nLive',
+      )
+    }
+    this.#settings = {
+      nLive,
+      nBatch: options.nBatch === undefined ? undefined : wholeNumber(options.nBatch, 'nBatch', 1),
+      nNetworks: wholeNumber(options.nNetworks ?? 4, 'nNetworks', 0),
+      nUpdate: wholeNumber(options.nUpdate ?? nLive, 'nUpdate', 1),
+      nLikeNewBound: wholeNumber(options.nLikeNewBound ?? 10 * nLive, 'nLikeNewBound', 1),
+      enlargePerDim: positiveNumber(options.enlargePerDim ?? 1.1, 'enlargePerDim', 1, true),
+      nPointsMin,
+      splitThreshold: positiveNumber(options.splitThreshold ?? 100, 'splitThreshold', 1, true),
+      seed:
+        options.seed === undefined
+          ? Math.floor(Math.random() * 2 ** 32)
+          : Number.isFinite(options.seed)
+            ? options.seed
+            : (() => {
+                throw new ValidationError(`seed must be a finite number, got ${String(options.seed)}`, 'seed')
+              })(),
+      vectorized: options.vectorized ?? false,
+      onBadValue: options.onBadValue ?? 'raise',
+    }
+    if (
+      options.onBadValue !== undefined &&
+      options.onBadValue !== 'raise' &&
+      options.onBadValue !== 'reject'
+    ) {
+      throw new ValidationError(
+        `onBadValue must be 'raise' or 'reject', got ${String(options.onBadValue)}`,
+        'onBadValue',
+      )
+    }
+    if (options.checkpoint !== undefined) {
+      if (typeof options.checkpoint.path !== 'string' || options.checkpoint.path === '') {
+        throw new ValidationError('checkpoint.path must name a file', 'checkpoint.path')
+      }
+      wholeNumber(options.checkpoint.every ?? 1, 'checkpoint.every', 1)
+    }
+    this.#options = options
+    this.#likelihood = isObjectiveRef(options.logLikelihood)
+      ? {
+          ...options.logLikelihood,
+          init: { init: options.logLikelihood.init, vectorized: this.#settings.vectorized },
+        }
+      : likelihoodObjective(options.logLikelihood, this.#settings.vectorized)
+    const pool = options.pool
+    if (pool !== undefined && options.numWorkers !== undefined) {
+      throw new ValidationError('give numWorkers or pool, not both', 'numWorkers')
+    }
+    if (pool !== undefined && typeof pool === 'object' && pool !== null && !('evaluate' in pool)) {
+      this.#likelihoodLease = leaseFor(pool.likelihood)
+      this.#samplerLease = pool.sampler === undefined ? undefined : leaseFor(pool.sampler)
+    } else {
+      this.#likelihoodLease = new PoolLease({
+        ...(options.numWorkers === undefined ? {} : { numWorkers: options.numWorkers }),
+        ...(pool === undefined ? {} : { pool: pool as Pool }),
+      })
+      this.#samplerLease = undefined
+    }
+  }
+
+  /** The run's seed (drawn at random when none was given). */
+  get seed(): number {
+    return this.#settings.seed
+  }
+
+  /**
+   * Samples until the targets are met, or until nLikeMax, timeoutMs or the signal stops it; a
+   * later call continues (with a larger nEff, for more samples). Resolves with log Z, its error
+   * and how the run ended; a stopped run keeps everything computed.
+   */
+  async run(options: NestedRunOptions = {}): Promise<NestedRunSummary> {
+    checkRunOptionKeys(options)
+    const targets: Targets = {
+      fLive: positiveNumber(options.fLive ?? 0.01, 'fLive', 0),
+      nShell: wholeNumber(options.nShell ?? 1, 'nShell', 0),
+      nEff: positiveNumber(options.nEff ?? 10000, 'nEff', 0, true),
+    }
+    const nLikeMax = options.nLikeMax ?? Number.POSITIVE_INFINITY
+    positiveNumber(nLikeMax, 'nLikeMax', 0)
+    const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY
+    positiveNumber(timeoutMs, 'timeoutMs', 0)
+    const started = performance.now()
+    const pool = await this.#likelihoodLease.acquire()
+    const samplerPool = this.#samplerLease === undefined ? pool : await this.#samplerLease.acquire()
+    try {
+      const state = await this.#stateFor(pool)
+      const builder = new NautilusBoundBuilder({
+        seed: this.#settings.seed,
+        enlargePerDim: this.#settings.enlargePerDim,
+        nPointsMin: this.#settings.nPointsMin,
+        splitThreshold: this.#settings.splitThreshold,
+        nNetworks: this.#settings.nNetworks,
+        pool: samplerPool,
+      })
+      const stopReason = await this.#loop(state, builder, pool, targets, {
+        nLikeMax,
+        deadline: started + timeoutMs,
+        discard: options.discardExploration ?? false,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        progress: options.progress ?? false,
+      })
+      this.#seconds += (performance.now() - started) / 1000
+      await this.#checkpoint(state, true)
+      return this.#summary(state, stopReason)
+    } finally {
+      if (samplerPool !== pool) await this.#samplerLease!.release(samplerPool)
+      await this.#likelihoodLease.release(pool)
+    }
+  }
+
+  async #stateFor(pool: Pool): Promise<NestedState> {
+    if (this.#state !== undefined) return this.#state
+    // 100 for any pool up to 100 workers, so a seed gives the same run on all of them (nautilus
+    // takes a multiple of the pool's size, so its runs differ); two batches in flight keep an
+    // uneven last round from idling the pool.
+    const nBatch = this.#settings.nBatch ?? 100 * Math.ceil(pool.size / 100)
+    const settings = {
+      dimensions: this.prior.dimensions,
+      nLive: this.#settings.nLive,
+      nBatch,
+      nUpdate: this.#settings.nUpdate,
+      nLikeNewBound: this.#settings.nLikeNewBound,
+      seed: this.#settings.seed,
+    }
+    const path = this.#options.checkpoint?.path
+    const saved = path === undefined ? undefined : await readNestedCheckpoint(path)
+    if (saved !== undefined) {
+      const restored = restoreState(saved, path!, {
+        settings,
+        prior: this.prior.describe(),
+        nNetworks: this.#settings.nNetworks,
+      })
+      this.#seconds = saved.seconds
+      this.#resumed = true
+      this.#state = restored
+    } else {
+      this.#state = new NestedState(settings)
+    }
+    return this.#state
+  }
+
+  async #loop(
+    state: NestedState,
+    builder: NautilusBoundBuilder,
+    pool: Pool,
+    targets: Targets,
+    limits: {
+      nLikeMax: number
+      deadline: number
+      discard: boolean
+      signal: AbortSignal | undefined
+      onProgress: ((p: NestedProgress) => void) | undefined
+      progress: boolean
+    },
+  ): Promise<StopReason> {
+    if (state.explored && state.discard !== limits.discard) state.discard = limits.discard
+    // Batches already planned (restored from a checkpoint, or left by a stopped run) go first.
+    const inFlight: Promise<EvaluatedBatch>[] = state.pending.map((plan) =>
+      this.#evaluate(pool, plan, limits.signal),
+    )
+    let reason: StopReason | undefined
+    let sinceCheckpoint = 0
+    const canStart = (): StopReason | undefined => {
+      if (limits.signal?.aborted) return 'aborted'
+      if (state.nLike + state.pendingCalls() >= limits.nLikeMax) return 'nLikeMax'
+      if (performance.now() >= limits.deadline) return 'timeout'
+      return undefined
+    }
+    try {
+      for (;;) {
+        while (reason === undefined && inFlight.length < PIPELINE_DEPTH) {
+          reason = canStart()
+          if (reason !== undefined) break
+          const plan = state.plan(targets, effectiveSize(state.stats()))
+          if (plan === undefined) break
+          inFlight.push(this.#evaluate(pool, plan, limits.signal))
+        }
+        if (inFlight.length === 0) break
+        const batch = await inFlight.shift()!
+        state.merge(batch)
+        if (!state.explored) {
+          if (state.liveFraction() <= targets.fLive) state.endExploration(limits.discard)
+          else if (state.wantsBound()) await state.addBound(builder)
+        }
+        this.#report(state, limits)
+        if (++sinceCheckpoint >= (this.#options.checkpoint?.every ?? 1)) {
+          await this.#checkpoint(state, false)
+          sinceCheckpoint = 0
+        }
+        if (
+          reason === undefined &&
+          state.pending.length === 0 &&
+          state.finished(targets, effectiveSize(state.stats()))
+        )
+          return 'converged'
+      }
+    } catch (error) {
+      // Let the other batch settle, so no evaluation outlives the run; its plan stays pending.
+      await Promise.allSettled(inFlight)
+      if (limits.signal?.aborted) return 'aborted'
+      throw error
+    }
+    return reason ?? (state.finished(targets, effectiveSize(state.stats())) ? 'converged' : 'aborted')
+  }
+
+  async #evaluate(
+    pool: Pool,
+    plan: EvaluatedBatch['plan'],
+    signal: AbortSignal | undefined,
+  ): Promise<EvaluatedBatch> {
+    const n = plan.points.length
+    const logL = new Float64Array(n)
+    const blobs: unknown[] = new Array(n).fill(undefined)
+    if (n === 0) return { plan, logL, blobs }
+    const trees = plan.points.map((u) => this.prior.transform(u))
+    const vectorized = this.#settings.vectorized
+    const bounds: number[] = [0]
+    if (vectorized) {
+      const chunks = Math.min(pool.size, n)
+      for (let c = 1; c <= chunks; c++) bounds.push(Math.round((c * n) / chunks))
+    }
+    const tasks = vectorized
+      ? bounds.slice(0, -1).map((b, c) => chunkOfTrees(trees.slice(b, bounds[c + 1])))
+      : trees
+    const settled = await mapWithContextSettled(pool, this.#likelihood, tasks as ParamTree[], {
+      ...(signal === undefined ? {} : { signal }),
+      ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+      ...(this.#options.retries === undefined ? {} : { retries: this.#options.retries }),
+    })
+    for (let t = 0; t < settled.length; t++) {
+      const s = settled[t]!
+      const from = vectorized ? bounds[t]! : t
+      const count = vectorized ? bounds[t + 1]! - from : 1
+      if (!s.ok) {
+        if (isObjectiveValueError(s.error) && this.#settings.onBadValue === 'reject') {
+          logL.fill(Number.NEGATIVE_INFINITY, from, from + count)
+          continue
+        }
+        throw this.#failure(s.error, trees[from]!)
+      }
+      const blob = blobOf(s.context)
+      if (vectorized) {
+        const values = s.residuals
+        if (values === undefined || values.length !== count) {
+          throw new ValidationError(
+            'vectorized: true, but the log-likelihood did not return one value per point',
+            'vectorized',
+          )
+        }
+        logL.set(values, from)
+      } else {
+        logL[from] = s.value
+      }
+      blobs.fill(blob, from, from + count)
+    }
+    for (let i = 0; i < n; i++) {
+      const v = logL[i]!
+      if (!Number.isNaN(v) && v !== Number.POSITIVE_INFINITY) continue
+      if (this.#settings.onBadValue === 'reject') {
+        logL[i] = Number.NEGATIVE_INFINITY
+        continue
+      }
+      throw new NestedSamplerError(
+        `the log-likelihood is ${v} at ${JSON.stringify(trees[i])}; return a finite number, or -Infinity ` +
+          "where the point is impossible (onBadValue: 'reject' treats NaN and +Infinity as -Infinity)",
+        { params: trees[i] },
+      )
+    }
+    return { plan, logL, blobs }
+  }
+
+  #failure(error: Error, params: ParamTree): Error {
+    if (error.name === 'AbortError') return error
+    const what = error instanceof ObjectiveError ? error.message : `${error.name}: ${error.message}`
+    return new NestedSamplerError(`the log-likelihood failed at ${JSON.stringify(params)}: ${what}`, {
+      params,
+      cause: error,
+    })
+  }
+
+  #report(
+    state: NestedState,
+    limits: { onProgress: ((p: NestedProgress) => void) | undefined; progress: boolean },
+  ): void {
+    if (limits.onProgress === undefined && !limits.progress) return
+    const stats = state.stats()
+    const progress: NestedProgress = {
+      phase: state.explored ? 'sampling' : 'exploration',
+      nLike: state.nLike,
+      logZ: logEvidence(stats),
+      nEff: effectiveSize(stats),
+      fLive: state.explored ? 0 : state.liveFraction(),
+      bounds: state.bounds.length,
+    }
+    limits.onProgress?.(progress)
+    if (limits.progress) {
+      process.stderr.write(
+        `\r${progress.phase.padEnd(11)} bounds ${String(progress.bounds).padStart(3)}  calls ${String(progress.nLike).padStart(8)}  ` +
+          `log Z ${progress.logZ.toFixed(3).padStart(9)}  N_eff ${progress.nEff.toFixed(0).padStart(7)}`,
+      )
+    }
+  }
+
+  async #checkpoint(state: NestedState, force: boolean): Promise<void> {
+    const path = this.#options.checkpoint?.path
+    if (path === undefined) return
+    if (!force && state.pending.length > PIPELINE_DEPTH) return
+    await writeNestedCheckpoint(
+      path,
+      snapshot(state, {
+        prior: this.prior.describe(),
+        nNetworks: this.#settings.nNetworks,
+        seconds: this.#seconds,
+      }),
+    )
+  }
+
+  #summary(state: NestedState, stopReason: StopReason): NestedRunSummary {
+    const stats = state.stats()
+    const nEff = effectiveSize(stats)
+    return {
+      logZ: logEvidence(stats),
+      logZErr: logEvidenceError(
+        stats,
+        state.bounds.map((b) => b.volumeRelativeVariance()),
+      ),
+      nLike: state.nLike,
+      nEff,
+      efficiency: state.nLike === 0 ? 0 : nEff / state.nLike,
+      seconds: this.#seconds,
+      stopReason,
+    }
+  }
+
+  /** Whether the state came from a checkpoint file. */
+  get resumed(): boolean {
+    return this.#resumed
+  }
+
+  /** The asymptotic efficiency N_eff / N_like of the current shells. */
+  get eta(): number {
+    return this.#state === undefined ? 0 : asymptoticEfficiency(this.#state.stats())
+  }
+
+  /** The weighted posterior samples (named), or with equalWeight: true, equal-weight ones. */
+  posterior(options: PosteriorOptions = {}): Posterior<P> {
+    if (this.#state === undefined) {
+      throw new NestedSamplerError('posterior() needs a run first: await sampler.run()')
+    }
+    return posterior(this.#state, this.prior, this.#settings.seed, options)
+  }
+
+  /** Closes a pool the sampler made and kept (MPI). A pool passed in is left to its owner. */
+  async close(): Promise<void> {
+    await this.#likelihoodLease.close()
+    await this.#samplerLease?.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}

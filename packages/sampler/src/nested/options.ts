@@ -1,0 +1,152 @@
+// The nested sampler's options, their defaults (nautilus's) and the checks that name a bad one.
+
+import {
+  checkOptionKeys,
+  type ObjectiveRef,
+  optionKeys,
+  type ParamTree,
+  ValidationError,
+} from '@parafit/core'
+import type { PoolSpec as OnePool, Pool } from '@parafit/parallel'
+import type { Prior } from '../prior/prior.ts'
+import type { LikelihoodFn, VectorizedLikelihoodFn } from './likelihood.ts'
+
+/** A pool, a number of workers ('auto': one per core), or null for this thread. */
+export type PoolSpec = OnePool | null
+
+export interface NestedSamplerOptions<P extends ParamTree = ParamTree> {
+  readonly prior: Prior<P>
+  /** ln L(params): a function (runs in this thread) or a defineLikelihood module (threads, processes, MPI). */
+  readonly logLikelihood: LikelihoodFn<P> | VectorizedLikelihoodFn<P> | ObjectiveRef
+  /** 1 (default): this thread. n: n workers. 'auto': one per core. Under mpirun: the MPI pool. */
+  readonly numWorkers?: number | 'auto'
+  /** One pool for everything, or nautilus's pair: the likelihood's and the sampler's (network training). */
+  readonly pool?: Pool | { readonly likelihood?: PoolSpec; readonly sampler?: PoolSpec }
+  /** Live points: the best nLive points define each new bound. Default 2000. */
+  readonly nLive?: number
+  /** Points per batch. Default 100 (for pools of up to 100 workers; then 100 per 100 workers). */
+  readonly nBatch?: number
+  /** Networks per neural region; 0 for ellipsoid bounds only. Default 4. */
+  readonly nNetworks?: number
+  /** Points above the threshold before a new bound is tried. Default nLive. */
+  readonly nUpdate?: number
+  /** Likelihood calls after which a new bound is tried anyway. Default 10·nLive. */
+  readonly nLikeNewBound?: number
+  /** Ellipsoids are enlarged by this per dimension. Default 1.1. */
+  readonly enlargePerDim?: number
+  /** The fewest points an ellipsoid is fitted to. Default dimensions + 50. */
+  readonly nPointsMin?: number
+  /** Split the sampling envelope while it exceeds this × the live volume. Default 100. */
+  readonly splitThreshold?: number
+  /** The run's seed. Default: drawn at random (and recorded in the checkpoint). */
+  readonly seed?: number
+  /** The likelihood takes a list of parameter sets and returns one value per set. */
+  readonly vectorized?: boolean
+  /** Written atomically after every `every` batches (default 1); an existing file is resumed. */
+  readonly checkpoint?: { readonly path: string; readonly every?: number }
+  /** NaN or +Infinity from the likelihood: 'raise' (default) fails the run; 'reject' treats it as -Infinity. */
+  readonly onBadValue?: 'raise' | 'reject'
+  /** Per-evaluation timeout and retries on worker failure, passed to the pool. */
+  readonly timeoutMs?: number
+  readonly retries?: number
+}
+
+export interface NestedRunOptions {
+  /** Exploration ends when the live points hold at most this share of the evidence. Default 0.01. */
+  readonly fLive?: number
+  /** The fewest points every shell gets. Default 1. */
+  readonly nShell?: number
+  /** The effective sample size to reach. Default 10000. */
+  readonly nEff?: number
+  /** Total likelihood calls (over all runs) after which no batch is started. */
+  readonly nLikeMax?: number
+  /** This call's time after which no batch is started. */
+  readonly timeoutMs?: number
+  /** Leave the exploration phase's points out of log Z and the posterior (unbiased; nautilus-r). */
+  readonly discardExploration?: boolean
+  /** A progress line on stderr. */
+  readonly progress?: boolean
+  readonly onProgress?: (progress: NestedProgress) => void
+  readonly signal?: AbortSignal
+}
+
+export interface NestedProgress {
+  readonly phase: 'exploration' | 'sampling'
+  readonly nLike: number
+  readonly logZ: number
+  readonly nEff: number
+  readonly fLive: number
+  readonly bounds: number
+}
+
+export type StopReason = 'converged' | 'nLikeMax' | 'timeout' | 'aborted'
+
+export interface NestedRunSummary {
+  readonly logZ: number
+  /** The standard error of logZ estimated from this run alone. */
+  readonly logZErr: number
+  readonly nLike: number
+  readonly nEff: number
+  /** N_eff / N_like. */
+  readonly efficiency: number
+  readonly seconds: number
+  readonly stopReason: StopReason
+}
+
+export const SAMPLER_OPTION_KEYS = optionKeys<NestedSamplerOptions>()([
+  'prior',
+  'logLikelihood',
+  'numWorkers',
+  'pool',
+  'nLive',
+  'nBatch',
+  'nNetworks',
+  'nUpdate',
+  'nLikeNewBound',
+  'enlargePerDim',
+  'nPointsMin',
+  'splitThreshold',
+  'seed',
+  'vectorized',
+  'checkpoint',
+  'onBadValue',
+  'timeoutMs',
+  'retries',
+])
+
+export const RUN_OPTION_KEYS = optionKeys<NestedRunOptions>()([
+  'fLive',
+  'nShell',
+  'nEff',
+  'nLikeMax',
+  'timeoutMs',
+  'discardExploration',
+  'progress',
+  'onProgress',
+  'signal',
+])
+
+export function wholeNumber(value: unknown, key: string, min: number): number {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= min)) {
+    throw new ValidationError(`${key} must be a whole number ≥ ${min}, got ${String(value)}`, key)
+  }
+  return value
+}
+
+export function positiveNumber(value: unknown, key: string, min = 0, orEqual = false): number {
+  if (!(typeof value === 'number' && !Number.isNaN(value) && (orEqual ? value >= min : value > min))) {
+    throw new ValidationError(
+      `${key} must be a number ${orEqual ? '≥' : '>'} ${min}, got ${String(value)}`,
+      key,
+    )
+  }
+  return value
+}
+
+export function checkSamplerOptionKeys(options: object): void {
+  checkOptionKeys(options, SAMPLER_OPTION_KEYS, 'NestedSampler options')
+}
+
+export function checkRunOptionKeys(options: object): void {
+  checkOptionKeys(options, RUN_OPTION_KEYS, 'run() options')
+}
