@@ -135,10 +135,13 @@ describe('cubicThreshold', () => {
   }
 
   test.prop([
-    fc.array(fc.tuple(fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.double({ min: -1, max: 2, noNaN: true })), {
-      minLength: 8,
-      maxLength: 80,
-    }),
+    fc.array(
+      fc.tuple(fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.double({ min: -1, max: 2, noNaN: true })),
+      {
+        minLength: 8,
+        maxLength: 80,
+      },
+    ),
     fc.double({ min: 0.5, max: 0.99, noNaN: true }),
   ])('agrees with the normal equations when the scores are well spread', (pairs, at) => {
     const x = f64(pairs.map(([s]) => s))
