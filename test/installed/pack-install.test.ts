@@ -19,6 +19,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixtures = fileURLToPath(new URL('./project/', import.meta.url))
 const packages = ['core', 'parallel', 'mpi', 'fitter', 'sampler']
 const requireMpi = process.env.PARAFIT_REQUIRE_MPI === '1'
+// Every test below starts tsc, node or mpirun in the project: seconds each, more on a busy
+// machine (two runs of tsc took over 5 s, vitest's default, at a load of 6 on 2 cores).
 
 // What a user's shell has: Node 22 first on PATH, and none of the monorepo's source condition.
 const userEnv: NodeJS.ProcessEnv = {
@@ -143,7 +145,7 @@ describe('the packed packages, installed into a project outside the repository',
       sh(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], project),
     ).rejects.toThrow(/numWorkerz/)
     await rm(join(project, 'wrong.ts'))
-  })
+  }, 120_000)
 
   test('a fit on a thread pool and on a process pool gives the same result', async () => {
     const threads = lastJsonLine((await sh('node', ['fit.ts', 'threads'], project)).stdout)
@@ -153,7 +155,7 @@ describe('the packed packages, installed into a project outside the repository',
     expect(threads.points).toBe(40)
     expect(processes.params).toEqual(threads.params)
     expect(processes.loss).toBe(threads.loss)
-  })
+  }, 120_000)
 
   const mpi = mpiMissing()
 
@@ -188,6 +190,7 @@ describe('the packed packages, installed into a project outside the repository',
       expect(ranks.pool).toBe('mpi')
       expect(ranks.params).toEqual(threads.params)
     },
+    120_000,
   )
 
   test('the parafit bin fits a model module of the project', async () => {
@@ -202,5 +205,5 @@ describe('the packed packages, installed into a project outside the repository',
     expect(saved.params).toEqual(threads.params)
     const version = await sh(join(project, 'node_modules', '.bin', 'parafit'), ['--version'], project)
     expect(version.stdout.trim()).toBe('0.1.0')
-  })
+  }, 120_000)
 })
