@@ -88,7 +88,7 @@ function erfcxPositive(y: number): number {
  * 1/16, so y₁² is exact) and the rest, and y² = y₁² + (y - y₁)(y + y₁). A rounded y² would cost
  * y²·2⁻⁵³ of relative accuracy: 700 ulps at y = 26.
  */
-export function expSquare(y: number, sign: 1 | -1): number {
+function expSquare(y: number, sign: 1 | -1): number {
   const y1 = Math.trunc(y * 16) / 16
   const rest = (y - y1) * (y + y1)
   return Math.exp(sign * y1 * y1) * Math.exp(sign * rest)
