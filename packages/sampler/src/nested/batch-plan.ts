@@ -21,6 +21,11 @@ export interface BatchPlan {
   readonly nBound: number
   /** Drawn while exploring: its points count towards the next bound. */
   readonly exploring: boolean
+  /**
+   * Set when the batch was evaluated but a stopped run left it unmerged: merging it later, at its
+   * place in the sequence, keeps a stopped and resumed run equal to an uninterrupted one.
+   */
+  result?: { readonly logL: Float64Array; readonly blobs: unknown[] }
 }
 
 export interface EvaluatedBatch {

@@ -168,7 +168,7 @@ export function defineLikelihood<I = unknown, P extends ParamTree = ParamTree>(
       return new LikelihoodObjective(fn as AnyLikelihoodFn, init.vectorized, hooks)
     },
     withHooks(more: Hook | readonly Hook[]) {
-      return defineLikelihood(factory, [...hooks, ...hookList(more)])
+      return defineLikelihood(factory as (init: I) => LikelihoodFn<P>, [...hooks, ...hookList(more)])
     },
   } as ObjectiveDefinition<LikelihoodInit<I>, ParamTree>
 }

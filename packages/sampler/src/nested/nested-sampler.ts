@@ -15,7 +15,7 @@ import {
 } from '@parafit/core'
 import { mapWithContextSettled, type Pool, PoolLease } from '@parafit/parallel'
 import { Prior } from '../prior/prior.ts'
-import type { EvaluatedBatch } from './batch-plan.ts'
+import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
 import { readNestedCheckpoint, restoreState, snapshot, writeNestedCheckpoint } from './checkpoint.ts'
 import { chunkOfTrees, likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
@@ -193,7 +193,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
         progress: options.progress ?? false,
       })
       this.#seconds += (performance.now() - started) / 1000
-      await this.#checkpoint(state, true)
+      await this.#checkpoint(state)
       return this.#summary(state, stopReason)
     } finally {
       if (samplerPool !== pool) await this.#samplerLease!.release(samplerPool)
@@ -247,10 +247,16 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     },
   ): Promise<StopReason> {
     if (state.explored && state.discard !== limits.discard) state.discard = limits.discard
-    // Batches already planned (restored from a checkpoint, or left by a stopped run) go first.
-    const inFlight: Promise<EvaluatedBatch>[] = state.pending.map((plan) =>
-      this.#evaluate(pool, plan, limits.signal),
-    )
+    // The schedule is fixed: batch j+2 is planned right after batch j is merged. Batches planned
+    // earlier (restored, or left by a stopped run) go first, evaluated or not.
+    const launch = (plan: BatchPlan): Promise<EvaluatedBatch> => {
+      if (plan.result !== undefined) return Promise.resolve({ plan, logL: plan.result.logL, blobs: plan.result.blobs })
+      const evaluation = this.#evaluate(pool, plan, limits.signal)
+      // Awaited in turn; a failure of the second while the first runs must not count as unhandled.
+      evaluation.catch(() => {})
+      return evaluation
+    }
+    const inFlight = state.pending.map(launch)
     let reason: StopReason | undefined
     let sinceCheckpoint = 0
     const canStart = (): StopReason | undefined => {
@@ -259,41 +265,51 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       if (performance.now() >= limits.deadline) return 'timeout'
       return undefined
     }
-    try {
-      for (;;) {
-        while (reason === undefined && inFlight.length < PIPELINE_DEPTH) {
-          reason = canStart()
-          if (reason !== undefined) break
-          const plan = state.plan(targets, effectiveSize(state.stats()))
-          if (plan === undefined) break
-          inFlight.push(this.#evaluate(pool, plan, limits.signal))
-        }
-        if (inFlight.length === 0) break
-        const batch = await inFlight.shift()!
-        state.merge(batch)
-        if (!state.explored) {
-          if (state.liveFraction() <= targets.fLive) state.endExploration(limits.discard)
-          else if (state.wantsBound()) await state.addBound(builder)
-        }
-        this.#report(state, limits)
-        if (++sinceCheckpoint >= (this.#options.checkpoint?.every ?? 1)) {
-          await this.#checkpoint(state, false)
-          sinceCheckpoint = 0
-        }
-        if (
-          reason === undefined &&
-          state.pending.length === 0 &&
-          state.finished(targets, effectiveSize(state.stats()))
-        )
-          return 'converged'
+    const converged = () => state.finished(targets, effectiveSize(state.stats()))
+    for (;;) {
+      while (reason === undefined && inFlight.length < PIPELINE_DEPTH) {
+        reason = canStart()
+        if (reason !== undefined) break
+        const plan = state.plan(targets, effectiveSize(state.stats()))
+        if (plan === undefined) break
+        inFlight.push(launch(plan))
       }
-    } catch (error) {
-      // Let the other batch settle, so no evaluation outlives the run; its plan stays pending.
-      await Promise.allSettled(inFlight)
-      if (limits.signal?.aborted) return 'aborted'
-      throw error
+      if (reason !== undefined) return this.#stop(state, inFlight, reason)
+      if (inFlight.length === 0) return converged() ? 'converged' : 'aborted'
+      let batch: EvaluatedBatch
+      try {
+        batch = await inFlight[0]!
+      } catch (error) {
+        // Let the other batch settle, so no evaluation outlives the run; both stay pending.
+        if (limits.signal?.aborted) return this.#stop(state, inFlight, 'aborted')
+        await Promise.allSettled(inFlight)
+        throw error
+      }
+      inFlight.shift()
+      state.merge(batch)
+      if (!state.explored) {
+        if (state.liveFraction() <= targets.fLive) state.endExploration(limits.discard)
+        else if (state.wantsBound()) await state.addBound(builder)
+      }
+      this.#report(state, limits)
+      if (++sinceCheckpoint >= (this.#options.checkpoint?.every ?? 1)) {
+        await this.#checkpoint(state)
+        sinceCheckpoint = 0
+      }
     }
-    return reason ?? (state.finished(targets, effectiveSize(state.stats())) ? 'converged' : 'aborted')
+  }
+
+  /**
+   * Ends a run that may not start another batch: batches in flight finish (an abort cuts them
+   * short) and keep their results unmerged, to be merged in their turn when the run continues.
+   */
+  async #stop(state: NestedState, inFlight: Promise<EvaluatedBatch>[], reason: StopReason): Promise<StopReason> {
+    const settled = await Promise.allSettled(inFlight)
+    for (const s of settled) {
+      if (s.status === 'fulfilled') s.value.plan.result = { logL: s.value.logL, blobs: s.value.blobs }
+      else if (reason !== 'aborted') throw s.reason
+    }
+    return reason
   }
 
   async #evaluate(
@@ -364,7 +380,9 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
 
   #failure(error: Error, params: ParamTree): Error {
     if (error.name === 'AbortError') return error
-    const what = error instanceof ObjectiveError ? error.message : `${error.name}: ${error.message}`
+    // An ObjectiveError repeats the parameters; the user's own error says what went wrong.
+    const own = error instanceof ObjectiveError && error.cause instanceof Error ? error.cause : error
+    const what = `${own.name}: ${own.message}`
     return new NestedSamplerError(`the log-likelihood failed at ${JSON.stringify(params)}: ${what}`, {
       params,
       cause: error,
@@ -394,10 +412,9 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     }
   }
 
-  async #checkpoint(state: NestedState, force: boolean): Promise<void> {
+  async #checkpoint(state: NestedState): Promise<void> {
     const path = this.#options.checkpoint?.path
     if (path === undefined) return
-    if (!force && state.pending.length > PIPELINE_DEPTH) return
     await writeNestedCheckpoint(
       path,
       snapshot(state, {

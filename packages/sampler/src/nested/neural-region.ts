@@ -79,7 +79,7 @@ export async function trainRegions(
     for (let i = 0; i < input.points.length; i++) if (outer.contains(input.points[i]!)) inside.push(i)
     const x = new Float64Array(inside.length * d)
     const frame = new Float64Array(d)
-    inside.forEach((p, j) => x.set(outer.toUnitBall(input.points[p]!, frame), j * d))
+    for (let j = 0; j < inside.length; j++) x.set(outer.toUnitBall(input.points[inside[j]!]!, frame), j * d)
     const logL = Float64Array.from(inside, (p) => input.logL[p]!)
     return emulatorTrainingSet(x, d, logL, input.logLMin)
   })

@@ -14,10 +14,16 @@ import type { LikelihoodFn, VectorizedLikelihoodFn } from './likelihood.ts'
 /** A pool, a number of workers ('auto': one per core), or null for this thread. */
 export type PoolSpec = OnePool | null
 
-export interface NestedSamplerOptions<P extends ParamTree = ParamTree> {
+/** ln L(params): a function (runs in this thread) or a defineLikelihood module (threads, processes, MPI). */
+export type NestedSamplerOptions<P extends ParamTree = ParamTree> = NestedSamplerSettings<P> &
+  (
+    | { readonly vectorized?: false; readonly logLikelihood: LikelihoodFn<P> | ObjectiveRef }
+    /** One call per chunk of points (a list of parameter sets), one value per set. */
+    | { readonly vectorized: true; readonly logLikelihood: VectorizedLikelihoodFn<P> | ObjectiveRef }
+  )
+
+export interface NestedSamplerSettings<P extends ParamTree = ParamTree> {
   readonly prior: Prior<P>
-  /** ln L(params): a function (runs in this thread) or a defineLikelihood module (threads, processes, MPI). */
-  readonly logLikelihood: LikelihoodFn<P> | VectorizedLikelihoodFn<P> | ObjectiveRef
   /** 1 (default): this thread. n: n workers. 'auto': one per core. Under mpirun: the MPI pool. */
   readonly numWorkers?: number | 'auto'
   /** One pool for everything, or nautilus's pair: the likelihood's and the sampler's (network training). */
@@ -40,8 +46,6 @@ export interface NestedSamplerOptions<P extends ParamTree = ParamTree> {
   readonly splitThreshold?: number
   /** The run's seed. Default: drawn at random (and recorded in the checkpoint). */
   readonly seed?: number
-  /** The likelihood takes a list of parameter sets and returns one value per set. */
-  readonly vectorized?: boolean
   /** Written atomically after every `every` batches (default 1); an existing file is resumed. */
   readonly checkpoint?: { readonly path: string; readonly every?: number }
   /** NaN or +Infinity from the likelihood: 'raise' (default) fails the run; 'reject' treats it as -Infinity. */
@@ -93,7 +97,7 @@ export interface NestedRunSummary {
   readonly stopReason: StopReason
 }
 
-export const SAMPLER_OPTION_KEYS = optionKeys<NestedSamplerOptions>()([
+export const SAMPLER_OPTION_KEYS = optionKeys<NestedSamplerSettings & { vectorized: boolean; logLikelihood: unknown }>()([
   'prior',
   'logLikelihood',
   'numWorkers',

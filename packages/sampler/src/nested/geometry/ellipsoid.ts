@@ -270,6 +270,9 @@ export function minimumVolumeEnclosingEllipsoid(
     }
     q[i * D + d] = 1
   }
+  // The same coordinates column by column: the pass over all points then runs long loops.
+  const columns = new Float64Array(D * n)
+  for (let i = 0; i < n; i++) for (let k = 0; k < D; k++) columns[k * n + i] = q[i * D + k]!
   const u = new Float64Array(n).fill(1 / n)
   const g = new Float64Array(n)
   const w = new Float64Array(D)
@@ -280,7 +283,7 @@ export function minimumVolumeEnclosingEllipsoid(
   for (let iteration = 0; iteration < maxIterations && n > 1; iteration++) {
     // Rebuild V⁻¹ from the weights now and then, so the rank-one updates cannot drift.
     if (iteration > 0 && iteration % 10 === 0) vInv = liftedInverse(q, u, uScale, n, D)
-    for (let i = 0; i < n; i++) g[i] = quadraticForm(vInv, q, i * D, D)
+    allQuadraticForms(vInv, columns, n, D, g)
     const count = largestIndices(g, top)
     if (g[top[0]!]! <= D * (1 + tolerance)) break
     for (let t = 0; t < count; t++) {
@@ -350,6 +353,19 @@ function quadraticForm(m: Float64Array, q: Float64Array, offset: number, D: numb
     sum += 2 * qr * t
   }
   return sum
+}
+
+// g_i = q_iᵀMq_i for every point, one matrix entry at a time over all points (M symmetric).
+function allQuadraticForms(m: Float64Array, columns: Float64Array, n: number, D: number, g: Float64Array): void {
+  g.fill(0)
+  for (let r = 0; r < D; r++) {
+    const rowStart = r * n
+    for (let k = 0; k <= r; k++) {
+      const coef = (k === r ? 1 : 2) * m[r * D + k]!
+      const colStart = k * n
+      for (let i = 0; i < n; i++) g[i]! += coef * columns[rowStart + i]! * columns[colStart + i]!
+    }
+  }
 }
 
 // Fills `out` with the indices of the largest values, largest first; returns how many.
