@@ -356,7 +356,13 @@ function quadraticForm(m: Float64Array, q: Float64Array, offset: number, D: numb
 }
 
 // g_i = q_iᵀMq_i for every point, one matrix entry at a time over all points (M symmetric).
-function allQuadraticForms(m: Float64Array, columns: Float64Array, n: number, D: number, g: Float64Array): void {
+function allQuadraticForms(
+  m: Float64Array,
+  columns: Float64Array,
+  n: number,
+  D: number,
+  g: Float64Array,
+): void {
   g.fill(0)
   for (let r = 0; r < D; r++) {
     const rowStart = r * n
