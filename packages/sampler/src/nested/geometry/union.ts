@@ -394,6 +394,7 @@ export class Union {
 // The two unions nautilus builds from the points above a new likelihood threshold
 // (bounds/nautilus.py, NautilusBound.compute): the non-overlapping ellipsoids that become the
 // neural regions, and the sampling envelope, a union of cube/ellipsoid mixtures.
+
 /** Options of `buildEnvelope`. */
 export interface EnvelopeOptions {
   /** Per-axis enlargement of every member (default 1.1). */

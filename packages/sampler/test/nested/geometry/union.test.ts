@@ -56,8 +56,8 @@ describe('Union sampling and volume', () => {
       const key = Math.floor((x[0]! - 0.2) / side) * 100 + Math.floor((x[1]! - 0.3) / side)
       counts.set(key, (counts.get(key) ?? 0) + 1)
     }
-    // Cells whose four corners all lie in the union (discs are convex, so the cell lies in one of
-    // them or spans both only through the lens, which is itself convex) expect n·side²/area.
+    // A cell whose four corners lie in one disc lies wholly in it (both are convex), so it
+    // expects n·side²/area; lens cells and one-disc cells must come out alike.
     const expected = (n * side * side) / UNION_AREA
     let chi2 = 0
     let used = 0
