@@ -250,7 +250,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     // The schedule is fixed: batch j+2 is planned right after batch j is merged. Batches planned
     // earlier (restored, or left by a stopped run) go first, evaluated or not.
     const launch = (plan: BatchPlan): Promise<EvaluatedBatch> => {
-      if (plan.result !== undefined) return Promise.resolve({ plan, logL: plan.result.logL, blobs: plan.result.blobs })
+      if (plan.result !== undefined)
+        return Promise.resolve({ plan, logL: plan.result.logL, blobs: plan.result.blobs })
       const evaluation = this.#evaluate(pool, plan, limits.signal)
       // Awaited in turn; a failure of the second while the first runs must not count as unhandled.
       evaluation.catch(() => {})
@@ -303,7 +304,11 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
    * Ends a run that may not start another batch: batches in flight finish (an abort cuts them
    * short) and keep their results unmerged, to be merged in their turn when the run continues.
    */
-  async #stop(state: NestedState, inFlight: Promise<EvaluatedBatch>[], reason: StopReason): Promise<StopReason> {
+  async #stop(
+    state: NestedState,
+    inFlight: Promise<EvaluatedBatch>[],
+    reason: StopReason,
+  ): Promise<StopReason> {
     const settled = await Promise.allSettled(inFlight)
     for (const s of settled) {
       if (s.status === 'fulfilled') s.value.plan.result = { logL: s.value.logL, blobs: s.value.blobs }

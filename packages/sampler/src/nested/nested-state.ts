@@ -61,9 +61,20 @@ export class NestedState {
     this.nUpdateIter = -settings.nLive
   }
 
+  // Each shell's statistics are recomputed only when its points, draws or bound volume changed.
+  #statsCache = new WeakMap<ShellRecord, { key: string; stats: ShellStats }>()
+
   stats(): ShellStats[] {
     const discard = this.discard && this.explored
-    return this.shells.map((s, i) => shellStats(s, this.bounds[i]!.logVolume(), discard))
+    return this.shells.map((s, i) => {
+      const logV = this.bounds[i]!.logVolume()
+      const key = `${s.logL.length} ${s.nSample} ${logV} ${discard}`
+      const cached = this.#statsCache.get(s)
+      if (cached?.key === key) return cached.stats
+      const stats = shellStats(s, logV, discard)
+      this.#statsCache.set(s, { key, stats })
+      return stats
+    })
   }
 
   /** Calls planned but not yet merged. */
@@ -113,24 +124,33 @@ export class NestedState {
     const transferred: TransferredPoint[] = []
     let nBound = 0
     const nBatch = this.settings.nBatch
+    // The pool's points of each old shell, in pool order; taken ones are dropped at the end.
+    const byShell = new Map<number, number[]>()
+    if (newest) {
+      this.transferPool.forEach((p, i) => {
+        const list = byShell.get(p.shell)
+        if (list === undefined) byShell.set(p.shell, [i])
+        else list.push(i)
+      })
+    }
+    const taken = new Set<number>()
     while (points.length + transferred.length < nBatch) {
       const need = nBatch - points.length - transferred.length
       nBound += need
       for (const x of bound.take(need)) {
         if (this.#inLaterBound(x, shell)) continue
-        if (newest && this.transferPool.length > 0) {
-          const old = this.#oldShell(x, shell)
-          const candidates = this.transferPool.flatMap((p, i) => (p.shell === old ? [i] : []))
-          if (candidates.length > 0) {
-            const pick = candidates[rng.int(candidates.length)]!
-            const [taken] = this.transferPool.splice(pick, 1)
-            transferred.push({ point: taken!.point, logL: taken!.logL, blob: taken!.blob })
-            continue
-          }
+        const candidates = byShell.size > 0 ? byShell.get(this.#oldShell(x, shell)) : undefined
+        if (candidates !== undefined && candidates.length > 0) {
+          const [pick] = candidates.splice(rng.int(candidates.length), 1)
+          const p = this.transferPool[pick!]!
+          transferred.push({ point: p.point, logL: p.logL, blob: p.blob })
+          taken.add(pick!)
+          continue
         }
         points.push(x)
       }
     }
+    if (taken.size > 0) this.transferPool = this.transferPool.filter((_, i) => !taken.has(i))
     const plan: BatchPlan = {
       index,
       shell,

@@ -97,7 +97,9 @@ export interface NestedRunSummary {
   readonly stopReason: StopReason
 }
 
-export const SAMPLER_OPTION_KEYS = optionKeys<NestedSamplerSettings & { vectorized: boolean; logLikelihood: unknown }>()([
+export const SAMPLER_OPTION_KEYS = optionKeys<
+  NestedSamplerSettings & { vectorized: boolean; logLikelihood: unknown }
+>()([
   'prior',
   'logLikelihood',
   'numWorkers',

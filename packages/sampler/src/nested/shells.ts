@@ -176,11 +176,51 @@ export function pointWeights(
   return { logW, logL, logV, shell, index }
 }
 
-/** Indices of the nLive points with the highest likelihood (ties by position, for determinism). */
+/**
+ * Indices of the nLive points with the highest likelihood; among equal likelihoods the earlier
+ * point wins, so the set is deterministic. A selection, not a sort: this runs after every batch.
+ */
 export function liveIndices(logL: Float64Array, nLive: number): Int32Array {
-  const order = Int32Array.from({ length: logL.length }, (_, i) => i)
-  order.sort((a, b) => logL[b]! - logL[a]! || a - b)
-  return order.subarray(0, Math.min(nLive, order.length))
+  const n = logL.length
+  if (nLive >= n) return Int32Array.from({ length: n }, (_, i) => i)
+  const threshold = kthLargest(Float64Array.from(logL), nLive)
+  let above = 0
+  for (let i = 0; i < n; i++) if (logL[i]! > threshold) above++
+  const out = new Int32Array(nLive)
+  let k = 0
+  let ties = nLive - above
+  for (let i = 0; i < n; i++) {
+    const v = logL[i]!
+    if (v > threshold || (v === threshold && ties-- > 0)) out[k++] = i
+  }
+  return out
+}
+
+/** The k-th largest value (k from 1), by quickselect on a scratch copy. */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0
+  let hi = values.length - 1
+  const target = k - 1
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (values[i]! > pivot) i++
+      while (values[j]! < pivot) j--
+      if (i <= j) {
+        const t = values[i]!
+        values[i] = values[j]!
+        values[j] = t
+        i++
+        j--
+      }
+    }
+    if (target <= j) hi = j
+    else if (target >= i) lo = i
+    else return values[target]!
+  }
+  return values[target]!
 }
 
 /** The share of the evidence held by the nLive best points: exploration ends when it is small. */

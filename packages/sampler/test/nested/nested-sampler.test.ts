@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   NestedCheckpointError,
   NestedSampler,
-  type NestedSamplerOptions,
   NestedSamplerError,
+  type NestedSamplerOptions,
   Prior,
   uniform,
 } from '../../src/index.ts'
@@ -55,7 +55,9 @@ function fingerprint(s: NestedSampler) {
 }
 
 describe('NestedSampler', () => {
-  it('gives the same run, bit for bit, on this thread, worker threads and processes', { timeout: 60_000 }, async () => {
+  it('gives the same run, bit for bit, on this thread, worker threads and processes', {
+    timeout: 60_000,
+  }, async () => {
     const runs = []
     for (const pool of [serialPool(), threads2, processes2]) {
       const s = sampler({ pool })
@@ -165,7 +167,10 @@ describe('NestedSampler', () => {
   })
 
   it('a likelihood that throws fails the run with an error naming the point', async () => {
-    const s = sampler({ logLikelihood: objectiveModule(fixture, { init: { throwAbove: 0.9 } }), pool: threads2 })
+    const s = sampler({
+      logLikelihood: objectiveModule(fixture, { init: { throwAbove: 0.9 } }),
+      pool: threads2,
+    })
     const error = await s.run(runTo).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NestedSamplerError)
     expect((error as Error).message).toMatch(/"x0":0\.9\d*/)
