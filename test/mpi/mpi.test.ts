@@ -225,6 +225,21 @@ describe.skipIf(missing !== undefined)(
       expect({ ...fromMpi, otherProcesses: 0 }).toEqual(JSON.parse(JSON.stringify(serial)))
     }, 60_000)
 
+    test("a NestedSampler under mpirun samples on the MPI ranks, and every rank gets the serial run's log Z and posterior", async () => {
+      const launch = await mpirun(fixture('nested'), { np: 3, env: { PARAFIT_NESTED_FIXTURE_RUN: '1' } })
+      expect(launch.code, launch.output).toBe(0)
+      expect([...launch.reports.keys()].sort()).toEqual([0, 1, 2])
+      const { runNested } = await import('./fixtures/nested.ts')
+      const serial = JSON.parse(JSON.stringify(await runNested(1)))
+      expect(serial.stopReason).toBe('converged')
+      for (const rank of [0, 1, 2]) {
+        const fromMpi = launch.reports.get(rank) as typeof serial
+        expect({ ...fromMpi, otherProcesses: 0 }, `rank ${rank}`).toEqual({ ...serial, otherProcesses: 0 })
+      }
+      // Ranks 1 and 2 evaluated the likelihood; as seen from rank 0, both are other processes.
+      expect((launch.reports.get(0) as typeof serial).otherProcesses).toBe(2)
+    }, 120_000)
+
     test('Ctrl-C to mpirun running parafit fit: rank 0 reports the best so far and writes --out before the launcher kills it', async () => {
       await inScratch(async (dir) => {
         const out = join(dir, 'result.json')

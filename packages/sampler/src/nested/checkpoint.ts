@@ -121,8 +121,28 @@ export async function readNestedCheckpoint(path: string): Promise<NestedCheckpoi
 export function restoreState(
   data: NestedCheckpoint,
   path: string,
-  expected: { settings: AlgorithmSettings; prior: unknown; nNetworks: number },
+  expected: { settings: AlgorithmSettings; prior: unknown; nNetworks: number } | undefined,
 ): NestedState {
+  if (expected !== undefined) assertSameProblem(data, path, expected)
+  const state = new NestedState(data.settings)
+  state.shells = data.shells
+  state.bounds = data.bounds.map(
+    (b, i): SamplingBound =>
+      b.kind === 'cube'
+        ? new CubeBound(b.dimensions, data.settings.seed, b)
+        : restoreNautilusBound(b, data.settings.seed, i),
+  )
+  state.transferPool = data.transferPool
+  state.pending = data.pending
+  Object.assign(state, data.counters)
+  return state
+}
+
+function assertSameProblem(
+  data: NestedCheckpoint,
+  path: string,
+  expected: { settings: AlgorithmSettings; prior: unknown; nNetworks: number },
+): void {
   const differences: string[] = []
   if (JSON.stringify(data.prior) !== JSON.stringify(expected.prior)) differences.push('the prior')
   for (const key of Object.keys(expected.settings) as (keyof AlgorithmSettings)[]) {
@@ -138,16 +158,4 @@ export function restoreState(
         'Resume with the same prior and options, or choose another checkpoint.path to start afresh',
     )
   }
-  const state = new NestedState(data.settings)
-  state.shells = data.shells
-  state.bounds = data.bounds.map(
-    (b, i): SamplingBound =>
-      b.kind === 'cube'
-        ? new CubeBound(b.dimensions, data.settings.seed, b)
-        : restoreNautilusBound(b, data.settings.seed, i),
-  )
-  state.transferPool = data.transferPool
-  state.pending = data.pending
-  Object.assign(state, data.counters)
-  return state
 }

@@ -107,10 +107,7 @@ export class NautilusBound implements SamplingBound {
     const n = this.#nSample
     const r = this.#nReject
     const own = n > 0 && r < n ? r / ((n - r) * n) : 0
-    const e = this.#envelope
-    const envelope =
-      e.nSample > 0 && e.nReject < e.nSample ? e.nReject / ((e.nSample - e.nReject) * e.nSample) : 0
-    return own + envelope
+    return own + this.#envelope.volumeRelativeVariance()
   }
 
   toData(): BoundData {

@@ -5,6 +5,7 @@
 // the results.
 
 import {
+  detectMpi,
   type EvaluateContext,
   isObjectiveRef,
   isObjectiveValueError,
@@ -16,7 +17,13 @@ import {
 import { mapWithContextSettled, type Pool, PoolLease } from '@parafit/parallel'
 import { Prior } from '../prior/prior.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
-import { readNestedCheckpoint, restoreState, snapshot, writeNestedCheckpoint } from './checkpoint.ts'
+import {
+  type NestedCheckpoint,
+  readNestedCheckpoint,
+  restoreState,
+  snapshot,
+  writeNestedCheckpoint,
+} from './checkpoint.ts'
 import { chunkOfTrees, likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
 import { NestedSamplerError } from './nested-error.ts'
@@ -37,6 +44,17 @@ import { type Posterior, type PosteriorOptions, posterior } from './posterior.ts
 import { asymptoticEfficiency, effectiveSize, logEvidence, logEvidenceError } from './shells.ts'
 
 const PIPELINE_DEPTH = 2
+// A variable, so that the sampler neither depends on @parafit/mpi nor loads it off MPI.
+const MPI_PACKAGE = '@parafit/mpi'
+
+interface Limits {
+  readonly nLikeMax: number
+  readonly deadline: number
+  readonly discard: boolean
+  readonly signal: AbortSignal | undefined
+  readonly onProgress: ((p: NestedProgress) => void) | undefined
+  readonly progress: boolean
+}
 
 interface Settings {
   readonly nLive: number
@@ -74,6 +92,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   #state: NestedState | undefined
   #seconds = 0
   #resumed = false
+  /** Whether this process ran the sampling (not an MPI rank that only served). */
+  #ranHere = false
 
   constructor(options: NestedSamplerOptions<P>) {
     checkSamplerOptionKeys(options)
@@ -171,37 +191,84 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     positiveNumber(nLikeMax, 'nLikeMax', 0)
     const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY
     positiveNumber(timeoutMs, 'timeoutMs', 0)
-    const started = performance.now()
+    const limits = {
+      nLikeMax,
+      deadline: performance.now() + timeoutMs,
+      discard: options.discardExploration ?? false,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      progress: options.progress ?? false,
+    }
+    if (this.#underMpi()) return this.#runUnderMpi(targets, limits)
     const pool = await this.#likelihoodLease.acquire()
     const samplerPool = this.#samplerLease === undefined ? pool : await this.#samplerLease.acquire()
     try {
-      const state = await this.#stateFor(pool)
-      const builder = new NautilusBoundBuilder({
-        seed: this.#settings.seed,
-        enlargePerDim: this.#settings.enlargePerDim,
-        nPointsMin: this.#settings.nPointsMin,
-        splitThreshold: this.#settings.splitThreshold,
-        nNetworks: this.#settings.nNetworks,
-        pool: samplerPool,
-      })
-      const stopReason = await this.#loop(state, builder, pool, targets, {
-        nLikeMax,
-        deadline: started + timeoutMs,
-        discard: options.discardExploration ?? false,
-        signal: options.signal,
-        onProgress: options.onProgress,
-        progress: options.progress ?? false,
-      })
-      this.#seconds += (performance.now() - started) / 1000
-      await this.#checkpoint(state)
-      return this.#summary(state, stopReason)
+      return await this.#runOn(pool, samplerPool, targets, limits)
     } finally {
       if (samplerPool !== pool) await this.#samplerLease!.release(samplerPool)
       await this.#likelihoodLease.release(pool)
     }
   }
 
+  async #runOn(pool: Pool, samplerPool: Pool, targets: Targets, limits: Limits): Promise<NestedRunSummary> {
+    const started = performance.now()
+    const state = await this.#stateFor(pool)
+    const builder = new NautilusBoundBuilder({
+      seed: this.#settings.seed,
+      enlargePerDim: this.#settings.enlargePerDim,
+      nPointsMin: this.#settings.nPointsMin,
+      splitThreshold: this.#settings.splitThreshold,
+      nNetworks: this.#settings.nNetworks,
+      pool: samplerPool,
+    })
+    const stopReason = await this.#loop(state, builder, pool, targets, limits)
+    this.#seconds += (performance.now() - started) / 1000
+    await this.#checkpoint(state)
+    return this.#summary(state, stopReason)
+  }
+
+  /** Under mpirun with numWorkers: the MPI pool, and the results on every rank. */
+  #underMpi(): boolean {
+    const launch = detectMpi()
+    const n = this.#options.numWorkers
+    return (
+      launch.launcher !== null &&
+      launch.size > 1 &&
+      this.#options.pool === undefined &&
+      n !== undefined &&
+      n !== 1
+    )
+  }
+
+  /**
+   * Rank 0 samples on the MPI pool (likelihood and networks) while the other ranks serve it; then
+   * every rank gets the summary and the whole state, so log Z and posterior() work on all of them
+   * (as socca delivers its results). Only rank 0 writes the checkpoint and reports progress.
+   */
+  async #runUnderMpi(targets: Targets, limits: Limits): Promise<NestedRunSummary> {
+    let mpi: { runMpi<T>(main: (pool: Pool) => Promise<T>): Promise<T> }
+    try {
+      mpi = (await import(MPI_PACKAGE)) as typeof mpi
+    } catch (error) {
+      throw new NestedSamplerError(
+        `this process was started by an MPI launcher, but @parafit/mpi cannot be loaded (${(error as Error).message}). ` +
+          'Install it (npm install @parafit/mpi), or run without mpirun, or pass numWorkers: 1 to run each rank on its own.',
+        { cause: error },
+      )
+    }
+    const outcome = await mpi.runMpi(async (pool) => {
+      const summary = await this.#runOn(pool, pool, targets, limits)
+      return { summary, state: this.#snapshot(this.#state!) }
+    })
+    if (this.#state === undefined || !this.#ranHere) {
+      this.#state = restoreState(outcome.state, 'rank 0', undefined)
+      this.#seconds = outcome.summary.seconds
+    }
+    return outcome.summary
+  }
+
   async #stateFor(pool: Pool): Promise<NestedState> {
+    this.#ranHere = true
     if (this.#state !== undefined) return this.#state
     // 100 for any pool up to 100 workers, so a seed gives the same run on all of them (nautilus
     // takes a multiple of the pool's size, so its runs differ); two batches in flight keep an
@@ -237,14 +304,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     builder: NautilusBoundBuilder,
     pool: Pool,
     targets: Targets,
-    limits: {
-      nLikeMax: number
-      deadline: number
-      discard: boolean
-      signal: AbortSignal | undefined
-      onProgress: ((p: NestedProgress) => void) | undefined
-      progress: boolean
-    },
+    limits: Limits,
   ): Promise<StopReason> {
     if (state.explored && state.discard !== limits.discard) state.discard = limits.discard
     // The schedule is fixed: batch j+2 is planned right after batch j is merged. Batches planned
@@ -420,14 +480,15 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   async #checkpoint(state: NestedState): Promise<void> {
     const path = this.#options.checkpoint?.path
     if (path === undefined) return
-    await writeNestedCheckpoint(
-      path,
-      snapshot(state, {
-        prior: this.prior.describe(),
-        nNetworks: this.#settings.nNetworks,
-        seconds: this.#seconds,
-      }),
-    )
+    await writeNestedCheckpoint(path, this.#snapshot(state))
+  }
+
+  #snapshot(state: NestedState): NestedCheckpoint {
+    return snapshot(state, {
+      prior: this.prior.describe(),
+      nNetworks: this.#settings.nNetworks,
+      seconds: this.#seconds,
+    })
   }
 
   #summary(state: NestedState, stopReason: StopReason): NestedRunSummary {
