@@ -1,20 +1,11 @@
 // NestedSampler: nautilus-class importance nested sampling on a pool. Each batch is one
 // evaluation round on the likelihood pool; two batches are in flight, so the pool works on one
 // while the other's results are merged and the next is drawn. The algorithm is in
-// nested-state.ts; this file holds the pools, the evaluation, the pipeline, checkpoints and
-// the results.
+// nested-state.ts, one batch's evaluation in evaluate-batch.ts; this file holds the pools, the
+// pipeline, MPI, checkpoints and the results.
 
-import {
-  detectMpi,
-  type EvaluateContext,
-  isObjectiveRef,
-  isObjectiveValueError,
-  ObjectiveError,
-  type ObjectiveRef,
-  type ParamTree,
-  ValidationError,
-} from '@parafit/core'
-import { mapWithContextSettled, type Pool, PoolLease } from '@parafit/parallel'
+import { detectMpi, isObjectiveRef, type ObjectiveRef, type ParamTree, ValidationError } from '@parafit/core'
+import { type Pool, PoolLease } from '@parafit/parallel'
 import { Prior } from '../prior/prior.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
 import {
@@ -24,7 +15,8 @@ import {
   snapshot,
   writeNestedCheckpoint,
 } from './checkpoint.ts'
-import { chunkOfTrees, likelihoodObjective } from './likelihood.ts'
+import { type EvaluationOptions, evaluateBatch } from './evaluate-batch.ts'
+import { likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
 import { NestedSamplerError } from './nested-error.ts'
 import { NestedState, type Targets } from './nested-state.ts'
@@ -37,6 +29,8 @@ import {
   type NestedSamplerOptions,
   type PoolSpec,
   positiveNumber,
+  resolveSettings,
+  type SamplerSettings,
   type StopReason,
   wholeNumber,
 } from './options.ts'
@@ -56,26 +50,6 @@ interface Limits {
   readonly progress: boolean
 }
 
-interface Settings {
-  readonly nLive: number
-  readonly nBatch: number | undefined
-  readonly nNetworks: number
-  readonly nUpdate: number
-  readonly nLikeNewBound: number
-  readonly enlargePerDim: number
-  readonly nPointsMin: number
-  readonly splitThreshold: number
-  readonly seed: number
-  readonly vectorized: boolean
-  readonly onBadValue: 'raise' | 'reject'
-}
-
-function blobOf(ctx: EvaluateContext): unknown {
-  const meta = ctx.meta
-  if (ctx.quantities === undefined && Object.keys(meta).length === 0) return undefined
-  return { quantities: ctx.quantities, meta }
-}
-
 function leaseFor(spec: PoolSpec | undefined): PoolLease {
   if (spec === null || spec === undefined) return new PoolLease({ numWorkers: 1 })
   if (typeof spec === 'number' || spec === 'auto') return new PoolLease({ numWorkers: spec })
@@ -84,7 +58,8 @@ function leaseFor(spec: PoolSpec | undefined): PoolLease {
 
 export class NestedSampler<P extends ParamTree = ParamTree> {
   readonly prior: Prior<P>
-  readonly #settings: Settings
+  readonly #settings: SamplerSettings
+  readonly #evaluation: EvaluationOptions
   readonly #options: NestedSamplerOptions<P>
   readonly #likelihood: ReturnType<typeof likelihoodObjective> | ObjectiveRef
   readonly #likelihoodLease: PoolLease
@@ -101,51 +76,12 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       throw new ValidationError('prior must be a Prior, e.g. new Prior({ a: uniform(0, 1) })', 'prior')
     }
     this.prior = options.prior
-    const d = this.prior.dimensions
-    if (d < 1) throw new ValidationError('the prior has no free parameters', 'prior')
-    const nPointsMin = wholeNumber(options.nPointsMin ?? d + 50, 'nPointsMin', d + 1)
-    const nLive = wholeNumber(options.nLive ?? 2000, 'nLive', 1)
-    if (nLive <= nPointsMin) {
-      throw new ValidationError(
-        `nLive must exceed nPointsMin (${nPointsMin}, the fewest points an ellipsoid is fitted to; dimensions + 50 by default), got ${nLive}`,
-        'nLive',
-      )
-    }
-    this.#settings = {
-      nLive,
-      nBatch: options.nBatch === undefined ? undefined : wholeNumber(options.nBatch, 'nBatch', 1),
-      nNetworks: wholeNumber(options.nNetworks ?? 4, 'nNetworks', 0),
-      nUpdate: wholeNumber(options.nUpdate ?? nLive, 'nUpdate', 1),
-      nLikeNewBound: wholeNumber(options.nLikeNewBound ?? 10 * nLive, 'nLikeNewBound', 1),
-      enlargePerDim: positiveNumber(options.enlargePerDim ?? 1.1, 'enlargePerDim', 1, true),
-      nPointsMin,
-      splitThreshold: positiveNumber(options.splitThreshold ?? 100, 'splitThreshold', 1, true),
-      seed:
-        options.seed === undefined
-          ? Math.floor(Math.random() * 2 ** 32)
-          : Number.isFinite(options.seed)
-            ? options.seed
-            : (() => {
-                throw new ValidationError(`seed must be a finite number, got ${String(options.seed)}`, 'seed')
-              })(),
-      vectorized: options.vectorized ?? false,
-      onBadValue: options.onBadValue ?? 'raise',
-    }
-    if (
-      options.onBadValue !== undefined &&
-      options.onBadValue !== 'raise' &&
-      options.onBadValue !== 'reject'
-    ) {
-      throw new ValidationError(
-        `onBadValue must be 'raise' or 'reject', got ${String(options.onBadValue)}`,
-        'onBadValue',
-      )
-    }
-    if (options.checkpoint !== undefined) {
-      if (typeof options.checkpoint.path !== 'string' || options.checkpoint.path === '') {
-        throw new ValidationError('checkpoint.path must name a file', 'checkpoint.path')
-      }
-      wholeNumber(options.checkpoint.every ?? 1, 'checkpoint.every', 1)
+    this.#settings = resolveSettings(options as NestedSamplerOptions<never>, this.prior.dimensions)
+    this.#evaluation = {
+      vectorized: this.#settings.vectorized,
+      onBadValue: this.#settings.onBadValue,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
     }
     this.#options = options
     this.#likelihood = isObjectiveRef(options.logLikelihood)
@@ -312,7 +248,14 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     const launch = (plan: BatchPlan): Promise<EvaluatedBatch> => {
       if (plan.result !== undefined)
         return Promise.resolve({ plan, logL: plan.result.logL, blobs: plan.result.blobs })
-      const evaluation = this.#evaluate(pool, plan, limits.signal)
+      const evaluation = evaluateBatch(
+        pool,
+        this.#likelihood,
+        this.prior,
+        plan,
+        this.#evaluation,
+        limits.signal,
+      )
       // Awaited in turn; a failure of the second while the first runs must not count as unhandled.
       evaluation.catch(() => {})
       return evaluation
@@ -335,14 +278,14 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
         if (plan === undefined) break
         inFlight.push(launch(plan))
       }
-      if (reason !== undefined) return this.#stop(state, inFlight, reason)
+      if (reason !== undefined) return this.#stop(inFlight, reason)
       if (inFlight.length === 0) return converged() ? 'converged' : 'aborted'
       let batch: EvaluatedBatch
       try {
         batch = await inFlight[0]!
       } catch (error) {
         // Let the other batch settle, so no evaluation outlives the run; both stay pending.
-        if (limits.signal?.aborted) return this.#stop(state, inFlight, 'aborted')
+        if (limits.signal?.aborted) return this.#stop(inFlight, 'aborted')
         await Promise.allSettled(inFlight)
         throw error
       }
@@ -364,94 +307,13 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
    * Ends a run that may not start another batch: batches in flight finish (an abort cuts them
    * short) and keep their results unmerged, to be merged in their turn when the run continues.
    */
-  async #stop(
-    state: NestedState,
-    inFlight: Promise<EvaluatedBatch>[],
-    reason: StopReason,
-  ): Promise<StopReason> {
+  async #stop(inFlight: Promise<EvaluatedBatch>[], reason: StopReason): Promise<StopReason> {
     const settled = await Promise.allSettled(inFlight)
     for (const s of settled) {
       if (s.status === 'fulfilled') s.value.plan.result = { logL: s.value.logL, blobs: s.value.blobs }
       else if (reason !== 'aborted') throw s.reason
     }
     return reason
-  }
-
-  async #evaluate(
-    pool: Pool,
-    plan: EvaluatedBatch['plan'],
-    signal: AbortSignal | undefined,
-  ): Promise<EvaluatedBatch> {
-    const n = plan.points.length
-    const logL = new Float64Array(n)
-    const blobs: unknown[] = new Array(n).fill(undefined)
-    if (n === 0) return { plan, logL, blobs }
-    const trees = plan.points.map((u) => this.prior.transform(u))
-    const vectorized = this.#settings.vectorized
-    const bounds: number[] = [0]
-    if (vectorized) {
-      const chunks = Math.min(pool.size, n)
-      for (let c = 1; c <= chunks; c++) bounds.push(Math.round((c * n) / chunks))
-    }
-    const tasks = vectorized
-      ? bounds.slice(0, -1).map((b, c) => chunkOfTrees(trees.slice(b, bounds[c + 1])))
-      : trees
-    const settled = await mapWithContextSettled(pool, this.#likelihood, tasks as ParamTree[], {
-      ...(signal === undefined ? {} : { signal }),
-      ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
-      ...(this.#options.retries === undefined ? {} : { retries: this.#options.retries }),
-    })
-    for (let t = 0; t < settled.length; t++) {
-      const s = settled[t]!
-      const from = vectorized ? bounds[t]! : t
-      const count = vectorized ? bounds[t + 1]! - from : 1
-      if (!s.ok) {
-        if (isObjectiveValueError(s.error) && this.#settings.onBadValue === 'reject') {
-          logL.fill(Number.NEGATIVE_INFINITY, from, from + count)
-          continue
-        }
-        throw this.#failure(s.error, trees[from]!)
-      }
-      const blob = blobOf(s.context)
-      if (vectorized) {
-        const values = s.residuals
-        if (values === undefined || values.length !== count) {
-          throw new ValidationError(
-            'vectorized: true, but the log-likelihood did not return one value per point',
-            'vectorized',
-          )
-        }
-        logL.set(values, from)
-      } else {
-        logL[from] = s.value
-      }
-      blobs.fill(blob, from, from + count)
-    }
-    for (let i = 0; i < n; i++) {
-      const v = logL[i]!
-      if (!Number.isNaN(v) && v !== Number.POSITIVE_INFINITY) continue
-      if (this.#settings.onBadValue === 'reject') {
-        logL[i] = Number.NEGATIVE_INFINITY
-        continue
-      }
-      throw new NestedSamplerError(
-        `the log-likelihood is ${v} at ${JSON.stringify(trees[i])}; return a finite number, or -Infinity ` +
-          "where the point is impossible (onBadValue: 'reject' treats NaN and +Infinity as -Infinity)",
-        { params: trees[i] },
-      )
-    }
-    return { plan, logL, blobs }
-  }
-
-  #failure(error: Error, params: ParamTree): Error {
-    if (error.name === 'AbortError') return error
-    // An ObjectiveError repeats the parameters; the user's own error says what went wrong.
-    const own = error instanceof ObjectiveError && error.cause instanceof Error ? error.cause : error
-    const what = `${own.name}: ${own.message}`
-    return new NestedSamplerError(`the log-likelihood failed at ${JSON.stringify(params)}: ${what}`, {
-      params,
-      cause: error,
-    })
   }
 
   #report(

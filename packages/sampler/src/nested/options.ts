@@ -156,3 +156,58 @@ export function checkSamplerOptionKeys(options: object): void {
 export function checkRunOptionKeys(options: object): void {
   checkOptionKeys(options, RUN_OPTION_KEYS, 'run() options')
 }
+
+export interface SamplerSettings {
+  readonly nLive: number
+  readonly nBatch: number | undefined
+  readonly nNetworks: number
+  readonly nUpdate: number
+  readonly nLikeNewBound: number
+  readonly enlargePerDim: number
+  readonly nPointsMin: number
+  readonly splitThreshold: number
+  readonly seed: number
+  readonly vectorized: boolean
+  readonly onBadValue: 'raise' | 'reject'
+}
+
+/** The settings with their defaults, every value checked; a bad one fails naming the option. */
+export function resolveSettings(options: NestedSamplerOptions<never>, d: number): SamplerSettings {
+  if (d < 1) throw new ValidationError('the prior has no free parameters', 'prior')
+  const nPointsMin = wholeNumber(options.nPointsMin ?? d + 50, 'nPointsMin', d + 1)
+  const nLive = wholeNumber(options.nLive ?? 2000, 'nLive', 1)
+  if (nLive <= nPointsMin) {
+    throw new ValidationError(
+      `nLive must exceed nPointsMin (${nPointsMin}, the fewest points an ellipsoid is fitted to; dimensions + 50 by default), got ${nLive}`,
+      'nLive',
+    )
+  }
+  if (options.seed !== undefined && !Number.isFinite(options.seed)) {
+    throw new ValidationError(`seed must be a finite number, got ${String(options.seed)}`, 'seed')
+  }
+  if (options.onBadValue !== undefined && options.onBadValue !== 'raise' && options.onBadValue !== 'reject') {
+    throw new ValidationError(
+      `onBadValue must be 'raise' or 'reject', got ${String(options.onBadValue)}`,
+      'onBadValue',
+    )
+  }
+  if (options.checkpoint !== undefined) {
+    if (typeof options.checkpoint.path !== 'string' || options.checkpoint.path === '') {
+      throw new ValidationError('checkpoint.path must name a file', 'checkpoint.path')
+    }
+    wholeNumber(options.checkpoint.every ?? 1, 'checkpoint.every', 1)
+  }
+  return {
+    nLive,
+    nBatch: options.nBatch === undefined ? undefined : wholeNumber(options.nBatch, 'nBatch', 1),
+    nNetworks: wholeNumber(options.nNetworks ?? 4, 'nNetworks', 0),
+    nUpdate: wholeNumber(options.nUpdate ?? nLive, 'nUpdate', 1),
+    nLikeNewBound: wholeNumber(options.nLikeNewBound ?? 10 * nLive, 'nLikeNewBound', 1),
+    enlargePerDim: positiveNumber(options.enlargePerDim ?? 1.1, 'enlargePerDim', 1, true),
+    nPointsMin,
+    splitThreshold: positiveNumber(options.splitThreshold ?? 100, 'splitThreshold', 1, true),
+    seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
+    vectorized: options.vectorized ?? false,
+    onBadValue: options.onBadValue ?? 'raise',
+  }
+}
