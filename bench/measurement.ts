@@ -11,4 +11,6 @@ export interface Measurement {
   microsecondsPerEvaluation: number
   efficiency?: number
   note?: string
+  /** Scenario-specific figures (the nested sampler's calls, errors, CPU). */
+  detail?: Record<string, number | string | boolean>
 }

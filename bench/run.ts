@@ -19,6 +19,7 @@ import { EnsembleSampler } from '@parafit/sampler'
 import type { EmceeInit } from '../examples/emcee-parallel/spinning-gaussian.logprob.ts'
 import { launcher } from './launcher.ts'
 import type { Measurement } from './measurement.ts'
+import { nestedScenarios } from './nested.ts'
 import type { WorkInit } from './objectives/work.objective.ts'
 import { peersFolder, printRatios, ratios, runPeers } from './peers.ts'
 
@@ -252,6 +253,10 @@ export const scenarios: Record<string, (reps: number) => Promise<Measurement[]>>
   },
 }
 
+/** The nested sampler's scenarios take minutes each: they run when named, not by default. */
+const nested = nestedScenarios(() => withMpi)
+const everyScenario = { ...scenarios, ...nested }
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -266,15 +271,18 @@ async function main(): Promise<void> {
   })
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [--scenario ${Object.keys(scenarios).join(',')}] [--reps 5] [--json out.json] [--mpi auto|on|off] [--backends threads,processes,mpi] [--peers off|auto|<folder>]\n` +
-        '  --peers auto runs the Python peers (../shared/peers) for the same scenarios in the same run and prints each bar as a ratio',
+      `usage: npm run bench -- [--scenario ${Object.keys(everyScenario).join(',')}] [--reps 5] [--json out.json] [--mpi auto|on|off] [--backends threads,processes,mpi] [--peers off|auto|<folder>]\n` +
+        '  --peers auto runs the Python peers (../shared/peers) for the same scenarios in the same run and prints each bar as a ratio\n' +
+        `  the nested sampler's scenarios (${Object.keys(nested).join(', ')}) run only when named; --reps is their number of seeds`,
     )
     return
   }
   const names = values.scenario.split(',').filter(Boolean)
-  const unknown = names.filter((n) => !(n in scenarios))
+  const unknown = names.filter((n) => !(n in everyScenario))
   if (unknown.length > 0)
-    throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`)
+    throw new Error(
+      `unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(everyScenario).join(', ')}`,
+    )
   const asked = values.backends.split(',').filter(Boolean)
   const wrong = asked.filter((b) => !['threads', 'processes', 'mpi'].includes(b))
   if (wrong.length > 0)
@@ -287,7 +295,7 @@ async function main(): Promise<void> {
   if (peers.skipped !== undefined && values.peers !== 'off')
     console.log(`Python peers skipped: ${peers.skipped}`)
   const results: Measurement[] = []
-  for (const name of names) results.push(...(await scenarios[name]!(Number(values.reps))))
+  for (const name of names) results.push(...(await everyScenario[name]!(Number(values.reps))))
   const python = peers.folder === undefined ? {} : runPeers(peers.folder, names, Number(values.reps))
   const compared = ratios(results, python)
   printRatios(compared)
