@@ -108,17 +108,22 @@ test('examples/nautilus: nested sampling gives log Z and the posterior; 4 worker
   expect(output).toContain("every rank has the serial run's log Z and posterior: yes")
 })
 
-test('examples/socca: numWorkers with pool is refused; under mpirun the same file uses the ranks', {
-  timeout: 120_000,
-}, async () => {
-  const { code, output } = await runExample('socca')
-  expect(code, output).toBe(0)
-  expect(output).toContain('numWorkers and pool together: ValidationError (PARAFIT_VALIDATION)')
-  expect(output).toMatch(/evaluated on: thread \d+ of pid \d+/)
-  if (output.includes('MPI skipped: ')) {
-    if (requireMpi) expect.fail(`PARAFIT_REQUIRE_MPI=1 but ${output}`)
-    return
-  }
-  expect(output).toMatch(/evaluated on: MPI rank 1 \(pid \d+\), MPI rank 2 \(pid \d+\)/)
-  expect(output).toContain('same chain with and without mpirun: yes')
-})
+for (const method of ['nested', 'ensemble']) {
+  test(`examples/socca --method ${method}: numWorkers with pool is refused; under mpirun the same file uses the ranks`, {
+    timeout: 120_000,
+  }, async () => {
+    const { code, output } = await runExample('socca', ['--method', method])
+    expect(code, output).toBe(0)
+    expect(output).toContain('numWorkers and pool together: ValidationError (PARAFIT_VALIDATION)')
+    expect(output).toMatch(
+      new RegExp(`method: '${method}', numWorkers: 'auto' evaluated on: thread \\d+ of pid \\d+`),
+    )
+    if (method === 'nested') expect(output).toMatch(/log Z = -3\.\d+ ± 0\.\d+ \(exact -3\.460\)/)
+    if (output.includes('MPI skipped: ')) {
+      if (requireMpi) expect.fail(`PARAFIT_REQUIRE_MPI=1 but ${output}`)
+      return
+    }
+    expect(output).toMatch(/evaluated on: MPI rank 1 \(pid \d+\), MPI rank 2 \(pid \d+\)/)
+    expect(output).toContain('same samples with and without mpirun: yes')
+  })
+}
