@@ -5,26 +5,23 @@
 // { '0': point, '1': point, ... } and returns its values in the context's vector (the one
 // channel that carries a Float64Array back), which the sampler reads and clears.
 //
-// Kept free of the sampler's own imports: every worker that loads a log-probability module loads
-// this file, through `@parafit/sampler/log-prob`.
+// Kept free of the sampler's own imports (value-objective.ts imports only core): every worker
+// that loads a log-probability module loads this file, through `@parafit/sampler/log-prob`.
 
 import {
-  asObjectiveError,
-  beginEvaluation,
-  EvaluateContext,
+  type EvaluateContext,
   type ExportRule,
-  endEvaluation,
   type Hook,
   hookList,
   moduleDisplayName,
   type Objective,
   type ObjectiveDefinition,
-  type ObjectiveError,
   ObjectiveValueError,
   type ParamTree,
   resolveExport,
   ValidationError,
 } from '@parafit/core'
+import { notANumber, storeValues, ValueObjective } from '../value-objective.ts'
 
 /** ln p(θ) up to a constant; -Infinity where θ is impossible (outside the prior). */
 export type LogProbFn = (theta: Float64Array, ctx: EvaluateContext) => number | Promise<number>
@@ -56,17 +53,11 @@ function pointOf(tree: ParamTree): Float64Array {
   return Float64Array.from(Object.values(tree) as number[])
 }
 
-function checkValue(value: unknown, params: ParamTree, where: string): number {
-  if (typeof value !== 'number') {
-    throw new ObjectiveValueError(
-      `the log-probability returned ${Array.isArray(value) || ArrayBuffer.isView(value) ? 'an array' : `a ${typeof value}`}${where}; ` +
-        'return one number per point (with vectorized: true, one number per point of the batch)',
-      { params },
-    )
-  }
+function checkValue(value: unknown, params: ParamTree): number {
+  if (typeof value !== 'number') notANumber(value, params, 'log-probability', '')
   if (Number.isNaN(value) || value === Number.POSITIVE_INFINITY) {
     throw new ObjectiveValueError(
-      `the log-probability is ${value}${where}; return a finite number, or -Infinity where the point is impossible`,
+      `the log-probability is ${value}; return a finite number, or -Infinity where the point is impossible`,
       { params },
     )
   }
@@ -74,54 +65,21 @@ function checkValue(value: unknown, params: ParamTree, where: string): number {
 }
 
 /** An objective whose value is the log-probability itself (not a loss: larger is better). */
-class LogProbObjective implements Objective<ParamTree> {
-  readonly #fn: AnyLogProbFn
-  readonly hooks: readonly Hook[]
-
-  constructor(fn: AnyLogProbFn, hooks: readonly Hook[]) {
-    this.#fn = fn
-    this.hooks = hooks
-  }
-
-  async evaluate(params: ParamTree, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {
-    let failure: ObjectiveError | undefined
-    let value = 0
-    try {
-      beginEvaluation(ctx, params, this.hooks)
-      const first = params[0]
-      if (typeof first === 'object') {
-        const thetas = Object.values(params).map((p) => pointOf(p as ParamTree))
-        const out = await (this.#fn as VectorizedLogProbFn)(thetas, ctx)
-        if (typeof out !== 'object' || out === null || typeof out.length !== 'number') {
-          checkValue(out, params, ' for a batch')
-        }
-        if (out.length !== thetas.length) {
-          throw new ObjectiveValueError(
-            `the vectorised log-probability returned ${out.length} values for ${thetas.length} points`,
-            { params },
-          )
-        }
-        // NaN and +Infinity pass here: the sampler applies its bad-value policy per point.
-        const values = new Float64Array(thetas.length)
-        for (let i = 0; i < values.length; i++) {
-          const v = out[i]
-          if (typeof v !== 'number') checkValue(v, params, ` at point ${i}`)
-          values[i] = v as number
-        }
-        ctx.residuals = values
-      } else {
-        value = checkValue(await (this.#fn as LogProbFn)(pointOf(params), ctx), params, '')
-      }
-    } catch (error) {
-      failure = asObjectiveError(error, params)
+function logProbValue(fn: AnyLogProbFn, hooks: readonly Hook[]): Objective<ParamTree> {
+  return new ValueObjective(async (params, ctx) => {
+    if (typeof params[0] === 'object') {
+      const thetas = Object.values(params).map((p) => pointOf(p as ParamTree))
+      storeValues(
+        await (fn as VectorizedLogProbFn)(thetas, ctx),
+        thetas.length,
+        params,
+        ctx,
+        'log-probability',
+      )
+      return 0
     }
-    endEvaluation(ctx, this.hooks, failure)
-    return value
-  }
-
-  withHooks(hooks: Hook | readonly Hook[]): Objective<ParamTree> {
-    return new LogProbObjective(this.#fn, [...this.hooks, ...hookList(hooks)])
-  }
+    return checkValue(await (fn as LogProbFn)(pointOf(params), ctx), params)
+  }, hooks)
 }
 
 /** An in-process log-probability as an objective (for the serial pool). */
@@ -129,7 +87,7 @@ export function logProbObjective(fn: AnyLogProbFn): Objective<ParamTree> {
   if (typeof fn !== 'function') {
     throw new ValidationError(`logProb must be a function or a module reference, got ${typeof fn}`, 'logProb')
   }
-  return new LogProbObjective(fn, [])
+  return logProbValue(fn, [])
 }
 
 // Marks a definition made by defineLogProb, so the sampler can tell it from a loss objective.
@@ -217,7 +175,7 @@ export function defineLogProb<I = unknown>(
           `the log-probability factory returned ${fn === null ? 'null' : typeof fn}; it must return (theta, ctx) => logProb`,
         )
       }
-      return new LogProbObjective(fn, hooks)
+      return logProbValue(fn, hooks)
     },
     withHooks(more: Hook | readonly Hook[]) {
       return defineLogProb(factory, [...hooks, ...hookList(more)])

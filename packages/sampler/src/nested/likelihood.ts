@@ -4,24 +4,20 @@
 // With `vectorized: true` one call gets a chunk { '0': tree, '1': tree, ... } and returns one
 // value per point, carried back in the context's residuals (the channel for a Float64Array).
 //
-// Kept free of the sampler's own imports: every worker that loads a likelihood module loads it,
-// through `@parafit/sampler/likelihood`.
+// Kept free of the sampler's own imports (value-objective.ts imports only core): every worker
+// that loads a likelihood module loads it, through `@parafit/sampler/likelihood`.
 
 import {
-  asObjectiveError,
-  beginEvaluation,
-  EvaluateContext,
+  type EvaluateContext,
   type ExportRule,
-  endEvaluation,
   type Hook,
   hookList,
   type Objective,
   type ObjectiveDefinition,
-  type ObjectiveError,
-  ObjectiveValueError,
   type ParamTree,
   ValidationError,
 } from '@parafit/core'
+import { notANumber, storeValues, ValueObjective } from '../value-objective.ts'
 
 /** ln L at the named parameters; -Infinity where the data rule the point out. */
 export type LikelihoodFn<P extends ParamTree = ParamTree> = (
@@ -44,63 +40,28 @@ export function chunkOfTrees(trees: readonly ParamTree[]): ParamTree {
   return chunk
 }
 
-function notANumber(value: unknown, params: ParamTree, where: string): never {
-  throw new ObjectiveValueError(
-    `the log-likelihood returned ${Array.isArray(value) || ArrayBuffer.isView(value) ? 'an array' : `a ${typeof value}`}${where}; ` +
-      'return one number per point (with vectorized: true, one number per point of the chunk)',
-    { params },
-  )
-}
-
-class LikelihoodObjective implements Objective<ParamTree> {
-  readonly #fn: AnyLikelihoodFn
-  readonly #vectorized: boolean
-  readonly hooks: readonly Hook[]
-
-  constructor(fn: AnyLikelihoodFn, vectorized: boolean, hooks: readonly Hook[]) {
-    this.#fn = fn
-    this.#vectorized = vectorized
-    this.hooks = hooks
-  }
-
-  async evaluate(params: ParamTree, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {
-    let failure: ObjectiveError | undefined
-    let value = 0
-    try {
-      beginEvaluation(ctx, params, this.hooks)
-      if (this.#vectorized) {
-        const trees = Object.values(params) as ParamTree[]
-        const out = await (this.#fn as VectorizedLikelihoodFn)(trees, ctx)
-        if (typeof out !== 'object' || out === null || typeof out.length !== 'number')
-          notANumber(out, params, ' for a chunk')
-        if (out.length !== trees.length) {
-          throw new ObjectiveValueError(
-            `the vectorised log-likelihood returned ${out.length} values for ${trees.length} points`,
-            { params },
-          )
-        }
-        const values = new Float64Array(trees.length)
-        for (let i = 0; i < values.length; i++) {
-          const v = out[i]
-          if (typeof v !== 'number') notANumber(v, params, ` at point ${i}`)
-          values[i] = v
-        }
-        ctx.residuals = values
-      } else {
-        const v = await (this.#fn as LikelihoodFn)(params, ctx)
-        if (typeof v !== 'number') notANumber(v, params, '')
-        value = v
-      }
-    } catch (error) {
-      failure = asObjectiveError(error, params)
+function likelihoodValue(
+  fn: AnyLikelihoodFn,
+  vectorized: boolean,
+  hooks: readonly Hook[],
+): Objective<ParamTree> {
+  return new ValueObjective(async (params, ctx) => {
+    if (vectorized) {
+      const trees = Object.values(params) as ParamTree[]
+      storeValues(
+        await (fn as VectorizedLikelihoodFn)(trees, ctx),
+        trees.length,
+        params,
+        ctx,
+        'log-likelihood',
+      )
+      return 0
     }
-    endEvaluation(ctx, this.hooks, failure)
-    return value
-  }
-
-  withHooks(hooks: Hook | readonly Hook[]): Objective<ParamTree> {
-    return new LikelihoodObjective(this.#fn, this.#vectorized, [...this.hooks, ...hookList(hooks)])
-  }
+    const v = await (fn as LikelihoodFn)(params, ctx)
+    // NaN and +Infinity pass as values: the sampler applies its onBadValue policy.
+    if (typeof v !== 'number') notANumber(v, params, 'log-likelihood', '')
+    return v
+  }, hooks)
 }
 
 /** An in-process likelihood as an objective (the serial pool runs it in this thread). */
@@ -111,7 +72,7 @@ export function likelihoodObjective(fn: unknown, vectorized: boolean): Objective
       'logLikelihood',
     )
   }
-  return new LikelihoodObjective(fn as AnyLikelihoodFn, vectorized, [])
+  return likelihoodValue(fn as AnyLikelihoodFn, vectorized, [])
 }
 
 // Marks a definition made by defineLikelihood, so the sampler can tell it from a loss objective.
@@ -165,7 +126,7 @@ export function defineLikelihood<I = unknown, P extends ParamTree = ParamTree>(
           `the log-likelihood factory returned ${fn === null ? 'null' : typeof fn}; it must return (params, ctx) => logL`,
         )
       }
-      return new LikelihoodObjective(fn as AnyLikelihoodFn, init.vectorized, hooks)
+      return likelihoodValue(fn as AnyLikelihoodFn, init.vectorized, hooks)
     },
     withHooks(more: Hook | readonly Hook[]) {
       return defineLikelihood(factory as (init: I) => LikelihoodFn<P>, [...hooks, ...hookList(more)])
