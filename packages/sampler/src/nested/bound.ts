@@ -41,13 +41,14 @@ export interface NautilusBoundData {
 /** Chunked, keyed draws with a cache of what has been accepted and not yet taken. */
 export class DrawCache {
   readonly #seed: number
-  readonly #bound: number
+  /** The bound's number when it was made: its stream key, kept when empty shells are dropped. */
+  readonly key: number
   chunks: number
   cache: Float64Array[]
 
   constructor(seed: number, bound: number, chunks = 0, cache: Float64Array[] = []) {
     this.#seed = seed
-    this.#bound = bound
+    this.key = bound
     this.chunks = chunks
     this.cache = cache
   }
@@ -55,7 +56,7 @@ export class DrawCache {
   /** Draws chunks with `draw(rng, out)` until at least n points are cached. */
   fill(n: number, draw: (rng: Random, out: Float64Array[]) => void): void {
     while (this.cache.length < n) {
-      const rng = Random.fromSeed(this.#seed, STREAM.boundDraws, this.#bound, this.chunks++)
+      const rng = Random.fromSeed(this.#seed, STREAM.boundDraws, this.key, this.chunks++)
       draw(rng, this.cache)
     }
   }

@@ -127,10 +127,10 @@ export function restoreState(
   const state = new NestedState(data.settings)
   state.shells = data.shells
   state.bounds = data.bounds.map(
-    (b, i): SamplingBound =>
+    (b): SamplingBound =>
       b.kind === 'cube'
         ? new CubeBound(b.dimensions, data.settings.seed, b)
-        : restoreNautilusBound(b, data.settings.seed, i),
+        : restoreNautilusBound(b, data.settings.seed),
   )
   state.transferPool = data.transferPool
   state.pending = data.pending

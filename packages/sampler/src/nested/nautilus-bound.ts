@@ -38,6 +38,7 @@ interface Stored extends NautilusBoundData {
   readonly kind: 'nautilus'
   readonly envelope: UnionData
   readonly regions: NeuralRegionData[]
+  readonly key: number
   readonly chunks: number
   readonly cache: Float64Array[]
   readonly nSample: number
@@ -115,6 +116,7 @@ export class NautilusBound implements SamplingBound {
       kind: 'nautilus',
       envelope: this.#envelope.toData({ points: false }),
       regions: this.#regions.map((r) => r.toData()),
+      key: this.#draws.key,
       chunks: this.#draws.chunks,
       cache: this.#draws.cache.slice(),
       nSample: this.#nSample,
@@ -124,12 +126,12 @@ export class NautilusBound implements SamplingBound {
   }
 }
 
-export function restoreNautilusBound(data: BoundData, seed: number, index: number): NautilusBound {
+export function restoreNautilusBound(data: BoundData, seed: number): NautilusBound {
   const d = data as Stored
   return new NautilusBound(
     Union.fromData(d.envelope),
     d.regions.map((r) => NeuralRegion.fromData(r)),
-    new DrawCache(seed, index, d.chunks, d.cache.slice()),
+    new DrawCache(seed, d.key, d.chunks, d.cache.slice()),
     { nSample: d.nSample, nReject: d.nReject },
   )
 }

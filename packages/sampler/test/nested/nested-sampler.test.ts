@@ -113,16 +113,23 @@ describe('NestedSampler', () => {
   })
 
   it('stops at nLikeMax and resumes from the checkpoint to exactly the uninterrupted result', async () => {
+    const longer = { nEff: 3000 }
     const whole = sampler()
-    await whole.run(runTo)
+    await whole.run(longer)
     const path = join(folder, 'resume.ckpt')
     const stopped = sampler({ checkpoint: { path } })
-    const partial = await stopped.run({ ...runTo, nLikeMax: 1500 })
+    const partial = await stopped.run({ ...longer, nLikeMax: 1500 })
     expect(partial.stopReason).toBe('nLikeMax')
     expect(partial.nLike).toBeLessThanOrEqual(1500)
-    // A new sampler (a restarted job) picks the file up and finishes.
+    // Restarted jobs pick the file up: once to a stop in the sampling phase (after empty shells
+    // were dropped at the end of exploration), then to the end.
+    let phase = ''
+    const again = sampler({ checkpoint: { path } })
+    const second = await again.run({ ...longer, nLikeMax: 4500, onProgress: (p) => (phase = p.phase) })
+    expect(second.stopReason).toBe('nLikeMax')
+    expect(phase).toBe('sampling')
     const resumed = sampler({ checkpoint: { path } })
-    const done = await resumed.run(runTo)
+    const done = await resumed.run(longer)
     expect(resumed.resumed).toBe(true)
     expect(done.stopReason).toBe('converged')
     expect(fingerprint(resumed)).toEqual(fingerprint(whole))
