@@ -292,6 +292,13 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       inFlight.shift()
       state.merge(batch)
       if (!state.explored) {
+        if (state.nothingPossible()) {
+          await Promise.allSettled(inFlight)
+          throw new NestedSamplerError(
+            `the log-likelihood was -Infinity at all ${state.nLike} points drawn from the prior, so there is ` +
+              'nothing to sample: check that the prior covers the region where the likelihood is finite',
+          )
+        }
         if (state.liveFraction() <= targets.fLive) state.endExploration(limits.discard)
         else if (state.wantsBound()) await state.addBound(builder)
       }

@@ -231,6 +231,15 @@ export class NestedState {
     this.transferPool = []
   }
 
+  /**
+   * Whether every point so far has ln L = -Infinity, after as many prior draws as the first bound
+   * would take: exploration could then never end, so the run stops with an error instead.
+   */
+  nothingPossible(): boolean {
+    if (this.nLike < 2 * this.settings.nLive || this.bounds.length > 1) return false
+    return this.shells.every((s) => s.logL.every((l) => l === Number.NEGATIVE_INFINITY))
+  }
+
   /** Whether nautilus's counters call for a new bound now. */
   wantsBound(): boolean {
     let total = 0

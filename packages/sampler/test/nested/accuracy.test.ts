@@ -28,34 +28,40 @@ function expectLogZ(problem: Problem, summary: { logZ: number; logZErr: number; 
   expect(Math.abs(summary.logZ - problem.logZ)).toBeLessThan(4 * summary.logZErr)
 }
 
-/** Weighted means and variances per coordinate, and their Monte Carlo standard errors (from N_eff). */
-function moments(sampler: NestedSampler, d: number, nEff: number) {
+/** Weighted means and the covariance matrix of the posterior. */
+function moments(sampler: NestedSampler, d: number) {
   const p = sampler.posterior()
   const w = Float64Array.from(p.logWeights, (lw) => Math.exp(lw))
-  const mean = new Array(d).fill(0)
-  const variance = new Array(d).fill(0)
-  for (let k = 0; k < d; k++) {
-    for (let i = 0; i < w.length; i++) mean[k] += w[i]! * (p.points[i]![`x${k}`] as number)
-    for (let i = 0; i < w.length; i++)
-      variance[k] += w[i]! * ((p.points[i]![`x${k}`] as number) - mean[k]) ** 2
-  }
-  return { mean, variance, nEff }
+  const x = (i: number, k: number) => p.points[i]![`x${k}`] as number
+  const mean = Array.from({ length: d }, (_, k) => w.reduce((s, wi, i) => s + wi * x(i, k), 0))
+  const covariance = Array.from({ length: d }, (_, j) =>
+    Array.from({ length: d }, (_, k) =>
+      w.reduce((s, wi, i) => s + wi * (x(i, j) - mean[j]!) * (x(i, k) - mean[k]!), 0),
+    ),
+  )
+  return { mean, covariance }
 }
 
 describe('NestedSampler accuracy (exact log Z)', () => {
   for (const d of [2, 5, 10]) {
-    it(`Gaussian in ${d} dimensions: log Z, posterior means and variances`, async () => {
+    it(`Gaussian in ${d} dimensions: log Z, posterior means and covariances`, async () => {
       const problem = gaussian(d)
       const { sampler, summary } = await run(problem, { nLive: 400, nEff: 3000 })
       expectLogZ(problem, summary)
-      const m = moments(sampler, d, summary.nEff)
-      for (let k = 0; k < d; k++) {
-        const sd = Math.sqrt(problem.variance![k]!)
-        // Standard errors of a mean (σ/√N_eff) and of a variance (σ²·√(2/N_eff)).
-        expect(Math.abs(m.mean[k] - problem.mean![k]!)).toBeLessThan(4 * (sd / Math.sqrt(m.nEff)))
-        expect(Math.abs(m.variance[k] - problem.variance![k]!)).toBeLessThan(
-          4 * problem.variance![k]! * Math.sqrt(2 / m.nEff),
+      const m = moments(sampler, d)
+      const n = summary.nEff
+      for (let j = 0; j < d; j++) {
+        const sd = Math.sqrt(problem.variance![j]!)
+        // Monte Carlo standard errors from N_eff: a mean σ/√N, a variance σ²√(2/N), a covariance σⱼσₖ/√N.
+        expect(Math.abs(m.mean[j]! - problem.mean![j]!)).toBeLessThan(4 * (sd / Math.sqrt(n)))
+        expect(Math.abs(m.covariance[j]![j]! - problem.variance![j]!)).toBeLessThan(
+          4 * problem.variance![j]! * Math.sqrt(2 / n),
         )
+        for (let k = j + 1; k < d; k++) {
+          expect(Math.abs(m.covariance[j]![k]!)).toBeLessThan(
+            (4 * sd * Math.sqrt(problem.variance![k]!)) / Math.sqrt(n),
+          )
+        }
       }
     }, 120_000)
   }

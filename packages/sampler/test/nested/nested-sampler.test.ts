@@ -199,6 +199,13 @@ describe('NestedSampler', () => {
     expect(Math.abs(summary.logZ - gaussian(3).logZ)).toBeLessThan(6 * summary.logZErr + 0.01)
   })
 
+  it('a likelihood that is -Infinity everywhere ends in an error, not an endless exploration', async () => {
+    const s = new NestedSampler({ prior: prior3, logLikelihood: () => Number.NEGATIVE_INFINITY, ...small })
+    const error = await s.run(runTo).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(NestedSamplerError)
+    expect((error as Error).message).toMatch(/-Infinity at all \d+ points drawn from the prior/)
+  })
+
   it('a worker that dies is replaced and its points retried', async () => {
     const marker = join(folder, 'exited')
     const s = sampler({
