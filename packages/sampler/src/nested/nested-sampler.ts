@@ -157,7 +157,9 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       nNetworks: this.#settings.nNetworks,
       pool: samplerPool,
     })
-    const stopReason = await this.#loop(state, builder, pool, targets, limits)
+    const stopReason = await this.#loop(state, builder, pool, targets, limits).finally(() => {
+      if (limits.progress) process.stderr.write('\n')
+    })
     this.#seconds += (performance.now() - started) / 1000
     await this.#checkpoint(state)
     return this.#summary(state, stopReason)
