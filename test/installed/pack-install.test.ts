@@ -94,7 +94,15 @@ describe('the packed packages, installed into a project outside the repository',
       join(project, 'package.json'),
       `${JSON.stringify({ name: 'my-fits', private: true, type: 'module' }, null, 2)}\n`,
     )
-    for (const file of ['model.ts', 'fit.ts', 'posterior.ts', 'sample.ts', 'likelihood.ts', 'nested.ts', 'tsconfig.json']) {
+    for (const file of [
+      'model.ts',
+      'fit.ts',
+      'posterior.ts',
+      'sample.ts',
+      'likelihood.ts',
+      'nested.ts',
+      'tsconfig.json',
+    ]) {
       await copyFile(join(fixtures, file), join(project, file))
     }
     const tarballs = (await readdir(packs)).filter((f) => f.endsWith('.tgz')).map((f) => join(packs, f))
@@ -177,7 +185,9 @@ describe('the packed packages, installed into a project outside the repository',
   }, 120_000)
   test("a user's likelihood module gives log Z on threads (networks trained on the workers), and the same on every MPI rank", async () => {
     type NestedLine = { pool: string; logZ: number; logZErr: number; nLike: number; points: number }
-    const threads = JSON.parse(lastLine((await sh('node', ['nested.ts', 'threads'], project)).stdout)) as NestedLine
+    const threads = JSON.parse(
+      lastLine((await sh('node', ['nested.ts', 'threads'], project)).stdout),
+    ) as NestedLine
     // ln of 2π·0.1·0.05: the Gaussian's integral, well inside the unit square.
     expect(Math.abs(threads.logZ - Math.log(2 * Math.PI * 0.1 * 0.05))).toBeLessThan(4 * threads.logZErr)
     if (mpi !== undefined && !requireMpi) return
@@ -188,7 +198,8 @@ describe('the packed packages, installed into a project outside the repository',
     )
     const lines = stdout.split('\n').filter((l) => l.startsWith('{'))
     expect(lines).toHaveLength(3)
-    for (const line of lines) expect({ ...(JSON.parse(line) as NestedLine), pool: 'threads' }).toEqual(threads)
+    for (const line of lines)
+      expect({ ...(JSON.parse(line) as NestedLine), pool: 'threads' }).toEqual(threads)
   }, 240_000)
   test.skipIf(mpi !== undefined && !requireMpi)(
     'a fit under mpirun uses the binding built at install',

@@ -16,4 +16,12 @@ const sampler = new NestedSampler({
 const result = await sampler.run({ nEff: 500 })
 await sampler.close()
 const posterior = sampler.posterior()
-console.log(JSON.stringify({ pool, logZ: result.logZ, logZErr: result.logZErr, nLike: result.nLike, points: posterior.points.length }))
+console.log(
+  JSON.stringify({
+    pool,
+    logZ: result.logZ,
+    logZErr: result.logZErr,
+    nLike: result.nLike,
+    points: posterior.points.length,
+  }),
+)
