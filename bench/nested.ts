@@ -125,7 +125,9 @@ const SEEDS = (reps: number) => Array.from({ length: Math.max(1, reps) }, (_, i)
 
 async function nestedCalls(reps: number): Promise<Measurement[]> {
   const out: Measurement[] = []
-  for (const name of Object.keys(PROBLEMS)) {
+  // PARAFIT_BENCH_NESTED_PROBLEMS=shells5,eggbox runs some of them.
+  const only = process.env.PARAFIT_BENCH_NESTED_PROBLEMS?.split(',')
+  for (const name of Object.keys(PROBLEMS).filter((p) => only === undefined || only.includes(p))) {
     for (const networks of [4, 0]) {
       // Rings and the egg box need the networks (nautilus without them does not finish either):
       // capped so the bench ends, and reported as stopped.

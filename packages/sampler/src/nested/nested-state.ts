@@ -261,7 +261,7 @@ export class NestedState {
     const attempt = this.boundAttempts++
     const weights = pointWeights(this.shells, this.stats(), false)
     const all: Float64Array[] = []
-    for (const s of this.shells) all.push(...s.points)
+    for (const s of this.shells) for (const x of s.points) all.push(x)
     const sorted = Float64Array.from(weights.logL).sort()
     const nLive = this.settings.nLive
     let logLMin = sorted[sorted.length - nLive]!
