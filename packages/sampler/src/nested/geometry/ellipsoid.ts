@@ -10,6 +10,7 @@ import {
   invertLower,
   invertSymmetric,
   logUnitBallVolume,
+  lowerTimesTranspose,
   lowerTransposeTimesLower,
 } from './linear-algebra.ts'
 
@@ -121,18 +122,7 @@ export class Ellipsoid {
 
   /** A⁻¹ = B·Bᵀ, row-major (a fresh array). */
   covariance(): Float64Array {
-    const d = this.dim
-    const b = this.factor
-    const out = new Float64Array(d * d)
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j <= i; j++) {
-        let sum = 0
-        for (let k = 0; k <= j; k++) sum += b[i * d + k]! * b[j * d + k]!
-        out[i * d + j] = sum
-        out[j * d + i] = sum
-      }
-    }
-    return out
+    return lowerTimesTranspose(this.factor, this.dim)
   }
 
   /** (x − c)ᵀA(x − c), computed as |B⁻¹(x − c)|². */
