@@ -9,6 +9,7 @@ import type { BatchPlan, EvaluatedBatch, TransferredPoint } from './batch-plan.t
 import { CubeBound, type SamplingBound, STREAM } from './bound.ts'
 import type { BoundBuilder } from './nautilus-bound.ts'
 import {
+  asymptoticEfficiency,
   emptyShell,
   liveFraction,
   liveLogVolume,
@@ -97,7 +98,10 @@ export class NestedState {
     for (const p of this.pending) pendingIn[p.shell]! += p.points.length + p.transferred.length
     const short = this.shells.findIndex((s, i) => s.logL.length + pendingIn[i]! < targets.nShell)
     if (short >= 0) return this.#draw(short, false)
-    if (nEff >= targets.nEff) return undefined
+    // The batch in flight will add about η effective samples per point (η the asymptotic
+    // efficiency): when that reaches the target, drawing another would only overshoot it.
+    const pendingPoints = pendingIn.reduce((a, b) => a + b, 0)
+    if (nEff + asymptoticEfficiency(stats) * pendingPoints >= targets.nEff) return undefined
     // The shell with the largest evidence share for its precision (pending points counted).
     let best = 0
     let bestScore = Number.NEGATIVE_INFINITY
