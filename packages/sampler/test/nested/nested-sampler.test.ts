@@ -232,6 +232,18 @@ describe('NestedSampler', () => {
     expect(() => new Prior({ a: 1 })).toThrow(/no free parameters/)
   })
 
+  it('discardExploration leaves the exploration phase out of log Z and the posterior', async () => {
+    const all = sampler()
+    const kept = await all.run({ nEff: 2500 })
+    const discarding = sampler()
+    const unbiased = await discarding.run({ nEff: 2500, discardExploration: true })
+    expect(unbiased.stopReason).toBe('converged')
+    // Fewer points count, so reaching the same N_eff takes more calls.
+    expect(unbiased.nLike).toBeGreaterThan(kept.nLike)
+    expect(discarding.posterior().points.length).toBeLessThan(unbiased.nLike)
+    expect(Math.abs(unbiased.logZ - gaussian(3).logZ)).toBeLessThan(4 * unbiased.logZErr)
+  })
+
   it('posterior({ equalWeight }) draws each point at most once, in proportion to its weight', async () => {
     const s = sampler()
     await s.run(runTo)
