@@ -238,7 +238,7 @@ describe.skipIf(missing !== undefined)(
       }
       // Ranks 1 and 2 evaluated the likelihood; as seen from rank 0, both are other processes.
       expect((launch.reports.get(0) as typeof serial).otherProcesses).toBe(2)
-    }, 120_000)
+    }, 300_000)
 
     test('Ctrl-C to mpirun running parafit fit: rank 0 reports the best so far and writes --out before the launcher kills it', async () => {
       await inScratch(async (dir) => {
