@@ -6,10 +6,14 @@
 //                    4 workers, and a CPU-bound 5-8 ms likelihood on 2 workers; speedups measured
 //                    in the same run;
 //   nested-scatter   the reported log Z error against the scatter over seeds.
+// With PARAFIT_BENCH_NAUTILUS=<nautilus source folder>, nested-calls and nested-overhead run
+// nautilus on the same problem and seed in the same run (otherwise its figures from the peers'
+// README are printed beside ours).
 // Run alone as `node bench/nested.ts --mpi-child <json>` it is one MPI rank of nested-seed.
 
 import { spawnSync } from 'node:child_process'
 import { cpuUsage } from 'node:process'
+import { fileURLToPath } from 'node:url'
 import { objectiveModule } from '@parafit/core'
 import { type Pool, processPool, serialPool, threadPool } from '@parafit/parallel'
 import { NestedSampler, Prior, uniform } from '@parafit/sampler'
@@ -57,6 +61,43 @@ interface NestedRecord {
   seconds: number
   samplerCpuSeconds: number
   converged: boolean
+  nautilusCalls?: number
+  nautilusAbsError?: number
+  nautilusSamplerCpuSeconds?: number
+}
+
+/**
+ * nautilus itself on the same problem and seed, in the same run, when PARAFIT_BENCH_NAUTILUS names
+ * a snapshot of its source (github.com/johannesulf/nautilus; needs Debian's python3-sklearn):
+ * ../shared/peers/nested/run_nautilus.py, one JSON line per run.
+ */
+function runNautilus(
+  name: string,
+  networks: number,
+  seed: number,
+): { calls: number; absError: number; samplerCpu: number } | undefined {
+  const src = process.env.PARAFIT_BENCH_NAUTILUS
+  if (src === undefined || src === '') return undefined
+  const script = fileURLToPath(new URL('../../shared/peers/nested/run_nautilus.py', import.meta.url))
+  const args = [
+    script,
+    '--src',
+    src,
+    '--problems',
+    name,
+    '--seeds',
+    String(seed),
+    '--networks',
+    String(networks),
+  ]
+  const result = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 3_600_000 })
+  const line = result.stdout?.split('\n').find((l) => l.startsWith('{'))
+  if (result.status !== 0 || line === undefined) {
+    console.log(`nautilus on ${name} failed (${result.status}): ${result.stderr?.slice(-500)}`)
+    return undefined
+  }
+  const r = JSON.parse(line) as { n_like: number; error: number; sampler_cpu_s: number }
+  return { calls: r.n_like, absError: Math.abs(r.error), samplerCpu: r.sampler_cpu_s }
 }
 
 /** One run to N_eff 10,000 in this thread; the likelihood's own time is taken out of the CPU. */
@@ -95,7 +136,13 @@ async function runProblem(
     samplerCpuSeconds: (used.user + used.system) / 1e6 - likelihoodMs / 1000,
     converged: summary.stopReason === 'converged',
   }
-  const ref = NAUTILUS[`${name} ${networks > 0 ? 'networks' : 'ellipsoids'}`]
+  const measured = runNautilus(name, networks, seed)
+  const ref = measured ?? NAUTILUS[`${name} ${networks > 0 ? 'networks' : 'ellipsoids'}`]
+  if (measured !== undefined) {
+    record.nautilusCalls = measured.calls
+    record.nautilusAbsError = measured.absError
+    record.nautilusSamplerCpuSeconds = measured.samplerCpu
+  }
   console.log(
     `nested ${name.padEnd(10)} networks=${networks} seed=${seed} calls=${record.calls} ` +
       `logZ error=${record.error.toFixed(4)} ± ${record.logZErr.toFixed(4)} sampler CPU=${record.samplerCpuSeconds.toFixed(1)}s` +
@@ -148,7 +195,10 @@ async function nestedOverhead(reps: number): Promise<Measurement[]> {
       const r = await runProblem('gauss3', networks, seed, 2_000_000)
       const ref = NAUTILUS[`gauss3 ${networks > 0 ? 'networks' : 'ellipsoids'}`]!
       const ours = r.samplerCpuSeconds / r.calls
-      const theirs = ref.samplerCpu / ref.calls
+      const theirs =
+        r.nautilusCalls === undefined
+          ? ref.samplerCpu / ref.calls
+          : r.nautilusSamplerCpuSeconds! / r.nautilusCalls
       console.log(
         `nested-overhead gauss3 networks=${networks}: ${(ours * 1e3).toFixed(3)} ms of sampler CPU per call, ` +
           `nautilus ${(theirs * 1e3).toFixed(3)} ms (ratio ${(ours / theirs).toFixed(2)}, bar ≤ 1)`,
