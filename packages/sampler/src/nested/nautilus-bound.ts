@@ -8,7 +8,8 @@ import { Random } from '@parafit/core'
 import type { Pool } from '@parafit/parallel'
 import { type BoundData, DrawCache, type NautilusBoundData, type SamplingBound, STREAM } from './bound.ts'
 import type { Ellipsoid } from './geometry/ellipsoid.ts'
-import { buildEnvelope, splitNonOverlapping, Union, type UnionData } from './geometry/union.ts'
+import { buildEnvelope, splitNonOverlapping } from './geometry/envelope.ts'
+import { Union, type UnionData } from './geometry/union.ts'
 import { NeuralRegion, type NeuralRegionData, trainRegions } from './neural-region.ts'
 
 const CHUNK = 1000

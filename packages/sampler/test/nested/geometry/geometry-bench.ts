@@ -3,7 +3,8 @@
 
 import { Random } from '@parafit/core'
 import { Ellipsoid } from '../../../src/nested/geometry/ellipsoid.ts'
-import { buildEnvelope, splitNonOverlapping, Union } from '../../../src/nested/geometry/union.ts'
+import { buildEnvelope, splitNonOverlapping } from '../../../src/nested/geometry/envelope.ts'
+import { Union } from '../../../src/nested/geometry/union.ts'
 import { gaussianBlob } from './helpers.ts'
 
 function time<T>(label: string, run: () => T, repeats = 3): T {

@@ -2,8 +2,9 @@ import { Random } from '@parafit/core'
 import { describe, expect, test } from 'vitest'
 import { CubeMixture } from '../../../src/nested/geometry/cube-mixture.ts'
 import { Ellipsoid } from '../../../src/nested/geometry/ellipsoid.ts'
+import { buildEnvelope, splitNonOverlapping } from '../../../src/nested/geometry/envelope.ts'
 import { overlapMinimum } from '../../../src/nested/geometry/overlap.ts'
-import { buildEnvelope, splitNonOverlapping, Union } from '../../../src/nested/geometry/union.ts'
+import { Union } from '../../../src/nested/geometry/union.ts'
 import { ball, cloneRandom, gaussianBlob, lensArea } from './helpers.ts'
 
 // Two discs of radius 0.2 whose centres are 0.2 apart, well inside the unit square.
