@@ -12,6 +12,12 @@ import { NestedCheckpointError } from './nested-error.ts'
 import { type AlgorithmSettings, NestedState } from './nested-state.ts'
 import type { ShellRecord } from './shells.ts'
 
+/** The settings of the networks that shape the bounds: a checkpoint resumes only with the same. */
+export interface NetworkSettings {
+  readonly nNetworks: number
+  readonly maxTrainingPoints: number
+}
+
 const FORMAT = 'parafit-nested-checkpoint'
 const VERSION = 1
 
@@ -20,7 +26,7 @@ export interface NestedCheckpoint {
   readonly version: number
   readonly settings: AlgorithmSettings
   readonly prior: unknown
-  readonly nNetworks: number
+  readonly networks: NetworkSettings
   readonly seconds: number
   readonly shells: ShellRecord[]
   readonly bounds: BoundData[]
@@ -39,14 +45,14 @@ export interface NestedCheckpoint {
 
 export function snapshot(
   state: NestedState,
-  about: { prior: unknown; nNetworks: number; seconds: number },
+  about: { prior: unknown; networks: NetworkSettings; seconds: number },
 ): NestedCheckpoint {
   return {
     format: FORMAT,
     version: VERSION,
     settings: state.settings,
     prior: about.prior,
-    nNetworks: about.nNetworks,
+    networks: about.networks,
     seconds: about.seconds,
     shells: state.shells,
     bounds: state.bounds.map((b) => b.toData()),
@@ -121,7 +127,7 @@ export async function readNestedCheckpoint(path: string): Promise<NestedCheckpoi
 export function restoreState(
   data: NestedCheckpoint,
   path: string,
-  expected: { settings: AlgorithmSettings; prior: unknown; nNetworks: number } | undefined,
+  expected: { settings: AlgorithmSettings; prior: unknown; networks: NetworkSettings } | undefined,
 ): NestedState {
   if (expected !== undefined) assertSameProblem(data, path, expected)
   const state = new NestedState(data.settings)
@@ -141,7 +147,7 @@ export function restoreState(
 function assertSameProblem(
   data: NestedCheckpoint,
   path: string,
-  expected: { settings: AlgorithmSettings; prior: unknown; nNetworks: number },
+  expected: { settings: AlgorithmSettings; prior: unknown; networks: NetworkSettings },
 ): void {
   const differences: string[] = []
   if (JSON.stringify(data.prior) !== JSON.stringify(expected.prior)) differences.push('the prior')
@@ -149,8 +155,10 @@ function assertSameProblem(
     if (data.settings[key] !== expected.settings[key])
       differences.push(`${key} (${data.settings[key]} in the file, ${expected.settings[key]} now)`)
   }
-  if (data.nNetworks !== expected.nNetworks)
-    differences.push(`nNetworks (${data.nNetworks} in the file, ${expected.nNetworks} now)`)
+  for (const key of Object.keys(expected.networks) as (keyof NetworkSettings)[]) {
+    if (data.networks[key] !== expected.networks[key])
+      differences.push(`${key} (${data.networks[key]} in the file, ${expected.networks[key]} now)`)
+  }
   if (differences.length > 0) {
     throw new NestedCheckpointError(
       path,

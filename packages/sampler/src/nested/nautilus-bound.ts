@@ -31,6 +31,7 @@ export interface BoundBuilderOptions {
   readonly nPointsMin: number
   readonly splitThreshold: number
   readonly nNetworks: number
+  readonly maxTrainingPoints: number
   /** Where networks are trained (one task per network); the serial pool trains them here. */
   readonly pool: Pool
 }
@@ -165,6 +166,7 @@ export class NautilusBoundBuilder implements BoundBuilder {
     const regionShapes: Ellipsoid[] = splitNonOverlapping(above, geometry, rng)
     const regions = await trainRegions(regionShapes, input, {
       nNetworks: o.nNetworks,
+      maxTrainingPoints: o.maxTrainingPoints,
       enlargePerDim: o.enlargePerDim,
       seed: o.seed,
       pool: o.pool,

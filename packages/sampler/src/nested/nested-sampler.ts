@@ -10,6 +10,7 @@ import { Prior } from '../prior/prior.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
 import {
   type NestedCheckpoint,
+  type NetworkSettings,
   readNestedCheckpoint,
   restoreState,
   snapshot,
@@ -155,6 +156,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       nPointsMin: this.#settings.nPointsMin,
       splitThreshold: this.#settings.splitThreshold,
       nNetworks: this.#settings.nNetworks,
+      maxTrainingPoints: this.#settings.maxTrainingPoints,
       pool: samplerPool,
     })
     const stopReason = await this.#loop(state, builder, pool, targets, limits).finally(() => {
@@ -226,7 +228,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       const restored = restoreState(saved, path!, {
         settings,
         prior: this.prior.describe(),
-        nNetworks: this.#settings.nNetworks,
+        networks: this.#networks(),
       })
       this.#seconds = saved.seconds
       this.#resumed = true
@@ -357,9 +359,13 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   #snapshot(state: NestedState): NestedCheckpoint {
     return snapshot(state, {
       prior: this.prior.describe(),
-      nNetworks: this.#settings.nNetworks,
+      networks: this.#networks(),
       seconds: this.#seconds,
     })
+  }
+
+  #networks(): NetworkSettings {
+    return { nNetworks: this.#settings.nNetworks, maxTrainingPoints: this.#settings.maxTrainingPoints }
   }
 
   #summary(state: NestedState, stopReason: StopReason): NestedRunSummary {

@@ -53,6 +53,7 @@ const trainNetwork = objectiveModule(new URL(`./worker/train-network.objective.$
 
 export interface RegionOptions {
   readonly nNetworks: number
+  readonly maxTrainingPoints: number
   readonly enlargePerDim: number
   readonly seed: number
   readonly pool: Pool
@@ -90,6 +91,7 @@ export async function trainRegions(
       seed: options.seed,
       key: [input.boundIndex, r],
       nNetworks: options.nNetworks,
+      maxTrainingPoints: options.maxTrainingPoints,
     }
     for (let k = 0; k < options.nNetworks; k++) {
       tasks.push({ k })

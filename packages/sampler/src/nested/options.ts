@@ -34,6 +34,12 @@ export interface NestedSamplerSettings<P extends ParamTree = ParamTree> {
   readonly nBatch?: number
   /** Networks per neural region; 0 for ellipsoid bounds only. Default 4. */
   readonly nNetworks?: number
+  /**
+   * The most points one network trains on; above it each network trains on its own subsample.
+   * Default: all of them, as nautilus. Training is most of the sampler's CPU (docs/performance.md):
+   * a cap of a few thousand cuts it in proportion, at a slightly less exact bound.
+   */
+  readonly maxTrainingPoints?: number
   /** Points above the threshold before a new bound is tried. Default nLive. */
   readonly nUpdate?: number
   /** Likelihood calls after which a new bound is tried anyway. Default 10·nLive. */
@@ -107,6 +113,7 @@ export const SAMPLER_OPTION_KEYS = optionKeys<
   'nLive',
   'nBatch',
   'nNetworks',
+  'maxTrainingPoints',
   'nUpdate',
   'nLikeNewBound',
   'enlargePerDim',
@@ -161,6 +168,7 @@ export interface SamplerSettings {
   readonly nLive: number
   readonly nBatch: number | undefined
   readonly nNetworks: number
+  readonly maxTrainingPoints: number
   readonly nUpdate: number
   readonly nLikeNewBound: number
   readonly enlargePerDim: number
@@ -201,6 +209,10 @@ export function resolveSettings(options: NestedSamplerOptions<never>, d: number)
     nLive,
     nBatch: options.nBatch === undefined ? undefined : wholeNumber(options.nBatch, 'nBatch', 1),
     nNetworks: wholeNumber(options.nNetworks ?? 4, 'nNetworks', 0),
+    maxTrainingPoints:
+      options.maxTrainingPoints === undefined || options.maxTrainingPoints === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : wholeNumber(options.maxTrainingPoints, 'maxTrainingPoints', 10),
     nUpdate: wholeNumber(options.nUpdate ?? nLive, 'nUpdate', 1),
     nLikeNewBound: wholeNumber(options.nLikeNewBound ?? 10 * nLive, 'nLikeNewBound', 1),
     enlargePerDim: positiveNumber(options.enlargePerDim ?? 1.1, 'enlargePerDim', 1, true),

@@ -244,6 +244,22 @@ describe('NestedSampler', () => {
     expect(Math.abs(unbiased.logZ - gaussian(3).logZ)).toBeLessThan(4 * unbiased.logZErr)
   })
 
+  it('maxTrainingPoints caps what each network trains on: another run, still right, and part of the checkpoint', {
+    timeout: 60_000,
+  }, async () => {
+    const path = join(folder, 'capped.ckpt')
+    const capped = sampler({ nNetworks: 1, maxTrainingPoints: 100, checkpoint: { path } })
+    const summary = await capped.run(runTo)
+    expect(summary.stopReason).toBe('converged')
+    expect(Math.abs(summary.logZ - gaussian(3).logZ)).toBeLessThan(4 * summary.logZErr)
+    const whole = sampler({ nNetworks: 1 })
+    await whole.run(runTo)
+    expect(fingerprint(capped)).not.toEqual(fingerprint(whole))
+    const other = sampler({ nNetworks: 1, maxTrainingPoints: 200, checkpoint: { path } })
+    await expect(other.run(runTo)).rejects.toThrow(/maxTrainingPoints \(100 in the file, 200 now\)/)
+    expect(() => sampler({ maxTrainingPoints: 5 })).toThrow(/maxTrainingPoints must be a whole number ≥ 10/)
+  })
+
   it('posterior({ equalWeight }) draws each point at most once, in proportion to its weight', async () => {
     const s = sampler()
     await s.run(runTo)
