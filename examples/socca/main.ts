@@ -63,7 +63,7 @@ async function nested(): Promise<Outcome> {
   const posterior = sampler.posterior()
   const exact = Math.log((2 * Math.PI * 0.5) / 100) // the Gaussian's integral over the prior's area
   return {
-    ranBy: posterior.blobs.map((b) => (b as { meta: { ranBy: RanBy } }).meta.ranBy),
+    ranBy: posterior.blobs.map((blob) => blob!.meta.ranBy as RanBy),
     samples: posterior.points.map((p) => Float64Array.of(p.x, p.y)),
     weights: Float64Array.from(posterior.logWeights, Math.exp),
     logZ: `${result.logZ.toFixed(3)} ± ${result.logZErr.toFixed(3)} (exact ${exact.toFixed(3)})`,

@@ -1,6 +1,7 @@
 // @parafit/sampler: Bayesian sampling on a pool. The ensemble sampler (emcee's) and the nested
 // sampler (nautilus's importance nested sampling, with the evidence).
 
+export type { Blob } from './batch-results.ts'
 export { AutocorrError, type AutocorrOptions, integratedTime } from './ensemble/autocorr.ts'
 export {
   type ChainOptions,
@@ -13,7 +14,6 @@ export {
 export { defineLogProb, type LogProbFn, type VectorizedLogProbFn } from './ensemble/log-prob.ts'
 export { deMove, type Move, type MovePlan, type MoveSpec, stretchMove } from './ensemble/moves.ts'
 export { SampleError } from './ensemble/sample-error.ts'
-export type { Blob } from './ensemble/step-schedule.ts'
 export { defineLikelihood, type LikelihoodFn, type VectorizedLikelihoodFn } from './nested/likelihood.ts'
 export { NestedCheckpointError, NestedSamplerError } from './nested/nested-error.ts'
 export { NestedSampler } from './nested/nested-sampler.ts'

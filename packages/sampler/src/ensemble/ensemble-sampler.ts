@@ -7,7 +7,6 @@
 import {
   AbortError,
   checkOptionKeys,
-  type EvaluateContext,
   isObjectiveRef,
   isObjectiveValueError,
   type ObjectiveRef,
@@ -24,6 +23,8 @@ import {
   type Pool,
   PoolLease,
 } from '@parafit/parallel'
+import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
+import { wholeNumber } from '../option-checks.ts'
 import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import {
@@ -36,7 +37,7 @@ import {
 import { type Move, type MoveSpec, moveTable } from './moves.ts'
 import { stepProgressBar } from './progress-bar.ts'
 import { SampleError } from './sample-error.ts'
-import { type Blob, type Step, StepSchedule, type Task } from './step-schedule.ts'
+import { type Step, StepSchedule, type Task } from './step-schedule.ts'
 
 export interface EnsembleSamplerOptions {
   /**
@@ -139,19 +140,6 @@ interface Evaluated {
   readonly bad: Uint8Array
   /** The failure of each point that failed (thrown, crashed, timed out, or NaN to raise). */
   readonly errors: (Error | undefined)[]
-}
-
-function blobOf(ctx: EvaluateContext): Blob | undefined {
-  const meta = ctx.meta
-  if (ctx.quantities === undefined && Object.keys(meta).length === 0) return undefined
-  return { quantities: ctx.quantities, meta }
-}
-
-function wholeNumber(value: unknown, key: string, min: number): number {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value >= min)) {
-    throw new ValidationError(`${key} must be a whole number ≥ ${min}, got ${String(value)}`, key)
-  }
-  return value
 }
 
 export class EnsembleSampler implements AsyncDisposable {
@@ -489,8 +477,7 @@ export class EnsembleSampler implements AsyncDisposable {
   async #evaluate(pool: Pool, points: Float64Array[], signal: AbortSignal | undefined): Promise<Evaluated> {
     const vectorized = this.#options.vectorized === true
     // Vectorised: one call per worker, each on a contiguous share of the points.
-    const chunks = vectorized ? Math.min(pool.size, points.length) : points.length
-    const bounds = Array.from({ length: chunks + 1 }, (_, i) => Math.round((i * points.length) / chunks))
+    const bounds = chunkBounds(points.length, vectorized ? pool.size : points.length)
     const trees = vectorized
       ? bounds.slice(0, -1).map((b, i) => chunkTree(points.slice(b, bounds[i + 1])))
       : points.map(pointTree)

@@ -9,13 +9,8 @@
 // on the order in which evaluations finish, nor on the pool.
 
 import type { Random } from '@parafit/core'
+import type { Blob } from '../batch-results.ts'
 import type { Move, MovePlan } from './moves.ts'
-
-/** What a log-probability wrote into its context, for the walker's current point. */
-export interface Blob {
-  readonly quantities: Record<string, unknown> | undefined
-  readonly meta: Record<string, unknown>
-}
 
 export interface WalkerState {
   readonly coords: Float64Array[]

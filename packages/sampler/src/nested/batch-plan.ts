@@ -3,10 +3,12 @@
 // are part of the state (and the checkpoint), so a run stopped with batches in flight evaluates
 // exactly those batches when it resumes.
 
+import type { Blob } from '../batch-results.ts'
+
 export interface TransferredPoint {
   readonly point: Float64Array
   readonly logL: number
-  readonly blob: unknown
+  readonly blob: Blob | undefined
 }
 
 export interface BatchPlan {
@@ -25,11 +27,11 @@ export interface BatchPlan {
    * Set when the batch was evaluated but a stopped run left it unmerged: merging it later, at its
    * place in the sequence, keeps a stopped and resumed run equal to an uninterrupted one.
    */
-  result?: { readonly logL: Float64Array; readonly blobs: unknown[] }
+  result?: { readonly logL: Float64Array; readonly blobs: (Blob | undefined)[] }
 }
 
 export interface EvaluatedBatch {
   readonly plan: BatchPlan
   readonly logL: Float64Array
-  readonly blobs: unknown[]
+  readonly blobs: (Blob | undefined)[]
 }

@@ -3,7 +3,6 @@
 // A failure names the point; NaN and +Infinity follow the onBadValue policy.
 
 import {
-  type EvaluateContext,
   isObjectiveValueError,
   type Objective,
   ObjectiveError,
@@ -12,6 +11,7 @@ import {
   ValidationError,
 } from '@parafit/core'
 import { mapWithContextSettled, type Pool } from '@parafit/parallel'
+import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
 import type { Prior } from '../prior/prior.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
 import { chunkOfTrees } from './likelihood.ts'
@@ -24,13 +24,6 @@ export interface EvaluationOptions {
   readonly retries?: number
 }
 
-/** What the likelihood wrote into its context ({ quantities, meta }), or undefined. */
-function blobOf(ctx: EvaluateContext): unknown {
-  const meta = ctx.meta
-  if (ctx.quantities === undefined && Object.keys(meta).length === 0) return undefined
-  return { quantities: ctx.quantities, meta }
-}
-
 export async function evaluateBatch(
   pool: Pool,
   likelihood: Objective<ParamTree> | ObjectiveRef,
@@ -41,15 +34,11 @@ export async function evaluateBatch(
 ): Promise<EvaluatedBatch> {
   const n = plan.points.length
   const logL = new Float64Array(n)
-  const blobs: unknown[] = new Array(n).fill(undefined)
+  const blobs: (Blob | undefined)[] = new Array(n).fill(undefined)
   if (n === 0) return { plan, logL, blobs }
   const trees = plan.points.map((u) => prior.transform(u))
   const vectorized = options.vectorized
-  const bounds: number[] = [0]
-  if (vectorized) {
-    const chunks = Math.min(pool.size, n)
-    for (let c = 1; c <= chunks; c++) bounds.push(Math.round((c * n) / chunks))
-  }
+  const bounds = chunkBounds(n, vectorized ? pool.size : n)
   const tasks = vectorized
     ? bounds.slice(0, -1).map((b, c) => chunkOfTrees(trees.slice(b, bounds[c + 1])))
     : trees
@@ -60,8 +49,8 @@ export async function evaluateBatch(
   })
   for (let t = 0; t < settled.length; t++) {
     const s = settled[t]!
-    const from = vectorized ? bounds[t]! : t
-    const count = vectorized ? bounds[t + 1]! - from : 1
+    const from = bounds[t]!
+    const count = bounds[t + 1]! - from
     if (!s.ok) {
       if (isObjectiveValueError(s.error) && options.onBadValue === 'reject') {
         logL.fill(Number.NEGATIVE_INFINITY, from, from + count)

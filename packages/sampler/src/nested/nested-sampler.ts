@@ -6,6 +6,7 @@
 
 import { detectMpi, isObjectiveRef, type ObjectiveRef, type ParamTree, ValidationError } from '@parafit/core'
 import { type Pool, PoolLease } from '@parafit/parallel'
+import { positiveNumber, wholeNumber } from '../option-checks.ts'
 import { Prior } from '../prior/prior.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
 import {
@@ -29,11 +30,9 @@ import {
   type NestedRunSummary,
   type NestedSamplerOptions,
   type PoolSpec,
-  positiveNumber,
   resolveSettings,
   type SamplerSettings,
   type StopReason,
-  wholeNumber,
 } from './options.ts'
 import { type Posterior, type PosteriorOptions, posterior } from './posterior.ts'
 import { asymptoticEfficiency, effectiveSize, logEvidence, logEvidenceError } from './shells.ts'
@@ -68,8 +67,6 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   #state: NestedState | undefined
   #seconds = 0
   #resumed = false
-  /** Whether this process ran the sampling (not an MPI rank that only served). */
-  #ranHere = false
 
   constructor(options: NestedSamplerOptions<P>) {
     checkSamplerOptionKeys(options)
@@ -82,7 +79,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       vectorized: this.#settings.vectorized,
       onBadValue: this.#settings.onBadValue,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.retries === undefined ? {} : { retries: options.retries }),
+      // A worker that dies (or times out) is replaced and its point tried once more by default.
+      retries: options.retries ?? 1,
     }
     this.#options = options
     this.#likelihood = isObjectiveRef(options.logLikelihood)
@@ -200,7 +198,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       const summary = await this.#runOn(pool, pool, targets, limits)
       return { summary, state: this.#snapshot(this.#state!) }
     })
-    if (this.#state === undefined || !this.#ranHere) {
+    // Rank 0 ran the sampling on its own state; the others take it from rank 0.
+    if (detectMpi().rank !== 0) {
       this.#state = restoreState(outcome.state, 'rank 0', undefined)
       this.#seconds = outcome.summary.seconds
     }
@@ -208,7 +207,6 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   }
 
   async #stateFor(pool: Pool): Promise<NestedState> {
-    this.#ranHere = true
     if (this.#state !== undefined) return this.#state
     // 100 for any pool up to 100 workers, so a seed gives the same run on all of them (nautilus
     // takes a multiple of the pool's size, so its runs differ); two batches in flight keep an
@@ -246,7 +244,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     targets: Targets,
     limits: Limits,
   ): Promise<StopReason> {
-    if (state.explored && state.discard !== limits.discard) state.discard = limits.discard
+    if (state.explored) state.discard = limits.discard
     // The schedule is fixed: batch j+2 is planned right after batch j is merged. Batches planned
     // earlier (restored, or left by a stopped run) go first, evaluated or not.
     const launch = (plan: BatchPlan): Promise<EvaluatedBatch> => {
@@ -273,7 +271,6 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       if (performance.now() >= limits.deadline) return 'timeout'
       return undefined
     }
-    const converged = () => state.finished(targets, effectiveSize(state.stats()))
     for (;;) {
       while (reason === undefined && inFlight.length < PIPELINE_DEPTH) {
         reason = canStart()
@@ -283,7 +280,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
         inFlight.push(launch(plan))
       }
       if (reason !== undefined) return this.#stop(inFlight, reason)
-      if (inFlight.length === 0) return converged() ? 'converged' : 'aborted'
+      // Nothing planned and nothing in flight: plan() found the targets met.
+      if (inFlight.length === 0) return 'converged'
       let batch: EvaluatedBatch
       try {
         batch = await inFlight[0]!

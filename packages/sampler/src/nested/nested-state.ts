@@ -5,6 +5,7 @@
 // run whatever runs the likelihood and however long each batch takes.
 
 import { Random } from '@parafit/core'
+import type { Blob } from '../batch-results.ts'
 import type { BatchPlan, EvaluatedBatch, TransferredPoint } from './batch-plan.ts'
 import { CubeBound, type SamplingBound, STREAM } from './bound.ts'
 import type { BoundBuilder } from './nautilus-bound.ts'
@@ -83,11 +84,6 @@ export class NestedState {
     let n = 0
     for (const p of this.pending) n += p.points.length
     return n
-  }
-
-  /** Whether the run has reached its targets (with nothing pending). */
-  finished(targets: Targets, nEff: number): boolean {
-    return this.explored && this.shells.every((s) => s.logL.length >= targets.nShell) && nEff >= targets.nEff
   }
 
   /** The next batch, or undefined when the targets are met as far as merged results tell. */
@@ -188,7 +184,7 @@ export class NestedState {
     const shell = this.shells[plan.shell]!
     shell.nSample += plan.nBound
     let above = 0
-    const add = (point: Float64Array, logL: number, blob: unknown) => {
+    const add = (point: Float64Array, logL: number, blob: Blob | undefined) => {
       // Bounds added after the batch was drawn: points in the newest go to its transfer pool,
       // points in one since superseded are dropped (as nautilus drops a stale pool).
       if (this.bounds.length > plan.boundCount && this.#inLaterBound(point, plan.shell)) {

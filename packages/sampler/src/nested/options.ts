@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@parafit/core'
 import type { PoolSpec as OnePool, Pool } from '@parafit/parallel'
+import { positiveNumber, wholeNumber } from '../option-checks.ts'
 import type { Prior } from '../prior/prior.ts'
 import type { LikelihoodFn, VectorizedLikelihoodFn } from './likelihood.ts'
 
@@ -56,8 +57,9 @@ export interface NestedSamplerSettings<P extends ParamTree = ParamTree> {
   readonly checkpoint?: { readonly path: string; readonly every?: number }
   /** NaN or +Infinity from the likelihood: 'raise' (default) fails the run; 'reject' treats it as -Infinity. */
   readonly onBadValue?: 'raise' | 'reject'
-  /** Per-evaluation timeout and retries on worker failure, passed to the pool. */
+  /** Per-evaluation timeout, passed to the pool (none by default). */
   readonly timeoutMs?: number
+  /** Tries more for a point whose worker died or timed out (default 1); a likelihood that throws is not retried. */
   readonly retries?: number
 }
 
@@ -138,23 +140,6 @@ export const RUN_OPTION_KEYS = optionKeys<NestedRunOptions>()([
   'onProgress',
   'signal',
 ])
-
-export function wholeNumber(value: unknown, key: string, min: number): number {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value >= min)) {
-    throw new ValidationError(`${key} must be a whole number ≥ ${min}, got ${String(value)}`, key)
-  }
-  return value
-}
-
-export function positiveNumber(value: unknown, key: string, min = 0, orEqual = false): number {
-  if (!(typeof value === 'number' && !Number.isNaN(value) && (orEqual ? value >= min : value > min))) {
-    throw new ValidationError(
-      `${key} must be a number ${orEqual ? '≥' : '>'} ${min}, got ${String(value)}`,
-      key,
-    )
-  }
-  return value
-}
 
 export function checkSamplerOptionKeys(options: object): void {
   checkOptionKeys(options, SAMPLER_OPTION_KEYS, 'NestedSampler options')

@@ -3,6 +3,7 @@
 // probability, as nautilus does).
 
 import { type ParamTree, Random, ValidationError } from '@parafit/core'
+import type { Blob } from '../batch-results.ts'
 import type { Prior } from '../prior/prior.ts'
 import { STREAM } from './bound.ts'
 import { logSumExp } from './log-sum-exp.ts'
@@ -26,7 +27,7 @@ export interface Posterior<P extends ParamTree = ParamTree> {
   readonly logWeights: Float64Array
   readonly logLikelihoods: Float64Array
   /** What the likelihood wrote into its context at each point ({ quantities, meta }), or undefined. */
-  readonly blobs: unknown[]
+  readonly blobs: (Blob | undefined)[]
 }
 
 export function posterior<P extends ParamTree>(
@@ -44,7 +45,7 @@ export function posterior<P extends ParamTree>(
   const unit: Float64Array[] = []
   const logL: number[] = []
   const logW: number[] = []
-  const blobs: unknown[] = []
+  const blobs: (Blob | undefined)[] = []
   const push = (k: number, lw: number) => {
     const shell = state.shells[w.shell[k]!]!
     unit.push(shell.points[w.index[k]!]!)

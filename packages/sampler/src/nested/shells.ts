@@ -3,13 +3,14 @@
 // f_live and the live volume. Shell i is bound i minus every later bound; its points were drawn
 // uniformly there, so a point's weight is L × V_i / n_i.
 
+import type { Blob } from '../batch-results.ts'
 import { logSumExp } from './log-sum-exp.ts'
 
 export interface ShellRecord {
   /** Unit-cube points now in the shell's region (points of a later bound were moved out). */
   readonly points: Float64Array[]
   readonly logL: number[]
-  readonly blobs: unknown[]
+  readonly blobs: (Blob | undefined)[]
   /** Uniform draws ever made from the shell's bound for this shell, kept or not. */
   nSample: number
   /** The likelihood threshold its bound was built for (-Infinity for the cube). */

@@ -3,6 +3,7 @@
 // a seeded 2-means clustering; the fit with the largest likelihood wins.
 
 import type { Random } from '@parafit/core'
+import { logAddExp } from '../log-sum-exp.ts'
 import { cholesky, invertLower } from './linear-algebra.ts'
 
 /** A fitted two-component mixture. */
@@ -214,8 +215,7 @@ function expectation(
     const l0 = o0 - 0.5 * squaredNorm(f0.inverseFactor, diff, d)
     for (let a = 0; a < d; a++) diff[a] = x[i * d + a]! - model.means[1][a]!
     const l1 = o1 - 0.5 * squaredNorm(f1.inverseFactor, diff, d)
-    const max = Math.max(l0, l1)
-    const ll = max + Math.log(Math.exp(l0 - max) + Math.exp(l1 - max))
+    const ll = logAddExp(l0, l1)
     r[i] = Math.exp(l0 - ll)
     total += ll
   }

@@ -3,6 +3,7 @@
 // with a Monte Carlo volume that sharpens as draws accumulate.
 
 import type { Random } from '@parafit/core'
+import { logAddExp } from '../log-sum-exp.ts'
 import { CubeMixture, type CubeMixtureData } from './cube-mixture.ts'
 import { Ellipsoid, type EllipsoidData } from './ellipsoid.ts'
 import { componentLogDensities, fitGaussianMixture2, labelsByDensity } from './gaussian-mixture.ts'
@@ -427,12 +428,6 @@ function inUnitCube(x: ArrayLike<number>, d: number): boolean {
     if (!(v >= 0 && v < 1)) return false
   }
   return true
-}
-
-function logAddExp(a: number, b: number): number {
-  const max = Math.max(a, b)
-  if (max === Number.NEGATIVE_INFINITY) return max
-  return max + Math.log(Math.exp(a - max) + Math.exp(b - max))
 }
 
 function flatten(points: readonly Float64Array[]): number[] {
