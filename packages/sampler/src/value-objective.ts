@@ -48,6 +48,13 @@ export class ValueObjective implements Objective<ParamTree> {
   }
 }
 
+/** The tree a chunk of parameter trees travels as, for one vectorised call: { '0': tree, '1': tree, ... }. */
+export function chunkOfTrees(trees: readonly ParamTree[]): ParamTree {
+  const chunk: ParamTree = {}
+  for (let i = 0; i < trees.length; i++) chunk[i] = trees[i]!
+  return chunk
+}
+
 /** Fails for a value that is not a number, saying what came back and what to return. */
 export function notANumber(value: unknown, params: ParamTree, what: string, where: string): never {
   throw new ObjectiveValueError(

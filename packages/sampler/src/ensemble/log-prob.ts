@@ -21,7 +21,7 @@ import {
   resolveExport,
   ValidationError,
 } from '@parafit/core'
-import { notANumber, storeValues, ValueObjective } from '../value-objective.ts'
+import { chunkOfTrees, notANumber, storeValues, ValueObjective } from '../value-objective.ts'
 
 /** ln p(θ) up to a constant; -Infinity where θ is impossible (outside the prior). */
 export type LogProbFn = (theta: Float64Array, ctx: EvaluateContext) => number | Promise<number>
@@ -43,9 +43,7 @@ export function pointTree(x: Float64Array): ParamTree {
 
 /** The parameter tree a chunk of points travels as, for one vectorised call. */
 export function chunkTree(points: readonly Float64Array[]): ParamTree {
-  const tree: ParamTree = {}
-  for (let i = 0; i < points.length; i++) tree[i] = pointTree(points[i]!)
-  return tree
+  return chunkOfTrees(points.map(pointTree))
 }
 
 // Integer-like keys enumerate in ascending order, so values come back in index order.

@@ -13,8 +13,8 @@ import {
 import { mapWithContextSettled, type Pool } from '@parafit/parallel'
 import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
 import type { Prior } from '../prior/prior.ts'
+import { chunkOfTrees } from '../value-objective.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
-import { chunkOfTrees } from './likelihood.ts'
 import { NestedSamplerError } from './nested-error.ts'
 
 export interface EvaluationOptions {

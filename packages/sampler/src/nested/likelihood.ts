@@ -33,13 +33,6 @@ export type VectorizedLikelihoodFn<P extends ParamTree = ParamTree> = (
 
 type AnyLikelihoodFn = LikelihoodFn<never> | VectorizedLikelihoodFn<never>
 
-/** The tree a chunk travels as, for one vectorised call. */
-export function chunkOfTrees(trees: readonly ParamTree[]): ParamTree {
-  const chunk: ParamTree = {}
-  for (let i = 0; i < trees.length; i++) chunk[i] = trees[i]!
-  return chunk
-}
-
 function likelihoodValue(
   fn: AnyLikelihoodFn,
   vectorized: boolean,
