@@ -13,8 +13,9 @@
 // ranks see of their launcher, and must give what plain `mpirun -np 3` gives.
 //
 // Skipped, with the reason, where slurm-wlm or munge are not installed, where this is not root
-// (the daemons run as root), or where mpirun or the MPI binding are missing. A cluster that is
-// installed but does not start fails the tests.
+// (the daemons run as root), or where mpirun or the MPI binding are missing, except under
+// PARAFIT_REQUIRE_SLURM=1 (CI as root), where that is a failure. A cluster that is installed but
+// does not start fails the tests.
 
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -48,6 +49,14 @@ function slurmMissing(): string | undefined {
 }
 
 const missing = slurmMissing() ?? mpiMissing()
+
+// CI installs Slurm as root and sets PARAFIT_REQUIRE_SLURM=1: there, a missing piece is a
+// failure, not a skip.
+if (missing !== undefined && process.env.PARAFIT_REQUIRE_SLURM === '1') {
+  test('Slurm is available', () => {
+    expect.fail(`PARAFIT_REQUIRE_SLURM=1 but ${missing}`)
+  })
+}
 
 /** Quoted for bash. */
 const sh = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`

@@ -1,5 +1,5 @@
 // Random: seeds and keys are hashed into the generator's state, so the first draws of consecutive
-// seeds are as random as any draws (tested with Kolmogorov-Smirnov against U(0, 1) and N(0, 1)),
+// seeds look like any later draws of a stream (tested with Kolmogorov-Smirnov against U(0, 1) and N(0, 1)),
 // keyed streams are unrelated to each other and to their seed's, a state continues its
 // sequence, and a seed always gives the same stream.
 //
