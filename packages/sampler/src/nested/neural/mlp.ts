@@ -8,6 +8,7 @@
 // so a seed gives bit-identical weights on any machine, thread or process.
 
 import { Random } from '@parafit/core'
+import { KernelLayout, type MlpKernels, mlpKernels } from './mlp-kernels.ts'
 
 /**
  * A trained network as plain data (typed arrays and numbers), so it survives `structuredClone`,
@@ -66,7 +67,7 @@ const BETA2 = 0.999
 const EPSILON = 1e-8
 
 /** Where each layer's weights and biases start in the flat parameter array. */
-function layout(sizes: readonly number[]): { weights: number[]; biases: number[]; total: number } {
+function parameterLayout(sizes: readonly number[]): { weights: number[]; biases: number[]; total: number } {
   const weights: number[] = []
   const biases: number[] = []
   let at = 0
@@ -155,114 +156,9 @@ function denseForward(
   }
 }
 
-/**
- * Backpropagation through one layer for a minibatch: adds Σ_rows inputᵀ·delta to the weight
- * gradient and Σ_rows delta to the bias gradient, and when `prev` is given writes the previous
- * layer's delta, (delta · Wᵀ) masked by the ReLU (zero where that layer's output was 0).
- *
- * It walks input units: for unit k it gathers the rows where the unit is nonzero, then takes four
- * such rows per pass along weight row k, updating gradient row k and four propagated deltas
- * together. Each gradient entry is still summed over rows in row order and each propagated delta
- * over j in order, exactly as a plain row-by-row loop would, with far fewer loads and stores.
- */
-function denseBackward(
-  input: Float64Array,
-  rows: number,
-  nIn: number,
-  nOut: number,
-  params: Float64Array,
-  wAt: number,
-  bAt: number,
-  delta: Float64Array,
-  grad: Float64Array,
-  prev: Float64Array | undefined,
-  scratch: Compact,
-): void {
-  for (let i = 0; i < rows; i++) {
-    const d0 = i * nOut
-    for (let j = 0; j < nOut; j++) grad[bAt + j] = grad[bAt + j]! + delta[d0 + j]!
-  }
-  const { at, value } = scratch
-  for (let k = 0; k < nIn; k++) {
-    let c = 0
-    for (let i = 0; i < rows; i++) {
-      const a = input[i * nIn + k]!
-      if (a !== 0) {
-        at[c] = i
-        value[c++] = a
-      } else if (prev !== undefined) {
-        prev[i * nIn + k] = 0
-      }
-    }
-    const w = wAt + k * nOut
-    let q = 0
-    for (; q + 4 <= c; q += 4) {
-      const a0 = value[q]!
-      const a1 = value[q + 1]!
-      const a2 = value[q + 2]!
-      const a3 = value[q + 3]!
-      const r0 = at[q]!
-      const r1 = at[q + 1]!
-      const r2 = at[q + 2]!
-      const r3 = at[q + 3]!
-      const d0 = r0 * nOut
-      const d1 = r1 * nOut
-      const d2 = r2 * nOut
-      const d3 = r3 * nOut
-      if (prev !== undefined) {
-        let s0 = 0
-        let s1 = 0
-        let s2 = 0
-        let s3 = 0
-        for (let j = 0; j < nOut; j++) {
-          const wj = params[w + j]!
-          const e0 = delta[d0 + j]!
-          const e1 = delta[d1 + j]!
-          const e2 = delta[d2 + j]!
-          const e3 = delta[d3 + j]!
-          grad[w + j] = grad[w + j]! + a0 * e0 + a1 * e1 + a2 * e2 + a3 * e3
-          s0 += e0 * wj
-          s1 += e1 * wj
-          s2 += e2 * wj
-          s3 += e3 * wj
-        }
-        prev[r0 * nIn + k] = s0
-        prev[r1 * nIn + k] = s1
-        prev[r2 * nIn + k] = s2
-        prev[r3 * nIn + k] = s3
-      } else {
-        for (let j = 0; j < nOut; j++) {
-          grad[w + j] =
-            grad[w + j]! +
-            a0 * delta[d0 + j]! +
-            a1 * delta[d1 + j]! +
-            a2 * delta[d2 + j]! +
-            a3 * delta[d3 + j]!
-        }
-      }
-    }
-    for (; q < c; q++) {
-      const a0 = value[q]!
-      const r0 = at[q]!
-      const d0 = r0 * nOut
-      if (prev !== undefined) {
-        let s0 = 0
-        for (let j = 0; j < nOut; j++) {
-          const e0 = delta[d0 + j]!
-          grad[w + j] = grad[w + j]! + a0 * e0
-          s0 += e0 * params[w + j]!
-        }
-        prev[r0 * nIn + k] = s0
-      } else {
-        for (let j = 0; j < nOut; j++) grad[w + j] = grad[w + j]! + a0 * delta[d0 + j]!
-      }
-    }
-  }
-}
-
 /** Glorot-uniform initial parameters, drawn as scikit-learn draws them: per layer, weights then biases. */
 function initialParams(sizes: readonly number[], random: Random): Float64Array {
-  const { total } = layout(sizes)
+  const { total } = parameterLayout(sizes)
   const params = new Float64Array(total)
   let at = 0
   for (let l = 0; l + 1 < sizes.length; l++) {
@@ -282,84 +178,89 @@ function checkSizes(name: string, values: readonly number[]): void {
   }
 }
 
-/** Buffers for one minibatch's forward and backward pass, allocated once per training run. */
-interface Workspace {
+/**
+ * One training run's arrays in the WebAssembly kernels' memory, as byte offsets: the parameters
+ * and their summed gradient (laid out as `NetworkWeights.params`), each layer's outputs for a
+ * minibatch (`acts[0]` its inputs) and deltas, the minibatch's targets and the kernels' scratch.
+ */
+interface TrainingMemory {
+  kernels: MlpKernels
   sizes: readonly number[]
+  params: number
+  grad: number
+  count: number
   wAt: readonly number[]
   bAt: readonly number[]
-  /** acts[0] is the batch's inputs, acts[l] layer l's outputs (rows × sizes[l]). */
-  acts: Float64Array[]
-  /** deltas[l]: the loss's derivative by layer l's pre-activation; deltas[0] is unused. */
-  deltas: Float64Array[]
-  /** The batch's targets. */
-  target: Float64Array
-  /** Σ over the batch of each parameter's gradient (not yet divided by the batch size). */
-  grad: Float64Array
-  compact: Compact
+  acts: number[]
+  /** deltas[l]: the loss's derivative by layer l's pre-activation; deltas[0] is unused (0). */
+  deltas: number[]
+  target: number
+  at: number
+  value: number
 }
 
-function workspace(sizes: readonly number[], batch: number): Workspace {
-  const { weights: wAt, biases: bAt, total } = layout(sizes)
-  const acts: Float64Array[] = []
-  for (const size of sizes) acts.push(new Float64Array(batch * size))
+/** Allocates a run's arrays for minibatches of up to `batch` rows (call `layout.commit()` after). */
+function trainingMemory(layout: KernelLayout, sizes: readonly number[], batch: number): TrainingMemory {
+  const { weights, biases, total } = parameterLayout(sizes)
+  const params = layout.allocate(total)
+  const grad = layout.allocate(total)
+  const acts = sizes.map((size) => layout.allocate(batch * size))
+  const scratch = Math.max(batch, ...sizes)
   return {
+    kernels: layout.kernels,
     sizes,
-    wAt,
-    bAt,
+    params,
+    grad,
+    count: total,
+    wAt: weights.map((w) => params + 4 * w),
+    bAt: biases.map((b) => params + 4 * b),
     acts,
-    deltas: acts.map((a, l) => (l === 0 ? a : new Float64Array(a.length))),
-    target: new Float64Array(batch),
-    grad: new Float64Array(total),
-    compact: compactScratch(Math.max(batch, ...sizes)),
+    deltas: sizes.map((size, l) => (l === 0 ? 0 : layout.allocate(batch * size))),
+    target: layout.allocate(batch),
+    at: layout.allocate(scratch),
+    value: layout.allocate(scratch),
   }
 }
 
 /**
- * Forward and backward pass over the batch in `ws.acts[0]` / `ws.target` (`rows` rows): adds the
- * summed gradient of ½·(output − target)² to `ws.grad` and returns Σ (output − target)².
+ * Forward and backward pass over the minibatch in `acts[0]` / `target` (`rows` rows): adds the
+ * summed gradient of ½·(output − target)² to `grad` and returns Σ (output − target)².
  */
-function batchGradient(ws: Workspace, params: Float64Array, rows: number): number {
-  const { sizes, wAt, bAt, acts, deltas, target, grad, compact } = ws
+function batchGradient(mem: TrainingMemory, rows: number): number {
+  const { kernels, sizes, wAt, bAt, acts, deltas, params, grad } = mem
   const nLayers = sizes.length - 1
   for (let l = 0; l < nLayers; l++) {
-    const relu = l + 1 < nLayers
-    denseForward(
+    const relu = l + 1 < nLayers ? 1 : 0
+    kernels.denseForward(
       acts[l]!,
-      0,
       rows,
       sizes[l]!,
       sizes[l + 1]!,
-      params,
       wAt[l]!,
       bAt[l]!,
       acts[l + 1]!,
       relu,
-      compact,
+      mem.at,
+      mem.value,
     )
   }
   // ½·MSE with identity output: the output delta is the residual.
-  const out = acts[nLayers]!
-  const outDelta = deltas[nLayers]!
-  let sumSq = 0
-  for (let i = 0; i < rows; i++) {
-    const r = out[i]! - target[i]!
-    outDelta[i] = r
-    sumSq += r * r
-  }
+  const sumSq = kernels.outputDelta(acts[nLayers]!, mem.target, deltas[nLayers]!, rows)
   for (let l = nLayers - 1; l >= 0; l--) {
-    const prev = l > 0 ? deltas[l] : undefined
-    denseBackward(
+    const gw = grad + (wAt[l]! - params)
+    const gb = grad + (bAt[l]! - params)
+    kernels.denseBackward(
       acts[l]!,
       rows,
       sizes[l]!,
       sizes[l + 1]!,
-      params,
       wAt[l]!,
-      bAt[l]!,
+      gw,
+      gb,
       deltas[l + 1]!,
-      grad,
-      prev,
-      compact,
+      deltas[l]!,
+      mem.at,
+      mem.value,
     )
   }
   return sumSq
@@ -367,8 +268,8 @@ function batchGradient(ws: Workspace, params: Float64Array, rows: number): numbe
 
 /**
  * The loss ½·mean (output − y)² of `weights` over all of `x` (N × d) as one batch, and its gradient
- * by every parameter (laid out as `weights.params`): what one Adam step would use. For checks and
- * diagnostics; training does not call it.
+ * by every parameter (laid out as `weights.params`): what one Adam step would use, computed in f32
+ * by the training kernels. For checks and diagnostics; training does not call it.
  */
 export function lossAndGradient(
   weights: NetworkWeights,
@@ -378,13 +279,16 @@ export function lossAndGradient(
   const n = y.length
   const d = weights.sizes[0]!
   if (n < 1 || x.length !== n * d) throw new RangeError(`lossAndGradient: x must hold ${n} rows of ${d}`)
-  const ws = workspace(weights.sizes, n)
-  ws.acts[0]!.set(x)
-  ws.target.set(y)
-  const sumSq = batchGradient(ws, weights.params, n)
-  const gradient = ws.grad
+  const layout = new KernelLayout(mlpKernels())
+  const mem = trainingMemory(layout, weights.sizes, n)
+  layout.commit()
+  layout.f32(mem.params, mem.count).set(weights.params)
+  layout.f32(mem.grad, mem.count).fill(0)
+  layout.f32(mem.acts[0]!, n * d).set(x)
+  layout.f32(mem.target, n).set(y)
+  const sumSq = batchGradient(mem, n)
   // scikit-learn's gradient is the batch sum divided by the batch size.
-  for (let p = 0; p < gradient.length; p++) gradient[p] = gradient[p]! / n
+  const gradient = Float64Array.from(layout.f32(mem.grad, mem.count), (g) => g / n)
   return { loss: sumSq / 2 / n, gradient }
 }
 
@@ -411,18 +315,27 @@ export function trainNetwork(x: Float64Array, y: Float64Array, options: TrainNet
   const d = sizes[0]!
 
   const random = Random.fromSeed(options.seed, ...(options.key ?? []))
-  const params = initialParams(sizes, random)
   const batch = Math.min(batchSize, n)
 
-  // Every buffer is allocated here; the epoch loop allocates nothing.
-  const ws = workspace(sizes, batch)
-  const xb = ws.acts[0]!
-  const yb = ws.target
-  const grad = ws.grad
-  const m = new Float64Array(params.length)
-  const v = new Float64Array(params.length)
-  const order = new Uint32Array(n)
+  // Every array lives in the kernels' memory, laid out here; the epoch loop allocates nothing.
+  const layout = new KernelLayout(mlpKernels())
+  const mem = trainingMemory(layout, sizes, batch)
+  const xAt = layout.allocate(n * d)
+  const yAt = layout.allocate(n)
+  const orderAt = layout.allocate(n)
+  const mAt = layout.allocate(mem.count)
+  const vAt = layout.allocate(mem.count)
+  layout.commit()
+  const params = layout.f32(mem.params, mem.count)
+  params.set(initialParams(sizes, random))
+  layout.f32(mem.grad, mem.count).fill(0)
+  layout.f32(mAt, mem.count).fill(0)
+  layout.f32(vAt, mem.count).fill(0)
+  layout.f32(xAt, n * d).set(x)
+  layout.f32(yAt, n).set(y)
+  const order = layout.u32(orderAt, n)
   for (let i = 0; i < n; i++) order[i] = i
+  const { kernels } = layout
   const lossCurve: number[] = []
 
   // β^t by repeated multiplication, not Math.pow, whose last bit may differ between platforms.
@@ -441,26 +354,14 @@ export function trainNetwork(x: Float64Array, y: Float64Array, options: TrainNet
     let accumulated = 0
     for (let start = 0; start < n; start += batch) {
       const rows = Math.min(batch, n - start)
-      for (let i = 0; i < rows; i++) {
-        const src = order[start + i]!
-        yb[i] = y[src]!
-        for (let k = 0; k < d; k++) xb[i * d + k] = x[src * d + k]!
-      }
+      kernels.gatherBatch(xAt, yAt, orderAt, start, rows, d, mem.acts[0]!, mem.target)
       // The epoch's loss adds up each batch's loss as it was before that batch's step.
-      accumulated += batchGradient(ws, params, rows) / 2
+      accumulated += batchGradient(mem, rows) / 2
       // Adam in scikit-learn's form: bias correction folded into the step, ε added to √v.
       beta1t *= BETA1
       beta2t *= BETA2
       const step = (learningRate * Math.sqrt(1 - beta2t)) / (1 - beta1t)
-      for (let p = 0; p < params.length; p++) {
-        const g = grad[p]! / rows
-        grad[p] = 0
-        const mp = BETA1 * m[p]! + (1 - BETA1) * g
-        const vp = BETA2 * v[p]! + (1 - BETA2) * g * g
-        m[p] = mp
-        v[p] = vp
-        params[p] = params[p]! - (step * mp) / (Math.sqrt(vp) + EPSILON)
-      }
+      kernels.adamStep(mem.params, mem.grad, mAt, vAt, mem.count, 1 / rows, step, BETA1, BETA2, EPSILON)
     }
     const loss = accumulated / n
     lossCurve.push(loss)
@@ -473,7 +374,12 @@ export function trainNetwork(x: Float64Array, y: Float64Array, options: TrainNet
     if (loss < best) best = loss
     if (noImprovement > nIterNoChange) break
   }
-  return { sizes, params, epochs: lossCurve.length, lossCurve: Float64Array.from(lossCurve) }
+  return {
+    sizes,
+    params: Float64Array.from(params),
+    epochs: lossCurve.length,
+    lossCurve: Float64Array.from(lossCurve),
+  }
 }
 
 // One pair of scratch buffers shared by every prediction: JavaScript runs one prediction at a
@@ -496,7 +402,7 @@ export function predict(weights: NetworkWeights, x: Float64Array, out?: Float64A
   const result = out ?? new Float64Array(rowsTotal)
   if (result.length < rowsTotal)
     throw new RangeError(`predict: out holds ${result.length} < ${rowsTotal} rows`)
-  const { weights: wAt, biases: bAt } = layout(sizes)
+  const { weights: wAt, biases: bAt } = parameterLayout(sizes)
   let width = 0
   for (let l = 1; l <= nLayers; l++) width = Math.max(width, sizes[l]!)
   const need = Math.min(PREDICT_ROWS, rowsTotal) * width
@@ -555,7 +461,9 @@ export function checkNetworkWeights(weights: NetworkWeights): void {
     throw new RangeError('network weights: sizes must list at least an input and a single output')
   }
   checkSizes('network weights', sizes)
-  if (!(params instanceof Float64Array) || params.length !== layout(sizes).total) {
-    throw new RangeError(`network weights: expected ${layout(sizes).total} parameters for sizes [${sizes}]`)
+  if (!(params instanceof Float64Array) || params.length !== parameterLayout(sizes).total) {
+    throw new RangeError(
+      `network weights: expected ${parameterLayout(sizes).total} parameters for sizes [${sizes}]`,
+    )
   }
 }

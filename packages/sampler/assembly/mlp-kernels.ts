@@ -1,0 +1,305 @@
+// WebAssembly kernels that train the nested sampler's networks (AssemblyScript; built into
+// src/nested/neural/mlp-kernels.wasm.ts by `npm run build:wasm`). Every array lives in this
+// module's memory and is passed as a byte offset; the JavaScript side (mlp-kernels.ts) lays
+// the memory out. Numbers are f32 and four of them go through each SIMD instruction. WebAssembly
+// arithmetic is IEEE-exact and has no fused multiply-add here, so the same inputs give the same
+// bits on every machine.
+//
+// Layers are dense: `out = in · W + b` with W row-major `nIn × nOut` (row = input unit). After a
+// ReLU about half of a layer's inputs are zero; the kernels gather the nonzero ones first and
+// skip the rest, which changes no sum.
+
+const ZERO = f32x4.splat(0)
+
+/** Where JavaScript may start laying out arrays: past this module's own static data. */
+export function heapBase(): usize {
+  return __heap_base
+}
+
+/**
+ * Gathers the minibatch: rows `order[start … start + rows)` of `x` (N × d) and `y` into `xb`, `yb`.
+ */
+export function gatherBatch(
+  x: usize,
+  y: usize,
+  order: usize,
+  start: i32,
+  rows: i32,
+  d: i32,
+  xb: usize,
+  yb: usize,
+): void {
+  const rowBytes = (<usize>d) << 2
+  for (let i = 0; i < rows; i++) {
+    const src = <usize>load<u32>(order + ((<usize>(start + i)) << 2))
+    store<f32>(yb + ((<usize>i) << 2), load<f32>(y + (src << 2)))
+    memory.copy(xb + <usize>i * rowBytes, x + src * rowBytes, rowBytes)
+  }
+}
+
+/**
+ * `out` (rows × nOut) = `input` (rows × nIn) · W + b, then ReLU when `relu`. `at` and `value`
+ * are scratch for up to nIn entries.
+ */
+export function denseForward(
+  input: usize,
+  rows: i32,
+  nIn: i32,
+  nOut: i32,
+  w: usize,
+  b: usize,
+  out: usize,
+  relu: bool,
+  at: usize,
+  value: usize,
+): void {
+  const outBytes = (<usize>nOut) << 2
+  for (let i = 0; i < rows; i++) {
+    // The row's nonzero inputs, as the address of their weight row and their value.
+    const a = input + <usize>i * ((<usize>nIn) << 2)
+    let c = 0
+    for (let k = 0; k < nIn; k++) {
+      const v = load<f32>(a + ((<usize>k) << 2))
+      if (v !== 0) {
+        store<usize>(at + ((<usize>c) << 2), w + <usize>k * outBytes)
+        store<f32>(value + ((<usize>c) << 2), v)
+        c++
+      }
+    }
+    const o = out + <usize>i * outBytes
+    let j = 0
+    for (; j + 16 <= nOut; j += 16) {
+      const jb = (<usize>j) << 2
+      let s0 = v128.load(b + jb)
+      let s1 = v128.load(b + jb, 16)
+      let s2 = v128.load(b + jb, 32)
+      let s3 = v128.load(b + jb, 48)
+      for (let q = 0; q < c; q++) {
+        const row = load<usize>(at + ((<usize>q) << 2)) + jb
+        const v = f32x4.splat(load<f32>(value + ((<usize>q) << 2)))
+        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(row)))
+        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(row, 16)))
+        s2 = f32x4.add(s2, f32x4.mul(v, v128.load(row, 32)))
+        s3 = f32x4.add(s3, f32x4.mul(v, v128.load(row, 48)))
+      }
+      if (relu) {
+        s0 = f32x4.max(s0, ZERO)
+        s1 = f32x4.max(s1, ZERO)
+        s2 = f32x4.max(s2, ZERO)
+        s3 = f32x4.max(s3, ZERO)
+      }
+      v128.store(o + jb, s0)
+      v128.store(o + jb, s1, 16)
+      v128.store(o + jb, s2, 32)
+      v128.store(o + jb, s3, 48)
+    }
+    for (; j + 4 <= nOut; j += 4) {
+      const jb = (<usize>j) << 2
+      let s = v128.load(b + jb)
+      for (let q = 0; q < c; q++) {
+        const row = load<usize>(at + ((<usize>q) << 2)) + jb
+        s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(value + ((<usize>q) << 2))), v128.load(row)))
+      }
+      if (relu) s = f32x4.max(s, ZERO)
+      v128.store(o + jb, s)
+    }
+    for (; j < nOut; j++) {
+      const jb = (<usize>j) << 2
+      let s = load<f32>(b + jb)
+      for (let q = 0; q < c; q++) {
+        s += load<f32>(value + ((<usize>q) << 2)) * load<f32>(load<usize>(at + ((<usize>q) << 2)) + jb)
+      }
+      if (relu && !(s > 0)) s = 0
+      store<f32>(o + jb, s)
+    }
+  }
+}
+
+/**
+ * ½·squared-error output deltas: `delta[i] = out[i] − target[i]`; returns Σ delta² in f64.
+ */
+export function outputDelta(out: usize, target: usize, delta: usize, rows: i32): f64 {
+  let sum: f64 = 0
+  for (let i = 0; i < rows; i++) {
+    const at = (<usize>i) << 2
+    const r = load<f32>(out + at) - load<f32>(target + at)
+    store<f32>(delta + at, r)
+    sum += <f64>r * <f64>r
+  }
+  return sum
+}
+
+/**
+ * Backpropagation through one layer for a minibatch: adds Σ_rows inputᵀ·delta to the weight
+ * gradient `gw` and Σ_rows delta to the bias gradient `gb`; when `prev` is not 0 writes the
+ * previous layer's delta, (delta · Wᵀ) masked by its ReLU (0 where that layer's output was 0).
+ * `at` and `value` are scratch for up to max(rows, nIn) entries.
+ */
+export function denseBackward(
+  input: usize,
+  rows: i32,
+  nIn: i32,
+  nOut: i32,
+  w: usize,
+  gw: usize,
+  gb: usize,
+  delta: usize,
+  prev: usize,
+  at: usize,
+  value: usize,
+): void {
+  const outBytes = (<usize>nOut) << 2
+  const inBytes = (<usize>nIn) << 2
+  addRows(gb, delta, rows, nOut)
+  for (let k = 0; k < nIn; k++) {
+    // The rows where input unit k is nonzero, as the address of their delta row and the value.
+    let c = 0
+    for (let i = 0; i < rows; i++) {
+      const v = load<f32>(input + <usize>i * inBytes + ((<usize>k) << 2))
+      if (v !== 0) {
+        store<usize>(at + ((<usize>c) << 2), delta + <usize>i * outBytes)
+        store<f32>(value + ((<usize>c) << 2), v)
+        c++
+      }
+    }
+    const g = gw + <usize>k * outBytes
+    let j = 0
+    for (; j + 16 <= nOut; j += 16) {
+      const jb = (<usize>j) << 2
+      let s0 = v128.load(g + jb)
+      let s1 = v128.load(g + jb, 16)
+      let s2 = v128.load(g + jb, 32)
+      let s3 = v128.load(g + jb, 48)
+      for (let q = 0; q < c; q++) {
+        const row = load<usize>(at + ((<usize>q) << 2)) + jb
+        const v = f32x4.splat(load<f32>(value + ((<usize>q) << 2)))
+        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(row)))
+        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(row, 16)))
+        s2 = f32x4.add(s2, f32x4.mul(v, v128.load(row, 32)))
+        s3 = f32x4.add(s3, f32x4.mul(v, v128.load(row, 48)))
+      }
+      v128.store(g + jb, s0)
+      v128.store(g + jb, s1, 16)
+      v128.store(g + jb, s2, 32)
+      v128.store(g + jb, s3, 48)
+    }
+    for (; j + 4 <= nOut; j += 4) {
+      const jb = (<usize>j) << 2
+      let s = v128.load(g + jb)
+      for (let q = 0; q < c; q++) {
+        const row = load<usize>(at + ((<usize>q) << 2)) + jb
+        s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(value + ((<usize>q) << 2))), v128.load(row)))
+      }
+      v128.store(g + jb, s)
+    }
+    for (; j < nOut; j++) {
+      const jb = (<usize>j) << 2
+      let s = load<f32>(g + jb)
+      for (let q = 0; q < c; q++) {
+        s += load<f32>(value + ((<usize>q) << 2)) * load<f32>(load<usize>(at + ((<usize>q) << 2)) + jb)
+      }
+      store<f32>(g + jb, s)
+    }
+  }
+  if (prev === 0) return
+  for (let i = 0; i < rows; i++) {
+    const d = delta + <usize>i * outBytes
+    const p = prev + <usize>i * inBytes
+    const a = input + <usize>i * inBytes
+    for (let k = 0; k < nIn; k++) {
+      const kb = (<usize>k) << 2
+      store<f32>(p + kb, load<f32>(a + kb) !== 0 ? dot(d, w + <usize>k * outBytes, nOut) : 0)
+    }
+  }
+}
+
+/** `sum[j] += Σ_i m[i][j]` for an m of rows × n. */
+function addRows(sum: usize, m: usize, rows: i32, n: i32): void {
+  const rowBytes = (<usize>n) << 2
+  let j = 0
+  for (; j + 4 <= n; j += 4) {
+    const jb = (<usize>j) << 2
+    let s = v128.load(sum + jb)
+    for (let i = 0; i < rows; i++) s = f32x4.add(s, v128.load(m + <usize>i * rowBytes + jb))
+    v128.store(sum + jb, s)
+  }
+  for (; j < n; j++) {
+    const jb = (<usize>j) << 2
+    let s = load<f32>(sum + jb)
+    for (let i = 0; i < rows; i++) s += load<f32>(m + <usize>i * rowBytes + jb)
+    store<f32>(sum + jb, s)
+  }
+}
+
+/** Σ_j a[j]·b[j] over n entries. */
+function dot(a: usize, b: usize, n: i32): f32 {
+  let s0 = ZERO
+  let s1 = ZERO
+  let j = 0
+  for (; j + 8 <= n; j += 8) {
+    const jb = (<usize>j) << 2
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + jb), v128.load(b + jb)))
+    s1 = f32x4.add(s1, f32x4.mul(v128.load(a + jb, 16), v128.load(b + jb, 16)))
+  }
+  for (; j + 4 <= n; j += 4) {
+    const jb = (<usize>j) << 2
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + jb), v128.load(b + jb)))
+  }
+  const s = f32x4.add(s0, s1)
+  let total =
+    f32x4.extract_lane(s, 0) +
+    f32x4.extract_lane(s, 1) +
+    (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3))
+  for (; j < n; j++) {
+    const jb = (<usize>j) << 2
+    total += load<f32>(a + jb) * load<f32>(b + jb)
+  }
+  return total
+}
+
+/**
+ * One Adam step in scikit-learn's form over `count` parameters: g = grad / rows (and grad is
+ * cleared for the next minibatch), m and v updated, params −= step · m / (√v + ε).
+ */
+export function adamStep(
+  params: usize,
+  grad: usize,
+  m: usize,
+  v: usize,
+  count: i32,
+  invRows: f32,
+  step: f32,
+  beta1: f32,
+  beta2: f32,
+  epsilon: f32,
+): void {
+  const vInv = f32x4.splat(invRows)
+  const vStep = f32x4.splat(step)
+  const vB1 = f32x4.splat(beta1)
+  const vB1c = f32x4.splat(1 - beta1)
+  const vB2 = f32x4.splat(beta2)
+  const vB2c = f32x4.splat(1 - beta2)
+  const vEps = f32x4.splat(epsilon)
+  let p = 0
+  for (; p + 4 <= count; p += 4) {
+    const o = (<usize>p) << 2
+    const g = f32x4.mul(v128.load(grad + o), vInv)
+    v128.store(grad + o, ZERO)
+    const mp = f32x4.add(f32x4.mul(vB1, v128.load(m + o)), f32x4.mul(vB1c, g))
+    const vp = f32x4.add(f32x4.mul(vB2, v128.load(v + o)), f32x4.mul(vB2c, f32x4.mul(g, g)))
+    v128.store(m + o, mp)
+    v128.store(v + o, vp)
+    const delta = f32x4.div(f32x4.mul(vStep, mp), f32x4.add(f32x4.sqrt(vp), vEps))
+    v128.store(params + o, f32x4.sub(v128.load(params + o), delta))
+  }
+  for (; p < count; p++) {
+    const o = (<usize>p) << 2
+    const g = load<f32>(grad + o) * invRows
+    store<f32>(grad + o, 0)
+    const mp = beta1 * load<f32>(m + o) + (1 - beta1) * g
+    const vp = beta2 * load<f32>(v + o) + (1 - beta2) * (g * g)
+    store<f32>(m + o, mp)
+    store<f32>(v + o, vp)
+    store<f32>(params + o, load<f32>(params + o) - (step * mp) / (Mathf.sqrt(vp) + epsilon))
+  }
+}
