@@ -67,51 +67,7 @@ export function denseForward(
       }
     }
     const o = out + <usize>i * outBytes
-    let j = 0
-    for (; j + 16 <= nOut; j += 16) {
-      const jb = (<usize>j) << 2
-      let s0 = v128.load(b + jb)
-      let s1 = v128.load(b + jb, 16)
-      let s2 = v128.load(b + jb, 32)
-      let s3 = v128.load(b + jb, 48)
-      for (let q = 0; q < c; q++) {
-        const row = load<usize>(at + ((<usize>q) << 2)) + jb
-        const v = f32x4.splat(load<f32>(value + ((<usize>q) << 2)))
-        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(row)))
-        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(row, 16)))
-        s2 = f32x4.add(s2, f32x4.mul(v, v128.load(row, 32)))
-        s3 = f32x4.add(s3, f32x4.mul(v, v128.load(row, 48)))
-      }
-      if (relu) {
-        s0 = f32x4.max(s0, ZERO)
-        s1 = f32x4.max(s1, ZERO)
-        s2 = f32x4.max(s2, ZERO)
-        s3 = f32x4.max(s3, ZERO)
-      }
-      v128.store(o + jb, s0)
-      v128.store(o + jb, s1, 16)
-      v128.store(o + jb, s2, 32)
-      v128.store(o + jb, s3, 48)
-    }
-    for (; j + 4 <= nOut; j += 4) {
-      const jb = (<usize>j) << 2
-      let s = v128.load(b + jb)
-      for (let q = 0; q < c; q++) {
-        const row = load<usize>(at + ((<usize>q) << 2)) + jb
-        s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(value + ((<usize>q) << 2))), v128.load(row)))
-      }
-      if (relu) s = f32x4.max(s, ZERO)
-      v128.store(o + jb, s)
-    }
-    for (; j < nOut; j++) {
-      const jb = (<usize>j) << 2
-      let s = load<f32>(b + jb)
-      for (let q = 0; q < c; q++) {
-        s += load<f32>(value + ((<usize>q) << 2)) * load<f32>(load<usize>(at + ((<usize>q) << 2)) + jb)
-      }
-      if (relu && !(s > 0)) s = 0
-      store<f32>(o + jb, s)
-    }
+    gatheredSum(o, b, at, value, c, nOut, relu ? AFTER_RELU : AFTER_NONE, 0)
   }
 }
 
@@ -133,7 +89,7 @@ export function outputDelta(out: usize, target: usize, delta: usize, rows: i32):
  * Backpropagation through one layer for a minibatch: adds Σ_rows inputᵀ·delta to the weight
  * gradient `gw` and Σ_rows delta to the bias gradient `gb`; when `prev` is not 0 writes the
  * previous layer's delta, (delta · Wᵀ) masked by its ReLU (0 where that layer's output was 0).
- * `at` and `value` are scratch for up to max(rows, nIn) entries.
+ * `wt` is scratch for W transposed, `at` and `value` for up to max(rows, nIn, nOut) entries.
  */
 export function denseBackward(
   input: usize,
@@ -145,6 +101,7 @@ export function denseBackward(
   gb: usize,
   delta: usize,
   prev: usize,
+  wt: usize,
   at: usize,
   value: usize,
 ): void {
@@ -163,53 +120,115 @@ export function denseBackward(
       }
     }
     const g = gw + <usize>k * outBytes
-    let j = 0
-    for (; j + 16 <= nOut; j += 16) {
-      const jb = (<usize>j) << 2
-      let s0 = v128.load(g + jb)
-      let s1 = v128.load(g + jb, 16)
-      let s2 = v128.load(g + jb, 32)
-      let s3 = v128.load(g + jb, 48)
-      for (let q = 0; q < c; q++) {
-        const row = load<usize>(at + ((<usize>q) << 2)) + jb
-        const v = f32x4.splat(load<f32>(value + ((<usize>q) << 2)))
-        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(row)))
-        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(row, 16)))
-        s2 = f32x4.add(s2, f32x4.mul(v, v128.load(row, 32)))
-        s3 = f32x4.add(s3, f32x4.mul(v, v128.load(row, 48)))
-      }
-      v128.store(g + jb, s0)
-      v128.store(g + jb, s1, 16)
-      v128.store(g + jb, s2, 32)
-      v128.store(g + jb, s3, 48)
-    }
-    for (; j + 4 <= nOut; j += 4) {
-      const jb = (<usize>j) << 2
-      let s = v128.load(g + jb)
-      for (let q = 0; q < c; q++) {
-        const row = load<usize>(at + ((<usize>q) << 2)) + jb
-        s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(value + ((<usize>q) << 2))), v128.load(row)))
-      }
-      v128.store(g + jb, s)
-    }
-    for (; j < nOut; j++) {
-      const jb = (<usize>j) << 2
-      let s = load<f32>(g + jb)
-      for (let q = 0; q < c; q++) {
-        s += load<f32>(value + ((<usize>q) << 2)) * load<f32>(load<usize>(at + ((<usize>q) << 2)) + jb)
-      }
-      store<f32>(g + jb, s)
-    }
+    gatheredSum(g, g, at, value, c, nOut, AFTER_NONE, 0)
   }
   if (prev === 0) return
+  // prev = delta · Wᵀ row by row: Wᵀ's rows (one per output unit) are gathered where the row's
+  // delta is nonzero, and the sum is kept only where this layer's input was nonzero.
+  transpose(w, nIn, nOut, wt)
   for (let i = 0; i < rows; i++) {
     const d = delta + <usize>i * outBytes
-    const p = prev + <usize>i * inBytes
-    const a = input + <usize>i * inBytes
-    for (let k = 0; k < nIn; k++) {
-      const kb = (<usize>k) << 2
-      store<f32>(p + kb, load<f32>(a + kb) !== 0 ? dot(d, w + <usize>k * outBytes, nOut) : 0)
+    let c = 0
+    for (let j = 0; j < nOut; j++) {
+      const v = load<f32>(d + ((<usize>j) << 2))
+      if (v !== 0) {
+        store<usize>(at + ((<usize>c) << 2), wt + <usize>j * inBytes)
+        store<f32>(value + ((<usize>c) << 2), v)
+        c++
+      }
     }
+    gatheredSum(prev + <usize>i * inBytes, 0, at, value, c, nIn, AFTER_MASK, input + <usize>i * inBytes)
+  }
+}
+
+/** `t` (n × m) = `a` (m × n) transposed. */
+function transpose(a: usize, m: i32, n: i32, t: usize): void {
+  for (let r = 0; r < m; r++) {
+    const row = a + <usize>r * ((<usize>n) << 2)
+    for (let c = 0; c < n; c++) {
+      store<f32>(t + ((<usize>(c * m + r)) << 2), load<f32>(row + ((<usize>c) << 2)))
+    }
+  }
+}
+
+// What gatheredSum does to each sum before storing it.
+const AFTER_NONE = 0
+const AFTER_RELU = 1
+/** Keep the sum where `mask[j]` is nonzero, else store 0. */
+const AFTER_MASK = 2
+
+/**
+ * `dst[j] = init[j] + Σ_q value[q] · load(at[q] + 4j)` for j < n, each sum taken over q in order
+ * (`init` 0: start from 0), then `after` applied. Sixteen sums at a time are held in registers
+ * while the gathered rows stream past.
+ */
+function gatheredSum(
+  dst: usize,
+  init: usize,
+  at: usize,
+  value: usize,
+  c: i32,
+  n: i32,
+  after: i32,
+  mask: usize,
+): void {
+  let j = 0
+  for (; j + 16 <= n; j += 16) {
+    const jb = (<usize>j) << 2
+    let s0 = ZERO
+    let s1 = ZERO
+    let s2 = ZERO
+    let s3 = ZERO
+    if (init !== 0) {
+      s0 = v128.load(init + jb)
+      s1 = v128.load(init + jb, 16)
+      s2 = v128.load(init + jb, 32)
+      s3 = v128.load(init + jb, 48)
+    }
+    for (let q = 0; q < c; q++) {
+      const row = load<usize>(at + ((<usize>q) << 2)) + jb
+      const v = f32x4.splat(load<f32>(value + ((<usize>q) << 2)))
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(row)))
+      s1 = f32x4.add(s1, f32x4.mul(v, v128.load(row, 16)))
+      s2 = f32x4.add(s2, f32x4.mul(v, v128.load(row, 32)))
+      s3 = f32x4.add(s3, f32x4.mul(v, v128.load(row, 48)))
+    }
+    if (after === AFTER_RELU) {
+      s0 = f32x4.max(s0, ZERO)
+      s1 = f32x4.max(s1, ZERO)
+      s2 = f32x4.max(s2, ZERO)
+      s3 = f32x4.max(s3, ZERO)
+    } else if (after === AFTER_MASK) {
+      s0 = v128.and(s0, f32x4.ne(v128.load(mask + jb), ZERO))
+      s1 = v128.and(s1, f32x4.ne(v128.load(mask + jb, 16), ZERO))
+      s2 = v128.and(s2, f32x4.ne(v128.load(mask + jb, 32), ZERO))
+      s3 = v128.and(s3, f32x4.ne(v128.load(mask + jb, 48), ZERO))
+    }
+    v128.store(dst + jb, s0)
+    v128.store(dst + jb, s1, 16)
+    v128.store(dst + jb, s2, 32)
+    v128.store(dst + jb, s3, 48)
+  }
+  for (; j + 4 <= n; j += 4) {
+    const jb = (<usize>j) << 2
+    let s = init !== 0 ? v128.load(init + jb) : ZERO
+    for (let q = 0; q < c; q++) {
+      const row = load<usize>(at + ((<usize>q) << 2)) + jb
+      s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(value + ((<usize>q) << 2))), v128.load(row)))
+    }
+    if (after === AFTER_RELU) s = f32x4.max(s, ZERO)
+    else if (after === AFTER_MASK) s = v128.and(s, f32x4.ne(v128.load(mask + jb), ZERO))
+    v128.store(dst + jb, s)
+  }
+  for (; j < n; j++) {
+    const jb = (<usize>j) << 2
+    let s: f32 = init !== 0 ? load<f32>(init + jb) : 0
+    for (let q = 0; q < c; q++) {
+      s += load<f32>(value + ((<usize>q) << 2)) * load<f32>(load<usize>(at + ((<usize>q) << 2)) + jb)
+    }
+    if (after === AFTER_RELU && !(s > 0)) s = 0
+    else if (after === AFTER_MASK && load<f32>(mask + jb) === 0) s = 0
+    store<f32>(dst + jb, s)
   }
 }
 
@@ -229,32 +248,6 @@ function addRows(sum: usize, m: usize, rows: i32, n: i32): void {
     for (let i = 0; i < rows; i++) s += load<f32>(m + <usize>i * rowBytes + jb)
     store<f32>(sum + jb, s)
   }
-}
-
-/** Σ_j a[j]·b[j] over n entries. */
-function dot(a: usize, b: usize, n: i32): f32 {
-  let s0 = ZERO
-  let s1 = ZERO
-  let j = 0
-  for (; j + 8 <= n; j += 8) {
-    const jb = (<usize>j) << 2
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + jb), v128.load(b + jb)))
-    s1 = f32x4.add(s1, f32x4.mul(v128.load(a + jb, 16), v128.load(b + jb, 16)))
-  }
-  for (; j + 4 <= n; j += 4) {
-    const jb = (<usize>j) << 2
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + jb), v128.load(b + jb)))
-  }
-  const s = f32x4.add(s0, s1)
-  let total =
-    f32x4.extract_lane(s, 0) +
-    f32x4.extract_lane(s, 1) +
-    (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3))
-  for (; j < n; j++) {
-    const jb = (<usize>j) << 2
-    total += load<f32>(a + jb) * load<f32>(b + jb)
-  }
-  return total
 }
 
 /**

@@ -55,6 +55,7 @@ export interface MlpKernels {
     gb: number,
     delta: number,
     prev: number,
+    wt: number,
     at: number,
     value: number,
   ): void

@@ -195,6 +195,8 @@ interface TrainingMemory {
   /** deltas[l]: the loss's derivative by layer l's pre-activation; deltas[0] is unused (0). */
   deltas: number[]
   target: number
+  /** Scratch: the widest layer's weights transposed, and the kernels' gathered entries. */
+  wt: number
   at: number
   value: number
 }
@@ -206,6 +208,8 @@ function trainingMemory(layout: KernelLayout, sizes: readonly number[], batch: n
   const grad = layout.allocate(total)
   const acts = sizes.map((size) => layout.allocate(batch * size))
   const scratch = Math.max(batch, ...sizes)
+  let widest = 0
+  for (let l = 0; l + 1 < sizes.length; l++) widest = Math.max(widest, sizes[l]! * sizes[l + 1]!)
   return {
     kernels: layout.kernels,
     sizes,
@@ -217,6 +221,7 @@ function trainingMemory(layout: KernelLayout, sizes: readonly number[], batch: n
     acts,
     deltas: sizes.map((size, l) => (l === 0 ? 0 : layout.allocate(batch * size))),
     target: layout.allocate(batch),
+    wt: layout.allocate(widest),
     at: layout.allocate(scratch),
     value: layout.allocate(scratch),
   }
@@ -259,6 +264,7 @@ function batchGradient(mem: TrainingMemory, rows: number): number {
       gb,
       deltas[l + 1]!,
       deltas[l]!,
+      mem.wt,
       mem.at,
       mem.value,
     )
