@@ -174,8 +174,10 @@ async function nestedCalls(reps: number): Promise<Measurement[]> {
   const out: Measurement[] = []
   // PARAFIT_BENCH_NESTED_PROBLEMS=shells5,eggbox runs some of them.
   const only = process.env.PARAFIT_BENCH_NESTED_PROBLEMS?.split(',')
+  // PARAFIT_BENCH_NESTED_NETWORKS=4 runs only that network count.
+  const networkCounts = process.env.PARAFIT_BENCH_NESTED_NETWORKS?.split(',').map(Number) ?? [4, 0]
   for (const name of Object.keys(PROBLEMS).filter((p) => only === undefined || only.includes(p))) {
-    for (const networks of [4, 0]) {
+    for (const networks of networkCounts) {
       // Rings and the egg box need the networks (nautilus without them does not finish either):
       // capped so the bench ends, and reported as stopped.
       const cap = networks === 0 && (name.startsWith('shells') || name === 'eggbox') ? 300_000 : 2_000_000

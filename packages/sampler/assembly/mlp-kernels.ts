@@ -60,11 +60,10 @@ export function denseForward(
     let c = 0
     for (let k = 0; k < nIn; k++) {
       const v = load<f32>(a + ((<usize>k) << 2))
-      if (v !== 0) {
-        store<usize>(at + ((<usize>c) << 2), w + <usize>k * outBytes)
-        store<f32>(value + ((<usize>c) << 2), v)
-        c++
-      }
+      // Written always, kept only when nonzero: no branch to mispredict on ReLU zeros.
+      store<usize>(at + ((<usize>c) << 2), w + <usize>k * outBytes)
+      store<f32>(value + ((<usize>c) << 2), v)
+      c += i32(v !== 0)
     }
     const o = out + <usize>i * outBytes
     gatheredSum(o, b, at, value, c, nOut, relu ? AFTER_RELU : AFTER_NONE, 0)
@@ -113,11 +112,10 @@ export function denseBackward(
     let c = 0
     for (let i = 0; i < rows; i++) {
       const v = load<f32>(input + <usize>i * inBytes + ((<usize>k) << 2))
-      if (v !== 0) {
-        store<usize>(at + ((<usize>c) << 2), delta + <usize>i * outBytes)
-        store<f32>(value + ((<usize>c) << 2), v)
-        c++
-      }
+      // Written always, kept only when nonzero: no branch to mispredict on ReLU zeros.
+      store<usize>(at + ((<usize>c) << 2), delta + <usize>i * outBytes)
+      store<f32>(value + ((<usize>c) << 2), v)
+      c += i32(v !== 0)
     }
     const g = gw + <usize>k * outBytes
     gatheredSum(g, g, at, value, c, nOut, AFTER_NONE, 0)
@@ -131,11 +129,10 @@ export function denseBackward(
     let c = 0
     for (let j = 0; j < nOut; j++) {
       const v = load<f32>(d + ((<usize>j) << 2))
-      if (v !== 0) {
-        store<usize>(at + ((<usize>c) << 2), wt + <usize>j * inBytes)
-        store<f32>(value + ((<usize>c) << 2), v)
-        c++
-      }
+      // Written always, kept only when nonzero: no branch to mispredict on ReLU zeros.
+      store<usize>(at + ((<usize>c) << 2), wt + <usize>j * inBytes)
+      store<f32>(value + ((<usize>c) << 2), v)
+      c += i32(v !== 0)
     }
     gatheredSum(prev + <usize>i * inBytes, 0, at, value, c, nIn, AFTER_MASK, input + <usize>i * inBytes)
   }
