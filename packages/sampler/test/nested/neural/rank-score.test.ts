@@ -146,8 +146,10 @@ describe('cubicThreshold', () => {
   ])('agrees with the normal equations when the scores are well spread', (pairs, at) => {
     const x = f64(pairs.map(([s]) => s))
     const y = f64(pairs.map(([, p]) => p))
-    // Well-posed only when the scores spread: require a span of at least 0.3.
-    fc.pre(Math.max(...x) - Math.min(...x) > 0.3 && new Set(x).size >= 6)
+    // Well-posed only when the scores spread: a span of at least 0.3 and six scores at least
+    // 0.001 apart (scores a few ulps apart are one point to the normal equations; seed -620712485).
+    const distinct = new Set(pairs.map(([s]) => Math.round(s * 1000)))
+    fc.pre(Math.max(...x) - Math.min(...x) > 0.3 && distinct.size >= 6)
     expectAgreement(cubicThreshold(y, x, at), normalEquationsCubic(x, y, at))
   })
 
@@ -170,6 +172,25 @@ describe('cubicThreshold', () => {
     const value = cubicThreshold(y, x, 0.6504336948149538)
     expect(value).toBeLessThan(-100)
     expectAgreement(value, normalEquationsCubic(x, y, 0.6504336948149538))
+  })
+
+  // Found by fast-check (seed -620712485): eight scores in two clusters, seven of them a few ulps
+  // apart. The cubic must see two points and stay near the data; the normal equations cannot.
+  test('scores a few ulps apart count as one: the threshold stays near the data', () => {
+    const pairs = [
+      [0.31000000000000005, 0],
+      [0.010000000000000004, 0],
+      [0.01, 0],
+      [0.01, 0],
+      [0.010000000000000005, 0],
+      [0.010000000000000007, 0],
+      [0.01, 0],
+      [0.010000000000000002, 6.591549389635308e-7],
+    ] as const
+    const x = f64(pairs.map(([s]) => s))
+    const y = f64(pairs.map(([, p]) => p))
+    // The line through the clusters' means, (0.01, 9.42e-8) and (0.31, 0), extended to 0.691.
+    expect(cubicThreshold(y, x, 0.6913124226149152)).toBeCloseTo(-1.197e-7, 9)
   })
 
   function expectAgreement(value: number, reference: number): void {
