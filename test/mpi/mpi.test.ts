@@ -21,8 +21,8 @@ if (missing !== undefined && required) {
 }
 
 // The parafit command under mpirun, on the fitter's test model, in a folder of its own.
-const parafitCommand = new URL('../../packages/fitter/src/cli/parafit.ts', import.meta.url)
-const bowlFit = fileURLToPath(new URL('../../packages/fitter/test/fixtures/bowl-fit.ts', import.meta.url))
+const parafitCommand = new URL('../../packages/cli/src/parafit.ts', import.meta.url)
+const bowlFit = fileURLToPath(new URL('../../packages/cli/test/fixtures/bowl-fit.ts', import.meta.url))
 
 async function inScratch(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'parafit-mpi-cli-'))

@@ -14,4 +14,4 @@ if (major < 22 || (major === 22 && minor < 19)) {
 }
 // The package imports itself by name: its `exports` map the CLI to the built JavaScript when
 // installed, and to the TypeScript sources inside the parafit repository.
-await import('@parafit/fitter/cli')
+await import('@parafit/cli')

@@ -5,11 +5,9 @@
 
 import { availableParallelism } from 'node:os'
 import { detectMpi, flattenParams, objectiveModule } from '@parafit/core'
+import type { Method, MethodOptions } from '@parafit/fitter'
+import { FitError, type FitResult, Fitter } from '@parafit/fitter'
 import { type Pool, threadPool } from '@parafit/parallel'
-import { FitError, type FitResult } from '../fit-result.ts'
-import { Fitter } from '../fitter.ts'
-import type { MethodOptions } from '../methods.ts'
-import type { Method } from '../optimizers/optimizer.ts'
 import { loadFitModule } from './model-module.ts'
 import { prepareOutputPath, writeOutput } from './output-path.ts'
 import { noProgress, progressBar } from './progress.ts'

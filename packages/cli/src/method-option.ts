@@ -4,8 +4,8 @@
 // closest known name, before anything is evaluated.
 
 import { ValidationError } from '@parafit/core'
-import { METHODS, type MethodOptions } from '../methods.ts'
-import type { Method } from '../optimizers/optimizer.ts'
+import type { Method } from '@parafit/fitter'
+import { METHODS, type MethodOptions } from '@parafit/fitter'
 
 export interface MethodSetting {
   readonly method: Method | undefined

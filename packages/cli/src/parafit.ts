@@ -2,9 +2,9 @@
 
 import { createRequire } from 'node:module'
 import { detectMpi } from '@parafit/core'
+import type { Method } from '@parafit/fitter'
+import { METHODS } from '@parafit/fitter'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { METHODS } from '../methods.ts'
-import type { Method } from '../optimizers/optimizer.ts'
 import { reportError } from './error-report.ts'
 import { runFitCommand } from './fit-command.ts'
 import { type MethodSetting, methodOptionsOf, parseMethodSetting } from './method-option.ts'
@@ -27,7 +27,7 @@ function seed(value: string): number {
   return n
 }
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
 
 // `parafit fit ... | head` closes the pipe early: stop quietly, as Unix commands do.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

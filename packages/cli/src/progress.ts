@@ -1,8 +1,8 @@
 // The progress bar on long runs (cli-progress): evaluations against the budget, the best loss,
 // and the elapsed time. Only on a terminal; in a log file or a pipe, nothing is drawn.
 
+import type { FitProgress } from '@parafit/fitter'
 import { SingleBar } from 'cli-progress'
-import type { FitProgress } from '../fitter.ts'
 
 export interface ProgressDisplay {
   update(progress: FitProgress): void

@@ -1,7 +1,7 @@
 // The fit report the command prints: what was fitted, how it ended, and the parameters with
 // their standard errors where the method gives them. Plain text a scientist can paste into notes.
 
-import type { FitResult } from '../fit-result.ts'
+import type { FitResult } from '@parafit/fitter'
 
 const METHOD_NAMES: Record<string, string> = {
   lm: 'Levenberg-Marquardt',

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EvaluationTimeoutError } from '@parafit/core'
+import { FitError } from '@parafit/fitter'
 import { afterAll, describe, expect, test } from 'vitest'
-import { inCliWords, reportError } from '../src/cli/error-report.ts'
-import { FitError } from '../src/fit-result.ts'
+import { inCliWords, reportError } from '../src/error-report.ts'
 
-const command = fileURLToPath(new URL('../src/cli/parafit.ts', import.meta.url))
+const command = fileURLToPath(new URL('../src/parafit.ts', import.meta.url))
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), 'parafit-cli-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
@@ -151,17 +151,17 @@ describe('parafit fit', () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('it threw while loading: Error: cannot open data.csv')
     expect(run.stderr).toContain(`    at readData (${model}:2:9)\n    at ${model}:4:1`)
-    expect(run.stderr).not.toMatch(/node:internal|packages\/(core|fitter)\/src/)
+    expect(run.stderr).not.toMatch(/node:internal|packages\/(core|fitter|cli)\/src/)
   }, 30_000)
 
   test("an evaluation that throws on a worker: the user's frame, and --skip-errors instead of onError", async () => {
     const run = await parafit(['fit', fixture('throwing-fit.ts'), '-w', '2', '-m', 'nelder-mead'])
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/RangeError: x=[\d.]+ is past the model's range/)
-    expect(run.stderr).toMatch(/^ {4}at model \(packages\/fitter\/test\/fixtures\/throwing-fit\.ts:8:20\)$/m)
+    expect(run.stderr).toMatch(/^ {4}at model \(packages\/cli\/test\/fixtures\/throwing-fit\.ts:8:20\)$/m)
     expect(run.stderr).toContain('Pass --skip-errors to steer away from such points instead')
     expect(run.stderr).not.toMatch(
-      /onError|error\.result|node:internal|packages\/(core|parallel|fitter)\/src/,
+      /onError|error\.result|node:internal|packages\/(core|parallel|fitter|cli)\/src/,
     )
   }, 30_000)
 

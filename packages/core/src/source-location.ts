@@ -156,7 +156,7 @@ function stackFrames(stack: string | undefined): StackFrame[] {
 // packages are the siblings of core, two folders up.
 const packagesDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const ownSources = new RegExp(
-  `^${packagesDir.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}[\\\\/](core|parallel|mpi|fitter)[\\\\/](src|bin|dist)[\\\\/]`,
+  `^${packagesDir.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}[\\\\/](core|parallel|mpi|fitter|sampler|cli)[\\\\/](src|bin|dist)[\\\\/]`,
 )
 
 /** Whether a frame is the user's code: not Node's, not a dependency's, not parafit's own. */
