@@ -245,8 +245,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     limits: Limits,
   ): Promise<StopReason> {
     if (state.explored) state.discard = limits.discard
-    // The schedule is fixed: batch j+2 is planned right after batch j is merged. Batches planned
-    // earlier (restored, or left by a stopped run) go first, evaluated or not.
+    // The schedule is fixed: batch j+2 is planned right after batch j is merged, unless the state
+    // expects a new bound once batch j+1 merges (then right after that). Batches planned earlier (restored, or left by a stopped run) go first, evaluated or not.
     const launch = (plan: BatchPlan): Promise<EvaluatedBatch> => {
       if (plan.result !== undefined)
         return Promise.resolve({ plan, logL: plan.result.logL, blobs: plan.result.blobs })
@@ -273,6 +273,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     }
     for (;;) {
       while (reason === undefined && inFlight.length < PIPELINE_DEPTH) {
+        // A bound due once the batch in flight merges would make the next batch stale.
+        if (inFlight.length > 0 && state.boundExpectedAfterPending()) break
         reason = canStart()
         if (reason !== undefined) break
         const plan = state.plan(targets, effectiveSize(state.stats()))

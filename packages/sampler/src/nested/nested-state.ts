@@ -1,8 +1,9 @@
 // The nested sampler's algorithm without I/O: shells, bounds, the transfer pool, exploration and
 // sampling phases, planning batches and merging their results. Everything random comes from
 // streams keyed by (seed, purpose, index), and every decision is taken at a fixed point in the
-// sequence of batches (batch k+1 is planned after batch k−1 is merged), so a seed gives the same
-// run whatever runs the likelihood and however long each batch takes.
+// sequence of batches (batch k+1 is planned after batch k−1 is merged, or after batch k when a
+// bound is expected then), so a seed gives the same run whatever runs the likelihood and however
+// long each batch takes.
 
 import { Random } from '@parafit/core'
 import type { Blob } from '../batch-results.ts'
@@ -249,6 +250,27 @@ export class NestedState {
       (this.nUpdateIter >= this.settings.nUpdate || this.nLikeIter >= this.settings.nLikeNewBound) &&
       total > this.settings.nLive
     )
+  }
+
+  /**
+   * Whether a new bound will probably be due once the exploring batches in flight are merged.
+   * A batch drawn now would then come from a bound about to be superseded (nautilus, drawing one
+   * batch at a time, never draws one): better to let the pool finish what it has. Points above
+   * the threshold are expected at the rate seen since the last bound (the call count is exact).
+   */
+  boundExpectedAfterPending(): boolean {
+    if (this.explored) return false
+    let pendingCalls = 0
+    let total = 0
+    for (const p of this.pending) if (p.exploring) pendingCalls += p.points.length + p.transferred.length
+    if (pendingCalls === 0) return false
+    for (const s of this.shells) total += s.logL.length
+    if (total + pendingCalls <= this.settings.nLive) return false
+    if (this.nLikeIter + pendingCalls >= this.settings.nLikeNewBound) return true
+    // Until the first bound attempt the counter starts at -nLive (the cube's 2·nLive draws).
+    const aboveSinceBound = this.nUpdateIter + (this.boundAttempts === 0 ? this.settings.nLive : 0)
+    const rate = this.nLikeIter > 0 ? aboveSinceBound / this.nLikeIter : 1
+    return this.nUpdateIter + rate * pendingCalls >= this.settings.nUpdate
   }
 
   /**
