@@ -24,6 +24,8 @@ export interface FitCommandOptions {
   readonly export?: string
   readonly timeoutMs?: number
   readonly skipErrors?: boolean
+  /** Least squares: the residuals are divided by known σ, so the covariance is not rescaled. */
+  readonly absoluteSigma?: boolean
   /** --method-option settings, by method. */
   readonly methodOptions?: MethodOptions
   /** false: skip the check that every worker gives the same value at the start point. */
@@ -152,6 +154,7 @@ export async function runFitCommand(
         onProgress: (p) => bar.update(p),
         ...(options.budget === undefined ? {} : { budget: options.budget }),
         ...(options.skipErrors ? { onError: 'skip' as const } : {}),
+        ...(options.absoluteSigma ? { absoluteSigma: true } : {}),
         ...(options.methodOptions === undefined ? {} : { methodOptions: options.methodOptions }),
         ...(options.checkpoint === undefined
           ? {}

@@ -103,6 +103,11 @@ program
   )
   .option('--skip-errors', 'steer away from evaluations that throw instead of stopping the fit')
   .option(
+    '--absolute-sigma',
+    'least squares: the residuals are (data - model)/σ with σ known, so the standard errors are not ' +
+      'rescaled by the reduced χ² (scipy absolute_sigma=True, lmfit scale_covar=False)',
+  )
+  .option(
     '--no-check-workers',
     'skip the start-point check that every worker computes the same value (for a random objective)',
   )
@@ -170,6 +175,7 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
           ...(o.export === undefined ? {} : { export: o.export as string }),
           ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
           skipErrors: o.skipErrors === true,
+          absoluteSigma: o.absoluteSigma === true,
         },
         {
           stdout: process.stdout,

@@ -84,6 +84,24 @@ describe('parafit fit', () => {
     expect(result.bestContext.meta.at.x).toBe(result.params.x)
   }, 30_000)
 
+  test('the report gives the goodness of fit; --absolute-sigma takes σ as known', async () => {
+    // The bowl's three residuals vanish at its centre: χ² = 0, so scaled errors are 0, and with
+    // σ known they are those of J = diag(1, 3) there: 1 and 1/3.
+    const scaled = await parafit(['fit', fixture('bowl-fit.ts'), '-w', '1'], { BOWL_SHAPE: 'residuals' })
+    expect(scaled.code).toBe(0)
+    expect(scaled.stdout).toMatch(/data points +3, 2 variables, 1 degrees of freedom/)
+    expect(scaled.stdout).toMatch(/reduced chi-square/)
+    expect(scaled.stdout).toMatch(/AIC .* BIC /)
+    expect(scaled.stdout).toMatch(/s² = chi-square \/ degrees of freedom/)
+    const absolute = await parafit(['fit', fixture('bowl-fit.ts'), '-w', '1', '--absolute-sigma'], {
+      BOWL_SHAPE: 'residuals',
+    })
+    expect(absolute.code).toBe(0)
+    expect(absolute.stdout).toMatch(/^ {2}x +1\.5000000 +1\.0000000 /m)
+    expect(absolute.stdout).toMatch(/^ {2}y\.z +-0\.50000000 +0\.33333333 /m)
+    expect(absolute.stdout).toMatch(/residuals taken as divided by known σ \(--absolute-sigma\)/)
+  }, 30_000)
+
   test('--method and --budget are honoured; a scalar loss has no standard errors', async () => {
     const run = await parafit([
       'fit',

@@ -1,6 +1,7 @@
 // What a fit resolves to, and the error that carries the best result so far when a fit fails.
 
 import { type EvaluateContext, ParafitError, type ParamTree } from '@parafit/core'
+import type { FitStatistics } from './least-squares/fit-statistics.ts'
 import type { Method } from './optimizers/optimizer.ts'
 
 /** How a run ended: the optimizer's own test, the evaluation budget, the caller's signal. */
@@ -37,6 +38,17 @@ export interface FitResult<P extends ParamTree = ParamTree> {
   readonly stderr?: Readonly<Record<string, number>>
   /** Least-squares fits only: covariance matrix, rows and columns in `keys` order. */
   readonly covariance?: readonly (readonly number[])[]
+  /** Least-squares fits only: the correlation matrix, in `keys` order. */
+  readonly correlation?: readonly (readonly number[])[]
+  /** Least-squares fits only: data points, degrees of freedom, χ², reduced χ², AIC, BIC. */
+  readonly statistics?: FitStatistics
+  /**
+   * Least-squares fits only: whether the residuals were taken as divided by known σ (the
+   * covariance unscaled) or not (scaled by the reduced χ², the default). See `absoluteSigma`.
+   */
+  readonly absoluteSigma?: boolean
+  /** The keys whose best value lies on a bound (their standard errors mean little). */
+  readonly atBound: readonly string[]
   /** The flattened parameter keys, in the order of vectors and of `covariance`. */
   readonly keys: readonly string[]
 }

@@ -24,6 +24,7 @@ import {
 } from './evaluate-batch.ts'
 import { FitError, type FitResult, type StopKind } from './fit-result.ts'
 import { leastSquaresUncertainties } from './least-squares/covariance.ts'
+import { fitStatistics } from './least-squares/fit-statistics.ts'
 import {
   assertMethod,
   checkMethodOptions,
@@ -34,7 +35,7 @@ import {
 } from './methods.ts'
 import { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
 import type { Method, Optimizer, Problem } from './optimizers/optimizer.ts'
-import { RunRecord } from './run-record.ts'
+import { type LeastSquaresSummary, RunRecord } from './run-record.ts'
 
 export interface FitterOptions<P extends ParamTree> {
   /** The start point; its shape is the shape of every parameter set and of the result. */
@@ -92,6 +93,12 @@ export interface FitOptions extends Partial<FailurePolicy> {
   readonly checkpoint?: CheckpointOptions
   /** Settings for the chosen method, e.g. { cmaes: { restarts: 2 } }. */
   readonly methodOptions?: MethodOptions
+  /**
+   * Least-squares fits: the residuals are (data − model)/σ with σ known, so the covariance is
+   * (JᵀJ)⁻¹ as it stands (scipy's `absolute_sigma=True`, lmfit's `scale_covar=False`). Default
+   * false: σ known only up to a factor, and the covariance is scaled by the reduced χ².
+   */
+  readonly absoluteSigma?: boolean
 }
 
 // The keys of each options interface, checked at run time (scripts run with their types stripped).
@@ -105,6 +112,7 @@ const FITTER_OPTION_KEYS = optionKeys<FitterOptions<ParamTree>>()([
   'checkWorkers',
 ])
 const FIT_OPTION_KEYS = optionKeys<FitOptions>()([
+  'absoluteSigma',
   'method',
   'budget',
   'seed',
@@ -171,6 +179,12 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     const method = options.method ?? 'auto'
     if (method !== 'auto') assertMethod(method)
     if (options.budget !== undefined) positiveInteger(options.budget, 'budget')
+    if (options.absoluteSigma !== undefined && typeof options.absoluteSigma !== 'boolean') {
+      throw new ValidationError(
+        `absoluteSigma must be true or false, got ${String(options.absoluteSigma)}`,
+        'absoluteSigma',
+      )
+    }
     const seed = options.seed ?? 1
     if (!Number.isInteger(seed)) throw new ValidationError(`seed must be an integer, got ${seed}`, 'seed')
     const every =
@@ -334,7 +348,7 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     }
     if (boundary !== undefined && o.checkpoint !== undefined)
       await writeCheckpoint(o.checkpoint.path, boundary)
-    return record.toResult(space, method, stop, this.#leastSquares(optimizer))
+    return record.toResult(space, method, stop, this.#leastSquares(optimizer, o.absoluteSigma === true))
   }
 
   /** Evaluates and records a batch; throws FitError when the policy says a failure is fatal. */
@@ -359,14 +373,16 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     return evaluated
   }
 
-  /** Standard errors for least-squares fits, from the Jacobian at the solution. */
-  #leastSquares(optimizer: Optimizer): { stderr: Float64Array; covariance: number[][] } | undefined {
+  /** Standard errors and goodness of fit for least-squares fits, from the Jacobian at the solution. */
+  #leastSquares(optimizer: Optimizer, absoluteSigma: boolean): LeastSquaresSummary | undefined {
     if (!(optimizer instanceof LevenbergMarquardt)) return undefined
     const { residuals, jacobian } = optimizer.solution
     if (residuals === undefined || jacobian === undefined) return undefined
     let rss = 0
     for (const r of residuals) rss += r * r
-    return leastSquaresUncertainties(jacobian, rss)
+    const { stderr, covariance } = leastSquaresUncertainties(jacobian, rss, { absoluteSigma })
+    const statistics = fitStatistics(residuals.length, jacobian.length, rss)
+    return { stderr, covariance, statistics, absoluteSigma }
   }
 
   /** Closes a pool the Fitter made and kept (MPI). A pool passed in is left to its owner. */

@@ -12,6 +12,13 @@ export {
   type FitterOptions,
 } from './fitter.ts'
 export { leastSquaresUncertainties, type Uncertainties } from './least-squares/covariance.ts'
+export {
+  correlationMatrix,
+  type FitStatistics,
+  fitStatistics,
+  keysAtBounds,
+  strongCorrelations,
+} from './least-squares/fit-statistics.ts'
 export { METHODS, type MethodOptions } from './methods.ts'
 export type { LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt.ts'
 export { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'

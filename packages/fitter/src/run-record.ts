@@ -6,7 +6,16 @@ import { EvaluateContext, type ParamSpace, type ParamTree } from '@parafit/core'
 import type { CheckpointData } from './checkpoint.ts'
 import type { Evaluation } from './evaluate-batch.ts'
 import type { FitResult, HistoryEntry, StopKind } from './fit-result.ts'
+import { correlationMatrix, type FitStatistics, keysAtBounds } from './least-squares/fit-statistics.ts'
 import type { Method } from './optimizers/optimizer.ts'
+
+/** What a least-squares fit adds to its result, from the Jacobian and residuals at the solution. */
+export interface LeastSquaresSummary {
+  readonly stderr: Float64Array
+  readonly covariance: number[][]
+  readonly statistics: FitStatistics
+  readonly absoluteSigma: boolean
+}
 
 export class RunRecord {
   step = 0
@@ -83,7 +92,7 @@ export class RunRecord {
     space: ParamSpace<P>,
     method: Method,
     stop: { kind: StopKind; reason: string },
-    leastSquares?: { stderr: Float64Array; covariance: number[][] },
+    leastSquares?: LeastSquaresSummary,
   ): FitResult<P> {
     const x = this.bestX ?? space.initial
     const result: FitResult<P> = {
@@ -100,9 +109,18 @@ export class RunRecord {
       stopReason: stop.reason,
       success: stop.kind === 'converged',
       keys: space.keys,
+      atBound: keysAtBounds(space.keys, x, space.lower, space.upper),
     }
     if (leastSquares === undefined) return result
+    const { covariance, statistics, absoluteSigma } = leastSquares
     const stderr = Object.fromEntries(space.keys.map((key, i) => [key, leastSquares.stderr[i]!]))
-    return { ...result, stderr, covariance: leastSquares.covariance }
+    return {
+      ...result,
+      stderr,
+      covariance,
+      correlation: correlationMatrix(covariance),
+      statistics,
+      absoluteSigma,
+    }
   }
 }

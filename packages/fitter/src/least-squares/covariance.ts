@@ -17,8 +17,16 @@ export interface Uncertainties {
   readonly fullRank: boolean
 }
 
-/** `columns[j]` is ∂r/∂p_j at the solution; `rss` the residual sum of squares there. */
-export function leastSquaresUncertainties(columns: readonly Float64Array[], rss: number): Uncertainties {
+/**
+ * `columns[j]` is ∂r/∂p_j at the solution; `rss` the residual sum of squares there. With
+ * `absoluteSigma` the residuals are taken as divided by known σ, and the covariance is (JᵀJ)⁻¹
+ * itself (scipy's `absolute_sigma=True`, lmfit's `scale_covar=False`), not scaled by s².
+ */
+export function leastSquaresUncertainties(
+  columns: readonly Float64Array[],
+  rss: number,
+  options: { absoluteSigma?: boolean } = {},
+): Uncertainties {
   const n = columns.length
   const m = columns[0]?.length ?? 0
   if (m < n) {
@@ -32,7 +40,7 @@ export function leastSquaresUncertainties(columns: readonly Float64Array[], rss:
   const s = svd.diagonal
   const v = svd.rightSingularVectors
   const cutoff = (s[0] ?? 0) * Math.max(m, n) * EPS
-  const variance = m > n ? rss / (m - n) : Number.POSITIVE_INFINITY
+  const variance = options.absoluteSigma === true ? 1 : m > n ? rss / (m - n) : Number.POSITIVE_INFINITY
   const covariance: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0))
   let fullRank = true
   for (let k = 0; k < s.length; k++) {
