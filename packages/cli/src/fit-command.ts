@@ -12,6 +12,7 @@ import { loadFitModule } from './model-module.ts'
 import { prepareOutputPath, writeOutput } from './output-path.ts'
 import { noProgress, progressBar } from './progress.ts'
 import { formatReport } from './report.ts'
+import { FIT_RESULT_FORMAT } from './report-command.ts'
 
 export interface FitCommandOptions {
   readonly workers: number | 'auto'
@@ -83,9 +84,12 @@ function toJson(value: unknown): string {
   )
 }
 
-function resultDocument(result: FitResult, module: string): unknown {
+/** The --out document; `parafit report` reads it back (`readFitDocument`). */
+function resultDocument(result: FitResult, module: string, pool: string): unknown {
   return {
+    format: FIT_RESULT_FORMAT,
     module,
+    pool,
     method: result.method,
     success: result.success,
     stopKind: result.stopKind,
@@ -94,6 +98,10 @@ function resultDocument(result: FitResult, module: string): unknown {
     params: result.params,
     stderr: result.stderr,
     covariance: result.covariance,
+    correlation: result.correlation,
+    statistics: result.statistics,
+    absoluteSigma: result.absoluteSigma,
+    atBound: result.atBound,
     keys: result.keys,
     nEvals: result.nEvals,
     nFailed: result.nFailed,
@@ -138,7 +146,7 @@ export async function runFitCommand(
   const finish = async (result: FitResult) => {
     io.stdout.write(`${formatReport(result, { ...about, flat: flattenParams(result.params) })}\n`)
     if (options.out !== undefined) {
-      await writeOutput(options.out, '--out', `${toJson(resultDocument(result, path))}\n`)
+      await writeOutput(options.out, '--out', `${toJson(resultDocument(result, path, about.pool))}\n`)
       io.stdout.write(`\n  result written to ${options.out}\n`)
     }
   }

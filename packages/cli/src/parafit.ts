@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { reportError } from './error-report.ts'
 import { runFitCommand } from './fit-command.ts'
 import { type MethodSetting, methodOptionsOf, parseMethodSetting } from './method-option.ts'
+import { runReportCommand } from './report-command.ts'
 
 function wholeNumber(name: string) {
   return (value: string): number => {
@@ -185,6 +186,19 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
         },
       )
       if (stoppedBy === 'SIGTERM' && process.exitCode === 130) process.exitCode = 143
+    } catch (error) {
+      process.stderr.write(`${reportError(error)}\n`)
+      process.exitCode = 1
+    }
+  })
+
+program
+  .command('report')
+  .description('print again the report of a result saved with parafit fit --out')
+  .argument('<file>', 'the JSON file written by parafit fit --out')
+  .action(async (file: string) => {
+    try {
+      process.exitCode = await runReportCommand(file, { stdout: process.stdout })
     } catch (error) {
       process.stderr.write(`${reportError(error)}\n`)
       process.exitCode = 1

@@ -24,8 +24,27 @@ function formatSeconds(seconds: number): string {
   return `${minutes} min ${(seconds - 60 * minutes).toFixed(0)} s`
 }
 
+/** What the report reads of a fit: a `FitResult`, or the same fields read back from `--out`. */
+export type ReportedFit = Pick<
+  FitResult,
+  | 'method'
+  | 'success'
+  | 'stopReason'
+  | 'loss'
+  | 'nEvals'
+  | 'steps'
+  | 'nFailed'
+  | 'seconds'
+  | 'keys'
+  | 'stderr'
+  | 'correlation'
+  | 'statistics'
+  | 'absoluteSigma'
+  | 'atBound'
+>
+
 export function formatReport(
-  result: FitResult,
+  result: ReportedFit,
   about: { module: string; pool: string; flat: Record<string, number> },
 ): string {
   const lines: string[] = []

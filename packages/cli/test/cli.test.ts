@@ -102,6 +102,25 @@ describe('parafit fit', () => {
     expect(absolute.stdout).toMatch(/residuals taken as divided by known σ \(--absolute-sigma\)/)
   }, 30_000)
 
+  test('parafit report prints the same report again from --out; other files fail saying what it reads', async () => {
+    const out = join(scratch, 'for-report.json')
+    const fit = await parafit(['fit', fixture('bowl-fit.ts'), '-w', '1', '--out', out], {
+      BOWL_SHAPE: 'residuals',
+    })
+    expect(fit.code).toBe(0)
+    const again = await parafit(['report', out])
+    expect(again.code).toBe(0)
+    expect(again.stderr).toBe('')
+    expect(fit.stdout).toBe(`${again.stdout}\n  result written to ${out}\n`)
+    const notOurs = join(scratch, 'other.json')
+    writeFileSync(notOurs, '{"a": 1}\n')
+    const refused = await parafit(['report', notOurs])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/is not a parafit fit result .*parafit fit --out/)
+    writeFileSync(notOurs, '{"format": "parafit-fit-result", "keys": ["x"]')
+    expect((await parafit(['report', notOurs])).stderr).toMatch(/it is not JSON/)
+  }, 30_000)
+
   test('--method and --budget are honoured; a scalar loss has no standard errors', async () => {
     const run = await parafit([
       'fit',
