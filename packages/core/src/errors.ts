@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'PARAFIT_AUTOCORR'
   | 'PARAFIT_NESTED_FAILED'
   | 'PARAFIT_NESTED_CHECKPOINT'
+  | 'PARAFIT_CHAIN_FILE'
 
 export class ParafitError extends Error {
   readonly code: ErrorCode

@@ -2,6 +2,17 @@
 // sampler (nautilus's importance nested sampling, with the evidence).
 
 export type { Blob } from './batch-results.ts'
+export { ChainFileError, type ChainFileErrorReason } from './chain-file/chain-file-error.ts'
+export type { ChainFileOptions } from './chain-file/chain-file-options.ts'
+export { type Chains, splitChains } from './diagnostics/chains.ts'
+export { ess, essBulk, essTail } from './diagnostics/ess.ts'
+export { type FormatSummaryOptions, formatSummary } from './diagnostics/format-summary.ts'
+export { hdi } from './diagnostics/hdi.ts'
+export { mcseMean, mcseSd } from './diagnostics/mcse.ts'
+export { zScale } from './diagnostics/ranks.ts'
+export { rankNormalizedSplitRHat, rHat } from './diagnostics/rhat.ts'
+export { type Draws, type SummaryOptions, type SummaryRow, summary } from './diagnostics/summary.ts'
+export { walkerChains } from './diagnostics/walker-chains.ts'
 export { AutocorrError, type AutocorrOptions, integratedTime } from './ensemble/autocorr.ts'
 export {
   type ChainOptions,

@@ -4,7 +4,7 @@
 // one with M ≥ c·τ(M).
 
 import { checkOptionKeys, optionKeys, ParafitError } from '@parafit/core'
-import FFT from 'fft.js'
+import { Autocovariance } from '../diagnostics/autocovariance.ts'
 
 /** The chain is shorter than `tol` times the estimate: the estimate is not yet reliable. */
 export class AutocorrError extends ParafitError {
@@ -18,42 +18,20 @@ export class AutocorrError extends ParafitError {
   }
 }
 
-function nextPowerOfTwo(n: number): number {
-  let p = 2
-  while (p < n) p *= 2
-  return p
-}
-
 /**
- * Adds the normalised autocorrelation function of `series` to `sum` (length series.length),
- * computed through a zero-padded FFT: the power spectrum's transform is the autocovariance.
+ * Adds the normalised autocorrelation function of `series` to `sum` (length series.length).
+ * False for a constant series, which has none.
  */
 function addAutocorrelation(
   series: Float64Array,
   sum: Float64Array,
-  fft: FFT,
-  scratch: Float64Array,
+  acov: Autocovariance,
+  lags: Float64Array,
 ): boolean {
-  const n = series.length
-  let mean = 0
-  for (let i = 0; i < n; i++) mean += series[i]!
-  mean /= n
-  scratch.fill(0)
-  for (let i = 0; i < n; i++) scratch[i] = series[i]! - mean
-  const spectrum = fft.createComplexArray()
-  fft.realTransform(spectrum, scratch)
-  fft.completeSpectrum(spectrum)
-  // The power spectrum is real and even, so its forward transform is its inverse times the size.
-  for (let k = 0; k < fft.size; k++) {
-    const re = spectrum[2 * k]!
-    const im = spectrum[2 * k + 1]!
-    scratch[k] = re * re + im * im
-  }
-  const acov = fft.createComplexArray()
-  fft.realTransform(acov, scratch)
-  const zero = acov[0]!
-  if (zero === 0) return false // a constant series has no autocorrelation function
-  for (let t = 0; t < n; t++) sum[t] = sum[t]! + acov[2 * t]! / zero
+  acov.sums(series, lags)
+  const zero = lags[0]!
+  if (zero === 0) return false
+  for (let t = 0; t < series.length; t++) sum[t] = sum[t]! + lags[t]! / zero
   return true
 }
 
@@ -84,8 +62,8 @@ export function integratedTime(
     throw new AutocorrError(`need at least 2 steps to estimate τ, got ${nSteps}`, new Float64Array())
   const nWalkers = chain[0]!.length
   const nDim = chain[0]![0]!.length
-  const fft = new FFT(nextPowerOfTwo(2 * nSteps))
-  const scratch = new Float64Array(fft.size)
+  const acov = new Autocovariance(nSteps)
+  const lags = new Float64Array(nSteps)
   const series = new Float64Array(nSteps)
   const tau = new Float64Array(nDim)
   for (let d = 0; d < nDim; d++) {
@@ -93,7 +71,7 @@ export function integratedTime(
     let stuck = false
     for (let k = 0; k < nWalkers; k++) {
       for (let t = 0; t < nSteps; t++) series[t] = chain[t]![k]![d]!
-      if (!addAutocorrelation(series, rho, fft, scratch)) stuck = true
+      if (!addAutocorrelation(series, rho, acov, lags)) stuck = true
     }
     // A walker stuck at one value has no autocorrelation function; emcee's estimate is then NaN.
     if (stuck) {

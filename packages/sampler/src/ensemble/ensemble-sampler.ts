@@ -24,6 +24,16 @@ import {
   PoolLease,
 } from '@parafit/parallel'
 import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
+import { ChainFileError } from '../chain-file/chain-file-error.ts'
+import {
+  type ChainFileOptions,
+  type ChainFileSettings,
+  chainFileSettings,
+  continueChainFile,
+} from '../chain-file/chain-file-options.ts'
+import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
+import { ChainFileWriter } from '../chain-file/chain-file-writer.ts'
+import { type ChainFileProblem, describeMoves } from '../chain-file/layout.ts'
 import { wholeNumber } from '../option-checks.ts'
 import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
@@ -77,6 +87,11 @@ export interface EnsembleSamplerOptions {
    * read from a per-process source, when its module loads). Default true; false skips it.
    */
   readonly checkWorkers?: boolean
+  /**
+   * Write the chain into an HDF5 file in emcee's layout (HDFBackend reads it), each step or every
+   * `every` steps and always at the end of a run; EnsembleSampler.resume(options) continues it.
+   */
+  readonly chainFile?: ChainFileOptions
 }
 
 const SAMPLER_OPTION_KEYS = optionKeys<EnsembleSamplerOptions>()([
@@ -94,6 +109,7 @@ const SAMPLER_OPTION_KEYS = optionKeys<EnsembleSamplerOptions>()([
   'pipeline',
   'skipInitialStateCheck',
   'checkWorkers',
+  'chainFile',
 ])
 
 export interface SampleProgress {
@@ -163,6 +179,8 @@ export class EnsembleSampler implements AsyncDisposable {
   #chainLogProb: Float64Array[] = []
   #chainBlobs: (Blob | undefined)[][] = []
   #nBadValues = 0
+  /** The chain file: where it is, the problem written into it, and its writer. */
+  #file: { settings: ChainFileSettings; problem: ChainFileProblem; writer: ChainFileWriter } | undefined
   /** Measured on batches: wall time × workers / evaluations. Until measured, batches are used. */
   #secondsPerEvaluation = 0
 
@@ -221,6 +239,60 @@ export class EnsembleSampler implements AsyncDisposable {
     this.#pools = new PoolLease(options)
     this.#random = Random.fromSeed(seed)
     this.#accepted = new Float64Array(this.nWalkers)
+    if (options.chainFile !== undefined) {
+      const settings = chainFileSettings(options.chainFile, this.nDim)
+      const spec = options.moves
+      const problem: ChainFileProblem = {
+        nWalkers: this.nWalkers,
+        nDim: this.nDim,
+        moves: Array.isArray(spec) ? describeMoves(spec) : this.#moves.moves[0]!.name,
+        parameterNames: settings.parameterNames,
+        seed,
+      }
+      this.#file = { settings, problem, writer: new ChainFileWriter(settings.path, settings.group, problem) }
+    }
+  }
+
+  /**
+   * A sampler that continues the chain file `options.chainFile` names: give it the options the
+   * file was written with. It holds the file's chain, acceptance counts, walkers and random
+   * stream, and `run(null, n)` goes on exactly as the run that wrote the file would have,
+   * appending to the file. A file from another problem (walkers, dimensions, moves, and the
+   * parameter names and seed when the options give them), or one that is missing, truncated or
+   * damaged, fails with a ChainFileError that says what differs or what is wrong.
+   */
+  static async resume(options: EnsembleSamplerOptions): Promise<EnsembleSampler> {
+    if (typeof options !== 'object' || options === null || options.chainFile === undefined) {
+      throw new ValidationError(
+        'EnsembleSampler.resume(options) needs the options of the sampler that wrote the file, with ' +
+          'chainFile: { path }',
+        'chainFile',
+      )
+    }
+    const sampler = new EnsembleSampler(options)
+    const file = sampler.#file!
+    const { contents, writer } = await continueChainFile(file.settings, file.problem, {
+      seed: options.seed !== undefined,
+      parameterNames: options.chainFile.parameterNames !== undefined,
+    })
+    file.writer = writer
+    sampler.#restore(contents)
+    return sampler
+  }
+
+  /** The state after the file's last step, as the run that wrote it left it. */
+  #restore(contents: ChainFileContents): void {
+    const { nWalkers, nDim } = this
+    this.#chain = contents.chain
+    this.#chainLogProb = contents.logProb
+    this.#chainBlobs = contents.blobs
+    this.#accepted = contents.acceptedTotals.slice()
+    this.#nBadValues = contents.nBadValues
+    const last = contents.chain.at(-1)!
+    this.#coords = Array.from({ length: nWalkers }, (_, k) => last.slice(k * nDim, (k + 1) * nDim))
+    this.#logProb = contents.logProb.at(-1)!.slice()
+    this.#blobs = contents.blobs.at(-1)!.slice()
+    this.#random = Random.fromState(contents.randomState)
   }
 
   /** Steps kept (over all runs since construction or reset()). */
@@ -245,8 +317,12 @@ export class EnsembleSampler implements AsyncDisposable {
     return { coords: this.#coords.map((c) => c.slice()), logProb: this.#logProb.slice() }
   }
 
-  /** Forgets the chain and acceptance counts; the walkers' current state and the random stream stay. */
+  /**
+   * Forgets the chain and acceptance counts, in the chain file too; the walkers' current state
+   * and the random stream stay.
+   */
   reset(): void {
+    this.#file?.writer.reset()
     this.#chain = []
     this.#chainLogProb = []
     this.#chainBlobs = []
@@ -284,6 +360,7 @@ export class EnsembleSampler implements AsyncDisposable {
     await this.#checkModule()
     const pool = await this.#pools.acquire()
     try {
+      await this.#file?.writer.open()
       if (this.#options.checkWorkers !== false) {
         const point = (start ?? this.#coords!)[0]!
         await checkWorkersAgree(
@@ -308,13 +385,23 @@ export class EnsembleSampler implements AsyncDisposable {
         options.onProgress?.(progress)
       }
       await this.#steps(pool, nSteps, options.signal, onStep)
+      this.#saveChainFile()
       return { steps, aborted: options.signal?.aborted === true, seconds: seconds() }
     } catch (error) {
       if (
         options.signal?.aborted &&
         (error instanceof AbortError || (error as Error)?.name === 'AbortError')
       ) {
+        this.#saveChainFile()
         return { steps, aborted: true, seconds: seconds() }
+      }
+      if (error instanceof ChainFileError) throw error
+      // The steps before the failure go to the file; a failure to write them is kept for the
+      // next run (the writer's `failure`), and the run's own error is the one reported.
+      try {
+        this.#saveChainFile()
+      } catch {
+        // Kept as the writer's failure; written again by the next run.
       }
       if (
         error instanceof ValidationError ||
@@ -328,10 +415,43 @@ export class EnsembleSampler implements AsyncDisposable {
           'it are kept (getChain); run(null, n) continues from them'
       throw new SampleError(what, { cause: error, step: this.iteration })
     } finally {
+      this.#file?.writer.close()
       bar?.stop()
       await this.#pools.release(pool)
       this.#running = false
     }
+  }
+
+  /** Writes the steps the chain file has not got yet (none when a write already failed in this run). */
+  #saveChainFile(): void {
+    const writer = this.#file?.writer
+    if (writer !== undefined && writer.failure === undefined) writer.save()
+  }
+
+  /**
+   * Hands a committed step to the chain file, and writes when `every` steps wait. A failed write
+   * is returned, to stop the run after the steps already under way.
+   */
+  #record(step: Step, randomState: number[]): ChainFileError | undefined {
+    const file = this.#file
+    if (file === undefined) return undefined
+    const { writer, settings } = file
+    writer.push({
+      coords: this.#chain.at(-1)!,
+      logProb: step.logProb,
+      blobs: step.blobs,
+      accepted: step.accepted,
+      nBadValues: step.nBadValues,
+      randomState,
+    })
+    if (writer.failure !== undefined || writer.pending < settings.every) return undefined
+    try {
+      writer.save()
+    } catch (error) {
+      if (error instanceof ChainFileError) return error
+      throw error
+    }
+    return undefined
   }
 
   /**
@@ -414,6 +534,9 @@ export class EnsembleSampler implements AsyncDisposable {
           })
           for (const step of schedule.commit()) {
             this.#commit(step)
+            // The stream's state after this step: where a run resumed from the file starts.
+            const saveError = this.#record(step, schedule.resumeRandomState())
+            if (saveError !== undefined) fail(saveError, schedule.committed)
             onStep()
           }
         },
