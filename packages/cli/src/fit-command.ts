@@ -3,13 +3,12 @@
 // objective itself is loaded by the workers from the same file (objectiveModule), so the module
 // runs its defineObjective factory once per worker with `init`.
 
-import { availableParallelism } from 'node:os'
 import { detectMpi, flattenParams, objectiveModule } from '@parafit/core'
 import type { Method, MethodOptions } from '@parafit/fitter'
 import { FitError, type FitResult, Fitter } from '@parafit/fitter'
-import { type Pool, threadPool } from '@parafit/parallel'
 import { loadFitModule } from './model-module.ts'
-import { prepareOutputPath, writeOutput } from './output-path.ts'
+import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
+import { commandPool, describePool } from './pool-choice.ts'
 import { noProgress, progressBar } from './progress.ts'
 import { formatReport } from './report.ts'
 import { FIT_RESULT_FORMAT } from './report-command.ts'
@@ -44,44 +43,6 @@ export interface CommandIO {
    * default (quit) is what a user pressing Ctrl-C wants.
    */
   readonly onLoaded?: () => void
-}
-
-/** The launch when the Fitter will evaluate on MPI ranks (-w 1 keeps each rank on its own). */
-function mpiLaunch(workers: number | 'auto') {
-  const launch = detectMpi()
-  return launch.launcher !== null && launch.size > 1 && workers !== 1 ? launch : undefined
-}
-
-function describePool(workers: number | 'auto'): string {
-  const launch = mpiLaunch(workers)
-  if (launch !== undefined) return `MPI, ${launch.size - 1} worker ranks (${launch.launcher})`
-  const n = workers === 'auto' ? availableParallelism() : workers
-  return n === 1 ? '1 worker thread' : `${n} worker threads`
-}
-
-/**
- * Off MPI the command always evaluates on worker threads, one included: an objective that
- * never yields then still leaves this thread free for Ctrl-C and --timeout, which the calling
- * thread (the library's numWorkers: 1) cannot honour while the objective holds it.
- */
-function commandPool(workers: number | 'auto', timeoutMs: number | undefined): Pool | undefined {
-  if (mpiLaunch(workers) !== undefined) return undefined
-  const numWorkers = workers === 'auto' ? availableParallelism() : workers
-  return threadPool({ numWorkers, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
-}
-
-/** Plain JSON: typed arrays become arrays, infinities become strings. */
-function toJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v: unknown) => {
-      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
-        return Array.from(v as unknown as ArrayLike<number>)
-      if (typeof v === 'number' && !Number.isFinite(v)) return String(v)
-      return v
-    },
-    2,
-  )
 }
 
 /** The --out document; `parafit report` reads it back (`readFitDocument`). */

@@ -52,3 +52,17 @@ export async function writeOutput(path: string, flag: string, text: string): Pro
     throw new ValidationError(`cannot write ${flag} ${path}: ${(error as Error).message}`)
   }
 }
+
+/** Plain JSON: typed arrays become arrays, infinities become strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+        return Array.from(v as unknown as ArrayLike<number>)
+      if (typeof v === 'number' && !Number.isFinite(v)) return String(v)
+      return v
+    },
+    2,
+  )
+}

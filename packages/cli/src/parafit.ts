@@ -1,14 +1,16 @@
-// The `parafit` command. Argument parsing and help are commander's; the work is in fit-command.ts.
+// The `parafit` command. Argument parsing and help are commander's; the work is in
+// fit-command.ts, sample-command.ts and report-command.ts.
 
 import { createRequire } from 'node:module'
-import { detectMpi } from '@parafit/core'
 import type { Method } from '@parafit/fitter'
 import { METHODS } from '@parafit/fitter'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { reportError } from './error-report.ts'
 import { runFitCommand } from './fit-command.ts'
+import { runInterruptible } from './interruptible.ts'
 import { type MethodSetting, methodOptionsOf, parseMethodSetting } from './method-option.ts'
 import { runReportCommand } from './report-command.ts'
+import { runSampleCommand } from './sample-command.ts'
+import type { SampleMethod } from './sample-module.ts'
 
 function wholeNumber(name: string) {
   return (value: string): number => {
@@ -130,37 +132,17 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
 143 when stopped by SIGTERM.`,
   )
   .action(async (module: string, o: Record<string, unknown>) => {
-    const controller = new AbortController()
     const checkpoint = o.checkpoint as string | undefined
-    // Ctrl-C (SIGINT) and SIGTERM (Slurm at its time limit, mpirun passing on a Ctrl-C) stop the
-    // fit, print the best result and write --out. A second Ctrl-C quits at once; a SIGTERM after
-    // the first signal changes nothing (the report is being written; mpirun's SIGKILL follows).
-    let stoppedBy: NodeJS.Signals | undefined
-    // Under mpirun every rank runs this command; only rank 0, the one that fits, speaks.
-    const speaks = detectMpi().rank === 0
-    const stop = (signal: NodeJS.Signals) => {
-      if (stoppedBy === undefined) {
-        stoppedBy = signal
-        const what = signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`
-        if (speaks)
-          process.stderr.write(
-            `\nparafit: ${what}; stopping the workers and reporting the best so far (Ctrl-C again to quit now)\n`,
-          )
-        controller.abort()
-      } else if (signal === 'SIGINT') {
-        const kept = checkpoint === undefined ? '' : `; ${checkpoint} holds the run up to its last checkpoint`
-        process.stderr.write(`parafit: quit${kept}\n`)
-        process.exit(130)
-      }
+    const interruption = {
+      onStop: 'stopping the workers and reporting the best so far',
+      ...(checkpoint === undefined
+        ? {}
+        : { onQuit: `${checkpoint} holds the run up to its last checkpoint` }),
     }
-    const handleSignals = () => {
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    }
-    try {
+    await runInterruptible(interruption, (io) => {
       const method = o.method as Method | 'auto'
       const settings = (o.methodOption as MethodSetting[] | undefined) ?? []
-      process.exitCode = await runFitCommand(
+      return runFitCommand(
         module,
         {
           workers: o.workers as number | 'auto',
@@ -178,18 +160,105 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
           skipErrors: o.skipErrors === true,
           absoluteSigma: o.absoluteSigma === true,
         },
-        {
-          stdout: process.stdout,
-          stderr: process.stderr,
-          signal: controller.signal,
-          onLoaded: handleSignals,
-        },
+        io,
       )
-      if (stoppedBy === 'SIGTERM' && process.exitCode === 130) process.exitCode = 143
-    } catch (error) {
-      process.stderr.write(`${reportError(error)}\n`)
-      process.exitCode = 1
+    })
+  })
+
+program
+  .command('sample')
+  .description(
+    "sample the posterior of the module's log-probability (ensemble) or prior and likelihood (nested)",
+  )
+  .argument(
+    '<module>',
+    'a .ts or .js file exporting a log-probability (defineLogProb) and `initial`, the point the walkers start ' +
+      'around, for the ensemble sampler; or a log-likelihood (defineLikelihood) and `prior` for nested sampling',
+  )
+  .addOption(
+    new Option(
+      '--method <method>',
+      'ensemble or nested (default: nested when the module exports a prior)',
+    ).choices(['ensemble', 'nested']),
+  )
+  .addOption(
+    new Option('-w, --workers <n|auto>', 'worker threads; under mpirun/srun, the MPI ranks')
+      .default('auto')
+      .argParser(workers),
+  )
+  .option('--walkers <n>', 'ensemble: walkers (default: max(32, 2·dimensions + 2))', wholeNumber('--walkers'))
+  .option(
+    '--steps <n>',
+    "ensemble: the chain's length in steps (with --resume: the length to reach)",
+    wholeNumber('--steps'),
+    5000,
+  )
+  .option(
+    '--discard <n>',
+    'ensemble: steps left out of the summary (default: 2τ, at most half)',
+    wholeNumber('--discard'),
+  )
+  .option('--n-eff <n>', 'nested: the effective sample size to reach', wholeNumber('--n-eff'), 10000)
+  .option('--n-live <n>', 'nested: live points (default 2000, as nautilus)', wholeNumber('--n-live'))
+  .option(
+    '--networks <n>',
+    'nested: neural networks per bound region (default 4, as nautilus; 0 for ellipsoids alone)',
+    (value: string) => {
+      const n = Number(value)
+      if (!Number.isInteger(n) || n < 0)
+        throw new InvalidArgumentError('--networks must be a whole number ≥ 0.')
+      return n
+    },
+  )
+  .option('-s, --seed <n>', 'seed; the same seed gives the same run on any number of workers', seed, 1)
+  .option(
+    '-o, --out <file>',
+    "keep the run: ensemble, the chain as HDF5 in emcee's layout (.h5); nested, the result as JSON and its state beside it",
+  )
+  .option('--resume', 'continue the run kept in --out')
+  .option(
+    '--timeout <ms>',
+    'an evaluation running longer fails (its worker is replaced)',
+    wholeNumber('--timeout'),
+  )
+  .option('--no-progress', 'no progress line')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  parafit sample model.ts --steps 5000 -o chain.h5     the ensemble sampler, its chain kept for Python's emcee
+  parafit sample model.ts -o chain.h5 --resume --steps 10000
+  parafit sample model.ts --method nested -o run.json  nested sampling: log Z and the posterior
+  mpirun -n 9 parafit sample model.ts                  rank 0 samples, 8 ranks evaluate
+
+Ctrl-C stops the run, prints the summary of what it has, and says how to continue it.`,
+  )
+  .action(async (module: string, o: Record<string, unknown>) => {
+    const interruption = {
+      onStop: 'finishing the evaluations under way and summarising the run so far',
+      ...(o.out === undefined ? {} : { onQuit: `${o.out as string} holds the run as last saved` }),
     }
+    await runInterruptible(interruption, (io) =>
+      runSampleCommand(
+        module,
+        {
+          ...(o.method === undefined ? {} : { method: o.method as SampleMethod }),
+          workers: o.workers as number | 'auto',
+          seed: o.seed as number,
+          steps: o.steps as number,
+          nEff: o.nEff as number,
+          resume: o.resume === true,
+          progress: o.progress as boolean,
+          ...(o.walkers === undefined ? {} : { walkers: o.walkers as number }),
+          ...(o.discard === undefined ? {} : { discard: o.discard as number }),
+          ...(o.nLive === undefined ? {} : { nLive: o.nLive as number }),
+          ...(o.networks === undefined ? {} : { nNetworks: o.networks as number }),
+          ...(o.out === undefined ? {} : { out: o.out as string }),
+          ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
+        },
+        io,
+      ),
+    )
   })
 
 program
@@ -197,12 +266,7 @@ program
   .description('print again the report of a result saved with parafit fit --out')
   .argument('<file>', 'the JSON file written by parafit fit --out')
   .action(async (file: string) => {
-    try {
-      process.exitCode = await runReportCommand(file, { stdout: process.stdout })
-    } catch (error) {
-      process.stderr.write(`${reportError(error)}\n`)
-      process.exitCode = 1
-    }
+    await runInterruptible({ onStop: 'stopping' }, (io) => runReportCommand(file, io))
   })
 
 await program.parseAsync()

@@ -1,46 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { EvaluationTimeoutError } from '@parafit/core'
 import { FitError } from '@parafit/fitter'
 import { afterAll, describe, expect, test } from 'vitest'
 import { inCliWords, reportError } from '../src/error-report.ts'
+import { fixture, parafit } from './run-parafit.ts'
 
-const command = fileURLToPath(new URL('../src/parafit.ts', import.meta.url))
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), 'parafit-cli-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
-
-interface Run {
-  code: number | null
-  /** The signal that ended the command, when one did (then `code` is null). */
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
-
-function parafit(
-  args: string[],
-  env: Record<string, string> = {},
-  whileRunning?: (child: ChildProcess, out: () => string) => void,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [command, ...args], { env: { ...process.env, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-    whileRunning?.(child, () => stdout + stderr)
-  })
-}
 
 describe('error messages in the command', () => {
   test("name the command's flags where the library names its options", () => {

@@ -4,7 +4,15 @@
 // nested-state.ts, one batch's evaluation in evaluate-batch.ts; this file holds the pools, the
 // pipeline, MPI, checkpoints and the results.
 
-import { detectMpi, isObjectiveRef, type ObjectiveRef, type ParamTree, ValidationError } from '@parafit/core'
+import {
+  detectMpi,
+  isObjectiveRef,
+  moduleDisplayName,
+  type ObjectiveRef,
+  type ParamTree,
+  resolveExport,
+  ValidationError,
+} from '@parafit/core'
 import { type Pool, PoolLease } from '@parafit/parallel'
 import { positiveNumber, wholeNumber } from '../option-checks.ts'
 import { Prior } from '../prior/prior.ts'
@@ -18,7 +26,7 @@ import {
   writeNestedCheckpoint,
 } from './checkpoint.ts'
 import { type EvaluationOptions, evaluateBatch } from './evaluate-batch.ts'
-import { likelihoodObjective } from './likelihood.ts'
+import { likelihoodExportRule, likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
 import { NestedSamplerError } from './nested-error.ts'
 import { NestedState, type Targets } from './nested-state.ts'
@@ -61,7 +69,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   readonly #settings: SamplerSettings
   readonly #evaluation: EvaluationOptions
   readonly #options: NestedSamplerOptions<P>
-  readonly #likelihood: ReturnType<typeof likelihoodObjective> | ObjectiveRef
+  #likelihood: ReturnType<typeof likelihoodObjective> | ObjectiveRef
+  #moduleChecked = false
   readonly #likelihoodLease: PoolLease
   readonly #samplerLease: PoolLease | undefined
   #state: NestedState | undefined
@@ -134,6 +143,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       onProgress: options.onProgress,
       progress: options.progress ?? false,
     }
+    await this.#checkModule()
     if (this.#underMpi()) return this.#runUnderMpi(targets, limits)
     const pool = await this.#likelihoodLease.acquire()
     const samplerPool = this.#samplerLease === undefined ? pool : await this.#samplerLease.acquire()
@@ -143,6 +153,25 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       if (samplerPool !== pool) await this.#samplerLease!.release(samplerPool)
       await this.#likelihoodLease.release(pool)
     }
+  }
+
+  /**
+   * Picks a likelihood module's export by the likelihood rule (default, logLikelihood, the only
+   * one made with defineLikelihood), and from then on sends the workers a ref that names it: a
+   * module may also export other objectives (a log-probability for the ensemble sampler).
+   */
+  async #checkModule(): Promise<void> {
+    const ref = this.#likelihood
+    if (this.#moduleChecked || !isObjectiveRef(ref)) return
+    let namespace: Record<string, unknown>
+    try {
+      namespace = (await import(ref.module)) as Record<string, unknown>
+    } catch {
+      return // the pool reports a module that does not load, naming the module and the cause
+    }
+    const resolved = resolveExport(namespace, ref.export, moduleDisplayName(ref.module), likelihoodExportRule)
+    if (resolved !== ref.export) this.#likelihood = Object.freeze({ ...ref, export: resolved })
+    this.#moduleChecked = true
   }
 
   async #runOn(pool: Pool, samplerPool: Pool, targets: Targets, limits: Limits): Promise<NestedRunSummary> {

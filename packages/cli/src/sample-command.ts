@@ -1,0 +1,250 @@
+// `parafit sample <module>`: the ensemble sampler (emcee's) or nested sampling (nautilus's) on
+// the module's log-probability or log-likelihood, on worker threads or MPI ranks, with a progress
+// line, a summary a scientist reads, and files that keep the run: the ensemble's chain in
+// emcee's HDF5 layout (`--out run.h5`, which Python's emcee opens), nested sampling's
+// checkpoint beside its JSON result. Ctrl-C stops, prints what there is and says how to go on.
+
+import { existsSync } from 'node:fs'
+import { detectMpi, objectiveModule, Random, ValidationError } from '@parafit/core'
+import {
+  AutocorrError,
+  EnsembleSampler,
+  type EnsembleSamplerOptions,
+  NestedSampler,
+  summary,
+  walkerChains,
+} from '@parafit/sampler'
+import type { CommandIO } from './fit-command.ts'
+import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
+import { commandPool, describePool } from './pool-choice.ts'
+import {
+  type EnsembleModule,
+  loadSampleModule,
+  type NestedModule,
+  type SampleMethod,
+} from './sample-module.ts'
+import { sampleProgress } from './sample-progress.ts'
+import { formatEnsembleReport, formatNestedReport } from './sample-report.ts'
+
+export interface SampleCommandOptions {
+  readonly method?: SampleMethod
+  readonly workers: number | 'auto'
+  readonly seed: number
+  /** Ensemble: walkers (default max(32, 2·dimensions + 2)) and the chain's length in steps. */
+  readonly walkers?: number
+  readonly steps: number
+  /** Ensemble: steps left out of the summary; default 2τ (at most half the chain). */
+  readonly discard?: number
+  /** Nested: the effective sample size to reach, the live points, the networks per region. */
+  readonly nEff: number
+  readonly nLive?: number
+  readonly nNetworks?: number
+  readonly out?: string
+  readonly resume: boolean
+  readonly timeoutMs?: number
+  readonly progress: boolean
+}
+
+/** Runs the command; resolves to the exit code (130 after Ctrl-C). */
+export async function runSampleCommand(
+  path: string,
+  options: SampleCommandOptions,
+  io: CommandIO,
+): Promise<number> {
+  const loaded = await loadSampleModule(path, options.method)
+  io.onLoaded?.()
+  if (options.resume && options.out === undefined) {
+    throw new ValidationError('--resume continues the run saved with --out: give the same --out')
+  }
+  if (detectMpi().rank === 0 && options.out !== undefined) await prepareOutputPath(options.out, '--out')
+  return loaded.method === 'ensemble'
+    ? sampleEnsemble(path, loaded, options, io)
+    : sampleNested(path, loaded, options, io)
+}
+
+/** How to go on after a stop, in the user's own words. */
+function resumeHint(path: string, options: SampleCommandOptions): string {
+  if (options.out === undefined) return 'nothing was saved: pass --out to keep a run and continue it'
+  const method = options.method === undefined ? '' : ` --method ${options.method}`
+  return `kept in ${options.out}; continue with: parafit sample ${path}${method} --out ${options.out} --resume`
+}
+
+async function sampleEnsemble(
+  path: string,
+  loaded: EnsembleModule,
+  options: SampleCommandOptions,
+  io: CommandIO,
+): Promise<number> {
+  const nDim = loaded.initial.length
+  const nWalkers = options.walkers ?? Math.max(32, 2 * nDim + 2)
+  if (options.out !== undefined && !/\.(h5|hdf5)$/i.test(options.out)) {
+    throw new ValidationError(
+      `--out ${options.out}: the ensemble's chain is an HDF5 file in emcee's layout; name it .h5`,
+    )
+  }
+  const pool = commandPool(options.workers, options.timeoutMs)
+  const samplerOptions: EnsembleSamplerOptions = {
+    logProb: objectiveModule(loaded.url, { init: loaded.init }),
+    nWalkers,
+    nDim,
+    seed: options.seed,
+    ...(pool === undefined ? { numWorkers: options.workers } : { pool }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.out === undefined
+      ? {}
+      : { chainFile: { path: options.out, parameterNames: [...loaded.names] } }),
+  }
+  const resuming = options.resume && options.out !== undefined && existsSync(options.out)
+  let sampler: EnsembleSampler
+  try {
+    sampler = resuming ? await EnsembleSampler.resume(samplerOptions) : new EnsembleSampler(samplerOptions)
+  } catch (error) {
+    await pool?.close()
+    throw error
+  }
+  const started = performance.now()
+  try {
+    // The walkers start in a small ball around `initial`, as in emcee's tutorials.
+    const random = Random.fromSeed(options.seed, 1)
+    const start = Array.from({ length: nWalkers }, () =>
+      Float64Array.from(loaded.initial, (x) => x + 1e-4 * (Math.abs(x) || 1) * random.normal()),
+    )
+    const toRun = Math.max(0, options.steps - sampler.iteration)
+    const bar = sampleProgress(io.stderr, { total: options.steps, unit: 'steps', enabled: options.progress })
+    const run = await sampler.run(resuming ? null : start, toRun, {
+      signal: io.signal,
+      onProgress: (p) => bar.update(p.iteration, `acceptance ${p.acceptanceFraction.toFixed(3)}`),
+    })
+    bar.stop()
+    if (detectMpi().rank !== 0) return 0
+    const steps = sampler.iteration
+    if (steps < 4) {
+      io.stdout.write(`parafit sample ${path}: stopped after ${steps} steps, too few to summarise\n`)
+      io.stdout.write(`  ${resumeHint(path, options)}\n`)
+      return run.aborted ? 130 : 0
+    }
+    const tauQuiet = sampler.autocorrTime({ quiet: true })
+    let tau: Float64Array | undefined
+    try {
+      tau = sampler.autocorrTime()
+    } catch (error) {
+      if (!(error instanceof AutocorrError)) throw error
+    }
+    let tauMax = 0
+    for (const t of tauQuiet) if (Number.isFinite(t)) tauMax = Math.max(tauMax, t)
+    const discard = options.discard ?? Math.min(Math.floor(steps / 2), Math.ceil(2 * tauMax))
+    if (discard >= steps - 3) {
+      throw new ValidationError(`--discard ${discard} leaves fewer than 4 of the chain's ${steps} steps`)
+    }
+    const chain = sampler.getChain({ discard }) as Float64Array[][]
+    const rows = summary(walkerChains(chain), { names: loaded.names })
+    const report = formatEnsembleReport({
+      module: path,
+      pool: describePool(options.workers),
+      nWalkers,
+      steps,
+      discard,
+      names: loaded.names,
+      tau,
+      tauQuiet,
+      acceptance: sampler.acceptanceFraction,
+      rows,
+      seconds: (performance.now() - started) / 1000,
+    })
+    io.stdout.write(`${report}\n`)
+    if (options.out !== undefined)
+      io.stdout.write(`\n  chain written to ${options.out} (emcee's HDF5 layout)\n`)
+    if (run.aborted) {
+      io.stdout.write(`\n  stopped by Ctrl-C after ${steps} steps; ${resumeHint(path, options)}\n`)
+      return 130
+    }
+    return 0
+  } finally {
+    await sampler.close()
+    await pool?.close()
+  }
+}
+
+async function sampleNested(
+  path: string,
+  loaded: NestedModule,
+  options: SampleCommandOptions,
+  io: CommandIO,
+): Promise<number> {
+  if (options.out !== undefined && !/\.json$/i.test(options.out)) {
+    throw new ValidationError(
+      `--out ${options.out}: nested sampling writes its result as JSON (and its checkpoint beside it); name it .json`,
+    )
+  }
+  const checkpoint = options.out === undefined ? undefined : `${options.out}.checkpoint`
+  if (checkpoint !== undefined && existsSync(checkpoint) && !options.resume) {
+    throw new ValidationError(
+      `${checkpoint} holds a run already: pass --resume to continue it, or choose another --out`,
+    )
+  }
+  const pool = commandPool(options.workers, options.timeoutMs)
+  const sampler = new NestedSampler({
+    prior: loaded.prior,
+    logLikelihood: objectiveModule(loaded.url, { init: loaded.init }),
+    seed: options.seed,
+    ...(pool === undefined ? { numWorkers: options.workers } : { pool }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.nLive === undefined ? {} : { nLive: options.nLive }),
+    ...(options.nNetworks === undefined ? {} : { nNetworks: options.nNetworks }),
+    ...(checkpoint === undefined ? {} : { checkpoint: { path: checkpoint } }),
+  })
+  try {
+    const bar = sampleProgress(io.stderr, { total: options.nEff, unit: 'N_eff', enabled: options.progress })
+    const result = await sampler.run({
+      nEff: options.nEff,
+      signal: io.signal,
+      onProgress: (p) =>
+        bar.update(
+          Math.min(options.nEff, Math.floor(p.nEff)),
+          `log Z ${p.logZ.toFixed(3)}, ${p.nLike} calls, ${p.phase}`,
+        ),
+    })
+    bar.stop()
+    if (detectMpi().rank !== 0) return 0
+    const posterior = sampler.posterior()
+    const names = loaded.names
+    const columns = names.map(() => new Float64Array(posterior.unitPoints.length))
+    const x = new Float64Array(names.length)
+    posterior.unitPoints.forEach((u, i) => {
+      loaded.prior.transformInto(u, x)
+      for (let d = 0; d < names.length; d++) columns[d]![i] = x[d]!
+    })
+    const weights = Float64Array.from(posterior.logWeights, (w) => Math.exp(w))
+    io.stdout.write(
+      `${formatNestedReport({
+        module: path,
+        pool: describePool(options.workers),
+        ...result,
+        names,
+        columns,
+        weights,
+      })}\n`,
+    )
+    if (options.out !== undefined) {
+      const document = {
+        format: 'parafit-nested-result',
+        module: path,
+        ...result,
+        names,
+        points: posterior.points,
+        logWeights: posterior.logWeights,
+        logLikelihoods: posterior.logLikelihoods,
+      }
+      await writeOutput(options.out, '--out', `${toJson(document)}\n`)
+      io.stdout.write(`\n  result written to ${options.out}; the run's state to ${checkpoint}\n`)
+    }
+    if (result.stopReason === 'aborted') {
+      io.stdout.write(`\n  stopped by Ctrl-C after ${result.nLike} calls; ${resumeHint(path, options)}\n`)
+      return 130
+    }
+    return 0
+  } finally {
+    await sampler.close()
+    await pool?.close()
+  }
+}

@@ -1,0 +1,130 @@
+// What `parafit sample` prints at the end. Ensemble: τ, N/τ and the acceptance first (the
+// walkers are not independent chains), then arviz's summary with the walkers as chains.
+// Nested: log Z ± its error, N_eff and the calls, then each parameter's weighted mean, sd and
+// 16/50/84% quantiles, as corner.py titles them.
+
+import { formatSummary, type SummaryRow } from '@parafit/sampler'
+
+function fixed(x: number, digits = 4): string {
+  return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x)
+}
+
+export interface EnsembleReport {
+  readonly module: string
+  readonly pool: string
+  readonly nWalkers: number
+  readonly steps: number
+  readonly discard: number
+  readonly names: readonly string[]
+  /** τ per parameter, or undefined when the chain is too short to trust it. */
+  readonly tau: Float64Array | undefined
+  readonly tauQuiet: Float64Array
+  readonly acceptance: Float64Array
+  readonly rows: readonly SummaryRow[]
+  readonly seconds: number
+}
+
+export function formatEnsembleReport(r: EnsembleReport): string {
+  const lines: string[] = []
+  let low = Number.POSITIVE_INFINITY
+  let high = Number.NEGATIVE_INFINITY
+  let sum = 0
+  for (const a of r.acceptance) {
+    low = Math.min(low, a)
+    high = Math.max(high, a)
+    sum += a
+  }
+  lines.push(`parafit sample ${r.module}`)
+  lines.push(`  method       ensemble (emcee's affine-invariant moves) on ${r.pool}`)
+  lines.push(`  chain        ${r.nWalkers} walkers × ${r.steps} steps, ${r.seconds.toFixed(1)} s`)
+  lines.push(
+    `  acceptance   ${fixed(sum / r.acceptance.length, 3)} (walkers ${fixed(low, 3)}–${fixed(high, 3)})`,
+  )
+  const width = Math.max(9, ...r.names.map((n) => n.length))
+  lines.push('')
+  lines.push(`  ${'parameter'.padEnd(width)}  ${'τ (steps)'.padStart(10)}  ${'N/τ'.padStart(8)}`)
+  r.names.forEach((name, d) => {
+    const tau = r.tauQuiet[d]!
+    lines.push(
+      `  ${name.padEnd(width)}  ${fixed(tau, 3).padStart(10)}  ${fixed(r.steps / tau, 3).padStart(8)}`,
+    )
+  })
+  lines.push(
+    r.tau === undefined
+      ? '  τ is not yet reliable: emcee trusts it once the chain is 50 τ long; run longer (--resume continues)'
+      : '  τ is reliable (the chain is over 50 τ long); N/τ is the independent draws per walker',
+  )
+  lines.push(`  the summary leaves out the first ${r.discard} steps (burn-in: --discard)`)
+  lines.push('')
+  lines.push(
+    formatSummary(r.rows, {
+      notes: ['walkers treated as chains: they are not independent, so read R̂ and ESS as rough guides'],
+    }),
+  )
+  return lines.join('\n')
+}
+
+export interface NestedReport {
+  readonly module: string
+  readonly pool: string
+  readonly logZ: number
+  readonly logZErr: number
+  readonly nEff: number
+  readonly nLike: number
+  readonly efficiency: number
+  readonly stopReason: string
+  readonly seconds: number
+  readonly names: readonly string[]
+  /** Per parameter: the points' values, and the normalised weights. */
+  readonly columns: readonly Float64Array[]
+  readonly weights: Float64Array
+}
+
+/** The weighted quantile as corner.py computes it: the sorted values' cumulative weight, interpolated. */
+export function weightedQuantile(values: Float64Array, weights: Float64Array, q: number): number {
+  const order = Array.from(values.keys()).sort((a, b) => values[a]! - values[b]!)
+  let total = 0
+  for (const i of order) total += weights[i]!
+  let cumulative = 0
+  let previous = { at: 0, value: values[order[0]!]! }
+  for (const i of order) {
+    cumulative += weights[i]!
+    const at = cumulative / total
+    if (at >= q) {
+      if (at === previous.at) return values[i]!
+      return previous.value + ((q - previous.at) / (at - previous.at)) * (values[i]! - previous.value)
+    }
+    previous = { at, value: values[i]! }
+  }
+  return previous.value
+}
+
+export function formatNestedReport(r: NestedReport): string {
+  const lines: string[] = []
+  lines.push(`parafit sample ${r.module}`)
+  lines.push(`  method       nested sampling (nautilus's importance nested sampling) on ${r.pool}`)
+  lines.push(`  stopped      ${r.stopReason}`)
+  lines.push(`  log Z        ${r.logZ.toFixed(4)} ± ${r.logZErr.toFixed(4)}`)
+  lines.push(
+    `  N_eff        ${Math.floor(r.nEff)} from ${r.nLike} likelihood calls (efficiency ${fixed(r.efficiency, 3)}), ` +
+      `${r.seconds.toFixed(1)} s`,
+  )
+  lines.push('')
+  const width = Math.max(9, ...r.names.map((n) => n.length))
+  lines.push(
+    `  ${'parameter'.padEnd(width)}  ${'mean'.padStart(12)}  ${'sd'.padStart(12)}  ` +
+      `${'16%'.padStart(12)}  ${'50%'.padStart(12)}  ${'84%'.padStart(12)}`,
+  )
+  r.names.forEach((name, d) => {
+    const x = r.columns[d]!
+    let mean = 0
+    for (let i = 0; i < x.length; i++) mean += r.weights[i]! * x[i]!
+    let variance = 0
+    for (let i = 0; i < x.length; i++) variance += r.weights[i]! * (x[i]! - mean) ** 2
+    const q = [0.16, 0.5, 0.84].map((p) => weightedQuantile(x, r.weights, p))
+    const cells = [mean, Math.sqrt(variance), ...q].map((v) => fixed(v, 6).padStart(12))
+    lines.push(`  ${name.padEnd(width)}  ${cells.join('  ')}`)
+  })
+  lines.push('  (weighted by the importance weights of every point evaluated)')
+  return lines.join('\n')
+}

@@ -1,0 +1,123 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import { fixture, parafit } from './run-parafit.ts'
+
+const scratch = mkdtempSync(join(tmpdir(), 'parafit-sample-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+const model = fixture('gaussian-sample.ts')
+
+/** The summary row of a parameter (the last table that names it): its mean and sd. */
+function row(stdout: string, name: string): { mean: number; sd: number } {
+  const line = stdout.split('\n').findLast((l) => l.trimStart().startsWith(`${name} `))
+  expect(line, stdout).toBeDefined()
+  const [mean, sd] = line!.trim().split(/\s+/).slice(1, 3).map(Number)
+  return { mean: mean!, sd: sd! }
+}
+
+describe('parafit sample --method ensemble', () => {
+  test('samples, leads with τ and acceptance, summarises with arviz columns; --resume lengthens the chain', async () => {
+    const out = join(scratch, 'chain.h5')
+    const args = ['sample', model, '--method', 'ensemble', '-w', '1', '--walkers', '16', '-o', out]
+    const run = await parafit([...args, '--steps', '1500', '--no-progress'])
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/method +ensemble .* on 1 worker thread/)
+    expect(run.stdout).toMatch(/chain +16 walkers × 1500 steps/)
+    expect(run.stdout).toMatch(/^ {2}parameter +τ \(steps\) +N\/τ$/m)
+    expect(run.stdout).toMatch(/walkers treated as chains/)
+    expect(run.stdout).toMatch(/mean +sd +hdi_3% +hdi_97% +mcse_mean +mcse_sd +ess_bulk +ess_tail +r_hat/)
+    // The Gaussian's means and sds, within a few Monte Carlo errors of 16 × 1500 correlated draws.
+    const a = row(run.stdout, 'a')
+    const b = row(run.stdout, 'b')
+    expect(Math.abs(a.mean - 1)).toBeLessThan(0.15)
+    expect(Math.abs(b.mean + 2)).toBeLessThan(0.08)
+    expect(Math.abs(a.sd - 1)).toBeLessThan(0.15)
+    expect(Math.abs(b.sd - 0.5)).toBeLessThan(0.08)
+    expect(run.stdout).toMatch(/chain written to .*chain\.h5 \(emcee's HDF5 layout\)/)
+
+    const again = await parafit([...args, '--steps', '1500', '--no-progress'])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/--resume|already/)
+
+    const resumed = await parafit([...args, '--steps', '1800', '--resume', '--no-progress'])
+    expect(resumed.stderr).toBe('')
+    expect(resumed.code).toBe(0)
+    expect(resumed.stdout).toMatch(/chain +16 walkers × 1800 steps/)
+  }, 90_000)
+
+  test('off a terminal the progress is a plain line per tenth of the run, with rate, ETA and acceptance', async () => {
+    const run = await parafit(['sample', model, '--method', 'ensemble', '-w', '1', '--steps', '200'])
+    expect(run.code).toBe(0)
+    const lines = run.stderr.trim().split('\n')
+    expect(lines).toHaveLength(10)
+    expect(lines[9]).toMatch(/^ {2}200\/200 steps \[\d\d:\d\d<00:00, [\d.]+ steps\/s\], acceptance 0\.\d{3}$/)
+  }, 60_000)
+
+  test('Ctrl-C stops the run, summarises what it has and says how to continue', async () => {
+    const out = join(scratch, 'stopped.h5')
+    const args = ['sample', model, '--method', 'ensemble', '-w', '2', '--walkers', '8', '-o', out]
+    // Off a terminal the first progress line comes after a tenth of the run: about 2 s here.
+    const run = await parafit([...args, '--steps', '2000'], { SAMPLE_SPIN_MS: '2' }, (child, output) => {
+      const poll = setInterval(() => {
+        if (/steps\/s/.test(output())) {
+          clearInterval(poll)
+          child.kill('SIGINT')
+        }
+      }, 20)
+    })
+    expect(run.code).toBe(130)
+    expect(run.stderr).toMatch(/interrupted; finishing the evaluations under way/)
+    expect(run.stdout).toMatch(
+      /stopped by Ctrl-C after \d+ steps; kept in .*stopped\.h5; continue with: parafit sample .* --method ensemble --out .*stopped\.h5 --resume/,
+    )
+    expect(existsSync(out)).toBe(true)
+  }, 60_000)
+})
+
+describe('parafit sample --method nested', () => {
+  test('log Z ± its error and the weighted posterior; the result as JSON, a rerun without --resume refused', async () => {
+    const out = join(scratch, 'run.json')
+    const args = [
+      'sample',
+      model,
+      '-w',
+      '1',
+      '--n-live',
+      '300',
+      '--networks',
+      '0',
+      '--n-eff',
+      '2000',
+      '-o',
+      out,
+    ]
+    const run = await parafit([...args, '--no-progress'])
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    // Z = 2π·1·0.5 / (prior volume 20 × 10): ln Z = ln(π/200).
+    const match = /log Z +(-?[\d.]+) ± ([\d.]+)/.exec(run.stdout)
+    expect(match, run.stdout).not.toBeNull()
+    const [logZ, error] = [Number(match![1]), Number(match![2])]
+    expect(Math.abs(logZ - Math.log(Math.PI / 200))).toBeLessThan(4 * error + 0.01)
+    expect(run.stdout).toMatch(/^ {2}parameter +mean +sd +16% +50% +84%$/m)
+    const a = /^ {2}a +(\S+) +(\S+)/m.exec(run.stdout)!
+    expect(Math.abs(Number(a[1]) - 1)).toBeLessThan(0.1)
+    const saved = JSON.parse(readFileSync(out, 'utf8'))
+    expect(saved.format).toBe('parafit-nested-result')
+    expect(saved.names).toEqual(['a', 'b'])
+    expect(saved.points.length).toBe(saved.logWeights.length)
+    expect(existsSync(`${out}.checkpoint`)).toBe(true)
+    const again = await parafit([...args, '--no-progress'])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/holds a run already: pass --resume/)
+  }, 90_000)
+
+  test('a module with neither initial nor prior says what to export', async () => {
+    const run = await parafit(['sample', fixture('bowl-fit.ts'), '--method', 'nested'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/exports no 'prior' for nested sampling/)
+  }, 30_000)
+})
