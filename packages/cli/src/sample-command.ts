@@ -5,7 +5,7 @@
 // checkpoint beside its JSON result. Ctrl-C stops, prints what there is and says how to go on.
 
 import { existsSync } from 'node:fs'
-import { detectMpi, objectiveModule, Random, ValidationError } from '@parafit/core'
+import { detectMpi, Random, ValidationError } from '@parafit/core'
 import {
   AutocorrError,
   EnsembleSampler,
@@ -84,7 +84,7 @@ async function sampleEnsemble(
   }
   const pool = commandPool(options.workers, options.timeoutMs)
   const samplerOptions: EnsembleSamplerOptions = {
-    logProb: objectiveModule(loaded.url, { init: loaded.init }),
+    logProb: loaded.logProb,
     nWalkers,
     nDim,
     seed: options.seed,
@@ -140,6 +140,7 @@ async function sampleEnsemble(
     const rows = summary(walkerChains(chain), { names: loaded.names })
     const report = formatEnsembleReport({
       module: path,
+      leastSquares: loaded.leastSquares,
       pool: describePool(options.workers),
       nWalkers,
       steps,
@@ -185,7 +186,7 @@ async function sampleNested(
   const pool = commandPool(options.workers, options.timeoutMs)
   const sampler = new NestedSampler({
     prior: loaded.prior,
-    logLikelihood: objectiveModule(loaded.url, { init: loaded.init }),
+    logLikelihood: loaded.logLikelihood,
     seed: options.seed,
     ...(pool === undefined ? { numWorkers: options.workers } : { pool }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -218,6 +219,7 @@ async function sampleNested(
     io.stdout.write(
       `${formatNestedReport({
         module: path,
+        leastSquares: loaded.leastSquares,
         pool: describePool(options.workers),
         ...result,
         names,

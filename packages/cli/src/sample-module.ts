@@ -1,30 +1,51 @@
-// The module `parafit sample <module>` samples. For the ensemble sampler it exports a
-// log-probability (defineLogProb) and `initial`, the point the walkers start around; for nested
-// sampling, a log-likelihood (defineLikelihood) and `prior`. Imported here once for those values;
-// the workers import it again for the function.
+// The module `parafit sample <module>` samples, in one of three shapes:
+// - for the ensemble sampler, a log-probability (defineLogProb) and `initial`, the point the
+//   walkers start around;
+// - for nested sampling, a log-likelihood (defineLikelihood) and `prior`;
+// - a model `parafit fit` fits (an objective, `initial`, `bounds`): its likelihood is the
+//   Gaussian one, −χ²/2, and its prior uniform within the bounds unless it exports a prior.
+// Imported here once for those values; the workers import it again for the function.
 
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { flattenParams, importObjectiveModule, type ParamTree, ValidationError } from '@parafit/core'
-import type { Prior } from '@parafit/sampler'
+import {
+  type BoundsTree,
+  flattenParams,
+  importObjectiveModule,
+  moduleDisplayName,
+  type ObjectiveRef,
+  objectiveModule,
+  type ParamTree,
+  resolveExport,
+  ValidationError,
+} from '@parafit/core'
+import {
+  isLikelihoodDefinition,
+  isLogProbDefinition,
+  leastSquaresLikelihood,
+  leastSquaresLogProb,
+  type Prior,
+  uniformPriorWithin,
+} from '@parafit/sampler'
 
 export type SampleMethod = 'ensemble' | 'nested'
 
-interface Loaded {
-  readonly url: URL
-  readonly init: unknown
+export interface EnsembleModule {
+  readonly method: 'ensemble'
+  readonly logProb: ObjectiveRef
+  readonly initial: Float64Array
   /** Parameter names, in the order of the sampler's vectors. */
   readonly names: readonly string[]
+  /** A least-squares model sampled as −χ²/2: said in the report. */
+  readonly leastSquares: boolean
 }
 
-export interface EnsembleModule extends Loaded {
-  readonly method: 'ensemble'
-  readonly initial: Float64Array
-}
-
-export interface NestedModule extends Loaded {
+export interface NestedModule {
   readonly method: 'nested'
+  readonly logLikelihood: ObjectiveRef
   readonly prior: Prior
+  readonly names: readonly string[]
+  readonly leastSquares: boolean
 }
 
 export type SampleModule = EnsembleModule | NestedModule
@@ -62,9 +83,30 @@ export async function loadSampleModule(
 ): Promise<SampleModule> {
   const url = pathToFileURL(resolve(path))
   const namespace = await importObjectiveModule(url.href)
+  const exports = Object.values(namespace)
+  const hasLogProb = exports.some(isLogProbDefinition)
+  const hasLikelihood = exports.some(isLikelihoodDefinition)
   const chosen = method ?? (namespace.prior !== undefined ? 'nested' : 'ensemble')
+  // Neither sampler's own function: a least-squares model, sampled through its objective.
+  const leastSquares = chosen === 'ensemble' ? !hasLogProb : !hasLikelihood
+  const model = leastSquares
+    ? objectiveModule(url, {
+        export: resolveExport(namespace, undefined, moduleDisplayName(url.href)),
+        init: namespace.init,
+      })
+    : objectiveModule(url, { init: namespace.init })
   if (chosen === 'nested') {
-    if (!isPrior(namespace.prior)) {
+    let prior: Prior
+    if (namespace.prior !== undefined) {
+      if (!isPrior(namespace.prior)) {
+        throw new ValidationError(
+          `${path}: 'prior' must be a Prior (new Prior({ ... }) from '@parafit/sampler')`,
+        )
+      }
+      prior = namespace.prior
+    } else if (leastSquares && typeof namespace.initial === 'object' && namespace.initial !== null) {
+      prior = uniformPriorWithin(namespace.initial as ParamTree, namespace.bounds as BoundsTree | undefined)
+    } else {
       throw new ValidationError(
         `${path} exports no 'prior' for nested sampling; add e.g. export const prior = new Prior({ a: uniform(0, 1) }) ` +
           "(from '@parafit/sampler'), or sample it with --method ensemble and an 'initial' point",
@@ -72,10 +114,10 @@ export async function loadSampleModule(
     }
     return {
       method: 'nested',
-      url,
-      init: namespace.init,
-      prior: namespace.prior,
-      names: namespace.prior.keys,
+      logLikelihood: leastSquares ? leastSquaresLikelihood(model) : model,
+      prior,
+      names: prior.keys,
+      leastSquares,
     }
   }
   if (namespace.initial === undefined) {
@@ -85,5 +127,11 @@ export async function loadSampleModule(
     )
   }
   const { point, names } = initialPoint(path, namespace.initial)
-  return { method: 'ensemble', url, init: namespace.init, initial: point, names }
+  const logProb = leastSquares
+    ? leastSquaresLogProb(model, {
+        initial: namespace.initial as ParamTree,
+        ...(namespace.bounds === undefined ? {} : { bounds: namespace.bounds as BoundsTree }),
+      })
+    : model
+  return { method: 'ensemble', logProb, initial: point, names, leastSquares }
 }

@@ -9,8 +9,13 @@ function fixed(x: number, digits = 4): string {
   return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x)
 }
 
+/** Said under the method when a least-squares model is sampled through its objective. */
+export const LEAST_SQUARES_NOTE =
+  "  model        least squares: ln L = −χ²/2 of the objective's residuals (data − model)/σ"
+
 export interface EnsembleReport {
   readonly module: string
+  readonly leastSquares: boolean
   readonly pool: string
   readonly nWalkers: number
   readonly steps: number
@@ -36,6 +41,7 @@ export function formatEnsembleReport(r: EnsembleReport): string {
   }
   lines.push(`parafit sample ${r.module}`)
   lines.push(`  method       ensemble (emcee's affine-invariant moves) on ${r.pool}`)
+  if (r.leastSquares) lines.push(`${LEAST_SQUARES_NOTE}, −∞ outside the bounds`)
   lines.push(`  chain        ${r.nWalkers} walkers × ${r.steps} steps, ${r.seconds.toFixed(1)} s`)
   lines.push(
     `  acceptance   ${fixed(sum / r.acceptance.length, 3)} (walkers ${fixed(low, 3)}–${fixed(high, 3)})`,
@@ -66,6 +72,7 @@ export function formatEnsembleReport(r: EnsembleReport): string {
 
 export interface NestedReport {
   readonly module: string
+  readonly leastSquares: boolean
   readonly pool: string
   readonly logZ: number
   readonly logZErr: number
@@ -103,6 +110,7 @@ export function formatNestedReport(r: NestedReport): string {
   const lines: string[] = []
   lines.push(`parafit sample ${r.module}`)
   lines.push(`  method       nested sampling (nautilus's importance nested sampling) on ${r.pool}`)
+  if (r.leastSquares) lines.push(`${LEAST_SQUARES_NOTE}; log Z leaves out −Σ ln(σ√(2π))`)
   lines.push(`  stopped      ${r.stopReason}`)
   lines.push(`  log Z        ${r.logZ.toFixed(4)} ± ${r.logZErr.toFixed(4)}`)
   lines.push(

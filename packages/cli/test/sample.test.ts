@@ -17,6 +17,26 @@ function row(stdout: string, name: string): { mean: number; sd: number } {
   return { mean: mean!, sd: sd! }
 }
 
+/** E[x] under exp(−χ²/2) of the bowl's residuals on the box [−3, 3]², by the midpoint rule. */
+function bowlMeanX(): number {
+  let mass = 0
+  let first = 0
+  const steps = 600
+  const h = 6 / steps
+  for (let i = 0; i < steps; i++) {
+    const x = -3 + (i + 0.5) * h
+    for (let j = 0; j < steps; j++) {
+      const z = -3 + (j + 0.5) * h
+      const u = x - 1.5
+      const v = z + 0.5
+      const w = Math.exp(-0.5 * (u * u + 9 * v * v + 0.25 * u * u * v * v))
+      mass += w
+      first += w * x
+    }
+  }
+  return first / mass
+}
+
 describe('parafit sample --method ensemble', () => {
   test('samples, leads with τ and acceptance, summarises with arviz columns; --resume lengthens the chain', async () => {
     const out = join(scratch, 'chain.h5')
@@ -115,9 +135,55 @@ describe('parafit sample --method nested', () => {
     expect(again.stderr).toMatch(/holds a run already: pass --resume/)
   }, 90_000)
 
-  test('a module with neither initial nor prior says what to export', async () => {
-    const run = await parafit(['sample', fixture('bowl-fit.ts'), '--method', 'nested'])
+  test('a least-squares model (a parafit fit module) is sampled as −χ²/2 under a uniform prior on its bounds', async () => {
+    // The bowl's residuals x − 1.5, 3(z + 0.5), ½(x − 1.5)(z + 0.5): near Gaussian, sds 1 and 1/3.
+    const nested = await parafit(
+      [
+        'sample',
+        fixture('bowl-fit.ts'),
+        '--method',
+        'nested',
+        '-w',
+        '1',
+        '--n-live',
+        '300',
+        '--networks',
+        '0',
+        '--no-progress',
+      ],
+      { BOWL_SHAPE: 'residuals' },
+    )
+    expect(nested.stderr).toBe('')
+    expect(nested.code).toBe(0)
+    expect(nested.stdout).toMatch(/model +least squares: ln L = −χ²\/2/)
+    // The bound x ≤ 3 cuts the x marginal 1.5 sd above its centre: its mean, by quadrature.
+    const x = /^ {2}x +(\S+) +(\S+)/m.exec(nested.stdout)!
+    expect(Math.abs(Number(x[1]) - bowlMeanX())).toBeLessThan(0.05)
+    const ensemble = await parafit(
+      [
+        'sample',
+        fixture('bowl-fit.ts'),
+        '--method',
+        'ensemble',
+        '-w',
+        '1',
+        '--steps',
+        '600',
+        '--no-progress',
+      ],
+      { BOWL_SHAPE: 'residuals' },
+    )
+    expect(ensemble.code).toBe(0)
+    expect(ensemble.stdout).toMatch(/model +least squares: .*−∞ outside the bounds/)
+    expect(Math.abs(row(ensemble.stdout, 'y.z').mean + 0.5)).toBeLessThan(0.1)
+  }, 90_000)
+
+  test('a module without a prior or bounds for nested sampling says what to export', async () => {
+    const run = await parafit(['sample', fixture('no-initial-fit.ts'), '--method', 'nested'])
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/exports no 'prior' for nested sampling/)
+    const unbounded = await parafit(['sample', fixture('random-fit.ts'), '--method', 'nested'])
+    expect(unbounded.code).toBe(1)
+    expect(unbounded.stderr).toMatch(/a uniform prior needs finite bounds on every parameter; a, b have none/)
   }, 30_000)
 })

@@ -22,10 +22,25 @@ export {
   type RunSummary,
   type SampleProgress,
 } from './ensemble/ensemble-sampler.ts'
-export { defineLogProb, type LogProbFn, type VectorizedLogProbFn } from './ensemble/log-prob.ts'
+export {
+  defineLogProb,
+  isLogProbDefinition,
+  type LogProbFn,
+  type VectorizedLogProbFn,
+} from './ensemble/log-prob.ts'
 export { deMove, type Move, type MovePlan, type MoveSpec, stretchMove } from './ensemble/moves.ts'
 export { SampleError } from './ensemble/sample-error.ts'
-export { defineLikelihood, type LikelihoodFn, type VectorizedLikelihoodFn } from './nested/likelihood.ts'
+export {
+  leastSquaresLikelihood,
+  leastSquaresLogProb,
+  uniformPriorWithin,
+} from './least-squares/least-squares.ts'
+export {
+  defineLikelihood,
+  isLikelihoodDefinition,
+  type LikelihoodFn,
+  type VectorizedLikelihoodFn,
+} from './nested/likelihood.ts'
 export { NestedCheckpointError, NestedSamplerError } from './nested/nested-error.ts'
 export { NestedSampler } from './nested/nested-sampler.ts'
 export type {

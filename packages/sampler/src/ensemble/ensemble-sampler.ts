@@ -351,10 +351,10 @@ export class EnsembleSampler implements AsyncDisposable {
       start = toEnsemble(initial, this.nWalkers, this.nDim)
       if (this.#options.skipInitialStateCheck !== true) assertWalkersIndependent(start)
     }
+    const bar = options.progress === true ? await stepProgressBar() : undefined
     this.#running = true
     const began = performance.now()
     const seconds = () => (performance.now() - began) / 1000
-    const bar = options.progress === true ? stepProgressBar() : undefined
     let starting = start !== undefined
     let steps = 0
     await this.#checkModule()

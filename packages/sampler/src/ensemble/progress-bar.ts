@@ -1,15 +1,30 @@
 // The sampler's progress bar (cli-progress): steps done, mean acceptance, elapsed time. Drawn
-// only on a terminal; under a pipe, a log file or mpirun nothing is drawn.
+// only on a terminal; under a pipe, a log file or mpirun nothing is drawn. cli-progress is an
+// optional peer dependency, loaded only for `progress: true` (emcee's progress=True needs tqdm
+// the same way), so that the library does not carry a terminal widget it may never draw.
 
-import { SingleBar } from 'cli-progress'
+import { ValidationError } from '@parafit/core'
+import type { SingleBar } from 'cli-progress'
 import type { SampleProgress } from './ensemble-sampler.ts'
 
-export function stepProgressBar(stream: NodeJS.WriteStream = process.stderr): {
+export interface StepProgressBar {
   update(progress: SampleProgress): void
   stop(): void
-} {
-  const bar = stream.isTTY
-    ? new SingleBar({
+}
+
+export async function stepProgressBar(stream: NodeJS.WriteStream = process.stderr): Promise<StepProgressBar> {
+  let cliProgress: typeof import('cli-progress')
+  try {
+    cliProgress = await import('cli-progress')
+  } catch (error) {
+    throw new ValidationError(
+      `progress: true draws its bar with cli-progress, which cannot be loaded (${(error as Error).message}): ` +
+        'npm install cli-progress, or run without progress (onProgress gives the same figures)',
+      'progress',
+    )
+  }
+  const bar: SingleBar | undefined = stream.isTTY
+    ? new cliProgress.SingleBar({
         stream,
         format: '  {bar} {value}/{total} steps | acceptance {acceptance} | {duration_formatted}',
         barsize: 30,
