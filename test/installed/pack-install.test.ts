@@ -17,7 +17,7 @@ import { mpiMissing } from '../mpi/launch.ts'
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixtures = fileURLToPath(new URL('./project/', import.meta.url))
-const packages = ['core', 'parallel', 'mpi', 'fitter', 'sampler', 'cli']
+const packages = ['core', 'parallel', 'mpi', 'fitter', 'sampler', 'cli', 'plot']
 const requireMpi = process.env.PARAFIT_REQUIRE_MPI === '1'
 // Every test below starts tsc, node or mpirun in the project: seconds each, more on a busy
 // machine (two runs of tsc took over 5 s, vitest's default, at a load of 6 on 2 cores).

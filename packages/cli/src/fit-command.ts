@@ -8,6 +8,7 @@ import type { Method, MethodOptions } from '@parafit/fitter'
 import { FitError, type FitResult, Fitter } from '@parafit/fitter'
 import { loadFitModule } from './model-module.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
+import { fitFigures, plotsIfAsked } from './plots.ts'
 import { commandPool, describePool } from './pool-choice.ts'
 import { noProgress, progressBar } from './progress.ts'
 import { formatReport } from './report.ts'
@@ -26,6 +27,9 @@ export interface FitCommandOptions {
   readonly skipErrors?: boolean
   /** Least squares: the residuals are divided by known σ, so the covariance is not rescaled. */
   readonly absoluteSigma?: boolean
+  /** Write the fit's figures (SVG, and PNG with `png`) into this folder. */
+  readonly plots?: string
+  readonly png?: boolean
   /** --method-option settings, by method. */
   readonly methodOptions?: MethodOptions
   /** false: skip the check that every worker gives the same value at the start point. */
@@ -110,6 +114,7 @@ export async function runFitCommand(
       await writeOutput(options.out, '--out', `${toJson(resultDocument(result, path, about.pool))}\n`)
       io.stdout.write(`\n  result written to ${options.out}\n`)
     }
+    await plotsIfAsked(options, () => fitFigures(result, loaded.data), io)
   }
   // The report and --out come before the pools close: under mpirun a stop by signal leaves
   // about a second before the launcher's SIGKILL, and closing waits on other ranks.

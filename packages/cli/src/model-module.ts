@@ -20,6 +20,14 @@ export interface FitModule {
   readonly initial: ParamTree
   readonly bounds: unknown
   readonly init: unknown
+  /** `data = { x, y, sigma? }`, when the module exports it: the fit's figure shows them. */
+  readonly data: { x: ArrayLike<number>; y: ArrayLike<number>; sigma?: ArrayLike<number> } | undefined
+}
+
+function isData(value: unknown): value is FitModule['data'] {
+  const d = value as { x?: unknown; y?: unknown } | null
+  const numbers = (v: unknown) => Array.isArray(v) || ArrayBuffer.isView(v)
+  return typeof d === 'object' && d !== null && numbers(d.x) && numbers(d.y)
 }
 
 /** Imports the model file; load failures are ObjectiveLoadErrors pointing at the user's code. */
@@ -38,5 +46,6 @@ export async function loadFitModule(path: string, exportName: string | undefined
     initial: namespace.initial as ParamTree,
     bounds: namespace.bounds,
     init: namespace.init,
+    data: isData(namespace.data) ? namespace.data : undefined,
   }
 }

@@ -106,6 +106,11 @@ program
   )
   .option('--skip-errors', 'steer away from evaluations that throw instead of stopping the fit')
   .option(
+    '--plots <dir>',
+    'write the residuals (data and fit, with an exported `data`) and the loss history as SVG',
+  )
+  .option('--png', 'with --plots, PNG files too (needs the optional @resvg/resvg-js)')
+  .option(
     '--absolute-sigma',
     'least squares: the residuals are (data - model)/σ with σ known, so the standard errors are not ' +
       'rescaled by the reduced χ² (scipy absolute_sigma=True, lmfit scale_covar=False)',
@@ -159,6 +164,7 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
           ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
           skipErrors: o.skipErrors === true,
           absoluteSigma: o.absoluteSigma === true,
+          ...(o.plots === undefined ? {} : { plots: o.plots as string, png: o.png === true }),
         },
         io,
       )
@@ -217,6 +223,11 @@ program
   )
   .option('--resume', 'continue the run kept in --out')
   .option(
+    '--plots <dir>',
+    'write the figures as SVG: corner, trace and τ against N (ensemble); weighted corner and log Z against calls (nested)',
+  )
+  .option('--png', 'with --plots, PNG files too (needs the optional @resvg/resvg-js)')
+  .option(
     '--timeout <ms>',
     'an evaluation running longer fails (its worker is replaced)',
     wholeNumber('--timeout'),
@@ -255,6 +266,7 @@ Ctrl-C stops the run, prints the summary of what it has, and says how to continu
           ...(o.networks === undefined ? {} : { nNetworks: o.networks as number }),
           ...(o.out === undefined ? {} : { out: o.out as string }),
           ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
+          ...(o.plots === undefined ? {} : { plots: o.plots as string, png: o.png === true }),
         },
         io,
       ),

@@ -16,6 +16,7 @@ import {
 } from '@parafit/sampler'
 import type { CommandIO } from './fit-command.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
+import { ensembleFigures, nestedFigures, plotsIfAsked } from './plots.ts'
 import { commandPool, describePool } from './pool-choice.ts'
 import {
   type EnsembleModule,
@@ -40,6 +41,9 @@ export interface SampleCommandOptions {
   readonly nLive?: number
   readonly nNetworks?: number
   readonly out?: string
+  /** Write the run's figures (SVG, and PNG with `png`) into this folder. */
+  readonly plots?: string
+  readonly png?: boolean
   readonly resume: boolean
   readonly timeoutMs?: number
   readonly progress: boolean
@@ -155,6 +159,8 @@ async function sampleEnsemble(
     io.stdout.write(`${report}\n`)
     if (options.out !== undefined)
       io.stdout.write(`\n  chain written to ${options.out} (emcee's HDF5 layout)\n`)
+    const all = sampler.getChain() as Float64Array[][]
+    await plotsIfAsked(options, () => ensembleFigures(all, discard, loaded.names), io)
     if (run.aborted) {
       io.stdout.write(`\n  stopped by Ctrl-C after ${steps} steps; ${resumeHint(path, options)}\n`)
       return 130
@@ -196,14 +202,20 @@ async function sampleNested(
   })
   try {
     const bar = sampleProgress(io.stderr, { total: options.nEff, unit: 'N_eff', enabled: options.progress })
+    // The run's course, for the log Z figure: one record per batch.
+    const course = { calls: [] as number[], logZ: [] as number[], liveFraction: [] as number[] }
     const result = await sampler.run({
       nEff: options.nEff,
       signal: io.signal,
-      onProgress: (p) =>
+      onProgress: (p) => {
+        course.calls.push(p.nLike)
+        course.logZ.push(p.logZ)
+        course.liveFraction.push(p.fLive)
         bar.update(
           Math.min(options.nEff, Math.floor(p.nEff)),
           `log Z ${p.logZ.toFixed(3)}, ${p.nLike} calls, ${p.phase}`,
-        ),
+        )
+      },
     })
     bar.stop()
     if (detectMpi().rank !== 0) return 0
@@ -240,6 +252,7 @@ async function sampleNested(
       await writeOutput(options.out, '--out', `${toJson(document)}\n`)
       io.stdout.write(`\n  result written to ${options.out}; the run's state to ${checkpoint}\n`)
     }
+    await plotsIfAsked(options, () => nestedFigures(columns, weights, names, course), io)
     if (result.stopReason === 'aborted') {
       io.stdout.write(`\n  stopped by Ctrl-C after ${result.nLike} calls; ${resumeHint(path, options)}\n`)
       return 130

@@ -89,6 +89,17 @@ describe('parafit fit', () => {
     expect((await parafit(['report', notOurs])).stderr).toMatch(/it is not JSON/)
   }, 30_000)
 
+  test('--plots writes the residuals and the loss history of a least-squares fit', async () => {
+    const dir = join(scratch, 'fit-figures')
+    const run = await parafit(['fit', fixture('bowl-fit.ts'), '-w', '1', '--plots', dir], {
+      BOWL_SHAPE: 'residuals',
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/plots written to .*fit-figures: residuals\.svg, loss-history\.svg/)
+    expect(readFileSync(join(dir, 'residuals.svg'), 'utf8')).toMatch(/^<svg[^>]*>/)
+    expect(readFileSync(join(dir, 'loss-history.svg'), 'utf8')).toMatch(/^<svg[^>]*>/)
+  }, 30_000)
+
   test('--method and --budget are honoured; a scalar loss has no standard errors', async () => {
     const run = await parafit([
       'fit',

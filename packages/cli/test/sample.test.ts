@@ -68,6 +68,31 @@ describe('parafit sample --method ensemble', () => {
     expect(resumed.stdout).toMatch(/chain +16 walkers × 1800 steps/)
   }, 90_000)
 
+  test('--plots writes the corner plot, the traces and τ against N as SVG', async () => {
+    const dir = join(scratch, 'figures')
+    const run = await parafit([
+      'sample',
+      model,
+      '--method',
+      'ensemble',
+      '-w',
+      '1',
+      '--steps',
+      '400',
+      '--no-progress',
+      '--plots',
+      dir,
+    ])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/plots written to .*figures: corner\.svg, trace\.svg, autocorr\.svg/)
+    const corner = readFileSync(join(dir, 'corner.svg'), 'utf8')
+    expect(corner.startsWith('<svg')).toBe(true)
+    // Two parameters: three panels, titled with the median and its 16–84% spread.
+    expect(corner).toContain('a = ')
+    expect(corner).toContain('b = ')
+    expect(readFileSync(join(dir, 'autocorr.svg'), 'utf8')).toContain('N / 50')
+  }, 60_000)
+
   test('off a terminal the progress is a plain line per tenth of the run, with rate, ETA and acceptance', async () => {
     const run = await parafit(['sample', model, '--method', 'ensemble', '-w', '1', '--steps', '200'])
     expect(run.code).toBe(0)

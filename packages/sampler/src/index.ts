@@ -14,14 +14,14 @@ export { rankNormalizedSplitRHat, rHat } from './diagnostics/rhat.ts'
 export { type Draws, type SummaryOptions, type SummaryRow, summary } from './diagnostics/summary.ts'
 export { walkerChains } from './diagnostics/walker-chains.ts'
 export { AutocorrError, type AutocorrOptions, integratedTime } from './ensemble/autocorr.ts'
-export {
-  type ChainOptions,
-  EnsembleSampler,
-  type EnsembleSamplerOptions,
-  type RunOptions,
-  type RunSummary,
-  type SampleProgress,
-} from './ensemble/ensemble-sampler.ts'
+export type {
+  ChainOptions,
+  EnsembleSamplerOptions,
+  RunOptions,
+  RunSummary,
+  SampleProgress,
+} from './ensemble/ensemble-options.ts'
+export { EnsembleSampler } from './ensemble/ensemble-sampler.ts'
 export {
   defineLogProb,
   isLogProbDefinition,

@@ -11,7 +11,6 @@ import {
   isObjectiveValueError,
   type ObjectiveRef,
   ObjectiveValueError,
-  optionKeys,
   Random,
   ValidationError,
   WorkersDisagreeError,
@@ -26,7 +25,6 @@ import {
 import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
 import { ChainFileError } from '../chain-file/chain-file-error.ts'
 import {
-  type ChainFileOptions,
   type ChainFileSettings,
   chainFileSettings,
   continueChainFile,
@@ -36,118 +34,22 @@ import { ChainFileWriter } from '../chain-file/chain-file-writer.ts'
 import { type ChainFileProblem, describeMoves } from '../chain-file/layout.ts'
 import { wholeNumber } from '../option-checks.ts'
 import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
-import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import {
-  type AnyLogProbFn,
-  chunkTree,
-  logProbObjective,
-  pointTree,
-  resolveLogProbExport,
-} from './log-prob.ts'
-import { type Move, type MoveSpec, moveTable } from './moves.ts'
+  CHAIN_OPTION_KEYS,
+  type ChainOptions,
+  type EnsembleSamplerOptions,
+  RUN_OPTION_KEYS,
+  type RunOptions,
+  type RunSummary,
+  SAMPLER_OPTION_KEYS,
+  type SampleProgress,
+} from './ensemble-options.ts'
+import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
+import { chunkTree, logProbObjective, pointTree, resolveLogProbExport } from './log-prob.ts'
+import { type Move, moveTable } from './moves.ts'
 import { stepProgressBar } from './progress-bar.ts'
 import { SampleError } from './sample-error.ts'
 import { type Step, StepSchedule, type Task } from './step-schedule.ts'
-
-export interface EnsembleSamplerOptions {
-  /**
-   * ln p(θ): a function (runs in this thread), or objectiveModule(url) of a module made with
-   * defineLogProb, which worker threads, processes and MPI ranks load once each.
-   */
-  readonly logProb: AnyLogProbFn | ObjectiveRef
-  readonly nWalkers: number
-  readonly nDim: number
-  /** 1 (default): this thread. n: n worker threads. 'auto': one per core. Under mpirun: the MPI pool. */
-  readonly numWorkers?: number | 'auto'
-  /** A pool of your own, used as it is and never closed by the sampler. Not with numWorkers. */
-  readonly pool?: Pool
-  /** Default 1. The same seed gives the same chain whatever the pool. */
-  readonly seed?: number
-  /** A move or [[move, weight], ...]; one is drawn per step. Default stretchMove(). */
-  readonly moves?: MoveSpec
-  /** logProb takes a batch of points and returns one value each; one call per worker per half-step. */
-  readonly vectorized?: boolean
-  /** NaN from logProb: 'raise' (default, as emcee does) or 'reject' the proposal (counted in nBadValues). */
-  readonly onBadValue?: 'raise' | 'reject'
-  /** Worker pools: an evaluation running longer fails (and its worker is replaced). */
-  readonly timeoutMs?: number
-  /** Worker pools: how often a task lost to a crashed or timed-out worker is run again. */
-  readonly retries?: number
-  /**
-   * Start each proposal as soon as the walkers it uses are decided, one per call (true), or send
-   * whatever is ready as one batch (false). Default: one per call on worker pools once an
-   * evaluation is measured at 1 ms or more. The chain is the same either way.
-   */
-  readonly pipeline?: boolean
-  /** Skip the check that the initial walkers are linearly independent. */
-  readonly skipInitialStateCheck?: boolean
-  /**
-   * Worker pools: before each run, every worker evaluates the first walker once, and different
-   * values fail with WorkersDisagreeError (a log-probability whose data is made at random, or
-   * read from a per-process source, when its module loads). Default true; false skips it.
-   */
-  readonly checkWorkers?: boolean
-  /**
-   * Write the chain into an HDF5 file in emcee's layout (HDFBackend reads it), each step or every
-   * `every` steps and always at the end of a run; EnsembleSampler.resume(options) continues it.
-   */
-  readonly chainFile?: ChainFileOptions
-}
-
-const SAMPLER_OPTION_KEYS = optionKeys<EnsembleSamplerOptions>()([
-  'logProb',
-  'nWalkers',
-  'nDim',
-  'numWorkers',
-  'pool',
-  'seed',
-  'moves',
-  'vectorized',
-  'onBadValue',
-  'timeoutMs',
-  'retries',
-  'pipeline',
-  'skipInitialStateCheck',
-  'checkWorkers',
-  'chainFile',
-])
-
-export interface SampleProgress {
-  /** Steps done in this run, of `nSteps`. */
-  readonly step: number
-  readonly nSteps: number
-  /** Steps kept over all runs. */
-  readonly iteration: number
-  /** Mean over walkers. */
-  readonly acceptanceFraction: number
-  readonly seconds: number
-}
-
-export interface RunOptions {
-  /** Draw a progress bar on stderr (only on a terminal). */
-  readonly progress?: boolean
-  readonly onProgress?: (progress: SampleProgress) => void
-  /** Aborting stops within one half-step; run() resolves with the steps completed (aborted: true). */
-  readonly signal?: AbortSignal
-}
-
-const RUN_OPTION_KEYS = optionKeys<RunOptions>()(['progress', 'onProgress', 'signal'])
-
-export interface RunSummary {
-  /** Steps completed by this run. */
-  readonly steps: number
-  readonly aborted: boolean
-  readonly seconds: number
-}
-
-export interface ChainOptions {
-  /** Drop this many steps from the start (burn-in). */
-  readonly discard?: number
-  /** Keep every thin-th step. */
-  readonly thin?: number
-}
-
-const CHAIN_OPTION_KEYS = optionKeys<ChainOptions>()(['discard', 'thin'])
 
 interface Evaluated {
   readonly logProb: Float64Array

@@ -57,7 +57,10 @@ export function leastSquaresLogProb<P extends ParamTree>(
  * The uniform prior on the bounds of `initial`'s parameters, in its shape. Every parameter needs
  * finite bounds: the error names those without.
  */
-export function uniformPriorWithin<P extends ParamTree>(initial: P, bounds: BoundsTree<P> | undefined): Prior {
+export function uniformPriorWithin<P extends ParamTree>(
+  initial: P,
+  bounds: BoundsTree<P> | undefined,
+): Prior {
   const space = ParamSpace.create(initial, bounds)
   const open = space.keys.filter(
     (_, i) => !(Number.isFinite(space.lower[i]!) && Number.isFinite(space.upper[i]!)),

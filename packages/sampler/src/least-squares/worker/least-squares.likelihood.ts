@@ -2,7 +2,13 @@
 // ln L = −loss/2 (the loss of a residual objective is Σ residual²). What the objective writes
 // into its context comes back with each point, as from any likelihood.
 
-import { type BoundsTree, type EvaluateContext, loadObjective, objectiveModule, type ParamTree } from '@parafit/core'
+import {
+  type BoundsTree,
+  type EvaluateContext,
+  loadObjective,
+  objectiveModule,
+  type ParamTree,
+} from '@parafit/core'
 import { defineLikelihood } from '../../nested/likelihood.ts'
 
 export interface LeastSquaresInit {

@@ -1,0 +1,23 @@
+// The package's one error class. A caller (the CLI) branches on `code`, never on the message.
+
+export type PlotErrorCode =
+  /** Bad input: shapes, lengths, non-finite values, options. */
+  | 'PARAFIT_PLOT_INPUT'
+  /** PNG output asked for, but @resvg/resvg-js (an optional dependency) is not installed. */
+  | 'PARAFIT_PLOT_PNG_UNAVAILABLE'
+
+export class PlotError extends Error {
+  readonly code: PlotErrorCode
+  constructor(code: PlotErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+  override get name(): string {
+    return 'PlotError'
+  }
+}
+
+/** Throws a PARAFIT_PLOT_INPUT error unless `ok`. */
+export function check(ok: boolean, message: string): asserts ok {
+  if (!ok) throw new PlotError('PARAFIT_PLOT_INPUT', message)
+}
