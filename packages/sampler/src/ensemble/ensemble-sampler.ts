@@ -32,6 +32,7 @@ import {
 import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
 import { ChainFileWriter } from '../chain-file/chain-file-writer.ts'
 import { type ChainFileProblem, describeMoves } from '../chain-file/layout.ts'
+import { withNamedExport } from '../module-export.ts'
 import { wholeNumber } from '../option-checks.ts'
 import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import {
@@ -362,16 +363,12 @@ export class EnsembleSampler implements AsyncDisposable {
    * objective's value is a loss, not ln p.
    */
   async #checkModule(): Promise<void> {
-    const ref = this.#objective
-    if (this.#moduleChecked || !isObjectiveRef(ref)) return
-    let namespace: Record<string, unknown>
-    try {
-      namespace = (await import(ref.module)) as Record<string, unknown>
-    } catch {
-      return // the pool reports a module that does not load, naming the module and the cause
-    }
-    const resolved = resolveLogProbExport(namespace, ref.export, ref.module)
-    if (resolved !== ref.export) this.#objective = Object.freeze({ ...ref, export: resolved })
+    if (this.#moduleChecked) return
+    const named = await withNamedExport(this.#objective, (namespace, ref) =>
+      resolveLogProbExport(namespace, ref.export, ref.module),
+    )
+    if (named === undefined) return
+    this.#objective = named
     this.#moduleChecked = true
   }
 

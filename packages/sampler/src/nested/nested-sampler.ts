@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from '@parafit/core'
 import { type Pool, PoolLease } from '@parafit/parallel'
+import { withNamedExport } from '../module-export.ts'
 import { positiveNumber, wholeNumber } from '../option-checks.ts'
 import { Prior } from '../prior/prior.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
@@ -161,16 +162,12 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
    * module may also export other objectives (a log-probability for the ensemble sampler).
    */
   async #checkModule(): Promise<void> {
-    const ref = this.#likelihood
-    if (this.#moduleChecked || !isObjectiveRef(ref)) return
-    let namespace: Record<string, unknown>
-    try {
-      namespace = (await import(ref.module)) as Record<string, unknown>
-    } catch {
-      return // the pool reports a module that does not load, naming the module and the cause
-    }
-    const resolved = resolveExport(namespace, ref.export, moduleDisplayName(ref.module), likelihoodExportRule)
-    if (resolved !== ref.export) this.#likelihood = Object.freeze({ ...ref, export: resolved })
+    if (this.#moduleChecked) return
+    const named = await withNamedExport(this.#likelihood, (namespace, ref) =>
+      resolveExport(namespace, ref.export, moduleDisplayName(ref.module), likelihoodExportRule),
+    )
+    if (named === undefined) return
+    this.#likelihood = named
     this.#moduleChecked = true
   }
 
