@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'PARAFIT_NESTED_FAILED'
   | 'PARAFIT_NESTED_CHECKPOINT'
   | 'PARAFIT_CHAIN_FILE'
+  | 'PARAFIT_PLOT_INPUT'
+  | 'PARAFIT_PLOT_PNG_UNAVAILABLE'
 
 export class ParafitError extends Error {
   readonly code: ErrorCode

@@ -1,4 +1,7 @@
-// The package's one error class. A caller (the CLI) branches on `code`, never on the message.
+// The package's one error class, a ParafitError like every package's. A caller (the CLI) branches
+// on `code`, never on the message.
+
+import { ParafitError } from '@parafit/core'
 
 export type PlotErrorCode =
   /** Bad input: shapes, lengths, non-finite values, options. */
@@ -6,14 +9,10 @@ export type PlotErrorCode =
   /** PNG output asked for, but @resvg/resvg-js (an optional dependency) is not installed. */
   | 'PARAFIT_PLOT_PNG_UNAVAILABLE'
 
-export class PlotError extends Error {
-  readonly code: PlotErrorCode
+export class PlotError extends ParafitError {
+  declare readonly code: PlotErrorCode
   constructor(code: PlotErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
-  override get name(): string {
-    return 'PlotError'
+    super(code, message, options)
   }
 }
 
