@@ -1,13 +1,17 @@
-// `parafit report <file>`: prints again the report of a result saved with `parafit fit --out`,
-// from the file alone (no model, no workers), so a result kept for months can be read as it
-// was printed.
+// `parafit report <file>`: prints again the report of a saved run, from the file alone (no model,
+// no workers), so a result kept for months can be read as it was printed: a fit's `--out` JSON,
+// nested sampling's `--out` JSON, or an ensemble's chain file (HDF5, emcee's layout), whose τ and
+// summary are computed from the chain.
 
 import { readFile } from 'node:fs/promises'
 import { flattenParams, type ParamTree, ValidationError } from '@parafit/core'
+import { type NestedRunSummary, readChainFile } from '@parafit/sampler'
 import { formatReport, type ReportedFit } from './report.ts'
+import { formatNestedReport, summariseEnsemble } from './sample-report.ts'
 
-/** The `format` field of the `--out` document. */
+/** The `format` field of `parafit fit`'s and nested sampling's `--out` documents. */
 export const FIT_RESULT_FORMAT = 'parafit-fit-result'
+export const NESTED_RESULT_FORMAT = 'parafit-nested-result'
 
 /** --out writes non-finite numbers as strings ("Infinity", "NaN"); read them back as numbers. */
 function revive(_key: string, value: unknown): unknown {
@@ -67,6 +71,15 @@ export async function readFitDocument(path: string): Promise<FitDocument> {
 
 /** Runs the command; resolves to the exit code. */
 export async function runReportCommand(path: string, io: { stdout: NodeJS.WritableStream }): Promise<number> {
+  if (/\.(h5|hdf5)$/i.test(path)) {
+    io.stdout.write(`${await chainFileReport(path)}\n`)
+    return 0
+  }
+  const nested = await readNestedDocument(path)
+  if (nested !== undefined) {
+    io.stdout.write(`${nestedReport(nested, path)}\n`)
+    return 0
+  }
   const doc = await readFitDocument(path)
   const text = formatReport(doc, {
     module: doc.module,
@@ -75,4 +88,61 @@ export async function runReportCommand(path: string, io: { stdout: NodeJS.Writab
   })
   io.stdout.write(`${text}\n`)
   return 0
+}
+
+/** An ensemble chain file (emcee's layout, written by parafit): τ, acceptance and arviz's table. */
+async function chainFileReport(path: string): Promise<string> {
+  const contents = await readChainFile(path, 'mcmc')
+  const { nWalkers, nDim, parameterNames } = contents.problem
+  const chain = contents.chain.map((flat) =>
+    Array.from({ length: nWalkers }, (_, k) => flat.subarray(k * nDim, (k + 1) * nDim)),
+  )
+  const names = parameterNames ?? Array.from({ length: nDim }, (_, d) => `θ${d}`)
+  return summariseEnsemble({
+    command: 'parafit report',
+    module: path,
+    leastSquares: false,
+    pool: 'the pool it ran on',
+    chain,
+    names,
+    acceptance: Float64Array.from(contents.acceptedTotals, (a) => a / contents.iteration),
+    discard: undefined,
+    seconds: undefined,
+  }).report
+}
+
+interface NestedDocument extends NestedRunSummary {
+  readonly module: string
+  readonly names: string[]
+  readonly points: ParamTree[]
+  readonly logWeights: number[]
+}
+
+/** Nested sampling's --out document, or undefined when the file is something else. */
+async function readNestedDocument(path: string): Promise<NestedDocument | undefined> {
+  let doc: unknown
+  try {
+    doc = JSON.parse(await readFile(path, 'utf8'), revive)
+  } catch {
+    return undefined // readFitDocument says what is wrong with it
+  }
+  const d = doc as { format?: unknown } | null
+  return typeof d === 'object' && d !== null && d.format === NESTED_RESULT_FORMAT
+    ? (doc as NestedDocument)
+    : undefined
+}
+
+function nestedReport(doc: NestedDocument, path: string): string {
+  const columns = doc.names.map((name) =>
+    Float64Array.from(doc.points, (p) => flattenParams(p)[name] ?? Number.NaN),
+  )
+  return formatNestedReport({
+    ...doc,
+    command: 'parafit report',
+    module: `${path} (${doc.module})`,
+    leastSquares: false,
+    pool: 'the pool it ran on',
+    columns,
+    weights: Float64Array.from(doc.logWeights, (w) => Math.exp(w)),
+  })
 }

@@ -6,18 +6,12 @@
 
 import { existsSync } from 'node:fs'
 import { detectMpi, Random, ValidationError } from '@parafit/core'
-import {
-  AutocorrError,
-  EnsembleSampler,
-  type EnsembleSamplerOptions,
-  NestedSampler,
-  summary,
-  walkerChains,
-} from '@parafit/sampler'
+import { EnsembleSampler, type EnsembleSamplerOptions, NestedSampler } from '@parafit/sampler'
 import type { CommandIO } from './fit-command.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
 import { ensembleFigures, nestedFigures, plotsIfAsked } from './plots.ts'
 import { commandPool, describePool } from './pool-choice.ts'
+import { NESTED_RESULT_FORMAT } from './report-command.ts'
 import {
   type EnsembleModule,
   loadSampleModule,
@@ -25,7 +19,7 @@ import {
   type SampleMethod,
 } from './sample-module.ts'
 import { sampleProgress } from './sample-progress.ts'
-import { formatEnsembleReport, formatNestedReport } from './sample-report.ts'
+import { formatNestedReport, summariseEnsemble } from './sample-report.ts'
 
 export interface SampleCommandOptions {
   readonly method?: SampleMethod
@@ -127,39 +121,21 @@ async function sampleEnsemble(
       io.stdout.write(`  ${resumeHint(path, options)}\n`)
       return run.aborted ? 130 : 0
     }
-    const tauQuiet = sampler.autocorrTime({ quiet: true })
-    let tau: Float64Array | undefined
-    try {
-      tau = sampler.autocorrTime()
-    } catch (error) {
-      if (!(error instanceof AutocorrError)) throw error
-    }
-    let tauMax = 0
-    for (const t of tauQuiet) if (Number.isFinite(t)) tauMax = Math.max(tauMax, t)
-    const discard = options.discard ?? Math.min(Math.floor(steps / 2), Math.ceil(2 * tauMax))
-    if (discard >= steps - 3) {
-      throw new ValidationError(`--discard ${discard} leaves fewer than 4 of the chain's ${steps} steps`)
-    }
-    const chain = sampler.getChain({ discard }) as Float64Array[][]
-    const rows = summary(walkerChains(chain), { names: loaded.names })
-    const report = formatEnsembleReport({
+    const all = sampler.getChain() as Float64Array[][]
+    const { report, discard } = summariseEnsemble({
+      command: 'parafit sample',
       module: path,
       leastSquares: loaded.leastSquares,
       pool: describePool(options.workers),
-      nWalkers,
-      steps,
-      discard,
+      chain: all,
       names: loaded.names,
-      tau,
-      tauQuiet,
       acceptance: sampler.acceptanceFraction,
-      rows,
+      discard: options.discard,
       seconds: (performance.now() - started) / 1000,
     })
     io.stdout.write(`${report}\n`)
     if (options.out !== undefined)
       io.stdout.write(`\n  chain written to ${options.out} (emcee's HDF5 layout)\n`)
-    const all = sampler.getChain() as Float64Array[][]
     await plotsIfAsked(options, () => ensembleFigures(all, discard, loaded.names), io)
     if (run.aborted) {
       io.stdout.write(`\n  stopped by Ctrl-C after ${steps} steps; ${resumeHint(path, options)}\n`)
@@ -230,6 +206,7 @@ async function sampleNested(
     const weights = Float64Array.from(posterior.logWeights, (w) => Math.exp(w))
     io.stdout.write(
       `${formatNestedReport({
+        command: 'parafit sample',
         module: path,
         leastSquares: loaded.leastSquares,
         pool: describePool(options.workers),
@@ -241,7 +218,7 @@ async function sampleNested(
     )
     if (options.out !== undefined) {
       const document = {
-        format: 'parafit-nested-result',
+        format: NESTED_RESULT_FORMAT,
         module: path,
         ...result,
         names,

@@ -3,7 +3,15 @@
 // Nested: log Z ± its error, N_eff and the calls, then each parameter's weighted mean, sd and
 // 16/50/84% quantiles, as corner.py titles them.
 
-import { formatSummary, type SummaryRow } from '@parafit/sampler'
+import { ValidationError } from '@parafit/core'
+import {
+  AutocorrError,
+  formatSummary,
+  integratedTime,
+  type SummaryRow,
+  summary,
+  walkerChains,
+} from '@parafit/sampler'
 
 function fixed(x: number, digits = 4): string {
   return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x)
@@ -14,6 +22,8 @@ export const LEAST_SQUARES_NOTE =
   "  model        least squares: ln L = −χ²/2 of the objective's residuals (data − model)/σ"
 
 export interface EnsembleReport {
+  /** The command that prints it, `parafit sample` or `parafit report`, and what it was given. */
+  readonly command: string
   readonly module: string
   readonly leastSquares: boolean
   readonly pool: string
@@ -26,7 +36,8 @@ export interface EnsembleReport {
   readonly tauQuiet: Float64Array
   readonly acceptance: Float64Array
   readonly rows: readonly SummaryRow[]
-  readonly seconds: number
+  /** The run's time, when this is the run (not a file read back). */
+  readonly seconds: number | undefined
 }
 
 export function formatEnsembleReport(r: EnsembleReport): string {
@@ -39,10 +50,11 @@ export function formatEnsembleReport(r: EnsembleReport): string {
     high = Math.max(high, a)
     sum += a
   }
-  lines.push(`parafit sample ${r.module}`)
+  lines.push(`${r.command} ${r.module}`)
   lines.push(`  method       ensemble (emcee's affine-invariant moves) on ${r.pool}`)
   if (r.leastSquares) lines.push(`${LEAST_SQUARES_NOTE}, −∞ outside the bounds`)
-  lines.push(`  chain        ${r.nWalkers} walkers × ${r.steps} steps, ${r.seconds.toFixed(1)} s`)
+  const time = r.seconds === undefined ? '' : `, ${r.seconds.toFixed(1)} s`
+  lines.push(`  chain        ${r.nWalkers} walkers × ${r.steps} steps${time}`)
   lines.push(
     `  acceptance   ${fixed(sum / r.acceptance.length, 3)} (walkers ${fixed(low, 3)}–${fixed(high, 3)})`,
   )
@@ -70,7 +82,52 @@ export function formatEnsembleReport(r: EnsembleReport): string {
   return lines.join('\n')
 }
 
+/**
+ * An ensemble chain's report: τ (trusted or not), the burn-in left out of the summary (`discard`,
+ * default 2τ and at most half the chain), and arviz's table over the rest.
+ */
+export function summariseEnsemble(input: {
+  readonly command: string
+  readonly module: string
+  readonly leastSquares: boolean
+  readonly pool: string
+  /** chain[step][walker] points, every step. */
+  readonly chain: readonly (readonly Float64Array[])[]
+  readonly names: readonly string[]
+  readonly acceptance: Float64Array
+  readonly discard: number | undefined
+  readonly seconds: number | undefined
+}): { report: string; discard: number } {
+  const { chain } = input
+  const steps = chain.length
+  const tauQuiet = integratedTime(chain, { quiet: true })
+  let tau: Float64Array | undefined
+  try {
+    tau = integratedTime(chain)
+  } catch (error) {
+    if (!(error instanceof AutocorrError)) throw error
+  }
+  let tauMax = 0
+  for (const t of tauQuiet) if (Number.isFinite(t)) tauMax = Math.max(tauMax, t)
+  const discard = input.discard ?? Math.min(Math.floor(steps / 2), Math.ceil(2 * tauMax))
+  if (discard >= steps - 3) {
+    throw new ValidationError(`--discard ${discard} leaves fewer than 4 of the chain's ${steps} steps`)
+  }
+  const rows = summary(walkerChains(chain.slice(discard)), { names: input.names })
+  const report = formatEnsembleReport({
+    ...input,
+    nWalkers: chain[0]!.length,
+    steps,
+    discard,
+    tau,
+    tauQuiet,
+    rows,
+  })
+  return { report, discard }
+}
+
 export interface NestedReport {
+  readonly command: string
   readonly module: string
   readonly leastSquares: boolean
   readonly pool: string
@@ -108,7 +165,7 @@ export function weightedQuantile(values: Float64Array, weights: Float64Array, q:
 
 export function formatNestedReport(r: NestedReport): string {
   const lines: string[] = []
-  lines.push(`parafit sample ${r.module}`)
+  lines.push(`${r.command} ${r.module}`)
   lines.push(`  method       nested sampling (nautilus's importance nested sampling) on ${r.pool}`)
   if (r.leastSquares) lines.push(`${LEAST_SQUARES_NOTE}; log Z leaves out −Σ ln(σ√(2π))`)
   lines.push(`  stopped      ${r.stopReason}`)

@@ -66,6 +66,14 @@ describe('parafit sample --method ensemble', () => {
     expect(resumed.stderr).toBe('')
     expect(resumed.code).toBe(0)
     expect(resumed.stdout).toMatch(/chain +16 walkers × 1800 steps/)
+
+    // parafit report reads the chain file back: the same τ and summary as the run printed.
+    const report = await parafit(['report', out])
+    expect(report.code).toBe(0)
+    const table = (text: string) =>
+      text.slice(text.indexOf('  parameter'), text.indexOf('\n\n  chain written'))
+    expect(report.stdout).toMatch(/^parafit report .*chain\.h5$/m)
+    expect(`${table(report.stdout)}`).toBe(table(resumed.stdout))
   }, 90_000)
 
   test('--plots writes the corner plot, the traces and τ against N as SVG', async () => {
@@ -158,6 +166,10 @@ describe('parafit sample --method nested', () => {
     const again = await parafit([...args, '--no-progress'])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/holds a run already: pass --resume/)
+    const report = await parafit(['report', out])
+    expect(report.code).toBe(0)
+    const body = (text: string) => text.slice(text.indexOf('  log Z'), text.indexOf('(weighted'))
+    expect(body(report.stdout)).toBe(body(run.stdout))
   }, 90_000)
 
   test('a least-squares model (a parafit fit module) is sampled as −χ²/2 under a uniform prior on its bounds', async () => {

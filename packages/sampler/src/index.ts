@@ -4,6 +4,7 @@
 export type { Blob } from './batch-results.ts'
 export { ChainFileError, type ChainFileErrorReason } from './chain-file/chain-file-error.ts'
 export type { ChainFileOptions } from './chain-file/chain-file-options.ts'
+export { type ChainFileContents, readChainFile } from './chain-file/chain-file-reader.ts'
 export { type Chains, splitChains } from './diagnostics/chains.ts'
 export { ess, essBulk, essTail } from './diagnostics/ess.ts'
 export { type FormatSummaryOptions, formatSummary } from './diagnostics/format-summary.ts'
