@@ -2,7 +2,7 @@
 // the module's log-probability or log-likelihood, on worker threads or MPI ranks, with a progress
 // line, a summary a scientist reads, and files that keep the run: the ensemble's chain in
 // emcee's HDF5 layout (`--out run.h5`, which Python's emcee opens), nested sampling's
-// checkpoint beside its JSON result. Ctrl-C stops, prints what there is and says how to go on.
+// state (HDF5, which h5py opens) beside its JSON result. Ctrl-C stops, prints what there is and says how to go on.
 
 import { existsSync } from 'node:fs'
 import { detectMpi, Random, ValidationError } from '@parafit/core'
@@ -156,10 +156,11 @@ async function sampleNested(
 ): Promise<number> {
   if (options.out !== undefined && !/\.json$/i.test(options.out)) {
     throw new ValidationError(
-      `--out ${options.out}: nested sampling writes its result as JSON (and its checkpoint beside it); name it .json`,
+      `--out ${options.out}: nested sampling writes its result as JSON (and its state as HDF5 beside it); name it .json`,
     )
   }
-  const checkpoint = options.out === undefined ? undefined : `${options.out}.checkpoint`
+  // The run's state beside the result: run.json → run.state.h5.
+  const checkpoint = options.out === undefined ? undefined : options.out.replace(/\.json$/i, '.state.h5')
   if (checkpoint !== undefined && existsSync(checkpoint) && !options.resume) {
     throw new ValidationError(
       `${checkpoint} holds a run already: pass --resume to continue it, or choose another --out`,

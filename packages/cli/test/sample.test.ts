@@ -162,7 +162,7 @@ describe('parafit sample --method nested', () => {
     expect(saved.format).toBe('parafit-nested-result')
     expect(saved.names).toEqual(['a', 'b'])
     expect(saved.points.length).toBe(saved.logWeights.length)
-    expect(existsSync(`${out}.checkpoint`)).toBe(true)
+    expect(existsSync(join(scratch, 'run.state.h5'))).toBe(true)
     const again = await parafit([...args, '--no-progress'])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/holds a run already: pass --resume/)

@@ -1,12 +1,15 @@
 // The nested sampler's checkpoint: the whole state (shells, bounds with their cached draws and
 // counters, the transfer pool, batches in flight, counters), written atomically with Node's
-// structured serialisation (node:v8, which keeps typed arrays and blobs exactly). A resumed run
-// continues exactly where the stopped one was, and a file from another problem is refused.
+// structured serialisation (node:v8, which keeps typed arrays and blobs exactly), or, for a path
+// ending .h5, inside an HDF5 file that h5py reads (checkpoint-hdf5.ts). A resumed run continues
+// exactly where the stopped one was, and a file from another problem is refused.
 
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
+import type { Prior } from '../prior/prior.ts'
 import type { BatchPlan } from './batch-plan.ts'
 import { type BoundData, CubeBound, type SamplingBound } from './bound.ts'
+import { isHdf5Path, readNestedCheckpointHdf5, writeNestedCheckpointHdf5 } from './checkpoint-hdf5.ts'
 import { restoreNautilusBound } from './nautilus-bound.ts'
 import { NestedCheckpointError } from './nested-error.ts'
 import { type AlgorithmSettings, NestedState } from './nested-state.ts'
@@ -70,7 +73,12 @@ export function snapshot(
   }
 }
 
-export async function writeNestedCheckpoint(path: string, data: NestedCheckpoint): Promise<void> {
+export async function writeNestedCheckpoint(
+  path: string,
+  data: NestedCheckpoint,
+  prior?: Prior,
+): Promise<void> {
+  if (isHdf5Path(path)) return writeNestedCheckpointHdf5(path, data, prior)
   const temporary = `${path}.${process.pid}.tmp`
   try {
     await writeFile(temporary, serialize(data))
@@ -89,6 +97,13 @@ export async function writeNestedCheckpoint(path: string, data: NestedCheckpoint
 
 /** The checkpoint at path, or undefined when there is no file. */
 export async function readNestedCheckpoint(path: string): Promise<NestedCheckpoint | undefined> {
+  const data = isHdf5Path(path) ? await readNestedCheckpointHdf5(path) : await readV8Checkpoint(path)
+  if (data === undefined) return undefined
+  checkFormat(data, path)
+  return data
+}
+
+async function readV8Checkpoint(path: string): Promise<NestedCheckpoint | undefined> {
   let bytes: Buffer
   try {
     bytes = await readFile(path)
@@ -108,6 +123,10 @@ export async function readNestedCheckpoint(path: string): Promise<NestedCheckpoi
       { cause: error },
     )
   }
+  return data
+}
+
+function checkFormat(data: NestedCheckpoint, path: string): void {
   if (data?.format !== FORMAT) {
     throw new NestedCheckpointError(
       path,
@@ -120,7 +139,6 @@ export async function readNestedCheckpoint(path: string): Promise<NestedCheckpoi
       `${path} has checkpoint version ${data.version}; this parafit reads version ${VERSION}`,
     )
   }
-  return data
 }
 
 /** The state in a checkpoint, after checking that it belongs to this problem and these settings. */

@@ -379,7 +379,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   async #checkpoint(state: NestedState): Promise<void> {
     const path = this.#options.checkpoint?.path
     if (path === undefined) return
-    await writeNestedCheckpoint(path, this.#snapshot(state))
+    await writeNestedCheckpoint(path, this.#snapshot(state), this.prior)
   }
 
   #snapshot(state: NestedState): NestedCheckpoint {

@@ -8,7 +8,7 @@
 // Where no Python 3 with emcee, h5py and numpy is found these tests are skipped with the reason,
 // except under PARAFIT_REQUIRE_EMCEE=1 (CI), where that is a failure.
 
-import { execFile, spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,27 +16,12 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ChainFileError, EnsembleSampler } from '../../src/index.ts'
+import { findPython } from '../python.ts'
 import { initialWalkers, nDim, nWalkers, samplerOptions } from './problem.ts'
 
 const script = fileURLToPath(new URL('./read-chain-file.py', import.meta.url))
 
-/** The first Python that imports emcee, h5py and numpy: $PARAFIT_PYTHON, python3, then Debian's own. */
-function findPython(): { python: string; missing?: undefined } | { python?: undefined; missing: string } {
-  const candidates = [process.env.PARAFIT_PYTHON, 'python3', '/usr/bin/python3'].filter(
-    (c): c is string => c !== undefined && c !== '',
-  )
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import emcee, h5py, numpy'], { stdio: 'ignore', timeout: 60_000 })
-    if (probe.status === 0) return { python }
-  }
-  return {
-    missing:
-      `no Python 3 with emcee, h5py and numpy (tried ${candidates.join(', ')}); install them with ` +
-      'apt-get install python3-emcee python3-h5py, or point PARAFIT_PYTHON at a python that has them',
-  }
-}
-
-const { python, missing } = findPython()
+const { python, missing } = findPython(['emcee', 'h5py', 'numpy'])
 
 if (missing !== undefined && process.env.PARAFIT_REQUIRE_EMCEE === '1') {
   test('emcee and h5py are available', () => {

@@ -111,28 +111,31 @@ describe('NestedSampler', () => {
     expect(Math.abs(second.logZ - gaussian(3).logZ)).toBeLessThan(4 * second.logZErr)
   })
 
-  it('stops at nLikeMax and resumes from the checkpoint to exactly the uninterrupted result', async () => {
-    const longer = { nEff: 3000 }
-    const whole = sampler()
-    await whole.run(longer)
-    const path = join(folder, 'resume.ckpt')
-    const stopped = sampler({ checkpoint: { path } })
-    const partial = await stopped.run({ ...longer, nLikeMax: 1500 })
-    expect(partial.stopReason).toBe('nLikeMax')
-    expect(partial.nLike).toBeLessThanOrEqual(1500)
-    // Restarted jobs pick the file up: once to a stop in the sampling phase (after empty shells
-    // were dropped at the end of exploration), then to the end.
-    let phase = ''
-    const again = sampler({ checkpoint: { path } })
-    const second = await again.run({ ...longer, nLikeMax: 4500, onProgress: (p) => (phase = p.phase) })
-    expect(second.stopReason).toBe('nLikeMax')
-    expect(phase).toBe('sampling')
-    const resumed = sampler({ checkpoint: { path } })
-    const done = await resumed.run(longer)
-    expect(resumed.resumed).toBe(true)
-    expect(done.stopReason).toBe('converged')
-    expect(fingerprint(resumed)).toEqual(fingerprint(whole))
-  })
+  it.each(['resume.ckpt', 'resume.h5'])(
+    'stops at nLikeMax and resumes from the checkpoint (%s) to exactly the uninterrupted result',
+    async (name) => {
+      const longer = { nEff: 3000 }
+      const whole = sampler()
+      await whole.run(longer)
+      const path = join(folder, name)
+      const stopped = sampler({ checkpoint: { path } })
+      const partial = await stopped.run({ ...longer, nLikeMax: 1500 })
+      expect(partial.stopReason).toBe('nLikeMax')
+      expect(partial.nLike).toBeLessThanOrEqual(1500)
+      // Restarted jobs pick the file up: once to a stop in the sampling phase (after empty shells
+      // were dropped at the end of exploration), then to the end.
+      let phase = ''
+      const again = sampler({ checkpoint: { path } })
+      const second = await again.run({ ...longer, nLikeMax: 4500, onProgress: (p) => (phase = p.phase) })
+      expect(second.stopReason).toBe('nLikeMax')
+      expect(phase).toBe('sampling')
+      const resumed = sampler({ checkpoint: { path } })
+      const done = await resumed.run(longer)
+      expect(resumed.resumed).toBe(true)
+      expect(done.stopReason).toBe('converged')
+      expect(fingerprint(resumed)).toEqual(fingerprint(whole))
+    },
+  )
 
   it('an abort mid-batch resolves with everything so far, and the run resumes to the same result', async () => {
     const whole = sampler({ pool: threads2 })

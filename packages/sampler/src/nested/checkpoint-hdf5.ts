@@ -1,0 +1,165 @@
+// The nested sampler's checkpoint as HDF5, for a checkpoint path ending .h5 or .hdf5: what a
+// Python user reads with h5py beside what an exact resume needs.
+//
+//   /points      N × d   every point kept, in the unit cube (shell by shell)
+//   /samples     N × d   the same points through the prior (attribute `names`)
+//   /log_l       N       their ln L
+//   /shell       N       the shell each belongs to
+//   /shells/     log_l_min, log_v (the bound's ln volume), n_sample (draws made), n_points
+//   /parafit_state       the whole state (bounds with their ellipsoids, networks and draw
+//                        caches; batches in flight; counters) as node:v8 bytes, read on resume
+//
+// Root attributes: format, version, n_like, explored. Written to a temporary file and renamed,
+// so a crash leaves the previous checkpoint whole.
+
+import { readFile, rename, rm } from 'node:fs/promises'
+import { deserialize, serialize } from 'node:v8'
+import type { File } from '../chain-file/hdf5.ts'
+import { getAttribute, hdf5Reason, loadHdf5, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
+import type { Prior } from '../prior/prior.ts'
+import type { NestedCheckpoint } from './checkpoint.ts'
+import { NestedCheckpointError } from './nested-error.ts'
+
+const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])
+
+/** Whether the checkpoint path asks for HDF5. */
+export function isHdf5Path(path: string): boolean {
+  return /\.(h5|hdf5)$/i.test(path)
+}
+
+function table(data: NestedCheckpoint, prior: Prior | undefined) {
+  const d = data.settings.dimensions
+  const points: number[] = []
+  const samples: number[] = []
+  const logL: number[] = []
+  const shell: number[] = []
+  const x = new Float64Array(d)
+  data.shells.forEach((s, i) => {
+    s.points.forEach((u, k) => {
+      for (let j = 0; j < d; j++) points.push(u[j]!)
+      if (prior !== undefined) {
+        prior.transformInto(u, x)
+        for (let j = 0; j < d; j++) samples.push(x[j]!)
+      }
+      logL.push(s.logL[k]!)
+      shell.push(i)
+    })
+  })
+  return { points, samples, logL, shell, n: logL.length, d }
+}
+
+export async function writeNestedCheckpointHdf5(
+  path: string,
+  data: NestedCheckpoint,
+  prior: Prior | undefined,
+): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`
+  let file: File | undefined
+  try {
+    const h5wasm = await loadHdf5()
+    file = new h5wasm.File(temporary, 'w')
+    const { points, samples, logL, shell, n, d } = table(data, prior)
+    setAttribute(file, 'format', data.format)
+    setAttribute(file, 'version', { int64: data.version })
+    setAttribute(file, 'n_like', { int64: data.counters.nLike })
+    setAttribute(file, 'explored', { int8: data.counters.explored ? 1 : 0 })
+    file.create_dataset({ name: 'points', data: Float64Array.from(points), shape: [n, d], dtype: '<d' })
+    if (prior !== undefined) {
+      const dataset = file.create_dataset({
+        name: 'samples',
+        data: Float64Array.from(samples),
+        shape: [n, d],
+        dtype: '<d',
+      })
+      setAttribute(dataset, 'names', [...prior.keys])
+    }
+    file.create_dataset({ name: 'log_l', data: Float64Array.from(logL), shape: [n], dtype: '<d' })
+    file.create_dataset({ name: 'shell', data: BigInt64Array.from(shell, BigInt), shape: [n], dtype: '<q' })
+    const shells = file.create_group('shells')
+    const s = data.shells.length
+    shells.create_dataset({
+      name: 'log_l_min',
+      data: Float64Array.from(data.shells, (r) => r.logLMin),
+      shape: [s],
+      dtype: '<d',
+    })
+    shells.create_dataset({
+      name: 'n_sample',
+      data: BigInt64Array.from(data.shells, (r) => BigInt(r.nSample)),
+      shape: [s],
+      dtype: '<q',
+    })
+    shells.create_dataset({
+      name: 'n_points',
+      data: BigInt64Array.from(data.shells, (r) => BigInt(r.logL.length)),
+      shape: [s],
+      dtype: '<q',
+    })
+    const state = serialize(data)
+    file.create_dataset({
+      name: 'parafit_state',
+      data: new Uint8Array(state),
+      shape: [state.length],
+      dtype: '<B',
+    })
+    file.close()
+    file = undefined
+    await rename(temporary, path)
+  } catch (error) {
+    try {
+      file?.close()
+    } catch {
+      // the handle failed with the write; the temporary file goes below
+    }
+    await rm(temporary, { force: true })
+    throw new NestedCheckpointError(path, `cannot write the checkpoint ${path}: ${hdf5Reason(error)}`, {
+      cause: error,
+    })
+  }
+}
+
+/** The checkpoint in an HDF5 file, or undefined when there is no file. */
+export async function readNestedCheckpointHdf5(path: string): Promise<NestedCheckpoint | undefined> {
+  let head: Buffer
+  try {
+    head = (await readFile(path)).subarray(0, 8)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new NestedCheckpointError(path, `cannot read the checkpoint ${path}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+  if (!head.equals(HDF5_SIGNATURE)) {
+    throw new NestedCheckpointError(
+      path,
+      `${path} is not an HDF5 file, so not a nested sampler checkpoint; remove it or choose another checkpoint.path`,
+    )
+  }
+  const h5wasm = await loadHdf5()
+  let file: File | undefined
+  try {
+    file = new h5wasm.File(path, 'r')
+    if (
+      stringAttribute(file, 'format') === undefined ||
+      getAttribute(file, 'format') !== 'parafit-nested-checkpoint'
+    ) {
+      throw new Error('it has no parafit nested checkpoint in it')
+    }
+    const dataset = file.get('parafit_state')
+    const bytes = (dataset as { value?: unknown } | null)?.value
+    if (!(bytes instanceof Uint8Array)) throw new Error('its parafit_state is missing')
+    return deserialize(bytes) as NestedCheckpoint
+  } catch (error) {
+    throw new NestedCheckpointError(
+      path,
+      `${path} is not a nested sampler checkpoint that can be read (${hdf5Reason(error)}); remove it or choose another checkpoint.path`,
+      { cause: error },
+    )
+  } finally {
+    try {
+      file?.close()
+    } catch {
+      // nothing more to do with a handle that failed
+    }
+  }
+}
