@@ -22,6 +22,9 @@ if (missing !== undefined && required) {
 
 // The parafit command under mpirun, on the fitter's test model, in a folder of its own.
 const parafitCommand = new URL('../../packages/cli/src/parafit.ts', import.meta.url)
+const sampleModule = fileURLToPath(
+  new URL('../../packages/cli/test/fixtures/gaussian-sample.ts', import.meta.url),
+)
 const bowlFit = fileURLToPath(new URL('../../packages/cli/test/fixtures/bowl-fit.ts', import.meta.url))
 
 async function inScratch(run: (dir: string) => Promise<void>): Promise<void> {
@@ -284,6 +287,31 @@ describe.skipIf(missing !== undefined)(
         expect(Number.isFinite(saved.loss)).toBe(true)
       })
     }, 60_000)
+
+    test('parafit sample under mpirun: rank 0 samples on the worker ranks and alone reports; the chain file is written', async () => {
+      await inScratch(async (dir) => {
+        const out = join(dir, 'chain.h5')
+        const launch = await mpirun(parafitCommand, {
+          np: 3,
+          args: [
+            'sample',
+            sampleModule,
+            '--method',
+            'ensemble',
+            '--steps',
+            '200',
+            '--no-progress',
+            '-o',
+            out,
+          ],
+        })
+        expect(launch.code, launch.output).toBe(0)
+        expect(launch.output).toMatch(/on MPI, 2 worker ranks/)
+        // One report: the worker ranks say nothing.
+        expect(launch.output.match(/^parafit sample /gm)).toHaveLength(1)
+        expect(existsSync(out)).toBe(true)
+      })
+    }, 90_000)
 
     test('rank 0 exiting without closing its idle pool releases the ranks; all exit 0', async () => {
       const launch = await mpirun(fixture('forgot-close'), { np: 3 })
