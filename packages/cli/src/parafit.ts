@@ -223,6 +223,10 @@ program
   )
   .option('--resume', 'continue the run kept in --out')
   .option(
+    '--fit-sigma',
+    'a least-squares model whose σ is known only up to a factor: sample that factor too (sigmaScale, log-uniform on 1e-3..1e3)',
+  )
+  .option(
     '--plots <dir>',
     'write the figures as SVG: corner, trace and τ against N (ensemble); weighted corner and log Z against calls (nested)',
   )
@@ -259,6 +263,7 @@ Ctrl-C stops the run, prints the summary of what it has, and says how to continu
           steps: o.steps as number,
           nEff: o.nEff as number,
           resume: o.resume === true,
+          fitSigma: o.fitSigma === true,
           progress: o.progress as boolean,
           ...(o.walkers === undefined ? {} : { walkers: o.walkers as number }),
           ...(o.discard === undefined ? {} : { discard: o.discard as number }),

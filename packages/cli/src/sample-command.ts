@@ -41,6 +41,8 @@ export interface SampleCommandOptions {
   readonly resume: boolean
   readonly timeoutMs?: number
   readonly progress: boolean
+  /** A least-squares model: sample the factor its residuals' σ is known up to. */
+  readonly fitSigma?: boolean
 }
 
 /** Runs the command; resolves to the exit code (130 after Ctrl-C). */
@@ -49,7 +51,7 @@ export async function runSampleCommand(
   options: SampleCommandOptions,
   io: CommandIO,
 ): Promise<number> {
-  const loaded = await loadSampleModule(path, options.method)
+  const loaded = await loadSampleModule(path, options.method, { fitSigma: options.fitSigma === true })
   io.onLoaded?.()
   if (options.resume && options.out === undefined) {
     throw new ValidationError('--resume continues the run saved with --out: give the same --out')

@@ -80,6 +80,7 @@ function initialPoint(path: string, initial: unknown): { point: Float64Array; na
 export async function loadSampleModule(
   path: string,
   method: SampleMethod | undefined,
+  options: { fitSigma?: boolean } = {},
 ): Promise<SampleModule> {
   const url = pathToFileURL(resolve(path))
   const namespace = await importObjectiveModule(url.href)
@@ -89,6 +90,13 @@ export async function loadSampleModule(
   const chosen = method ?? (namespace.prior !== undefined ? 'nested' : 'ensemble')
   // Neither sampler's own function: a least-squares model, sampled through its objective.
   const leastSquares = chosen === 'ensemble' ? !hasLogProb : !hasLikelihood
+  const fitScale = options.fitSigma === true
+  if (fitScale && !leastSquares) {
+    throw new ValidationError(
+      `--fit-sigma samples the σ scale of a least-squares model; ${path} has its own ` +
+        `${chosen === 'ensemble' ? 'log-probability' : 'log-likelihood'}, which decides its σ itself`,
+    )
+  }
   const model = leastSquares
     ? objectiveModule(url, {
         export: resolveExport(namespace, undefined, moduleDisplayName(url.href)),
@@ -105,7 +113,9 @@ export async function loadSampleModule(
       }
       prior = namespace.prior
     } else if (leastSquares && typeof namespace.initial === 'object' && namespace.initial !== null) {
-      prior = uniformPriorWithin(namespace.initial as ParamTree, namespace.bounds as BoundsTree | undefined)
+      prior = uniformPriorWithin(namespace.initial as ParamTree, namespace.bounds as BoundsTree | undefined, {
+        fitScale,
+      })
     } else {
       throw new ValidationError(
         `${path} exports no 'prior' for nested sampling; add e.g. export const prior = new Prior({ a: uniform(0, 1) }) ` +
@@ -114,7 +124,7 @@ export async function loadSampleModule(
     }
     return {
       method: 'nested',
-      logLikelihood: leastSquares ? leastSquaresLikelihood(model) : model,
+      logLikelihood: leastSquares ? leastSquaresLikelihood(model, { fitScale }) : model,
       prior,
       names: prior.keys,
       leastSquares,
@@ -126,12 +136,16 @@ export async function loadSampleModule(
         "or export a 'prior' and a log-likelihood for nested sampling (--method nested)",
     )
   }
-  const { point, names } = initialPoint(path, namespace.initial)
+  const start = initialPoint(path, namespace.initial)
   const logProb = leastSquares
     ? leastSquaresLogProb(model, {
         initial: namespace.initial as ParamTree,
         ...(namespace.bounds === undefined ? {} : { bounds: namespace.bounds as BoundsTree }),
+        fitScale,
       })
     : model
-  return { method: 'ensemble', logProb, initial: point, names, leastSquares }
+  // The σ scale, when sampled, is the last coordinate and starts at 1 (σ as stated).
+  const initial = fitScale ? Float64Array.of(...start.point, 1) : start.point
+  const names = fitScale ? [...start.names, 'sigmaScale'] : start.names
+  return { method: 'ensemble', logProb, initial, names, leastSquares }
 }

@@ -215,6 +215,30 @@ describe('parafit sample --method nested', () => {
     expect(Math.abs(row(ensemble.stdout, 'y.z').mean + 0.5)).toBeLessThan(0.1)
   }, 90_000)
 
+  test('--fit-sigma samples the σ scale of a least-squares model, and is refused for a model with its own likelihood', async () => {
+    const run = await parafit(
+      [
+        'sample',
+        fixture('bowl-fit.ts'),
+        '--method',
+        'nested',
+        '--fit-sigma',
+        '-w',
+        '1',
+        '--n-live',
+        '200',
+      ].concat(['--networks', '0', '--n-eff', '500', '--no-progress']),
+      { BOWL_SHAPE: 'residuals' },
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/^ {2}sigmaScale +\S+/m)
+    const refused = await parafit(['sample', model, '--method', 'nested', '--fit-sigma'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(
+      /--fit-sigma samples the σ scale of a least-squares model; .* has its own log-likelihood/,
+    )
+  }, 60_000)
+
   test('a module without a prior or bounds for nested sampling says what to export', async () => {
     const run = await parafit(['sample', fixture('no-initial-fit.ts'), '--method', 'nested'])
     expect(run.code).toBe(1)

@@ -34,6 +34,7 @@ export { SampleError } from './ensemble/sample-error.ts'
 export {
   leastSquaresLikelihood,
   leastSquaresLogProb,
+  type SigmaOptions,
   uniformPriorWithin,
 } from './least-squares/least-squares.ts'
 export {

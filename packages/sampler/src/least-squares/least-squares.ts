@@ -13,8 +13,9 @@ import {
   type ParamTree,
   ValidationError,
 } from '@parafit/core'
-import { uniform } from '../prior/distributions.ts'
+import { logUniform, uniform } from '../prior/distributions.ts'
 import { Prior, type PriorSpec } from '../prior/prior.ts'
+import { SIGMA_SCALE_KEY, SIGMA_SCALE_RANGE } from './worker/gaussian.ts'
 import type { LeastSquaresInit } from './worker/least-squares.likelihood.ts'
 
 // The worker modules have this file's extension: .ts in the repository, .js when installed.
@@ -30,25 +31,43 @@ function checkRef(objective: ObjectiveRef, what: string): LeastSquaresInit['obje
   return { module: objective.module, export: objective.export, init: objective.init }
 }
 
-/** For NestedSampler's `logLikelihood`: ln L = −loss/2 of the objective module, on any pool. */
-export function leastSquaresLikelihood(objective: ObjectiveRef): ObjectiveRef {
-  const init: LeastSquaresInit = { objective: checkRef(objective, 'leastSquaresLikelihood()') }
+/** How the residuals' σ is taken: as given (default), or known only up to a factor sampled too. */
+export interface SigmaOptions {
+  /**
+   * σ known only up to a common factor s: s is sampled too (the parameter `sigmaScale`,
+   * log-uniform on [1e-3, 1e3]) and ln L = −χ²/(2s²) − n·ln s for n residuals.
+   */
+  readonly fitScale?: boolean
+}
+
+/**
+ * For NestedSampler's `logLikelihood`: ln L = −loss/2 of the objective module, on any pool. With
+ * `fitScale`, use `uniformPriorWithin(initial, bounds, { fitScale: true })` as the prior.
+ */
+export function leastSquaresLikelihood(objective: ObjectiveRef, options: SigmaOptions = {}): ObjectiveRef {
+  const init: LeastSquaresInit = {
+    objective: checkRef(objective, 'leastSquaresLikelihood()'),
+    ...(options.fitScale === true ? { fitScale: true } : {}),
+  }
   return objectiveModule(likelihoodModule, { init })
 }
 
 /**
  * For EnsembleSampler's `logProb`: θ (in the flattened order of `initial`) → ln L = −loss/2
  * within the bounds, −Infinity outside them: the posterior under a uniform prior on the box.
+ * With `fitScale`, θ has one more coordinate, last: the σ scale factor (nDim is one more).
  */
 export function leastSquaresLogProb<P extends ParamTree>(
   objective: ObjectiveRef,
-  space: { initial: P; bounds?: BoundsTree<P> },
+  space: { initial: P; bounds?: BoundsTree<P> } & SigmaOptions,
 ): ObjectiveRef {
-  ParamSpace.create(space.initial, space.bounds) // checks the shapes here, not on every worker
+  const checked = ParamSpace.create(space.initial, space.bounds) // shapes checked here, not on every worker
+  if (space.fitScale === true) checkFreeKey(checked.keys)
   const init: LeastSquaresInit = {
     objective: checkRef(objective, 'leastSquaresLogProb()'),
     initial: space.initial,
     ...(space.bounds === undefined ? {} : { bounds: space.bounds as BoundsTree }),
+    ...(space.fitScale === true ? { fitScale: true } : {}),
   }
   return objectiveModule(logProbModule, { init })
 }
@@ -60,8 +79,10 @@ export function leastSquaresLogProb<P extends ParamTree>(
 export function uniformPriorWithin<P extends ParamTree>(
   initial: P,
   bounds: BoundsTree<P> | undefined,
+  options: SigmaOptions = {},
 ): Prior {
   const space = ParamSpace.create(initial, bounds)
+  if (options.fitScale === true) checkFreeKey(space.keys)
   const open = space.keys.filter(
     (_, i) => !(Number.isFinite(space.lower[i]!) && Number.isFinite(space.upper[i]!)),
   )
@@ -82,5 +103,16 @@ export function uniformPriorWithin<P extends ParamTree>(
           : toSpec(v as Record<string, unknown>, hi[k] as Record<string, unknown>),
       ]),
     )
-  return new Prior(toSpec(spec, upper))
+  const tree = toSpec(spec, upper)
+  return new Prior(
+    options.fitScale === true ? { ...tree, [SIGMA_SCALE_KEY]: logUniform(...SIGMA_SCALE_RANGE) } : tree,
+  )
+}
+
+function checkFreeKey(keys: readonly string[]): void {
+  if (keys.includes(SIGMA_SCALE_KEY)) {
+    throw new ValidationError(
+      `the model has a parameter named ${SIGMA_SCALE_KEY}, the name the σ scale factor takes; rename it to sample the scale`,
+    )
+  }
 }

@@ -94,4 +94,46 @@ describe('a least-squares model sampled as it is fitted', () => {
     expect(logProb[0]).toBe(Number.NEGATIVE_INFINITY)
     expect(logProb[1]).toBeCloseTo(-chiSquareMin / 2, 8)
   }, 60_000)
+
+  test('fitScale: σ stated half its true size is found twice as large, and the errors come out right', async () => {
+    const halfSigma = objectiveModule(new URL('./line.objective.ts', import.meta.url), {
+      init: { statedSigma: sigma / 2 },
+    })
+    const prior = uniformPriorWithin(initial, bounds, { fitScale: true })
+    expect(prior.keys).toEqual(['line.a', 'line.b', 'sigmaScale'])
+    const sampler = new NestedSampler({
+      prior,
+      logLikelihood: leastSquaresLikelihood(halfSigma, { fitScale: true }),
+      numWorkers: 1,
+      nLive: 500,
+      nNetworks: 0,
+      seed: 4,
+    })
+    await sampler.run({ nEff: 4000 })
+    const post = sampler.posterior()
+    let [scale, mb, mb2] = [0, 0, 0]
+    post.points.forEach((p, i) => {
+      const w = Math.exp(post.logWeights[i]!)
+      const b = (p.line as { b: number }).b
+      scale += w * (p.sigmaScale as number)
+      mb += w * b
+      mb2 += w * b * b
+    })
+    // With σ stated half its size, χ² is 4 χ²_min, and the posterior of s (prior 1/s) peaks at
+    // √(4 χ²_min/(n + 1)), its mean a little above: within 10%.
+    expect(Math.abs(scale / Math.sqrt((4 * chiSquareMin) / (n + 1)) - 1)).toBeLessThan(0.1)
+    // b's sd: as with σ = s·σ_stated known, where s is that peak; within 15% (the scale's own
+    // uncertainty widens it a little).
+    const knownScale = Math.sqrt((4 * chiSquareMin) / (n + 1)) / 2
+    expect(
+      Math.abs(Math.sqrt(mb2 - mb * mb) / (Math.sqrt(covariance[1]![1]!) * knownScale) - 1),
+    ).toBeLessThan(0.15)
+    await sampler.close()
+  }, 60_000)
+
+  test('fitScale refuses a model that already has a parameter named sigmaScale', () => {
+    expect(() => uniformPriorWithin({ sigmaScale: 1 }, { sigmaScale: [0, 2] }, { fitScale: true })).toThrow(
+      /parameter named sigmaScale/,
+    )
+  })
 })

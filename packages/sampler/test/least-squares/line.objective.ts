@@ -10,6 +10,9 @@ export const ys = Float64Array.from(xs, (x) => 1 + 2 * x + sigma * random.normal
 export const initial = { line: { a: 0.5, b: 1.5 } }
 export const bounds = { line: { a: [-10, 10] as const, b: [-5, 5] as const } }
 
+// `statedSigma`: the σ the residuals are divided by (default the true one), to test a σ scale.
 export default defineObjective(
-  () => (p: typeof initial) => Float64Array.from(xs, (x, i) => (ys[i]! - p.line.a - p.line.b * x) / sigma),
+  (init: { statedSigma?: number } = {}) =>
+    (p: typeof initial) =>
+      Float64Array.from(xs, (x, i) => (ys[i]! - p.line.a - p.line.b * x) / (init.statedSigma ?? sigma)),
 )

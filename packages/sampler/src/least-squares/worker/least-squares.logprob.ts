@@ -1,18 +1,26 @@
 // Worker side of leastSquaresLogProb: θ as the model's named parameters, −Infinity outside the
-// bounds, else ln L = −loss/2 of the model's objective (loaded once per worker).
+// bounds, else ln L = −loss/2 of the model's objective (loaded once per worker). With
+// `fitScale` the last coordinate is the σ scale factor s, log-uniform (ln prior −ln s).
 
 import { loadObjective, objectiveModule, ParamSpace } from '@parafit/core'
 import { defineLogProb } from '../../ensemble/log-prob.ts'
+import { gaussianLogLikelihood, residualCount, SIGMA_SCALE_RANGE } from './gaussian.ts'
 import type { LeastSquaresInit } from './least-squares.likelihood.ts'
 
 export default defineLogProb(async (init: LeastSquaresInit) => {
   const { module, export: name, init: objectiveInit } = init.objective
   const objective = await loadObjective(objectiveModule(module, { export: name, init: objectiveInit }))
   const space = ParamSpace.create(init.initial ?? {}, init.bounds)
+  const n = space.keys.length
+  const fitScale = init.fitScale === true
   return async (theta, ctx) => {
-    for (let i = 0; i < theta.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (!(theta[i]! >= space.lower[i]! && theta[i]! <= space.upper[i]!)) return Number.NEGATIVE_INFINITY
     }
-    return -0.5 * (await objective.evaluate(space.toTree(theta), ctx))
+    const chiSquare = await objective.evaluate(space.toTree(theta.subarray(0, n)), ctx)
+    if (!fitScale) return gaussianLogLikelihood(chiSquare, 0)
+    const scale = theta[n]!
+    if (!(scale >= SIGMA_SCALE_RANGE[0] && scale <= SIGMA_SCALE_RANGE[1])) return Number.NEGATIVE_INFINITY
+    return -Math.log(scale) + gaussianLogLikelihood(chiSquare, residualCount(ctx.residuals), scale)
   }
 })

@@ -1,0 +1,22 @@
+// The Gaussian log-likelihood of residuals r = (data − model)/σ: −χ²/2 with χ² = Σ r², and, when
+// σ is known only up to a common factor s that is sampled too, −χ²/(2s²) − n·ln s (n residuals).
+// Imports nothing, so every worker that loads a least-squares likelihood can use it.
+
+/** The key of the σ scale factor among the named parameters, when it is sampled. */
+export const SIGMA_SCALE_KEY = 'sigmaScale'
+/** Its prior: log-uniform over six decades around 1. */
+export const SIGMA_SCALE_RANGE = [1e-3, 1e3] as const
+
+export function gaussianLogLikelihood(chiSquare: number, n: number, scale = 1): number {
+  return scale === 1 ? -0.5 * chiSquare : -0.5 * (chiSquare / (scale * scale)) - n * Math.log(scale)
+}
+
+/** The number of residuals the evaluation wrote, or an error saying a σ scale needs residuals. */
+export function residualCount(residuals: ArrayLike<number> | undefined): number {
+  if (residuals === undefined) {
+    throw new Error(
+      'sampling the σ scale needs an objective that returns residuals (data − model)/σ, not a single number',
+    )
+  }
+  return residuals.length
+}
