@@ -5,7 +5,7 @@
 //   /samples     N × d   the same points through the prior (attribute `names`)
 //   /log_l       N       their ln L
 //   /shell       N       the shell each belongs to
-//   /shells/     log_l_min, log_v (the bound's ln volume), n_sample (draws made), n_points
+//   /shells/     log_l_min, log_v (its bound's ln volume), n_sample (draws made), n_points
 //   /parafit_state       the whole state (bounds with their ellipsoids, networks and draw
 //                        caches; batches in flight; counters) as node:v8 bytes, read on resume
 //
@@ -48,11 +48,19 @@ function table(data: NestedCheckpoint, prior: Prior | undefined) {
   return { points, samples, logL, shell, n: logL.length, d }
 }
 
+/** What the HDF5 file shows beside the state: the points through the prior, the bounds' volumes. */
+export interface ReadableExtras {
+  readonly prior: Prior
+  /** Each shell's bound's ln volume, in shell order. */
+  readonly logVolumes: readonly number[]
+}
+
 export async function writeNestedCheckpointHdf5(
   path: string,
   data: NestedCheckpoint,
-  prior: Prior | undefined,
+  readable: ReadableExtras | undefined,
 ): Promise<void> {
+  const prior = readable?.prior
   const temporary = `${path}.${process.pid}.tmp`
   let file: File | undefined
   try {
@@ -83,6 +91,14 @@ export async function writeNestedCheckpointHdf5(
       shape: [s],
       dtype: '<d',
     })
+    if (readable !== undefined && readable.logVolumes.length === s) {
+      shells.create_dataset({
+        name: 'log_v',
+        data: Float64Array.from(readable.logVolumes),
+        shape: [s],
+        dtype: '<d',
+      })
+    }
     shells.create_dataset({
       name: 'n_sample',
       data: BigInt64Array.from(data.shells, (r) => BigInt(r.nSample)),

@@ -6,10 +6,14 @@
 
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
-import type { Prior } from '../prior/prior.ts'
 import type { BatchPlan } from './batch-plan.ts'
 import { type BoundData, CubeBound, type SamplingBound } from './bound.ts'
-import { isHdf5Path, readNestedCheckpointHdf5, writeNestedCheckpointHdf5 } from './checkpoint-hdf5.ts'
+import {
+  isHdf5Path,
+  type ReadableExtras,
+  readNestedCheckpointHdf5,
+  writeNestedCheckpointHdf5,
+} from './checkpoint-hdf5.ts'
 import { restoreNautilusBound } from './nautilus-bound.ts'
 import { NestedCheckpointError } from './nested-error.ts'
 import { type AlgorithmSettings, NestedState } from './nested-state.ts'
@@ -76,9 +80,9 @@ export function snapshot(
 export async function writeNestedCheckpoint(
   path: string,
   data: NestedCheckpoint,
-  prior?: Prior,
+  readable?: ReadableExtras,
 ): Promise<void> {
-  if (isHdf5Path(path)) return writeNestedCheckpointHdf5(path, data, prior)
+  if (isHdf5Path(path)) return writeNestedCheckpointHdf5(path, data, readable)
   const temporary = `${path}.${process.pid}.tmp`
   try {
     await writeFile(temporary, serialize(data))

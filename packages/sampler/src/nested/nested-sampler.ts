@@ -379,7 +379,10 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   async #checkpoint(state: NestedState): Promise<void> {
     const path = this.#options.checkpoint?.path
     if (path === undefined) return
-    await writeNestedCheckpoint(path, this.#snapshot(state), this.prior)
+    await writeNestedCheckpoint(path, this.#snapshot(state), {
+      prior: this.prior,
+      logVolumes: state.bounds.map((b) => b.logVolume()),
+    })
   }
 
   #snapshot(state: NestedState): NestedCheckpoint {

@@ -28,6 +28,7 @@ with h5py.File(sys.argv[1], "r") as f:
         "x0_is_twice_u0": bool(np.allclose(samples[:, 0], 2 * points[:, 0], rtol=0, atol=1e-12)),
         "max_log_l": float(f["log_l"][()].max()),
         "shells": int(f["shells/log_l_min"].shape[0]),
+        "log_v": [float(v) for v in f["shells/log_v"][()]],
         "points_per_shell": [int(n) for n in f["shells/n_points"][()]],
         "shell_counts": [int(c) for c in np.bincount(f["shell"][()])],
     }))
@@ -60,6 +61,11 @@ test.skipIf(missing !== undefined && process.env.PARAFIT_REQUIRE_EMCEE !== '1')(
     expect(read.max_log_l).toBe(Math.max(...sampler.posterior().logLikelihoods))
     expect(read.points_per_shell).toEqual(read.shell_counts)
     expect((read.shells as number) >= 2).toBe(true)
+    // The first shell's bound is the unit cube (ln volume 0); each later one is smaller.
+    const logV = read.log_v as number[]
+    expect(logV).toHaveLength(read.shells as number)
+    expect(logV[0]).toBe(0)
+    for (let i = 1; i < logV.length; i++) expect(logV[i]!).toBeLessThan(logV[i - 1]!)
     await sampler.close()
   },
   60_000,
