@@ -9,7 +9,8 @@
 //   /parafit_state       the whole state (bounds with their ellipsoids, networks and draw
 //                        caches; batches in flight; counters) as node:v8 bytes, read on resume
 //
-// Root attributes: format, version, n_like, explored. Written to a temporary file and renamed,
+// Root attributes: format, version, n_like, explored, and the random state (seed, next_batch,
+// bound_attempts: the streams are keyed by them). Written to a temporary file and renamed,
 // so a crash leaves the previous checkpoint whole.
 
 import { readFile, rename, rm } from 'node:fs/promises'
@@ -71,6 +72,11 @@ export async function writeNestedCheckpointHdf5(
     setAttribute(file, 'version', { int64: data.version })
     setAttribute(file, 'n_like', { int64: data.counters.nLike })
     setAttribute(file, 'explored', { int8: data.counters.explored ? 1 : 0 })
+    // The random state: every stream is keyed by (seed, purpose, index), so the seed and the
+    // next batch's number (and the bound attempts so far) are where the streams stand.
+    setAttribute(file, 'seed', { int64: data.settings.seed })
+    setAttribute(file, 'next_batch', { int64: data.counters.nextBatch })
+    setAttribute(file, 'bound_attempts', { int64: data.counters.boundAttempts })
     file.create_dataset({ name: 'points', data: Float64Array.from(points), shape: [n, d], dtype: '<d' })
     if (prior !== undefined) {
       const dataset = file.create_dataset({

@@ -23,6 +23,8 @@ with h5py.File(sys.argv[1], "r") as f:
     print(json.dumps({
         "format": f.attrs["format"] if isinstance(f.attrs["format"], str) else f.attrs["format"].decode(),
         "n_like": int(f.attrs["n_like"]),
+        "seed": int(f.attrs["seed"]),
+        "next_batch": int(f.attrs["next_batch"]),
         "shape": list(points.shape),
         "names": [n if isinstance(n, str) else n.decode() for n in f["samples"].attrs["names"]],
         "x0_is_twice_u0": bool(np.allclose(samples[:, 0], 2 * points[:, 0], rtol=0, atol=1e-12)),
@@ -55,6 +57,8 @@ test.skipIf(missing !== undefined && process.env.PARAFIT_REQUIRE_EMCEE !== '1')(
     const read = JSON.parse(stdout) as Record<string, unknown>
     expect(read.format).toBe('parafit-nested-checkpoint')
     expect(read.n_like).toBe(summary.nLike)
+    expect(read.seed).toBe(2)
+    expect(read.next_batch as number).toBeGreaterThan(0)
     expect(read.names).toEqual(['x0', 'x1', 'x2'])
     expect(read.x0_is_twice_u0).toBe(true)
     expect((read.shape as number[])[1]).toBe(3)
