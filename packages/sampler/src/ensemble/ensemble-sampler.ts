@@ -24,17 +24,14 @@ import {
 } from '@parafit/parallel'
 import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
 import { ChainFileError } from '../chain-file/chain-file-error.ts'
-import {
-  type ChainFileSettings,
-  chainFileSettings,
-  continueChainFile,
-} from '../chain-file/chain-file-options.ts'
+import { chainFileSettings, continueChainFile } from '../chain-file/chain-file-options.ts'
 import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
 import { ChainFileWriter } from '../chain-file/chain-file-writer.ts'
 import { type ChainFileProblem, describeMoves } from '../chain-file/layout.ts'
 import { withNamedExport } from '../module-export.ts'
 import { wholeNumber } from '../option-checks.ts'
 import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
+import { type ChainFileLink, ChainRecord } from './chain-record.ts'
 import {
   CHAIN_OPTION_KEYS,
   type ChainOptions,
@@ -76,14 +73,8 @@ export class EnsembleSampler implements AsyncDisposable {
   #coords: Float64Array[] | undefined
   #logProb: Float64Array = new Float64Array()
   #blobs: (Blob | undefined)[] = []
-  #accepted: Float64Array
-  // Every step kept: walkers' points (flat, walker-major), log-probabilities, blobs.
-  #chain: Float64Array[] = []
-  #chainLogProb: Float64Array[] = []
-  #chainBlobs: (Blob | undefined)[][] = []
-  #nBadValues = 0
-  /** The chain file: where it is, the problem written into it, and its writer. */
-  #file: { settings: ChainFileSettings; problem: ChainFileProblem; writer: ChainFileWriter } | undefined
+  // Every step kept (and the chain file).
+  readonly #record: ChainRecord
   /** Measured on batches: wall time × workers / evaluations. Until measured, batches are used. */
   #secondsPerEvaluation = 0
 
@@ -141,7 +132,7 @@ export class EnsembleSampler implements AsyncDisposable {
     this.#options = options
     this.#pools = new PoolLease(options)
     this.#random = Random.fromSeed(seed)
-    this.#accepted = new Float64Array(this.nWalkers)
+    let file: ChainFileLink | undefined
     if (options.chainFile !== undefined) {
       const settings = chainFileSettings(options.chainFile, this.nDim)
       const spec = options.moves
@@ -152,8 +143,9 @@ export class EnsembleSampler implements AsyncDisposable {
         parameterNames: settings.parameterNames,
         seed,
       }
-      this.#file = { settings, problem, writer: new ChainFileWriter(settings.path, settings.group, problem) }
+      file = { settings, problem, writer: new ChainFileWriter(settings.path, settings.group, problem) }
     }
+    this.#record = new ChainRecord(this.nWalkers, this.nDim, file)
   }
 
   /**
@@ -173,7 +165,7 @@ export class EnsembleSampler implements AsyncDisposable {
       )
     }
     const sampler = new EnsembleSampler(options)
-    const file = sampler.#file!
+    const file = sampler.#record.file!
     const { contents, writer } = await continueChainFile(file.settings, file.problem, {
       seed: options.seed !== undefined,
       parameterNames: options.chainFile.parameterNames !== undefined,
@@ -186,11 +178,7 @@ export class EnsembleSampler implements AsyncDisposable {
   /** The state after the file's last step, as the run that wrote it left it. */
   #restore(contents: ChainFileContents): void {
     const { nWalkers, nDim } = this
-    this.#chain = contents.chain
-    this.#chainLogProb = contents.logProb
-    this.#chainBlobs = contents.blobs
-    this.#accepted = contents.acceptedTotals.slice()
-    this.#nBadValues = contents.nBadValues
+    this.#record.restore(contents)
     const last = contents.chain.at(-1)!
     this.#coords = Array.from({ length: nWalkers }, (_, k) => last.slice(k * nDim, (k + 1) * nDim))
     this.#logProb = contents.logProb.at(-1)!.slice()
@@ -200,18 +188,17 @@ export class EnsembleSampler implements AsyncDisposable {
 
   /** Steps kept (over all runs since construction or reset()). */
   get iteration(): number {
-    return this.#chain.length
+    return this.#record.iteration
   }
 
   /** Per walker: accepted proposals / steps. */
   get acceptanceFraction(): Float64Array {
-    const steps = this.iteration
-    return this.#accepted.map((a) => (steps === 0 ? Number.NaN : a / steps))
+    return this.#record.acceptanceFraction
   }
 
   /** Proposals rejected because logProb returned NaN (with onBadValue: 'reject'). */
   get nBadValues(): number {
-    return this.#nBadValues
+    return this.#record.nBadValues
   }
 
   /** The current walkers and their log-probabilities, or undefined before the first run. */
@@ -225,12 +212,7 @@ export class EnsembleSampler implements AsyncDisposable {
    * and the random stream stay.
    */
   reset(): void {
-    this.#file?.writer.reset()
-    this.#chain = []
-    this.#chainLogProb = []
-    this.#chainBlobs = []
-    this.#accepted = new Float64Array(this.nWalkers)
-    this.#nBadValues = 0
+    this.#record.reset()
   }
 
   /**
@@ -263,7 +245,7 @@ export class EnsembleSampler implements AsyncDisposable {
     await this.#checkModule()
     const pool = await this.#pools.acquire()
     try {
-      await this.#file?.writer.open()
+      await this.#record.file?.writer.open()
       if (this.#options.checkWorkers !== false) {
         const point = (start ?? this.#coords!)[0]!
         await checkWorkersAgree(
@@ -281,28 +263,28 @@ export class EnsembleSampler implements AsyncDisposable {
           step: steps,
           nSteps,
           iteration: this.iteration,
-          acceptanceFraction: this.#accepted.reduce((s, a) => s + a, 0) / (this.nWalkers * this.iteration),
+          acceptanceFraction: this.#record.meanAcceptance,
           seconds: seconds(),
         }
         bar?.update(progress)
         options.onProgress?.(progress)
       }
       await this.#steps(pool, nSteps, options.signal, onStep)
-      this.#saveChainFile()
+      this.#record.saveFile()
       return { steps, aborted: options.signal?.aborted === true, seconds: seconds() }
     } catch (error) {
       if (
         options.signal?.aborted &&
         (error instanceof AbortError || (error as Error)?.name === 'AbortError')
       ) {
-        this.#saveChainFile()
+        this.#record.saveFile()
         return { steps, aborted: true, seconds: seconds() }
       }
       if (error instanceof ChainFileError) throw error
       // The steps before the failure go to the file; a failure to write them is kept for the
       // next run (the writer's `failure`), and the run's own error is the one reported.
       try {
-        this.#saveChainFile()
+        this.#record.saveFile()
       } catch {
         // Kept as the writer's failure; written again by the next run.
       }
@@ -318,43 +300,11 @@ export class EnsembleSampler implements AsyncDisposable {
           'it are kept (getChain); run(null, n) continues from them'
       throw new SampleError(what, { cause: error, step: this.iteration })
     } finally {
-      this.#file?.writer.close()
+      this.#record.file?.writer.close()
       bar?.stop()
       await this.#pools.release(pool)
       this.#running = false
     }
-  }
-
-  /** Writes the steps the chain file has not got yet (none when a write already failed in this run). */
-  #saveChainFile(): void {
-    const writer = this.#file?.writer
-    if (writer !== undefined && writer.failure === undefined) writer.save()
-  }
-
-  /**
-   * Hands a committed step to the chain file, and writes when `every` steps wait. A failed write
-   * is returned, to stop the run after the steps already under way.
-   */
-  #record(step: Step, randomState: number[]): ChainFileError | undefined {
-    const file = this.#file
-    if (file === undefined) return undefined
-    const { writer, settings } = file
-    writer.push({
-      coords: this.#chain.at(-1)!,
-      logProb: step.logProb,
-      blobs: step.blobs,
-      accepted: step.accepted,
-      nBadValues: step.nBadValues,
-      randomState,
-    })
-    if (writer.failure !== undefined || writer.pending < settings.every) return undefined
-    try {
-      writer.save()
-    } catch (error) {
-      if (error instanceof ChainFileError) return error
-      throw error
-    }
-    return undefined
   }
 
   /**
@@ -434,7 +384,7 @@ export class EnsembleSampler implements AsyncDisposable {
           for (const step of schedule.commit()) {
             this.#commit(step)
             // The stream's state after this step: where a run resumed from the file starts.
-            const saveError = this.#record(step, schedule.resumeRandomState())
+            const saveError = this.#record.toFile(step, schedule.resumeRandomState())
             if (saveError !== undefined) fail(saveError, schedule.committed)
             onStep()
           }
@@ -475,15 +425,7 @@ export class EnsembleSampler implements AsyncDisposable {
 
   /** Appends a step decided for every walker to the chain; it becomes the current state. */
   #commit(step: Step): void {
-    const flat = new Float64Array(this.nWalkers * this.nDim)
-    step.coords.forEach((c, k) => {
-      flat.set(c, k * this.nDim)
-    })
-    this.#chain.push(flat)
-    this.#chainLogProb.push(step.logProb)
-    this.#chainBlobs.push(step.blobs)
-    for (let k = 0; k < this.nWalkers; k++) this.#accepted[k]! += step.accepted[k]!
-    this.#nBadValues += step.nBadValues
+    this.#record.push(step)
     this.#coords = step.coords
     this.#logProb = step.logProb
     this.#blobs = step.blobs
@@ -556,24 +498,13 @@ export class EnsembleSampler implements AsyncDisposable {
     return { logProb, blobs, bad, errors }
   }
 
-  /** Steps kept, from `discard` on, every `thin`-th (as emcee: the last of each group of `thin`). */
-  #selected(options: ChainOptions, where: string, moreKeys: readonly string[] = []): number[] {
-    checkOptionKeys(options, [...CHAIN_OPTION_KEYS, ...moreKeys], where)
-    const discard = wholeNumber(options.discard ?? 0, 'discard', 0)
-    const thin = wholeNumber(options.thin ?? 1, 'thin', 1)
-    const out: number[] = []
-    for (let s = discard + thin - 1; s < this.iteration; s += thin) out.push(s)
-    return out
-  }
-
   /** The walkers' points per step: chain[step][walker]; with flat, one list of points, step by step. */
   getChain(options?: ChainOptions & { flat?: false }): Float64Array[][]
   getChain(options: ChainOptions & { flat: true }): Float64Array[]
   getChain(options: ChainOptions & { flat?: boolean } = {}): Float64Array[][] | Float64Array[] {
-    const steps = this.#selected(options, 'getChain() options', ['flat']).map((s) => {
-      const row = this.#chain[s]!
-      return Array.from({ length: this.nWalkers }, (_, k) => row.slice(k * this.nDim, (k + 1) * this.nDim))
-    })
+    const steps = this.#record
+      .selected(options, 'getChain() options', ['flat'])
+      .map((s) => this.#record.walkers(s))
     return options.flat === true ? steps.flat() : steps
   }
 
@@ -581,9 +512,9 @@ export class EnsembleSampler implements AsyncDisposable {
   getLogProb(options?: ChainOptions & { flat?: false }): Float64Array[]
   getLogProb(options: ChainOptions & { flat: true }): Float64Array
   getLogProb(options: ChainOptions & { flat?: boolean } = {}): Float64Array[] | Float64Array {
-    const steps = this.#selected(options, 'getLogProb() options', ['flat']).map((s) =>
-      this.#chainLogProb[s]!.slice(),
-    )
+    const steps = this.#record
+      .selected(options, 'getLogProb() options', ['flat'])
+      .map((s) => this.#record.logProbAt(s))
     if (options.flat !== true) return steps
     const out = new Float64Array(steps.length * this.nWalkers)
     steps.forEach((row, i) => {
@@ -597,7 +528,7 @@ export class EnsembleSampler implements AsyncDisposable {
    * per step; undefined where it wrote nothing. Vectorised calls share one context per call.
    */
   getBlobs(options: ChainOptions = {}): (Blob | undefined)[][] {
-    return this.#selected(options, 'getBlobs() options').map((s) => this.#chainBlobs[s]!.slice())
+    return this.#record.selected(options, 'getBlobs() options').map((s) => this.#record.blobsAt(s))
   }
 
   /** Integrated autocorrelation time per parameter; see integratedTime for c, tol and quiet. */
