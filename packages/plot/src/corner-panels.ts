@@ -17,6 +17,8 @@ import type { Ticks } from './ticks.ts'
 /** Everything the panels need, resolved once by cornerSvg. */
 export interface CornerContext {
   readonly K: number
+  /** Inches per panel. */
+  readonly panelSize: number
   readonly columns: Float64Array[]
   readonly weights: Float64Array | undefined
   readonly labels: string[]

@@ -3,6 +3,7 @@
 // (2 in panels, 1 in left and bottom margins, 0.4 in top and right, gaps of 0.05 panel), at
 // 72 px per inch, with at most five ticks per axis, the lowest pruned, labels rotated 45°.
 
+import { format } from 'd3-format'
 import { axisLabel, type Rect } from './axes.ts'
 import { hexColor, toRgb } from './color.ts'
 import { CORNER_DEFAULTS, type CornerOptions, PPI } from './corner-options.ts'
@@ -102,9 +103,24 @@ function resolve(samples: Samples, options: CornerOptions): CornerContext {
   const truths = perParameter<number | null | undefined>(options.truths, K, undefined, 'truths').map((t) =>
     t === null || t === undefined || Number.isNaN(t) ? undefined : t,
   )
+  for (const t of truths)
+    check(t === undefined || Number.isFinite(t), `a truth must be finite (or null), got ${t}`)
   const ranges = resolveRanges(columns, names, options.range, weights)
   for (const s of [options.smooth, options.smooth1d])
-    check(s === undefined || s >= 0, `smoothing σ must be ≥ 0, got ${s}`)
+    check(s === undefined || (Number.isFinite(s) && s >= 0), `smoothing σ must be finite and ≥ 0, got ${s}`)
+  const histBinFactor = options.histBinFactor ?? CORNER_DEFAULTS.histBinFactor
+  check(
+    Number.isFinite(histBinFactor) && histBinFactor > 0,
+    `histBinFactor must be > 0, got ${histBinFactor}`,
+  )
+  const panelSize = options.panelSize ?? CORNER_DEFAULTS.panelSize
+  check(Number.isFinite(panelSize) && panelSize > 0, `panelSize must be > 0 (inches), got ${panelSize}`)
+  const titleFormat = options.titleFormat ?? CORNER_DEFAULTS.titleFormat
+  try {
+    format(titleFormat)
+  } catch {
+    check(false, `titleFormat '${titleFormat}' is not a d3-format specifier (e.g. '.2f', '.3g')`)
+  }
   const maxDatapoints = options.maxDatapoints ?? CORNER_DEFAULTS.maxDatapoints
   check(Number.isInteger(maxDatapoints) && maxDatapoints >= 0, `maxDatapoints must be an integer ≥ 0`)
   const color = options.color ?? CORNER_DEFAULTS.color
@@ -120,20 +136,21 @@ function resolve(samples: Samples, options: CornerOptions): CornerContext {
     rgb: toRgb(color),
     color: hexColor(color),
     truthColor: hexColor(options.truthColor ?? CORNER_DEFAULTS.truthColor),
-    histBinFactor: options.histBinFactor ?? CORNER_DEFAULTS.histBinFactor,
+    histBinFactor,
     smooth: options.smooth,
     smooth1d: options.smooth1d,
     levels,
     quantiles: qs,
     titleQuantiles:
       options.showTitles === false ? undefined : qs.length === 3 ? qs : CORNER_DEFAULTS.quantiles,
-    titleFormat: options.titleFormat ?? CORNER_DEFAULTS.titleFormat,
+    titleFormat,
     plotDatapoints: options.plotDatapoints ?? true,
     plotDensity: options.plotDensity ?? true,
     plotContours: options.plotContours ?? true,
     fillContours: options.fillContours ?? false,
     maxDatapoints,
     seed: options.seed ?? 0,
+    panelSize,
     idPrefix: options.idPrefix ?? CORNER_DEFAULTS.idPrefix,
   }
 }
@@ -145,11 +162,7 @@ function resolve(samples: Samples, options: CornerOptions): CornerContext {
  */
 export function cornerSvg(samples: Samples, options: CornerOptions = {}): string {
   const ctx = resolve(samples, options)
-  const layout = cornerLayout(
-    ctx.K,
-    options.panelSize ?? CORNER_DEFAULTS.panelSize,
-    options.title !== undefined,
-  )
+  const layout = cornerLayout(ctx.K, ctx.panelSize, options.title !== undefined)
   const body: string[] = []
   const labelDistance = 0.3 * layout.panel(0, 0).width
   for (let i = 0; i < ctx.K; i++) {

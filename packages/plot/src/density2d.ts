@@ -13,6 +13,7 @@ import {
   padHistogram,
   type Thresholds,
 } from './levels.ts'
+import { checkWeights } from './samples.ts'
 
 /** A ring of [x, y] points (closed: the last equals the first). */
 export type Ring = [number, number][]
@@ -74,6 +75,11 @@ export function density2d(
   options: Density2dOptions = {},
 ): Density2d {
   check(x.length === y.length, `x and y differ in length (${x.length}, ${y.length})`)
+  check(x.length > 0, 'no samples')
+  for (let k = 0; k < x.length; k++) {
+    check(Number.isFinite(x[k]!) && Number.isFinite(y[k]!), `sample ${k} is not finite (${x[k]}, ${y[k]})`)
+  }
+  const weights = checkWeights(options.weights, x.length)
   const [bx, by] =
     typeof options.bins === 'number' || options.bins === undefined
       ? [options.bins ?? 20, options.bins ?? 20]
@@ -83,7 +89,7 @@ export function density2d(
   check(xr[1] > xr[0] && yr[1] > yr[0], `the range must be increasing, got [${xr}] and [${yr}]`)
   const levels = options.levels ?? DEFAULT_LEVELS
   checkLevels(levels)
-  const hist = histogram2d(x, y, binEdges(xr[0], xr[1], bx), binEdges(yr[0], yr[1], by), options.weights)
+  const hist = histogram2d(x, y, binEdges(xr[0], xr[1], bx), binEdges(yr[0], yr[1], by), weights)
   const H = options.smooth === undefined ? hist.H : gaussianFilter2d(hist.H, options.smooth)
   let max = Number.NEGATIVE_INFINITY
   let min = Number.POSITIVE_INFINITY

@@ -83,6 +83,13 @@ export function residualSvg(data: ResidualData, options: ResidualOptions = {}): 
   sameLength('model', data.model, n)
   sameLength('residuals', data.residuals, n)
   sameLength('initial', data.initial, n)
+  for (let k = 0; k < n; k++) check(Number.isFinite(data.x[k]!), `x[${k}] is ${data.x[k]}; x must be finite`)
+  if (data.curve !== undefined) {
+    check(
+      data.curve.x.length === data.curve.y.length,
+      `curve.x has ${data.curve.x.length} values, curve.y ${data.curve.y.length}`,
+    )
+  }
   const withBars = (v: ArrayLike<number>) => {
     if (data.sigma === undefined) return [v]
     const s = data.sigma

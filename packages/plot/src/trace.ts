@@ -55,6 +55,7 @@ export function traceSvg(chain: WalkerChain, options: TraceOptions = {}): string
       y: { domain: dataDomain(truth === undefined ? series : [...series, [truth]]), label: labels[k] },
       draw: (sx, sy, rect) => {
         const path = line<readonly [number, number]>()
+          .defined((p) => Number.isFinite(p[1]))
           .x((p) => sx(p[0]))
           .y((p) => sy(p[1]))
           .digits(1)
