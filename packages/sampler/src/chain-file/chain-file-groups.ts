@@ -2,7 +2,7 @@
 // makes its own and parafit's beside it, and looked up when the file is opened to append.
 
 import { ChainFileError } from './chain-file-error.ts'
-import { createRows, type Dataset, type File, type Group, setAttribute } from './hdf5.ts'
+import { createRows, type Dataset, type File, type Group, numberAttribute, setAttribute } from './hdf5.ts'
 import {
   type ChainFileProblem,
   FORMAT,
@@ -37,6 +37,13 @@ export function createChainGroups(
   const keys = file.keys()
   const parafitRoot = keys.includes(PARAFIT_GROUP) ? (file.get(PARAFIT_GROUP) as Group) : undefined
   if (keys.includes(group) || parafitRoot?.keys().includes(group)) {
+    // A chain with no step (a run that stopped before its first) holds nothing to lose: taken over.
+    const parafit = parafitRoot?.keys().includes(group) ? (parafitRoot.get(group) as Group) : undefined
+    if (parafit !== undefined && isEmptyChain(file.get(group) as Group | null, parafit, w, d)) {
+      writeProblem(parafit, problem, true)
+      file.flush()
+      return
+    }
     throw new ChainFileError(
       path,
       'exists',
@@ -57,19 +64,38 @@ export function createChainGroups(
   const parafit = (parafitRoot ?? file.create_group(PARAFIT_GROUP)).create_group(group)
   setAttribute(parafit, 'format', FORMAT, false)
   setAttribute(parafit, 'format_version', { int64: FORMAT_VERSION }, false)
-  setAttribute(parafit, 'parafit_version', PARAFIT_VERSION, false)
-  const seed = problem.seed
-  setAttribute(parafit, 'seed', Number.isSafeInteger(seed) ? { int64: seed } : { float64: seed }, false)
   setAttribute(parafit, 'nwalkers', { int64: w }, false)
   setAttribute(parafit, 'ndim', { int64: d }, false)
-  setAttribute(parafit, 'moves', problem.moves, false)
-  if (problem.parameterNames !== undefined) {
-    setAttribute(parafit, 'parameter_names', problem.parameterNames, false)
-  }
+  writeProblem(parafit, problem, false)
   setAttribute(parafit, 'iteration', { int64: 0 }, false)
   createRows(parafit, 'accepted', [w], '<b', blockRows)
   createRows(parafit, 'bad_values', [], '<d', blockRows)
   file.flush()
+}
+
+/** What the sampler that writes the chain is: the version, seed, moves and parameter names. */
+function writeProblem(parafit: Group, problem: ChainFileProblem, replace: boolean): void {
+  const exists = replace ? undefined : false
+  setAttribute(parafit, 'parafit_version', PARAFIT_VERSION, exists)
+  const seed = problem.seed
+  setAttribute(parafit, 'seed', Number.isSafeInteger(seed) ? { int64: seed } : { float64: seed }, exists)
+  setAttribute(parafit, 'moves', problem.moves, exists)
+  if (problem.parameterNames !== undefined) {
+    setAttribute(parafit, 'parameter_names', problem.parameterNames, exists)
+  } else if (replace && 'parameter_names' in parafit.attrs) {
+    parafit.delete_attribute('parameter_names')
+  }
+}
+
+/** Whether the chain in these groups has no step and the shape of this problem's walkers. */
+function isEmptyChain(mcmc: Group | null, parafit: Group, nWalkers: number, nDim: number): boolean {
+  return (
+    mcmc !== null &&
+    numberAttribute(mcmc, 'iteration') === 0 &&
+    numberAttribute(parafit, 'iteration') === 0 &&
+    numberAttribute(mcmc, 'nwalkers') === nWalkers &&
+    numberAttribute(mcmc, 'ndim') === nDim
+  )
 }
 
 /** The groups and datasets of the chain in `group`, for appending. */

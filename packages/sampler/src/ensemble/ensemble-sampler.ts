@@ -45,7 +45,7 @@ import {
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import { chunkTree, logProbObjective, pointTree, resolveLogProbExport } from './log-prob.ts'
 import { type Move, moveTable } from './moves.ts'
-import { stepProgressBar } from './progress-bar.ts'
+import { type StepProgressBar, stepProgressBar } from './progress-bar.ts'
 import { SampleError } from './sample-error.ts'
 import { type Step, StepSchedule, type Task } from './step-schedule.ts'
 
@@ -236,14 +236,22 @@ export class EnsembleSampler implements AsyncDisposable {
       start = toEnsemble(initial, this.nWalkers, this.nDim)
       if (this.#options.skipInitialStateCheck !== true) assertWalkersIndependent(start)
     }
-    const bar = options.progress === true ? await stepProgressBar() : undefined
+    // Marked running before the first await, so that a second run() meanwhile is refused.
     this.#running = true
+    let bar: StepProgressBar | undefined
+    let pool: Pool
+    try {
+      bar = options.progress === true ? await stepProgressBar() : undefined
+      await this.#checkModule()
+      pool = await this.#pools.acquire()
+    } catch (error) {
+      this.#running = false
+      throw error
+    }
     const began = performance.now()
     const seconds = () => (performance.now() - began) / 1000
     let starting = start !== undefined
     let steps = 0
-    await this.#checkModule()
-    const pool = await this.#pools.acquire()
     try {
       await this.#record.file?.writer.open()
       if (this.#options.checkWorkers !== false) {

@@ -13,7 +13,7 @@
 // bound_attempts: the streams are keyed by them). Written to a temporary file and renamed,
 // so a crash leaves the previous checkpoint whole.
 
-import { readFile, rename, rm } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
 import type { File } from '../chain-file/hdf5.ts'
 import { getAttribute, hdf5Reason, loadHdf5, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
@@ -142,9 +142,15 @@ export async function writeNestedCheckpointHdf5(
 
 /** The checkpoint in an HDF5 file, or undefined when there is no file. */
 export async function readNestedCheckpointHdf5(path: string): Promise<NestedCheckpoint | undefined> {
-  let head: Buffer
+  // Only the signature is read here; h5wasm reads the file itself.
+  const head = Buffer.alloc(HDF5_SIGNATURE.length)
   try {
-    head = (await readFile(path)).subarray(0, 8)
+    const handle = await open(path, 'r')
+    try {
+      await handle.read(head, 0, head.length, 0)
+    } finally {
+      await handle.close()
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new NestedCheckpointError(path, `cannot read the checkpoint ${path}: ${(error as Error).message}`, {

@@ -26,6 +26,7 @@ import {
   snapshot,
   writeNestedCheckpoint,
 } from './checkpoint.ts'
+import { isHdf5Path } from './checkpoint-hdf5.ts'
 import { type EvaluationOptions, evaluateBatch } from './evaluate-batch.ts'
 import { likelihoodExportRule, likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
@@ -379,10 +380,11 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   async #checkpoint(state: NestedState): Promise<void> {
     const path = this.#options.checkpoint?.path
     if (path === undefined) return
-    await writeNestedCheckpoint(path, this.#snapshot(state), {
-      prior: this.prior,
-      logVolumes: state.bounds.map((b) => b.logVolume()),
-    })
+    // What an HDF5 checkpoint also shows h5py; a node:v8 one needs only the snapshot.
+    const readable = isHdf5Path(path)
+      ? { prior: this.prior, logVolumes: state.bounds.map((b) => b.logVolume()) }
+      : undefined
+    await writeNestedCheckpoint(path, this.#snapshot(state), readable)
   }
 
   #snapshot(state: NestedState): NestedCheckpoint {

@@ -127,6 +127,13 @@ describe('files that are not this problem’s, or not resumable', () => {
     const summary = await sampler.run(initialWalkers(2), 10, { signal: AbortSignal.abort() })
     expect(summary.steps).toBe(0)
     expectReason(await resumeError(samplerOptions(path)), 'not-resumable', /holds no steps yet/)
+    // Running the same script again is not blocked by it: a new sampler takes the empty chain over
+    // (here with another seed, which the file then records), and its file resumes.
+    const again = new EnsembleSampler(samplerOptions(path, { seed: 12 }))
+    await again.run(initialWalkers(2), 3)
+    const resumed = await EnsembleSampler.resume(samplerOptions(path, { seed: 12 }))
+    expect(resumed.iteration).toBe(3)
+    expect(resumed.getChain()).toEqual(again.getChain())
   })
 
   test('an HDF5 file with an emcee group but nothing of parafit’s', async () => {

@@ -130,6 +130,16 @@ describe('validation', () => {
     const loss = objectiveModule(lossFixture)
     const sampler = new EnsembleSampler({ logProb: loss, nWalkers: 8, nDim: 2 })
     await expect(sampler.run(ball(8, 2, 1), 3)).rejects.toThrow(/defineLogProb/)
+    // The refusal does not leave the sampler marked as running: a second run() says the same.
+    await expect(sampler.run(ball(8, 2, 1), 3)).rejects.toThrow(/defineLogProb/)
+  })
+
+  test('a second run() while one is starting is refused', async () => {
+    const sampler = new EnsembleSampler({ logProb: gaussian(), nWalkers: 8, nDim: 2 })
+    const first = sampler.run(ball(8, 2, 1), 3, { progress: true })
+    await expect(sampler.run(ball(8, 2, 1), 3)).rejects.toThrow(/already running/)
+    await first
+    await sampler.close()
   })
 })
 

@@ -20,3 +20,11 @@ export function residualCount(residuals: ArrayLike<number> | undefined): number 
   }
   return residuals.length
 }
+
+/**
+ * The residuals served the χ²; the samplers read only the value, so they stay on the worker
+ * instead of travelling back with every evaluation.
+ */
+export function dropResiduals(ctx: { residuals: Float64Array | undefined }): void {
+  ctx.residuals = undefined
+}

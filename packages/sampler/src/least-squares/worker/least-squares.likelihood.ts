@@ -11,7 +11,7 @@ import {
   type ParamTree,
 } from '@parafit/core'
 import { defineLikelihood } from '../../nested/likelihood.ts'
-import { gaussianLogLikelihood, residualCount, SIGMA_SCALE_KEY } from './gaussian.ts'
+import { dropResiduals, gaussianLogLikelihood, residualCount, SIGMA_SCALE_KEY } from './gaussian.ts'
 
 export interface LeastSquaresInit {
   readonly objective: { readonly module: string; readonly export: string | undefined; readonly init: unknown }
@@ -26,12 +26,17 @@ export default defineLikelihood(async (init: LeastSquaresInit) => {
   const { module, export: name, init: objectiveInit } = init.objective
   const objective = await loadObjective(objectiveModule(module, { export: name, init: objectiveInit }))
   if (init.fitScale !== true) {
-    return async (params: ParamTree, ctx: EvaluateContext) =>
-      gaussianLogLikelihood(await objective.evaluate(params, ctx), 0)
+    return async (params: ParamTree, ctx: EvaluateContext) => {
+      const chiSquare = await objective.evaluate(params, ctx)
+      dropResiduals(ctx)
+      return gaussianLogLikelihood(chiSquare, 0)
+    }
   }
   return async (params: ParamTree, ctx: EvaluateContext) => {
     const { [SIGMA_SCALE_KEY]: scale, ...model } = params
     const chiSquare = await objective.evaluate(model, ctx)
-    return gaussianLogLikelihood(chiSquare, residualCount(ctx.residuals), scale as number)
+    const count = residualCount(ctx.residuals)
+    dropResiduals(ctx)
+    return gaussianLogLikelihood(chiSquare, count, scale as number)
   }
 })

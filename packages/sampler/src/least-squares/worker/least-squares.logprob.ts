@@ -4,7 +4,7 @@
 
 import { loadObjective, objectiveModule, ParamSpace } from '@parafit/core'
 import { defineLogProb } from '../../ensemble/log-prob.ts'
-import { gaussianLogLikelihood, residualCount, SIGMA_SCALE_RANGE } from './gaussian.ts'
+import { dropResiduals, gaussianLogLikelihood, residualCount, SIGMA_SCALE_RANGE } from './gaussian.ts'
 import type { LeastSquaresInit } from './least-squares.likelihood.ts'
 
 export default defineLogProb(async (init: LeastSquaresInit) => {
@@ -14,13 +14,13 @@ export default defineLogProb(async (init: LeastSquaresInit) => {
   const n = space.keys.length
   const fitScale = init.fitScale === true
   return async (theta, ctx) => {
-    for (let i = 0; i < n; i++) {
-      if (!(theta[i]! >= space.lower[i]! && theta[i]! <= space.upper[i]!)) return Number.NEGATIVE_INFINITY
-    }
-    const chiSquare = await objective.evaluate(space.toTree(theta.subarray(0, n)), ctx)
-    if (!fitScale) return gaussianLogLikelihood(chiSquare, 0)
-    const scale = theta[n]!
+    // contains() reads the model's coordinates only, not the σ scale after them.
+    if (!space.contains(theta)) return Number.NEGATIVE_INFINITY
+    const scale = fitScale ? theta[n]! : 1
     if (!(scale >= SIGMA_SCALE_RANGE[0] && scale <= SIGMA_SCALE_RANGE[1])) return Number.NEGATIVE_INFINITY
-    return -Math.log(scale) + gaussianLogLikelihood(chiSquare, residualCount(ctx.residuals), scale)
+    const chiSquare = await objective.evaluate(space.toTree(theta.subarray(0, n)), ctx)
+    const count = fitScale ? residualCount(ctx.residuals) : 0
+    dropResiduals(ctx)
+    return (fitScale ? -Math.log(scale) : 0) + gaussianLogLikelihood(chiSquare, count, scale)
   }
 })
