@@ -51,8 +51,11 @@ const t = Array.from({ length: 40 }, (_, i) => 0.15 * (i + 1))
 const clean = simulate(truth, t, 2000)
 const y = t.map((ti, i) => clean[i]! + 0.02 * Math.sin(12.9898 * ti * 43758.5453))
 
-/** The measurements, for `parafit fit --plots`: the data, the fit and the residuals in one figure. */
-export const data = { x: t, y, sigma: t.map(() => 0.02) }
+/**
+ * The measurements, for `parafit fit --plots`: the data, the fit and the residuals in one figure
+ * (`residual`: the objective below returns (model − data)/σ, as lmfit's do).
+ */
+export const data = { x: t, y, sigma: t.map(() => 0.02), residual: 'model - data' as const }
 
 /** Handed to the objective factory once per worker. */
 export const init: Data = { t, y, stepsPerUnit: 100_000 }

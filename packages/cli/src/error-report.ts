@@ -22,6 +22,17 @@ const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
   [/\bnumWorkers: (\d+)/g, '--workers $1'],
   [/\bnumWorkers\b/g, '--workers'],
   [/ \(or pass resume: false\)/g, ''],
+  // The chain file's advice: the command resumes with --resume and names the file with --out.
+  [
+    /Continue it with EnsembleSampler\.resume\(options\), or remove the file, or choose another chainFile\.path or group/g,
+    'Pass --resume to continue it, or remove the file, or choose another --out',
+  ],
+  [/\bchainFile\.path\b/g, '--out'],
+  // The samplers' sizes, which parafit sample sets with flags.
+  [/ \(at '(nLive|nNetworks|nWalkers)'\)/g, ''],
+  [/\bnLive\b/g, '--n-live'],
+  [/\bnNetworks\b/g, '--networks'],
+  [/\bnWalkers\b/g, '--walkers'],
 ]
 
 /** A library message with API option names replaced by the command's flags. */

@@ -8,7 +8,7 @@ import type { Method, MethodOptions } from '@parafit/fitter'
 import { FitError, type FitResult, Fitter } from '@parafit/fitter'
 import { loadFitModule } from './model-module.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
-import { fitFigures, plotsIfAsked } from './plots.ts'
+import { fitFigures, plotsIfAsked, preparePlots } from './plots.ts'
 import { commandPool, describePool } from './pool-choice.ts'
 import { noProgress, progressBar } from './progress.ts'
 import { formatReport } from './report.ts'
@@ -49,7 +49,7 @@ export interface CommandIO {
   readonly onLoaded?: () => void
 }
 
-/** The --out document; `parafit report` reads it back (`readFitDocument`). */
+/** The --out document; `parafit report` reads it back (report-command.ts). */
 function resultDocument(result: FitResult, module: string, pool: string): unknown {
   return {
     format: FIT_RESULT_FORMAT,
@@ -90,6 +90,7 @@ export async function runFitCommand(
   if (detectMpi().rank === 0) {
     if (options.out !== undefined) await prepareOutputPath(options.out, '--out')
     if (options.checkpoint !== undefined) await prepareOutputPath(options.checkpoint, '--checkpoint')
+    await preparePlots(options.plots)
   }
   const objective = objectiveModule(loaded.url, { export: loaded.exportName, init: loaded.init })
   const pool = commandPool(options.workers, options.timeoutMs)

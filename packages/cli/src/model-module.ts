@@ -12,6 +12,7 @@ import {
   resolveExport,
   ValidationError,
 } from '@parafit/core'
+import type { FitData } from './plots.ts'
 
 export interface FitModule {
   readonly url: URL
@@ -20,8 +21,8 @@ export interface FitModule {
   readonly initial: ParamTree
   readonly bounds: unknown
   readonly init: unknown
-  /** `data = { x, y, sigma? }`, when the module exports it: the fit's figure shows them. */
-  readonly data: { x: ArrayLike<number>; y: ArrayLike<number>; sigma?: ArrayLike<number> } | undefined
+  /** `data = { x, y, sigma?, residual? }`, when the module exports it: the fit's figure shows them. */
+  readonly data: FitData | undefined
 }
 
 function isData(value: unknown): value is FitModule['data'] {

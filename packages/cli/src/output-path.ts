@@ -45,7 +45,7 @@ export async function prepareOutputPath(path: string, flag: string): Promise<voi
 }
 
 /** Writes a file the run made; a failure at the end says so without a stack trace. */
-export async function writeOutput(path: string, flag: string, text: string): Promise<void> {
+export async function writeOutput(path: string, flag: string, text: string | Uint8Array): Promise<void> {
   try {
     await writeFile(path, text)
   } catch (error) {

@@ -280,8 +280,8 @@ Ctrl-C stops the run, prints the summary of what it has, and says how to continu
 
 program
   .command('report')
-  .description('print again the report of a result saved with parafit fit --out')
-  .argument('<file>', 'the JSON file written by parafit fit --out')
+  .description("print again the report of a saved run: a fit's or a sample's --out, or a chain file")
+  .argument('<file>', 'the JSON that parafit fit --out or parafit sample --out wrote, or a chain file (.h5)')
   .action(async (file: string) => {
     await runInterruptible({ onStop: 'stopping' }, (io) => runReportCommand(file, io))
   })

@@ -3,9 +3,7 @@
 // chain's length with the N/50 line. Nested: the weighted corner plot, and log Z and the live
 // set's evidence share against calls. A fit: its residuals and the best loss against evaluations.
 
-import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { ValidationError } from '@parafit/core'
 import type { FitResult } from '@parafit/fitter'
 import {
   autocorrSvg,
@@ -13,42 +11,55 @@ import {
   lossHistorySvg,
   type NestedRunData,
   nestedRunSvg,
+  PlotError,
   residualSvg,
   toPng,
   traceSvg,
 } from '@parafit/plot'
 import { integratedTime } from '@parafit/sampler'
+import { prepareOutputPath, writeOutput } from './output-path.ts'
 
+/** A figure to draw: its file name and how to draw it (drawn only when its turn comes). */
 export interface Figure {
   readonly name: string
-  readonly svg: string
+  readonly draw: () => string
 }
 
-/** Writes each figure as `<dir>/<name>.svg` (and `.png` with `png`); returns the paths written. */
-export async function writeFigures(dir: string, figures: readonly Figure[], png: boolean): Promise<string[]> {
-  try {
-    await mkdir(dir, { recursive: true })
-  } catch (error) {
-    throw new ValidationError(
-      `cannot make --plots ${dir}: ${(error as Error).message}; choose another folder`,
-    )
-  }
+/**
+ * Draws and writes each figure (the folder was made before the run: preparePlots) as `<dir>/<name>.svg` (and `.png` with `png`), one at a time: a
+ * figure that cannot be drawn (a parameter that never moved, say) is reported and the others
+ * are still written. Returns what was written and what was not, with why.
+ */
+async function writeFigures(
+  dir: string,
+  figures: readonly Figure[],
+  png: boolean,
+): Promise<{ written: string[]; failed: string[] }> {
   const written: string[] = []
-  for (const { name, svg } of figures) {
+  const failed: string[] = []
+  for (const { name, draw } of figures) {
+    let svg: string
+    try {
+      svg = draw()
+    } catch (error) {
+      if (!(error instanceof PlotError)) throw error
+      failed.push(`${name}: ${error.message}`)
+      continue
+    }
     const path = join(dir, `${name}.svg`)
-    await writeFile(path, svg)
+    await writeOutput(path, '--plots', svg)
     written.push(path)
     if (png) {
       const pngPath = join(dir, `${name}.png`)
-      await writeFile(pngPath, await toPng(svg))
+      await writeOutput(pngPath, '--plots', await toPng(svg))
       written.push(pngPath)
     }
   }
-  return written
+  return { written, failed }
 }
 
 /** τ (the mean over parameters) at about a dozen chain lengths up to the whole chain, as emcee's monitoring tutorial plots it. */
-export function tauAgainstLength(chain: readonly (readonly Float64Array[])[]): {
+function tauAgainstLength(chain: readonly (readonly Float64Array[])[]): {
   n: number[]
   tau: number[]
 } {
@@ -77,9 +88,9 @@ export function ensembleFigures(
   const flat: Float64Array[] = []
   for (const step of chain.slice(discard)) for (const walker of step) flat.push(walker)
   return [
-    { name: 'corner', svg: cornerSvg({ names, rows: flat }, { labels: names }) },
-    { name: 'trace', svg: traceSvg(chain, { labels: names }) },
-    { name: 'autocorr', svg: autocorrSvg(tauAgainstLength(chain), { factor: 50 }) },
+    { name: 'corner', draw: () => cornerSvg({ names, rows: flat }, { labels: names }) },
+    { name: 'trace', draw: () => traceSvg(chain, { labels: names }) },
+    { name: 'autocorr', draw: () => autocorrSvg(tauAgainstLength(chain), { factor: 50 }) },
   ]
 }
 
@@ -90,52 +101,84 @@ export function nestedFigures(
   run: NestedRunData,
 ): Figure[] {
   const figures: Figure[] = [
-    { name: 'corner', svg: cornerSvg({ names, columns }, { weights, labels: names }) },
+    { name: 'corner', draw: () => cornerSvg({ names, columns }, { weights, labels: names }) },
   ]
-  if (run.calls.length > 0) figures.push({ name: 'nested-run', svg: nestedRunSvg(run) })
+  if (run.calls.length > 0) figures.push({ name: 'nested-run', draw: () => nestedRunSvg(run) })
   return figures
 }
 
 /**
- * A fit's figures: its residuals (for a residual objective) and the best loss against
- * evaluations. With `data = { x, y, sigma? }` exported by the module, the residual figure is
- * lmfit's (data with error bars, the best fit, the residuals above), reading the objective's
- * residuals as lmfit and scipy write them, (model − data)/σ: the model is y + σ·r. Without it,
- * the residuals as the objective returns them, against their index.
+ * The measurements a fit module may export (`data`) for its residual figure. `residual` says
+ * which way its objective's residuals go: `'data - model'` (the default, as this project's docs
+ * write them) or `'model - data'` (lmfit's and scipy's way), each divided by `sigma`.
  */
-export function fitFigures(
-  result: FitResult,
-  data: { x: ArrayLike<number>; y: ArrayLike<number>; sigma?: ArrayLike<number> } | undefined,
-): Figure[] {
+export interface FitData {
+  readonly x: ArrayLike<number>
+  readonly y: ArrayLike<number>
+  readonly sigma?: ArrayLike<number>
+  readonly residual?: 'data - model' | 'model - data'
+}
+
+/**
+ * The best fit at the data's x, rebuilt from y, σ and the objective's residuals, and the residuals
+ * as lmfit plots them (model − data, in y's units), whichever way the objective writes them.
+ */
+export function modelAndResiduals(
+  data: FitData,
+  r: ArrayLike<number>,
+): { model: Float64Array; residuals: Float64Array } {
+  const toModel = data.residual === 'model - data' ? 1 : -1
+  const residuals = Float64Array.from(r, (v, i) => toModel * v * (data.sigma?.[i] ?? 1))
+  const model = Float64Array.from(data.y, (y, i) => y + residuals[i]!)
+  return { model, residuals }
+}
+
+/**
+ * A fit's figures: its residuals (for a residual objective) and the best loss against
+ * evaluations. With `data` the residual figure is lmfit's (the residuals, model − data, above
+ * the data with error bars and the best fit), the model rebuilt from y, σ and the residuals.
+ * Without it, the residuals as the objective returns them, by number.
+ */
+export function fitFigures(result: FitResult, data: FitData | undefined): Figure[] {
   const figures: Figure[] = []
   const r = result.bestContext.residuals
   if (r !== undefined && r.length > 0) {
-    if (data !== undefined && data.x.length === r.length && data.y.length === r.length) {
-      const sigma = data.sigma
-      const residuals = Float64Array.from(r, (v, i) => v * (sigma?.[i] ?? 1))
-      const model = Float64Array.from(data.y, (y, i) => y + residuals[i]!)
+    if (data !== undefined && (data.x.length !== r.length || data.y.length !== r.length)) {
       figures.push({
         name: 'residuals',
-        svg: residualSvg({
-          x: data.x,
-          y: data.y,
-          model,
-          residuals,
-          ...(sigma === undefined ? {} : { sigma }),
-        }),
+        draw: () => {
+          throw new PlotError(
+            'PARAFIT_PLOT_INPUT',
+            `the module's data has ${data.x.length} x and ${data.y.length} y for ${r.length} residuals; ` +
+              'export data = { x, y, sigma } with one entry per residual',
+          )
+        },
+      })
+    } else if (data !== undefined) {
+      const { model, residuals } = modelAndResiduals(data, r)
+      const sigma = data.sigma
+      figures.push({
+        name: 'residuals',
+        draw: () =>
+          residualSvg({ x: data.x, y: data.y, model, residuals, ...(sigma === undefined ? {} : { sigma }) }),
       })
     } else {
       const index = Float64Array.from(r, (_, i) => i)
       figures.push({
         name: 'residuals',
-        svg: residualSvg(
-          { x: index, y: r, model: new Float64Array(r.length), residuals: r },
-          { xlabel: 'residual number (export data = { x, y, sigma } to plot the data)', ylabel: 'residual' },
-        ),
+        draw: () =>
+          residualSvg(
+            { x: index, y: r, model: new Float64Array(r.length), residuals: r },
+            {
+              xlabel: 'residual number (export data = { x, y, sigma } to plot the data and the fit)',
+              ylabel: 'residual',
+            },
+          ),
       })
     }
   }
-  if (result.history.length > 0) figures.push({ name: 'loss-history', svg: lossHistorySvg(result.history) })
+  if (result.history.length > 0)
+    figures.push({ name: 'loss-history', draw: () => lossHistorySvg(result.history) })
   return figures
 }
 
@@ -146,6 +189,12 @@ export async function plotsIfAsked(
   io: { stdout: NodeJS.WritableStream },
 ): Promise<void> {
   if (options.plots === undefined) return
-  const written = await writeFigures(options.plots, figures(), options.png === true)
+  const { written, failed } = await writeFigures(options.plots, figures(), options.png === true)
   io.stdout.write(`\n  plots written to ${options.plots}: ${written.map((p) => basename(p)).join(', ')}\n`)
+  for (const why of failed) io.stdout.write(`  not drawn: ${why}\n`)
+}
+
+/** Checks (and makes) the --plots folder before the run, as --out is checked: a typo fails at once. */
+export async function preparePlots(plots: string | undefined): Promise<void> {
+  if (plots !== undefined) await prepareOutputPath(join(plots, 'figure.svg'), '--plots')
 }

@@ -6,7 +6,7 @@ import { detectMpi } from '@parafit/core'
 import { type Pool, threadPool } from '@parafit/parallel'
 
 /** The launch when the command will evaluate on MPI ranks (-w 1 keeps each rank on its own). */
-export function mpiLaunch(workers: number | 'auto') {
+function mpiLaunch(workers: number | 'auto') {
   const launch = detectMpi()
   return launch.launcher !== null && launch.size > 1 && workers !== 1 ? launch : undefined
 }

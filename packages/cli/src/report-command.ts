@@ -27,31 +27,35 @@ interface FitDocument extends ReportedFit {
   readonly params: ParamTree
 }
 
-/** Reads a `--out` document, or fails saying what the file is not. */
-export async function readFitDocument(path: string): Promise<FitDocument> {
+const WHAT_IT_READS =
+  'parafit report reads the JSON that parafit fit --out or parafit sample --out wrote, or a chain file (.h5)'
+
+/** A saved JSON document, read and parsed once, or an error saying what the file is not. */
+async function readJsonDocument(path: string): Promise<Record<string, unknown>> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
     throw new ValidationError(`cannot read ${path}: ${(error as Error).message}`)
   }
-  let doc: Record<string, unknown>
+  let doc: unknown
   try {
-    doc = JSON.parse(text, revive) as Record<string, unknown>
+    doc = JSON.parse(text, revive)
   } catch {
-    throw new ValidationError(
-      `${path} is not a parafit result: it is not JSON. parafit report reads the file written by parafit fit --out`,
-    )
+    throw new ValidationError(`${path} is not a parafit result: it is not JSON. ${WHAT_IT_READS}`)
   }
+  if (typeof doc !== 'object' || doc === null) {
+    throw new ValidationError(`${path} is not a parafit result. ${WHAT_IT_READS}`)
+  }
+  return doc as Record<string, unknown>
+}
+
+/** A fit's `--out` document, checked. */
+function fitDocument(doc: Record<string, unknown>, path: string): FitDocument {
   // Files from before the format field have the same shape; recognise them by their fields.
-  const known =
-    typeof doc === 'object' &&
-    doc !== null &&
-    (doc.format === FIT_RESULT_FORMAT || (doc.format === undefined && 'keys' in doc))
-  if (!known) {
+  if (!(doc.format === FIT_RESULT_FORMAT || (doc.format === undefined && 'keys' in doc))) {
     throw new ValidationError(
-      `${path} is not a parafit fit result (no format "${FIT_RESULT_FORMAT}"). ` +
-        'parafit report reads the file written by parafit fit --out',
+      `${path} is not a parafit fit result (no format "${FIT_RESULT_FORMAT}"), nor a nested one. ${WHAT_IT_READS}`,
     )
   }
   const missing = ['method', 'params', 'keys', 'loss', 'nEvals'].filter((k) => !(k in doc))
@@ -75,12 +79,12 @@ export async function runReportCommand(path: string, io: { stdout: NodeJS.Writab
     io.stdout.write(`${await chainFileReport(path)}\n`)
     return 0
   }
-  const nested = await readNestedDocument(path)
-  if (nested !== undefined) {
-    io.stdout.write(`${nestedReport(nested, path)}\n`)
+  const json = await readJsonDocument(path)
+  if (json.format === NESTED_RESULT_FORMAT) {
+    io.stdout.write(`${nestedReport(json as unknown as NestedDocument, path)}\n`)
     return 0
   }
-  const doc = await readFitDocument(path)
+  const doc = fitDocument(json, path)
   const text = formatReport(doc, {
     module: doc.module,
     pool: doc.pool ?? 'the pool it ran on',
@@ -118,24 +122,10 @@ interface NestedDocument extends NestedRunSummary {
   readonly logWeights: number[]
 }
 
-/** Nested sampling's --out document, or undefined when the file is something else. */
-async function readNestedDocument(path: string): Promise<NestedDocument | undefined> {
-  let doc: unknown
-  try {
-    doc = JSON.parse(await readFile(path, 'utf8'), revive)
-  } catch {
-    return undefined // readFitDocument says what is wrong with it
-  }
-  const d = doc as { format?: unknown } | null
-  return typeof d === 'object' && d !== null && d.format === NESTED_RESULT_FORMAT
-    ? (doc as NestedDocument)
-    : undefined
-}
-
 function nestedReport(doc: NestedDocument, path: string): string {
-  const columns = doc.names.map((name) =>
-    Float64Array.from(doc.points, (p) => flattenParams(p)[name] ?? Number.NaN),
-  )
+  // Each point flattened once, its values then taken by name.
+  const flat = doc.points.map((p) => flattenParams(p))
+  const columns = doc.names.map((name) => Float64Array.from(flat, (p) => p[name] ?? Number.NaN))
   return formatNestedReport({
     ...doc,
     command: 'parafit report',

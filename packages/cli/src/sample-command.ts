@@ -9,7 +9,7 @@ import { detectMpi, Random, ValidationError } from '@parafit/core'
 import { EnsembleSampler, type EnsembleSamplerOptions, NestedSampler } from '@parafit/sampler'
 import type { CommandIO } from './fit-command.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
-import { ensembleFigures, nestedFigures, plotsIfAsked } from './plots.ts'
+import { ensembleFigures, nestedFigures, plotsIfAsked, preparePlots } from './plots.ts'
 import { commandPool, describePool } from './pool-choice.ts'
 import { NESTED_RESULT_FORMAT } from './report-command.ts'
 import {
@@ -56,7 +56,10 @@ export async function runSampleCommand(
   if (options.resume && options.out === undefined) {
     throw new ValidationError('--resume continues the run saved with --out: give the same --out')
   }
-  if (detectMpi().rank === 0 && options.out !== undefined) await prepareOutputPath(options.out, '--out')
+  if (detectMpi().rank === 0) {
+    if (options.out !== undefined) await prepareOutputPath(options.out, '--out')
+    await preparePlots(options.plots)
+  }
   return loaded.method === 'ensemble'
     ? sampleEnsemble(path, loaded, options, io)
     : sampleNested(path, loaded, options, io)
@@ -82,6 +85,11 @@ async function sampleEnsemble(
       `--out ${options.out}: the ensemble's chain is an HDF5 file in emcee's layout; name it .h5`,
     )
   }
+  if (options.resume && options.out !== undefined && !existsSync(options.out)) {
+    throw new ValidationError(
+      `--resume: there is no ${options.out} to continue; run without --resume to start it`,
+    )
+  }
   const pool = commandPool(options.workers, options.timeoutMs)
   const samplerOptions: EnsembleSamplerOptions = {
     logProb: loaded.logProb,
@@ -94,7 +102,7 @@ async function sampleEnsemble(
       ? {}
       : { chainFile: { path: options.out, parameterNames: [...loaded.names] } }),
   }
-  const resuming = options.resume && options.out !== undefined && existsSync(options.out)
+  const resuming = options.resume
   let sampler: EnsembleSampler
   try {
     sampler = resuming ? await EnsembleSampler.resume(samplerOptions) : new EnsembleSampler(samplerOptions)
@@ -163,22 +171,31 @@ async function sampleNested(
   }
   // The run's state beside the result: run.json → run.state.h5.
   const checkpoint = options.out === undefined ? undefined : options.out.replace(/\.json$/i, '.state.h5')
-  if (checkpoint !== undefined && existsSync(checkpoint) && !options.resume) {
+  if (checkpoint !== undefined && existsSync(checkpoint) !== options.resume) {
     throw new ValidationError(
-      `${checkpoint} holds a run already: pass --resume to continue it, or choose another --out`,
+      options.resume
+        ? `--resume: there is no ${checkpoint} to continue; run without --resume to start it`
+        : `${checkpoint} holds a run already: pass --resume to continue it, or choose another --out`,
     )
   }
   const pool = commandPool(options.workers, options.timeoutMs)
-  const sampler = new NestedSampler({
-    prior: loaded.prior,
-    logLikelihood: loaded.logLikelihood,
-    seed: options.seed,
-    ...(pool === undefined ? { numWorkers: options.workers } : { pool }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.nLive === undefined ? {} : { nLive: options.nLive }),
-    ...(options.nNetworks === undefined ? {} : { nNetworks: options.nNetworks }),
-    ...(checkpoint === undefined ? {} : { checkpoint: { path: checkpoint } }),
-  })
+  let sampler: NestedSampler
+  try {
+    sampler = new NestedSampler({
+      prior: loaded.prior,
+      logLikelihood: loaded.logLikelihood,
+      seed: options.seed,
+      ...(pool === undefined ? { numWorkers: options.workers } : { pool }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.nLive === undefined ? {} : { nLive: options.nLive }),
+      ...(options.nNetworks === undefined ? {} : { nNetworks: options.nNetworks }),
+      ...(checkpoint === undefined ? {} : { checkpoint: { path: checkpoint } }),
+    })
+  } catch (error) {
+    // Bad options (--n-live too small, say): the worker threads must not keep the command alive.
+    await pool?.close()
+    throw error
+  }
   try {
     const bar = sampleProgress(io.stderr, { total: options.nEff, unit: 'N_eff', enabled: options.progress })
     // The run's course, for the log Z figure: one record per batch.

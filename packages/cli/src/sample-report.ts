@@ -1,9 +1,10 @@
 // What `parafit sample` prints at the end. Ensemble: τ, N/τ and the acceptance first (the
 // walkers are not independent chains), then arviz's summary with the walkers as chains.
 // Nested: log Z ± its error, N_eff and the calls, then each parameter's weighted mean, sd and
-// 16/50/84% quantiles, as corner.py titles them.
+// 16/50/84% quantiles, weighted as corner.py weights them (@parafit/plot's quantiles).
 
 import { ValidationError } from '@parafit/core'
+import { quantiles } from '@parafit/plot'
 import {
   AutocorrError,
   formatSummary,
@@ -18,7 +19,7 @@ function fixed(x: number, digits = 4): string {
 }
 
 /** Said under the method when a least-squares model is sampled through its objective. */
-export const LEAST_SQUARES_NOTE =
+const LEAST_SQUARES_NOTE =
   "  model        least squares: ln L = −χ²/2 of the objective's residuals (data − model)/σ"
 
 export interface EnsembleReport {
@@ -40,7 +41,7 @@ export interface EnsembleReport {
   readonly seconds: number | undefined
 }
 
-export function formatEnsembleReport(r: EnsembleReport): string {
+function formatEnsembleReport(r: EnsembleReport): string {
   const lines: string[] = []
   let low = Number.POSITIVE_INFINITY
   let high = Number.NEGATIVE_INFINITY
@@ -100,12 +101,15 @@ export function summariseEnsemble(input: {
 }): { report: string; discard: number } {
   const { chain } = input
   const steps = chain.length
-  const tauQuiet = integratedTime(chain, { quiet: true })
+  // One estimate: a chain too short to trust it raises AutocorrError, which carries it.
   let tau: Float64Array | undefined
+  let tauQuiet: Float64Array
   try {
     tau = integratedTime(chain)
+    tauQuiet = tau
   } catch (error) {
     if (!(error instanceof AutocorrError)) throw error
+    tauQuiet = error.tau
   }
   let tauMax = 0
   for (const t of tauQuiet) if (Number.isFinite(t)) tauMax = Math.max(tauMax, t)
@@ -144,25 +148,6 @@ export interface NestedReport {
   readonly weights: Float64Array
 }
 
-/** The weighted quantile as corner.py computes it: the sorted values' cumulative weight, interpolated. */
-export function weightedQuantile(values: Float64Array, weights: Float64Array, q: number): number {
-  const order = Array.from(values.keys()).sort((a, b) => values[a]! - values[b]!)
-  let total = 0
-  for (const i of order) total += weights[i]!
-  let cumulative = 0
-  let previous = { at: 0, value: values[order[0]!]! }
-  for (const i of order) {
-    cumulative += weights[i]!
-    const at = cumulative / total
-    if (at >= q) {
-      if (at === previous.at) return values[i]!
-      return previous.value + ((q - previous.at) / (at - previous.at)) * (values[i]! - previous.value)
-    }
-    previous = { at, value: values[i]! }
-  }
-  return previous.value
-}
-
 export function formatNestedReport(r: NestedReport): string {
   const lines: string[] = []
   lines.push(`${r.command} ${r.module}`)
@@ -186,7 +171,7 @@ export function formatNestedReport(r: NestedReport): string {
     for (let i = 0; i < x.length; i++) mean += r.weights[i]! * x[i]!
     let variance = 0
     for (let i = 0; i < x.length; i++) variance += r.weights[i]! * (x[i]! - mean) ** 2
-    const q = [0.16, 0.5, 0.84].map((p) => weightedQuantile(x, r.weights, p))
+    const q = quantiles(x, [0.16, 0.5, 0.84], r.weights)
     const cells = [mean, Math.sqrt(variance), ...q].map((v) => fixed(v, 6).padStart(12))
     lines.push(`  ${name.padEnd(width)}  ${cells.join('  ')}`)
   })

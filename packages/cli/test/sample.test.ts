@@ -60,7 +60,19 @@ describe('parafit sample --method ensemble', () => {
 
     const again = await parafit([...args, '--steps', '1500', '--no-progress'])
     expect(again.code).toBe(1)
-    expect(again.stderr).toMatch(/--resume|already/)
+    expect(again.stderr).toMatch(
+      /already holds a chain in group 'mcmc'\. Pass --resume to continue it, or remove the file, or choose another --out/,
+    )
+    const nothing = await parafit([
+      ...args.slice(0, -1),
+      join(scratch, 'none.h5'),
+      '--resume',
+      '--no-progress',
+    ])
+    expect(nothing.code).toBe(1)
+    expect(nothing.stderr).toMatch(
+      /--resume: there is no .*none\.h5 to continue; run without --resume to start it/,
+    )
 
     const resumed = await parafit([...args, '--steps', '1800', '--resume', '--no-progress'])
     expect(resumed.stderr).toBe('')
@@ -237,6 +249,15 @@ describe('parafit sample --method nested', () => {
     expect(refused.stderr).toMatch(
       /--fit-sigma samples the σ scale of a least-squares model; .* has its own log-likelihood/,
     )
+  }, 60_000)
+
+  test("bad sizes fail at once in the command's words, and leave no worker behind", async () => {
+    const tooFew = await parafit(['sample', model, '--n-live', '1', '-w', '2', '--no-progress'])
+    expect(tooFew.code).toBe(1)
+    expect(tooFew.stderr).toMatch(/^parafit: --n-live must exceed nPointsMin .*got 1$/m)
+    const walkers = await parafit(['sample', model, '--method', 'ensemble', '--walkers', '3', '-w', '2'])
+    expect(walkers.code).toBe(1)
+    expect(walkers.stderr).toMatch(/--walkers/)
   }, 60_000)
 
   test('a module without a prior or bounds for nested sampling says what to export', async () => {
