@@ -16,7 +16,7 @@
 import { open, rename, rm } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
 import type { File } from '../chain-file/hdf5.ts'
-import { getAttribute, hdf5Reason, loadHdf5, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
+import { hdf5Reason, loadHdf5, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
 import type { Prior } from '../prior/prior.ts'
 import type { NestedCheckpoint } from './checkpoint.ts'
 import { NestedCheckpointError } from './nested-error.ts'
@@ -167,10 +167,8 @@ export async function readNestedCheckpointHdf5(path: string): Promise<NestedChec
   let file: File | undefined
   try {
     file = new h5wasm.File(path, 'r')
-    if (
-      stringAttribute(file, 'format') === undefined ||
-      getAttribute(file, 'format') !== 'parafit-nested-checkpoint'
-    ) {
+    // The format is checked again, with the version, on the state itself (checkpoint.ts).
+    if (stringAttribute(file, 'format') !== 'parafit-nested-checkpoint') {
       throw new Error('it has no parafit nested checkpoint in it')
     }
     const dataset = file.get('parafit_state')
