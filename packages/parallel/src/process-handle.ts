@@ -42,7 +42,8 @@ function installHooks(): void {
 
 export const spawnProcess: SpawnWorker = (id, events, options): WorkerHandle => {
   installHooks()
-  const child = fork(entry, [], {
+  // The worker watches this pid, and ends itself when this process is gone (process-entry.ts).
+  const child = fork(entry, [String(process.pid)], {
     env: options.env ?? process.env,
     execArgv: [...(options.execArgv ?? [])],
     serialization: 'advanced',

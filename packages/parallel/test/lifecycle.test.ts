@@ -54,4 +54,29 @@ describe('worker lifetimes', () => {
     expect(await exited).toBe('SIGINT')
     expect(await until(() => !workers.some(alive), 1000)).toBe(true)
   })
+
+  it('SIGKILL of the parent ends its worker processes within a second, even mid-loop', async () => {
+    // Nothing runs in a process killed by SIGKILL: each worker must notice by itself, while its
+    // only thread of JavaScript spins in the objective (fault probe F2).
+    const runner = spawn(
+      process.execPath,
+      [new URL('./fixtures/sigint-runner.ts', import.meta.url).pathname],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    await new Promise<void>((resolve) =>
+      runner.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()),
+    )
+    const workers = childPids(runner.pid!)
+    try {
+      expect(workers).toHaveLength(2)
+      expect(workers.every(alive)).toBe(true)
+      const exited = new Promise<void>((resolve) => runner.once('exit', () => resolve()))
+      runner.kill('SIGKILL')
+      await exited
+      expect(await until(() => !workers.some(alive), 1000)).toBe(true)
+    } finally {
+      // Without the guard they would spin under PID 1 forever.
+      for (const pid of workers.filter(alive)) process.kill(pid, 'SIGKILL')
+    }
+  })
 })

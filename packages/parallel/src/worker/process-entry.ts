@@ -1,6 +1,7 @@
 // Entry point of a worker process (child_process.fork with serialization: 'advanced', so typed
 // arrays, Maps and Dates cross as they do between threads).
 
+import { Worker } from 'node:worker_threads'
 import type { FromWorker, ToWorker } from '../protocol.ts'
 import { serve } from './serve.ts'
 
@@ -9,6 +10,7 @@ if (process.send === undefined) throw new Error('process-entry.ts must be starte
 process.on('disconnect', () => process.exit(0))
 // Ctrl-C in a terminal reaches the whole process group; the parent decides what stops.
 process.on('SIGINT', () => {})
+dieWithParent(Number(process.argv[2]))
 
 serve(
   (message: FromWorker) => {
@@ -17,3 +19,23 @@ serve(
   },
   (handler) => process.on('message', (message) => handler(message as ToWorker)),
 )
+
+/**
+ * 'disconnect' is an event: it is never handled while an evaluation holds this thread, so a
+ * parent killed by SIGKILL left its workers running their loops forever under PID 1 (fault probe
+ * F2). A thread of our own watches instead: once this process has another parent (the kernel
+ * re-parents the orphans of a dead process at once), it kills the whole process, whatever the
+ * main thread is doing. Polling getppid() every 100 ms costs nothing measurable.
+ */
+function dieWithParent(parent: number): void {
+  if (!Number.isInteger(parent) || parent <= 0) throw new Error('process-entry.ts needs the parent pid')
+  const watcher = new Worker(
+    `const { workerData } = require('node:worker_threads')
+setInterval(() => {
+  if (process.ppid !== workerData.parent) process.kill(process.pid, 'SIGKILL')
+}, workerData.everyMs)`,
+    { eval: true, workerData: { parent, everyMs: 100 }, execArgv: [], stdout: false, stderr: false },
+  )
+  // The watcher never keeps this process alive on its own.
+  watcher.unref()
+}
