@@ -1,12 +1,17 @@
-// How many tasks go to a worker in one message. Messaging costs tens of microseconds per
-// message, so cheap objectives are sent in chunks that take a few milliseconds; expensive ones
-// one at a time, for load balance. The cost of a task is measured in the workers, per objective.
+// How many tasks go to a worker in one message. Each message costs the worker some time between
+// two chunks (sending the result, picking up the next chunk): tens of microseconds on a thread,
+// a few hundred on a process or an MPI rank. Chunks are sized so that this cost stays a small
+// share of the work, and no larger, for load balance. Both the cost of a task (per objective)
+// and the cost of a message (per pool) are measured as the pool runs.
 
-/** A chunk should take about this long, so per-message overhead stays near 1%. */
+/** A chunk of cheap tasks should take at least this long. */
 const TARGET_CHUNK_SECONDS = 0.004
+/** The share of a worker's time that messaging may take before chunks grow to spread it. */
+const MESSAGE_SHARE = 0.005
 
 export class CostModel {
   readonly #secondsPerTask = new Map<number, number>()
+  #secondsPerMessage: number | undefined
 
   record(refId: number, seconds: number, tasks: number): void {
     if (tasks === 0) return
@@ -16,16 +21,34 @@ export class CostModel {
   }
 
   /**
-   * Chunk size for the next message: 1 until the cost is known; never so many that some worker
-   * would go without work (at most a fair share of what is queued); with a timeout, small
-   * enough that a chunk finishes well inside it.
+   * A worker's time between two chunks when the second was already waiting for it: the interval
+   * between their results, less the second chunk's own run time.
+   */
+  recordMessage(seconds: number): void {
+    const sample = Math.max(0, seconds)
+    const previous = this.#secondsPerMessage
+    this.#secondsPerMessage = previous === undefined ? sample : 0.8 * previous + 0.2 * sample
+  }
+
+  /** The measured cost of one message, in seconds (undefined until measured). */
+  get secondsPerMessage(): number | undefined {
+    return this.#secondsPerMessage
+  }
+
+  /**
+   * Chunk size for the next message: 1 until the cost is known; large enough that a chunk takes
+   * TARGET_CHUNK_SECONDS and that messaging stays under MESSAGE_SHARE of the work; never so many
+   * that some worker would go without work (at most a fair share of what is queued); with a
+   * timeout, small enough that a chunk finishes well inside it.
    */
   chunkSize(refId: number, queued: number, workers: number, timeoutMs: number | undefined): number {
     const cost = this.#secondsPerTask.get(refId)
     if (cost === undefined) return 1
-    let size = Math.floor(TARGET_CHUNK_SECONDS / Math.max(cost, 1e-9))
-    if (timeoutMs !== undefined)
-      size = Math.min(size, Math.floor(timeoutMs / 1000 / 4 / Math.max(cost, 1e-9)))
+    const perTask = Math.max(cost, 1e-9)
+    let size = Math.floor(TARGET_CHUNK_SECONDS / perTask)
+    if (this.#secondsPerMessage !== undefined)
+      size = Math.max(size, Math.ceil(this.#secondsPerMessage / (MESSAGE_SHARE * perTask)))
+    if (timeoutMs !== undefined) size = Math.min(size, Math.floor(timeoutMs / 1000 / 4 / perTask))
     const fairShare = Math.ceil(queued / workers)
     return Math.max(1, Math.min(size, fairShare))
   }

@@ -51,6 +51,8 @@ interface Chunk {
   readonly refId: number
   readonly items: readonly QueueItem[]
   timer: NodeJS.Timeout | undefined
+  /** It was waiting at the worker when the chunk before it finished, so it started at once. */
+  startedAtOnce: boolean
 }
 
 interface Slot {
@@ -66,6 +68,8 @@ interface Slot {
   killReason: KillReason | undefined
   /** No worker can be had for this slot any more (a lost MPI rank): it gets no work. */
   retired: boolean
+  /** When the caller last received a chunk's results from it (performance.now()). */
+  lastDoneAt: number
 }
 
 const MAX_STARTUP_FAILURES = 3
@@ -134,6 +138,7 @@ export class WorkerPool implements Pool {
       chunks: [],
       killReason: undefined,
       retired: false,
+      lastDoneAt: 0,
     }
     const handle = this.#spawn(
       id,
@@ -361,7 +366,7 @@ export class WorkerPool implements Pool {
   #sendItems(slot: Slot, refId: number, items: readonly QueueItem[]): void {
     const { batch } = items[0]!
     if (!slot.defined.has(refId)) this.#define(slot, refId)
-    const chunk: Chunk = { id: this.#nextChunkId++, refId, items, timer: undefined }
+    const chunk: Chunk = { id: this.#nextChunkId++, refId, items, timer: undefined, startedAtOnce: false }
     slot.chunks.push(chunk)
     const params = items.map((item) => batch.tasks[item.index]!.params)
     let inputs: (TaskInput | null)[] | null = null
@@ -478,7 +483,13 @@ export class WorkerPool implements Pool {
         clearTimeout(chunk.timer)
         slot.chunks.shift()
         const next = slot.chunks[0]
-        if (next !== undefined) this.#startTimer(slot, next)
+        if (next !== undefined) {
+          this.#startTimer(slot, next)
+          next.startedAtOnce = true
+        }
+        const now = performance.now()
+        if (chunk.startedAtOnce) this.#cost.recordMessage((now - slot.lastDoneAt) / 1000 - message.seconds)
+        slot.lastDoneAt = now
         this.#cost.record(chunk.refId, message.seconds, chunk.items.length)
         const results = unpackResults(message.results)
         chunk.items.forEach((item, i) => {
