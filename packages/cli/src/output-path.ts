@@ -2,9 +2,9 @@
 // in a folder name fails in a second, not after an hour of fitting. A missing folder is made.
 
 import { constants } from 'node:fs'
-import { access, mkdir, stat, writeFile } from 'node:fs/promises'
+import { access, mkdir, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { ValidationError } from '@parafit/core'
+import { ValidationError, writeFileAtomic } from '@parafit/core'
 
 /**
  * Makes the missing folders of `folder` one level at a time. (Not mkdir's recursive option: in
@@ -44,10 +44,13 @@ export async function prepareOutputPath(path: string, flag: string): Promise<voi
   }
 }
 
-/** Writes a file the run made; a failure at the end says so without a stack trace. */
+/**
+ * Writes a file the run made, whole or not at all (a kill mid-write leaves the previous one); a
+ * failure at the end says so without a stack trace.
+ */
 export async function writeOutput(path: string, flag: string, text: string | Uint8Array): Promise<void> {
   try {
-    await writeFile(path, text)
+    await writeFileAtomic(path, text)
   } catch (error) {
     throw new ValidationError(`cannot write ${flag} ${path}: ${(error as Error).message}`)
   }

@@ -1,5 +1,6 @@
 // @parafit/core: contexts, objectives, combined objectives, parameter trees and typed errors.
 
+export { removeStaleTemporaries, replaceFile, temporaryPathFor, writeFileAtomic } from './atomic-file.ts'
 export {
   CombinedObjective,
   type CombineOptions,

@@ -10,11 +10,12 @@
 //                        caches; batches in flight; counters) as node:v8 bytes, read on resume
 //
 // Root attributes: format, version, n_like, explored, and the random state (seed, next_batch,
-// bound_attempts: the streams are keyed by them). Written to a temporary file and renamed,
-// so a crash leaves the previous checkpoint whole.
+// bound_attempts: the streams are keyed by them). Written whole or not at all (core's
+// replaceFile), so a crash leaves the previous checkpoint whole.
 
-import { open, rename, rm } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
+import { replaceFile } from '@parafit/core'
 import type { File } from '../chain-file/hdf5.ts'
 import { hdf5Reason, loadHdf5, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
 import type { Prior } from '../prior/prior.ts'
@@ -56,84 +57,90 @@ export interface ReadableExtras {
   readonly logVolumes: readonly number[]
 }
 
+/** The datasets and attributes of the checkpoint file (see the top of this file). */
+function writeContents(file: File, data: NestedCheckpoint, readable: ReadableExtras | undefined): void {
+  const prior = readable?.prior
+  const { points, samples, logL, shell, n, d } = table(data, prior)
+  setAttribute(file, 'format', data.format)
+  setAttribute(file, 'version', { int64: data.version })
+  setAttribute(file, 'n_like', { int64: data.counters.nLike })
+  setAttribute(file, 'explored', { int8: data.counters.explored ? 1 : 0 })
+  // The random state: every stream is keyed by (seed, purpose, index), so the seed and the
+  // next batch's number (and the bound attempts so far) are where the streams stand.
+  setAttribute(file, 'seed', { int64: data.settings.seed })
+  setAttribute(file, 'next_batch', { int64: data.counters.nextBatch })
+  setAttribute(file, 'bound_attempts', { int64: data.counters.boundAttempts })
+  file.create_dataset({ name: 'points', data: Float64Array.from(points), shape: [n, d], dtype: '<d' })
+  if (prior !== undefined) {
+    const dataset = file.create_dataset({
+      name: 'samples',
+      data: Float64Array.from(samples),
+      shape: [n, d],
+      dtype: '<d',
+    })
+    setAttribute(dataset, 'names', [...prior.keys])
+  }
+  file.create_dataset({ name: 'log_l', data: Float64Array.from(logL), shape: [n], dtype: '<d' })
+  file.create_dataset({ name: 'shell', data: BigInt64Array.from(shell, BigInt), shape: [n], dtype: '<q' })
+  const shells = file.create_group('shells')
+  const s = data.shells.length
+  shells.create_dataset({
+    name: 'log_l_min',
+    data: Float64Array.from(data.shells, (r) => r.logLMin),
+    shape: [s],
+    dtype: '<d',
+  })
+  if (readable !== undefined && readable.logVolumes.length === s) {
+    shells.create_dataset({
+      name: 'log_v',
+      data: Float64Array.from(readable.logVolumes),
+      shape: [s],
+      dtype: '<d',
+    })
+  }
+  shells.create_dataset({
+    name: 'n_sample',
+    data: BigInt64Array.from(data.shells, (r) => BigInt(r.nSample)),
+    shape: [s],
+    dtype: '<q',
+  })
+  shells.create_dataset({
+    name: 'n_points',
+    data: BigInt64Array.from(data.shells, (r) => BigInt(r.logL.length)),
+    shape: [s],
+    dtype: '<q',
+  })
+  const state = serialize(data)
+  file.create_dataset({
+    name: 'parafit_state',
+    data: new Uint8Array(state),
+    shape: [state.length],
+    dtype: '<B',
+  })
+}
+
 export async function writeNestedCheckpointHdf5(
   path: string,
   data: NestedCheckpoint,
   readable: ReadableExtras | undefined,
 ): Promise<void> {
-  const prior = readable?.prior
-  const temporary = `${path}.${process.pid}.tmp`
-  let file: File | undefined
   try {
-    const h5wasm = await loadHdf5()
-    file = new h5wasm.File(temporary, 'w')
-    const { points, samples, logL, shell, n, d } = table(data, prior)
-    setAttribute(file, 'format', data.format)
-    setAttribute(file, 'version', { int64: data.version })
-    setAttribute(file, 'n_like', { int64: data.counters.nLike })
-    setAttribute(file, 'explored', { int8: data.counters.explored ? 1 : 0 })
-    // The random state: every stream is keyed by (seed, purpose, index), so the seed and the
-    // next batch's number (and the bound attempts so far) are where the streams stand.
-    setAttribute(file, 'seed', { int64: data.settings.seed })
-    setAttribute(file, 'next_batch', { int64: data.counters.nextBatch })
-    setAttribute(file, 'bound_attempts', { int64: data.counters.boundAttempts })
-    file.create_dataset({ name: 'points', data: Float64Array.from(points), shape: [n, d], dtype: '<d' })
-    if (prior !== undefined) {
-      const dataset = file.create_dataset({
-        name: 'samples',
-        data: Float64Array.from(samples),
-        shape: [n, d],
-        dtype: '<d',
-      })
-      setAttribute(dataset, 'names', [...prior.keys])
-    }
-    file.create_dataset({ name: 'log_l', data: Float64Array.from(logL), shape: [n], dtype: '<d' })
-    file.create_dataset({ name: 'shell', data: BigInt64Array.from(shell, BigInt), shape: [n], dtype: '<q' })
-    const shells = file.create_group('shells')
-    const s = data.shells.length
-    shells.create_dataset({
-      name: 'log_l_min',
-      data: Float64Array.from(data.shells, (r) => r.logLMin),
-      shape: [s],
-      dtype: '<d',
+    await replaceFile(path, async (temporary) => {
+      const h5wasm = await loadHdf5()
+      const file = new h5wasm.File(temporary, 'w')
+      try {
+        writeContents(file, data, readable)
+      } catch (error) {
+        try {
+          file.close()
+        } catch {
+          // the handle failed with the write; replaceFile removes the temporary file
+        }
+        throw error
+      }
+      file.close()
     })
-    if (readable !== undefined && readable.logVolumes.length === s) {
-      shells.create_dataset({
-        name: 'log_v',
-        data: Float64Array.from(readable.logVolumes),
-        shape: [s],
-        dtype: '<d',
-      })
-    }
-    shells.create_dataset({
-      name: 'n_sample',
-      data: BigInt64Array.from(data.shells, (r) => BigInt(r.nSample)),
-      shape: [s],
-      dtype: '<q',
-    })
-    shells.create_dataset({
-      name: 'n_points',
-      data: BigInt64Array.from(data.shells, (r) => BigInt(r.logL.length)),
-      shape: [s],
-      dtype: '<q',
-    })
-    const state = serialize(data)
-    file.create_dataset({
-      name: 'parafit_state',
-      data: new Uint8Array(state),
-      shape: [state.length],
-      dtype: '<B',
-    })
-    file.close()
-    file = undefined
-    await rename(temporary, path)
   } catch (error) {
-    try {
-      file?.close()
-    } catch {
-      // the handle failed with the write; the temporary file goes below
-    }
-    await rm(temporary, { force: true })
     throw new NestedCheckpointError(path, `cannot write the checkpoint ${path}: ${hdf5Reason(error)}`, {
       cause: error,
     })

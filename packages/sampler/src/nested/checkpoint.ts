@@ -4,8 +4,9 @@
 // ending .h5, inside an HDF5 file that h5py reads (checkpoint-hdf5.ts). A resumed run continues
 // exactly where the stopped one was, and a file from another problem is refused.
 
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
+import { writeFileAtomic } from '@parafit/core'
 import type { BatchPlan } from './batch-plan.ts'
 import { type BoundData, CubeBound, type SamplingBound } from './bound.ts'
 import {
@@ -83,12 +84,9 @@ export async function writeNestedCheckpoint(
   readable?: ReadableExtras,
 ): Promise<void> {
   if (isHdf5Path(path)) return writeNestedCheckpointHdf5(path, data, readable)
-  const temporary = `${path}.${process.pid}.tmp`
   try {
-    await writeFile(temporary, serialize(data))
-    await rename(temporary, path)
+    await writeFileAtomic(path, serialize(data))
   } catch (error) {
-    await rm(temporary, { force: true })
     throw new NestedCheckpointError(
       path,
       `cannot write the checkpoint ${path}: ${(error as Error).message}`,
