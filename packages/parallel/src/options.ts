@@ -13,6 +13,49 @@ const PositiveMs = Schema.Finite.check(Schema.isGreaterThan(0))
 const Retries = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 }))
 const Megabytes = Schema.Finite.check(Schema.isGreaterThan(0))
 
+/**
+ * Node creates a worker thread's isolate inside the calling process, and some limits make that
+ * fail in a way that ends the whole process instead of the worker (fault probe F6). Measured on
+ * Node 22 (x64), running a trivial objective from the TypeScript sources:
+ * - maxOldGenerationSizeMb: up to 2, V8's fatal "out of memory" ends the process; 3 to 8, the
+ *   worker dies while loading; 10 runs. The minimum, 16, leaves room for a real module.
+ * - stackSizeMb: up to 0.22, a segfault ends the process; 0.25, the worker dies of a stack
+ *   overflow while loading; 0.28 runs. The minimum, 0.5, is twice the crash boundary.
+ * - codeRangeSizeMb: a range the address space cannot hold ends the process (1e8 MB for one
+ *   worker, 256 times less for 256), and stackSizeMb of 64 GB failed to start a thread at all;
+ *   nothing near those is of use, so both stop at 1 GB.
+ * maxYoungGenerationSizeMb and small codeRangeSizeMb values are adjusted by V8 and run.
+ */
+export const RESOURCE_LIMITS = {
+  maxOldGenerationSizeMb: {
+    minimum: 16,
+    why: 'a smaller heap cannot start a worker, and below 3 MB V8 ends the whole process',
+  },
+  stackSizeMb: {
+    minimum: 0.5,
+    maximum: 1024,
+    why: 'below 0.25 MB Node ends the whole process with a segfault, and a larger stack than the system can map starts no thread',
+  },
+  codeRangeSizeMb: { maximum: 1024, why: 'a range the address space cannot hold ends the whole process' },
+} as const
+
+function limitMegabytes(name: keyof typeof RESOURCE_LIMITS) {
+  const limit: { minimum?: number; maximum?: number; why: string } = RESOURCE_LIMITS[name]
+  const range = [
+    limit.minimum === undefined ? undefined : `at least ${limit.minimum} MB`,
+    limit.maximum === undefined ? undefined : `at most ${limit.maximum} MB`,
+  ]
+    .filter((part) => part !== undefined)
+    .join(' and ')
+  const message = `resourceLimits.${name} must be ${range}: ${limit.why}`
+  return Megabytes.check(
+    Schema.isBetween(
+      { minimum: limit.minimum ?? Number.MIN_VALUE, maximum: limit.maximum ?? Number.MAX_VALUE },
+      { message },
+    ),
+  )
+}
+
 const common = {
   numWorkers: NumWorkers,
   timeoutMs: Schema.optional(PositiveMs),
@@ -23,10 +66,10 @@ export const ThreadPoolOptions = Schema.Struct({
   ...common,
   resourceLimits: Schema.optional(
     Schema.Struct({
-      maxOldGenerationSizeMb: Schema.optional(Megabytes),
+      maxOldGenerationSizeMb: Schema.optional(limitMegabytes('maxOldGenerationSizeMb')),
       maxYoungGenerationSizeMb: Schema.optional(Megabytes),
-      codeRangeSizeMb: Schema.optional(Megabytes),
-      stackSizeMb: Schema.optional(Megabytes),
+      codeRangeSizeMb: Schema.optional(limitMegabytes('codeRangeSizeMb')),
+      stackSizeMb: Schema.optional(limitMegabytes('stackSizeMb')),
     }),
   ),
 })
@@ -107,14 +150,13 @@ export function decodeOptions<S extends Schema.Top & { readonly DecodingServices
     const text = error instanceof Error ? error.message : String(error)
     const [first = text, ...rest] = text.split('\n')
     const at = rest.find((line) => line.trim().startsWith('at '))
-    let keyPath: string | undefined
-    if (at !== undefined) {
-      try {
-        keyPath = (JSON.parse(at.trim().slice(3)) as unknown[]).join('.')
-      } catch {
-        keyPath = at.trim().slice(3)
-      }
-    }
+    // The decoder says where as `at ["resourceLimits"]["stackSizeMb"]`.
+    const keyPath =
+      at === undefined
+        ? undefined
+        : [...at.matchAll(/\[("(?:[^"\\]|\\.)*"|\d+)\]/g)]
+            .map((m) => JSON.parse(m[1]!) as string)
+            .join('.') || at.trim().slice(3)
     const hint =
       keyPath === 'numWorkers' ? ` (a whole number from 1 to ${MAX_WORKERS}; 'auto' uses every core)` : ''
     throw new ValidationError(`invalid ${what}: ${first}${hint}`, keyPath)

@@ -113,10 +113,21 @@ export class WorkerPool implements Pool {
     this.#spawnOptions = options
     this.#defaults = { timeoutMs: options.timeoutMs, retries: options.retries }
     this.#isolateCulprits = options.isolateCulprits ?? true
-    for (let id = 0; id < options.numWorkers; id++) {
-      const slot = this.#startSlot(id)
-      if (slot === undefined) throw new Error(`internal: no worker could be started for slot ${id}`)
-      this.#slots.push(slot)
+    try {
+      for (let id = 0; id < options.numWorkers; id++) {
+        const slot = this.#startSlot(id)
+        if (slot === undefined) throw new Error(`internal: no worker could be started for slot ${id}`)
+        this.#slots.push(slot)
+      }
+    } catch (error) {
+      // The system refused a thread or process (EAGAIN: too many, or a stack it cannot map):
+      // the workers already started must not keep this process alive.
+      for (const slot of this.#slots) void slot.handle.kill('close')
+      throw new WorkerCrashedError(
+        `${this.#slots.length} of the ${this.#label}`,
+        `it could not be started: ${(error as Error).message}; the pool cannot run`,
+        { cause: error },
+      )
     }
   }
 
