@@ -44,7 +44,7 @@ function runWith(...limits: Record<string, number>[]): Promise<Outcome[]> {
 
 describe('threadPool resourceLimits', () => {
   it('refuses the limits that killed the calling process, with a ValidationError giving the bound', async () => {
-    const crashed = [
+    const crashed: Record<string, number>[] = [
       { maxOldGenerationSizeMb: 0.001 },
       { maxOldGenerationSizeMb: 1 },
       { maxOldGenerationSizeMb: 2 },
@@ -87,7 +87,7 @@ describe('threadPool resourceLimits', () => {
     const stopped: number[] = []
     const spawn: SpawnWorker = (id, events, options) => {
       // A stack no system can map: Node cannot start the thread (EAGAIN).
-      const handle = spawnThread(id, events, id === 0 ? options : { resourceLimits: { stackSizeMb: 1e9 } })
+      const handle = spawnThread(id, events, id === 0 ? options : { resourceLimits: { stackSizeMb: 1e9 } })!
       return {
         ...handle,
         kill: (reason) => {
