@@ -14,7 +14,13 @@ import {
   ValidationError,
 } from '@parafit/core'
 import { checkWorkersAgree, type Pool, PoolLease } from '@parafit/parallel'
-import { assertSameProblem, type CheckpointData, readCheckpoint, writeCheckpoint } from './checkpoint.ts'
+import {
+  assertSameProblem,
+  type CheckpointData,
+  RunCheckpoints,
+  readCheckpoint,
+  restoring,
+} from './checkpoint.ts'
 import {
   type Evaluation,
   evaluateBatch,
@@ -22,7 +28,7 @@ import {
   type FitObjective,
   failureToRaise,
 } from './evaluate-batch.ts'
-import { FitError, type FitResult, type StopKind } from './fit-result.ts'
+import { CheckpointError, FitError, type FitResult, type StopKind } from './fit-result.ts'
 import { leastSquaresUncertainties } from './least-squares/covariance.ts'
 import { fitStatistics } from './least-squares/fit-statistics.ts'
 import {
@@ -212,7 +218,7 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     if (checkpointPath !== undefined && options.checkpoint?.resume !== false) {
       resumed = await readCheckpoint(checkpointPath)
       if (resumed !== undefined)
-        assertSameProblem(checkpointPath, resumed, { method, ...space, keys: space.keys })
+        assertSameProblem(checkpointPath, resumed, { method, ...space, keys: space.keys, seed: options.seed })
     }
 
     this.#running = true
@@ -237,7 +243,10 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     },
   ): Promise<FitResult<P>> {
     const space = this.#space
-    const record = new RunRecord(o.resumed)
+    const resumed = o.resumed
+    const checkpointPath = o.checkpoint?.path
+    const record =
+      resumed === undefined ? new RunRecord() : restoring(checkpointPath!, () => new RunRecord(resumed))
     const evaluate = (points: readonly Float64Array[]) =>
       evaluateBatch(pool, this.#objective, space, points, {
         ...(o.signal === undefined ? {} : { signal: o.signal }),
@@ -258,9 +267,11 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
           timeoutMs: this.#options.timeoutMs,
         })
       }
-      if (o.resumed !== undefined) {
-        method = o.resumed.method
-        optimizer = restoreOptimizer(method, o.problem, o.resumed.optimizer)
+      if (resumed !== undefined) {
+        method = resumed.method
+        optimizer = restoring(checkpointPath!, () =>
+          restoreOptimizer(resumed.method, o.problem, resumed.optimizer),
+        )
       } else {
         if (o.method === 'auto') {
           const [start] = await this.#evaluateChecked(evaluate, [o.problem.x0], record, o.policy, () =>
@@ -288,9 +299,18 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
       seed: o.seed,
       optimizer: optimizer.saveState(),
     })
-    let boundary = o.checkpoint === undefined ? undefined : record.toCheckpoint(checkpointBase())
+    const checkpoints =
+      checkpointPath === undefined
+        ? undefined
+        : new RunCheckpoints(
+            checkpointPath,
+            o.every,
+            record.toCheckpoint(checkpointBase()),
+            resumed !== undefined,
+          )
 
     let stop: { kind: StopKind; reason: string } | undefined
+    let failure: unknown
     try {
       while (stop === undefined) {
         if (optimizer.stopReason !== undefined) {
@@ -318,12 +338,7 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         )
         optimizer.tell((reused === undefined ? evaluated : [reused, ...evaluated]).map((e) => e.told))
         record.endStep()
-        // Snapshot only on the steps that write (copying the state and history every step would
-        // grow with the run); a stop writes the last snapshot, so a resume redoes < `every` steps.
-        if (o.checkpoint !== undefined && record.step % o.every === 0) {
-          boundary = record.toCheckpoint(checkpointBase())
-          await writeCheckpoint(o.checkpoint.path, boundary)
-        }
+        await checkpoints?.afterStep(record.step, () => record.toCheckpoint(checkpointBase()))
         o.onProgress?.({
           step: record.step,
           nEvals: record.nEvals,
@@ -334,21 +349,32 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         })
       }
     } catch (error) {
-      if (isAbort(error, o.signal)) {
-        stop = { kind: 'aborted', reason: 'aborted by the signal' }
-      } else {
-        if (boundary !== undefined && o.checkpoint !== undefined)
-          await writeCheckpoint(o.checkpoint.path, boundary)
-        if (error instanceof FitError || error instanceof ValidationError) throw error
-        throw new FitError(`the fit failed at step ${record.step + 1}: ${(error as Error).message}`, {
-          cause: error,
-          result: partial('failed', `failed: ${(error as Error).message}`),
-        })
-      }
+      if (isAbort(error, o.signal)) stop = { kind: 'aborted', reason: 'aborted by the signal' }
+      else failure = error
     }
-    if (boundary !== undefined && o.checkpoint !== undefined)
-      await writeCheckpoint(o.checkpoint.path, boundary)
-    return record.toResult(space, method, stop, this.#leastSquares(optimizer, o.absoluteSigma === true))
+    // Whatever ended the run, the file gets its last snapshot, unless writing it is what failed;
+    // a failure of the run itself stays the error reported.
+    if (checkpoints !== undefined && !(failure instanceof CheckpointError)) {
+      await checkpoints.atStop().catch((error: unknown) => {
+        failure ??= error
+      })
+    }
+    const result = () =>
+      record.toResult(space, method, stop!, this.#leastSquares(optimizer, o.absoluteSigma === true))
+    if (failure === undefined) return result()
+    if (failure instanceof CheckpointError) {
+      const ended = stop !== undefined
+      throw checkpoints!.writeFailed(failure, {
+        step: record.step,
+        ended,
+        result: ended ? result() : partial('failed', `failed: ${failure.message}`),
+      })
+    }
+    if (failure instanceof FitError || failure instanceof ValidationError) throw failure
+    throw new FitError(`the fit failed at step ${record.step + 1}: ${(failure as Error).message}`, {
+      cause: failure,
+      result: partial('failed', `failed: ${(failure as Error).message}`),
+    })
   }
 
   /** Evaluates and records a batch; throws FitError when the policy says a failure is fatal. */
