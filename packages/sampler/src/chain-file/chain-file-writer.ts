@@ -3,7 +3,7 @@
 // then a flush, so the counts never run ahead of the rows. The file is open only during a run;
 // steps a failed write leaves behind stay buffered and are written by the next save that works.
 
-import { existsSync } from 'node:fs'
+import { existsSync, type Stats, statSync } from 'node:fs'
 import type { Blob } from '../batch-results.ts'
 import { blobColumns, encodeBlobs } from './blob-columns.ts'
 import { ChainFileError } from './chain-file-error.ts'
@@ -54,6 +54,8 @@ export class ChainFileWriter {
   /** 'undecided' until the first steps are written; then the columns, or 'none'. */
   #blobColumns: readonly string[] | 'none' | 'undecided' = 'undecided'
   #failure: ChainFileError | undefined
+  /** The file the handle writes: a path that no longer names it (removed, replaced) is a failed write. */
+  #opened: Pick<Stats, 'dev' | 'ino'> | undefined
 
   constructor(path: string, group: string, problem: ChainFileProblem) {
     this.path = path
@@ -117,6 +119,7 @@ export class ChainFileWriter {
     try {
       if (!this.#created) createChainGroups(file, this.path, this.group, this.#problem, this.#block)
       this.#handles = openChainGroups(file, this.group)
+      this.#opened = statSync(this.path)
       this.#created = true
       // A fresh handle: steps a failed write left buffered are written at the next save.
       this.#failure = undefined
@@ -162,6 +165,7 @@ export class ChainFileWriter {
       for (let k = 0; k < totals.length; k++) totals[k]! += step.accepted[k]!
     }
     try {
+      this.#assertStillThere(from, steps.length)
       this.#writeRows(handles, from, steps)
       handles.accepted.write_slice([], totals)
       // The counts last, once the rows they count are written.
@@ -169,20 +173,39 @@ export class ChainFileWriter {
       handles.file.flush()
     } catch (error) {
       this.close()
-      this.#failure = new ChainFileError(
-        this.path,
-        'write',
-        `cannot write steps ${from + 1}-${from + steps.length} to the chain file ${this.path}: ` +
-          `${hdf5Reason(error)}. The file holds the ${from} steps before them; the sampler keeps every step ` +
-          'in memory and tries again at the next save',
-        { cause: error },
-      )
+      this.#failure =
+        error instanceof ChainFileError
+          ? error
+          : new ChainFileError(
+              this.path,
+              'write',
+              `cannot write steps ${from + 1}-${from + steps.length} to the chain file ${this.path}: ` +
+                `${hdf5Reason(error)}. The file holds the ${from} steps before them; the sampler keeps every step ` +
+                'in memory and tries again at the next save',
+              { cause: error },
+            )
       throw this.#failure
     }
     this.#saved = from + steps.length
     this.#acceptedTotals = totals
     this.#pending = []
     this.#failure = undefined
+  }
+
+  /**
+   * Throws when the path no longer names the file the handle writes: writes would go to a file
+   * no one can open (removed) or not to the file at the path (replaced), and be lost unseen.
+   */
+  #assertStillThere(from: number, count: number): void {
+    const now = statSync(this.path, { throwIfNoEntry: false })
+    if (now !== undefined && now.dev === this.#opened?.dev && now.ino === this.#opened.ino) return
+    throw new ChainFileError(
+      this.path,
+      'write',
+      `cannot write steps ${from + 1}-${from + count} to the chain file ${this.path}: it was ` +
+        `${now === undefined ? 'removed' : 'replaced by another file'} while the sampler was writing it. ` +
+        'The sampler keeps every step in memory (getChain); choose another chainFile.path in a new sampler to write them',
+    )
   }
 
   /** Empties the chain in the file (the sampler's reset()): iteration 0, no acceptances. */

@@ -2,6 +2,7 @@
 // value), and a checkpoint that cannot be used.
 
 import { ParafitError, type ParamTree } from '@parafit/core'
+import type { NestedRunSummary } from './options.ts'
 
 export class NestedSamplerError extends ParafitError {
   /** The parameters the likelihood failed at, when one point is to blame. */
@@ -21,11 +22,22 @@ export class NestedSamplerError extends ParafitError {
 
 export class NestedCheckpointError extends ParafitError {
   readonly path: string
-  constructor(path: string, message: string, options?: { cause?: unknown }) {
-    super('PARAFIT_NESTED_CHECKPOINT', message, options)
+  /**
+   * When writing the checkpoint failed during a run: the run up to there (log Z, its error, the
+   * calls, stopReason 'failed' or how it had ended). Nothing computed is lost: the sampler keeps
+   * the state, so posterior() gives the samples and run() continues.
+   */
+  readonly summary: NestedRunSummary | undefined
+  constructor(path: string, message: string, options?: { cause?: unknown; summary?: NestedRunSummary }) {
+    super(
+      'PARAFIT_NESTED_CHECKPOINT',
+      message,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
     this.path = path
+    this.summary = options?.summary
   }
   protected override fields() {
-    return { path: this.path }
+    return { path: this.path, summary: this.summary }
   }
 }

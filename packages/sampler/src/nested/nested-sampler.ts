@@ -30,7 +30,7 @@ import { isHdf5Path } from './checkpoint-hdf5.ts'
 import { type EvaluationOptions, evaluateBatch } from './evaluate-batch.ts'
 import { likelihoodExportRule, likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
-import { NestedSamplerError } from './nested-error.ts'
+import { NestedCheckpointError, NestedSamplerError } from './nested-error.ts'
 import { NestedState, type Targets } from './nested-state.ts'
 import {
   checkRunOptionKeys,
@@ -68,7 +68,7 @@ function leaseFor(spec: PoolSpec | undefined): PoolLease {
 
 export class NestedSampler<P extends ParamTree = ParamTree> {
   readonly prior: Prior<P>
-  readonly #settings: SamplerSettings
+  #settings: SamplerSettings
   readonly #evaluation: EvaluationOptions
   readonly #options: NestedSamplerOptions<P>
   #likelihood: ReturnType<typeof likelihoodObjective> | ObjectiveRef
@@ -184,11 +184,26 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       maxTrainingPoints: this.#settings.maxTrainingPoints,
       pool: samplerPool,
     })
-    const stopReason = await this.#loop(state, builder, pool, targets, limits).finally(() => {
-      if (limits.progress) process.stderr.write('\n')
-    })
-    this.#seconds += (performance.now() - started) / 1000
-    await this.#checkpoint(state)
+    let stopReason: StopReason = 'failed'
+    try {
+      stopReason = await this.#loop(state, builder, pool, targets, limits).finally(() => {
+        if (limits.progress) process.stderr.write('\n')
+        this.#seconds += (performance.now() - started) / 1000
+      })
+      await this.#checkpoint(state)
+    } catch (error) {
+      if (!(error instanceof NestedCheckpointError)) throw error
+      // A disk that failed loses nothing computed: the state stays here (posterior(), a later
+      // run()), and the error carries the summary so far.
+      const summary = this.#summary(state, stopReason)
+      throw new NestedCheckpointError(
+        error.path,
+        `${error.message}. The run stopped${stopReason === 'failed' ? '' : ` (${stopReason})`} after ` +
+          `${summary.nLike} likelihood calls; nothing computed is lost: error.summary holds log Z so far, ` +
+          "the sampler's posterior() the samples, and run() continues (the file holds the run as of its last write)",
+        { cause: error, summary },
+      )
+    }
     return this.#summary(state, stopReason)
   }
 
@@ -235,6 +250,13 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
 
   async #stateFor(pool: Pool): Promise<NestedState> {
     if (this.#state !== undefined) return this.#state
+    const path = this.#options.checkpoint?.path
+    const saved = path === undefined ? undefined : await readNestedCheckpoint(path)
+    // No seed given: a saved run goes on with its own (drawn at random when it started). A seed
+    // given that differs is refused below, naming both.
+    if (saved !== undefined && this.#options.seed === undefined) {
+      this.#settings = { ...this.#settings, seed: saved.settings.seed }
+    }
     // 100 for any pool up to 100 workers, so a seed gives the same run on all of them (nautilus
     // takes a multiple of the pool's size, so its runs differ); two batches in flight keep an
     // uneven last round from idling the pool.
@@ -247,8 +269,6 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       nLikeNewBound: this.#settings.nLikeNewBound,
       seed: this.#settings.seed,
     }
-    const path = this.#options.checkpoint?.path
-    const saved = path === undefined ? undefined : await readNestedCheckpoint(path)
     if (saved !== undefined) {
       const restored = restoreState(saved, path!, {
         settings,
@@ -335,7 +355,13 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       }
       this.#report(state, limits)
       if (++sinceCheckpoint >= (this.#options.checkpoint?.every ?? 1)) {
-        await this.#checkpoint(state)
+        try {
+          await this.#checkpoint(state)
+        } catch (error) {
+          // The batches in flight finish and are kept unmerged, as on a stop.
+          await this.#keep(inFlight)
+          throw error
+        }
         sinceCheckpoint = 0
       }
     }
@@ -346,12 +372,18 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
    * short) and keep their results unmerged, to be merged in their turn when the run continues.
    */
   async #stop(inFlight: Promise<EvaluatedBatch>[], reason: StopReason): Promise<StopReason> {
+    const failure = await this.#keep(inFlight)
+    if (failure !== undefined && reason !== 'aborted') throw failure.reason
+    return reason
+  }
+
+  /** Lets the batches in flight finish and keeps their results unmerged; resolves to the first failure. */
+  async #keep(inFlight: Promise<EvaluatedBatch>[]): Promise<PromiseRejectedResult | undefined> {
     const settled = await Promise.allSettled(inFlight)
     for (const s of settled) {
       if (s.status === 'fulfilled') s.value.plan.result = { logL: s.value.logL, blobs: s.value.blobs }
-      else if (reason !== 'aborted') throw s.reason
     }
-    return reason
+    return settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
   }
 
   #report(

@@ -91,7 +91,11 @@ export interface NestedProgress {
   readonly bounds: number
 }
 
-export type StopReason = 'converged' | 'nLikeMax' | 'timeout' | 'aborted'
+/**
+ * How a run ended. 'failed' only in the summary a NestedCheckpointError carries: writing the
+ * checkpoint failed, and the run stopped there.
+ */
+export type StopReason = 'converged' | 'nLikeMax' | 'timeout' | 'aborted' | 'failed'
 
 export interface NestedRunSummary {
   readonly logZ: number

@@ -187,6 +187,29 @@ describe('writing', () => {
     expect(sampler.iteration).toBe(4)
   })
 
+  test('a file removed during a run: the write fails at once, the run stops, and every step stays in memory', async () => {
+    const path = newPath()
+    const sampler = new EnsembleSampler(samplerOptions(path))
+    const error = await sampler
+      .run(initialWalkers(5), 30, {
+        onProgress: ({ step }) => {
+          if (step === 6) rmSync(path)
+        },
+      })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ChainFileError)
+    expectReason(
+      error as ChainFileError,
+      'write',
+      /steps 7-7 .*it was removed while the sampler was writing it/,
+    )
+    // The steps run are all kept, the one whose write failed included.
+    expect(sampler.iteration).toBe(7)
+    const whole = new EnsembleSampler(samplerOptions(undefined))
+    await whole.run(initialWalkers(5), 7)
+    expect(sampler.getChain()).toEqual(whole.getChain())
+  })
+
   test('options are checked when the sampler is made, naming the option', async () => {
     const bad: [unknown, RegExp, string][] = [
       [{ path: '' }, /chainFile\.path must be the path/, 'chainFile.path'],
