@@ -9,6 +9,25 @@ import { formatFrame, ParafitError, userFrames } from '@parafit/core'
 const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
   [/\{ export: '([^']*)' \}/g, '--export $1'],
   [/\. The best result so far is in error\.result; pass /g, '. Pass '],
+  // A checkpoint or chain file that could not be written: the command has reported the run.
+  [/The best result so far is in error\.result; /g, 'The best result so far is reported above; '],
+  [/, from which a resume continues/g, ', from which the same command continues'],
+  [
+    /; nothing computed is lost: error\.summary holds log Z so far, the sampler's posterior\(\) the samples, and run\(\) continues \(the file holds the run as of its last write\)/g,
+    '; the report above covers every call, and --resume continues from the last state written',
+  ],
+  [
+    /The sampler keeps every step in memory \(getChain\); choose another chainFile\.path in a new sampler to write them/g,
+    'The report above covers every step run; they are in no file',
+  ],
+  [
+    /; the sampler keeps every step in memory and tries again at the next save/g,
+    '; the report above covers every step run',
+  ],
+  // A resume with another seed: the command's flag; nested sampling's state goes with --out.
+  [/pass seed (-?\d+) \(or none\)/g, 'pass --seed $1 (or none)'],
+  [/start (over|afresh) with seed (-?\d+)/g, 'start $1 with --seed $2'],
+  [/\bchoose another checkpoint\.path\b/g, 'choose another --out'],
   [/onError: 'skip'/g, '--skip-errors'],
   [/checkWorkers: false/g, '--no-check-workers'],
   [

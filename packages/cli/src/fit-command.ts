@@ -6,6 +6,7 @@
 import { detectMpi, flattenParams, objectiveModule } from '@parafit/core'
 import type { Method, MethodOptions } from '@parafit/fitter'
 import { FitError, type FitResult, Fitter } from '@parafit/fitter'
+import { reportError } from './error-report.ts'
 import { loadFitModule } from './model-module.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
 import { fitFigures, plotsIfAsked, preparePlots } from './plots.ts'
@@ -18,7 +19,8 @@ export interface FitCommandOptions {
   readonly workers: number | 'auto'
   readonly method: Method | 'auto'
   readonly budget?: number
-  readonly seed: number
+  /** Given by the user; none means the Fitter's default (1), or a resumed run's own. */
+  readonly seed?: number
   readonly out?: string
   readonly checkpoint?: string
   readonly checkpointEvery?: number
@@ -124,7 +126,7 @@ export async function runFitCommand(
     try {
       result = await fitter.fit({
         method: options.method,
-        seed: options.seed,
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
         signal: io.signal,
         onProgress: (p) => bar.update(p),
         ...(options.budget === undefined ? {} : { budget: options.budget }),
@@ -137,9 +139,13 @@ export async function runFitCommand(
       })
     } catch (error) {
       bar.stop()
-      // Nothing computed is lost: the best result before the failure is still reported and written.
+      // Nothing computed is lost: the best result before the failure is still reported and written
+      // (a disk that failed the checkpoint may fail --out too: that is said, and the fit's error
+      // stays the one the command ends with).
       if (error instanceof FitError && error.result !== undefined && error.result.nEvals > 0) {
-        await finish(error.result)
+        await finish(error.result).catch((writeError: unknown) => {
+          io.stderr.write(`${reportError(writeError)}\n`)
+        })
         io.stdout.write('\n')
       }
       throw error

@@ -30,6 +30,14 @@ function seed(value: string): number {
   return n
 }
 
+/**
+ * --seed when the user gave it. A resumed run continues with its saved seed, and one given that
+ * differs is refused; the default (1, the libraries' too) must not count as given.
+ */
+function seedGiven(command: Command, o: Record<string, unknown>): { seed?: number } {
+  return command.getOptionValueSource('seed') === 'default' ? {} : { seed: o.seed as number }
+}
+
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
 
 // `parafit fit ... | head` closes the pipe early: stop quietly, as Unix commands do.
@@ -136,7 +144,7 @@ the report of the best point so far and writes --out; a second Ctrl-C quits with
 Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 130 when interrupted,
 143 when stopped by SIGTERM.`,
   )
-  .action(async (module: string, o: Record<string, unknown>) => {
+  .action(async (module: string, o: Record<string, unknown>, command: Command) => {
     const checkpoint = o.checkpoint as string | undefined
     const interruption = {
       onStop: 'stopping the workers and reporting the best so far',
@@ -154,7 +162,7 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
           method,
           ...(settings.length === 0 ? {} : { methodOptions: methodOptionsOf(settings, method) }),
           checkWorkers: o.checkWorkers !== false,
-          seed: o.seed as number,
+          ...seedGiven(command, o),
           progress: o.progress as boolean,
           ...(o.budget === undefined ? {} : { budget: o.budget as number }),
           ...(o.out === undefined ? {} : { out: o.out as string }),
@@ -248,7 +256,7 @@ Examples:
 
 Ctrl-C stops the run, prints the summary of what it has, and says how to continue it.`,
   )
-  .action(async (module: string, o: Record<string, unknown>) => {
+  .action(async (module: string, o: Record<string, unknown>, command: Command) => {
     const interruption = {
       onStop: 'finishing the evaluations under way and summarising the run so far',
       ...(o.out === undefined ? {} : { onQuit: `${o.out as string} holds the run as last saved` }),
@@ -259,7 +267,7 @@ Ctrl-C stops the run, prints the summary of what it has, and says how to continu
         {
           ...(o.method === undefined ? {} : { method: o.method as SampleMethod }),
           workers: o.workers as number | 'auto',
-          seed: o.seed as number,
+          ...seedGiven(command, o),
           steps: o.steps as number,
           nEff: o.nEff as number,
           resume: o.resume === true,

@@ -6,7 +6,14 @@
 
 import { existsSync } from 'node:fs'
 import { detectMpi, Random, ValidationError } from '@parafit/core'
-import { EnsembleSampler, type EnsembleSamplerOptions, NestedSampler } from '@parafit/sampler'
+import {
+  ChainFileError,
+  EnsembleSampler,
+  type EnsembleSamplerOptions,
+  NestedCheckpointError,
+  NestedSampler,
+} from '@parafit/sampler'
+import { reportError } from './error-report.ts'
 import type { CommandIO } from './fit-command.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
 import { ensembleFigures, nestedFigures, plotsIfAsked, preparePlots } from './plots.ts'
@@ -24,7 +31,8 @@ import { formatNestedReport, summariseEnsemble } from './sample-report.ts'
 export interface SampleCommandOptions {
   readonly method?: SampleMethod
   readonly workers: number | 'auto'
-  readonly seed: number
+  /** Given by the user; none means 1 for a new run, and the saved seed for a resumed one. */
+  readonly seed?: number
   /** Ensemble: walkers (default max(32, 2·dimensions + 2)) and the chain's length in steps. */
   readonly walkers?: number
   readonly steps: number
@@ -95,7 +103,8 @@ async function sampleEnsemble(
     logProb: loaded.logProb,
     nWalkers,
     nDim,
-    seed: options.seed,
+    // A resumed chain goes on with its own seed; one given must match it (checked on resume).
+    ...(options.seed === undefined && options.resume ? {} : { seed: options.seed ?? 1 }),
     ...(pool === undefined ? { numWorkers: options.workers } : { pool }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.out === undefined
@@ -113,23 +122,37 @@ async function sampleEnsemble(
   const started = performance.now()
   try {
     // The walkers start in a small ball around `initial`, as in emcee's tutorials.
-    const random = Random.fromSeed(options.seed, 1)
+    const random = Random.fromSeed(options.seed ?? 1, 1)
     const start = Array.from({ length: nWalkers }, () =>
       Float64Array.from(loaded.initial, (x) => x + 1e-4 * (Math.abs(x) || 1) * random.normal()),
     )
     const toRun = Math.max(0, options.steps - sampler.iteration)
     const bar = sampleProgress(io.stderr, { total: options.steps, unit: 'steps', enabled: options.progress })
-    const run = await sampler.run(resuming ? null : start, toRun, {
-      signal: io.signal,
-      onProgress: (p) => bar.update(p.iteration, `acceptance ${p.acceptanceFraction.toFixed(3)}`),
-    })
+    // A chain file that could not be written stops the run; the steps run are still summarised
+    // (they are in memory), and the error follows the report.
+    let unwritten: ChainFileError | undefined
+    const run = await sampler
+      .run(resuming ? null : start, toRun, {
+        signal: io.signal,
+        onProgress: (p) => bar.update(p.iteration, `acceptance ${p.acceptanceFraction.toFixed(3)}`),
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof ChainFileError && error.reason === 'write')) throw error
+        unwritten = error
+        return { steps: 0, aborted: false, seconds: 0 }
+      })
     bar.stop()
+    const fail = (code: number) => {
+      if (unwritten === undefined) return code
+      io.stdout.write('\n')
+      throw unwritten
+    }
     if (detectMpi().rank !== 0) return 0
     const steps = sampler.iteration
     if (steps < 4) {
       io.stdout.write(`parafit sample ${path}: stopped after ${steps} steps, too few to summarise\n`)
-      io.stdout.write(`  ${resumeHint(path, options)}\n`)
-      return run.aborted ? 130 : 0
+      if (unwritten === undefined) io.stdout.write(`  ${resumeHint(path, options)}\n`)
+      return fail(run.aborted ? 130 : 0)
     }
     const all = sampler.getChain() as Float64Array[][]
     const { report, discard } = summariseEnsemble({
@@ -144,9 +167,10 @@ async function sampleEnsemble(
       seconds: (performance.now() - started) / 1000,
     })
     io.stdout.write(`${report}\n`)
-    if (options.out !== undefined)
+    if (options.out !== undefined && unwritten === undefined)
       io.stdout.write(`\n  chain written to ${options.out} (emcee's HDF5 layout)\n`)
     await plotsIfAsked(options, () => ensembleFigures(all, discard, loaded.names), io)
+    if (unwritten !== undefined) return fail(1)
     if (run.aborted) {
       io.stdout.write(`\n  stopped by Ctrl-C after ${steps} steps; ${resumeHint(path, options)}\n`)
       return 130
@@ -184,7 +208,8 @@ async function sampleNested(
     sampler = new NestedSampler({
       prior: loaded.prior,
       logLikelihood: loaded.logLikelihood,
-      seed: options.seed,
+      // A resumed run goes on with its own seed; one given must match it (checked on resume).
+      ...(options.seed === undefined && options.resume ? {} : { seed: options.seed ?? 1 }),
       ...(pool === undefined ? { numWorkers: options.workers } : { pool }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.nLive === undefined ? {} : { nLive: options.nLive }),
@@ -200,19 +225,28 @@ async function sampleNested(
     const bar = sampleProgress(io.stderr, { total: options.nEff, unit: 'N_eff', enabled: options.progress })
     // The run's course, for the log Z figure: one record per batch.
     const course = { calls: [] as number[], logZ: [] as number[], liveFraction: [] as number[] }
-    const result = await sampler.run({
-      nEff: options.nEff,
-      signal: io.signal,
-      onProgress: (p) => {
-        course.calls.push(p.nLike)
-        course.logZ.push(p.logZ)
-        course.liveFraction.push(p.fLive)
-        bar.update(
-          Math.min(options.nEff, Math.floor(p.nEff)),
-          `log Z ${p.logZ.toFixed(3)}, ${p.nLike} calls, ${p.phase}`,
-        )
-      },
-    })
+    // A checkpoint that could not be written stops the run; what it computed is still reported
+    // and written to --out, and the error follows.
+    let unwritten: NestedCheckpointError | undefined
+    const result = await sampler
+      .run({
+        nEff: options.nEff,
+        signal: io.signal,
+        onProgress: (p) => {
+          course.calls.push(p.nLike)
+          course.logZ.push(p.logZ)
+          course.liveFraction.push(p.fLive)
+          bar.update(
+            Math.min(options.nEff, Math.floor(p.nEff)),
+            `log Z ${p.logZ.toFixed(3)}, ${p.nLike} calls, ${p.phase}`,
+          )
+        },
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof NestedCheckpointError && error.summary !== undefined)) throw error
+        unwritten = error
+        return error.summary
+      })
     bar.stop()
     if (detectMpi().rank !== 0) return 0
     const posterior = sampler.posterior()
@@ -246,10 +280,26 @@ async function sampleNested(
         logWeights: posterior.logWeights,
         logLikelihoods: posterior.logLikelihoods,
       }
-      await writeOutput(options.out, '--out', `${toJson(document)}\n`)
-      io.stdout.write(`\n  result written to ${options.out}; the run's state to ${checkpoint}\n`)
+      // When the state could not be written, --out (in the same folder, maybe) may fail too: that
+      // is said, and the state's error stays the one the command ends with.
+      const written = await writeOutput(options.out, '--out', `${toJson(document)}\n`).then(
+        () => true,
+        (error: unknown) => {
+          if (unwritten === undefined) throw error
+          io.stderr.write(`${reportError(error)}\n`)
+          return false
+        },
+      )
+      if (written) {
+        const state = unwritten === undefined ? `; the run's state to ${checkpoint}` : ''
+        io.stdout.write(`\n  result written to ${options.out}${state}\n`)
+      }
     }
     await plotsIfAsked(options, () => nestedFigures(columns, weights, names, course), io)
+    if (unwritten !== undefined) {
+      io.stdout.write('\n')
+      throw unwritten
+    }
     if (result.stopReason === 'aborted') {
       io.stdout.write(`\n  stopped by Ctrl-C after ${result.nLike} calls; ${resumeHint(path, options)}\n`)
       return 130
