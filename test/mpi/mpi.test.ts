@@ -445,6 +445,18 @@ describe.skipIf(missing !== undefined)(
       expect(launch.output).toMatch(/rank [12] \(\S+\) overran timeoutMs/)
     }, 60_000)
 
+    test('a module that never finishes loading on the ranks: ObjectiveLoadError naming it at timeoutMs, the job ends', async () => {
+      const launch = await mpirun(fixture('load-hang'), { np: 3, timeoutMs: 30_000 })
+      const data = launch.reports.get(0) as { error: string; message: string; seconds: number; lost: number }
+      expect(data?.error, launch.output).toBe('ObjectiveLoadError')
+      expect(data.message).toMatch(
+        /loops-on-load\.objective\.ts: it did not finish loading within timeoutMs=1500; rank [12] \(\S+\) overran timeoutMs and is still running; an MPI rank cannot be stopped or replaced/,
+      )
+      expect(data.seconds).toBeLessThan(5)
+      expect(data.lost).toBeGreaterThanOrEqual(1)
+      expect(launch.code).not.toBe(0)
+    }, 60_000)
+
     test('close() while a rank is stuck without timeoutMs: the rank is lost after closeTimeoutMs and the job ends non-zero', async () => {
       const launch = await mpirun(fixture('close-stuck'), { np: 3, timeoutMs: 30_000 })
       const data = launch.reports.get(0) as { aborted: string; closeSeconds: number; lost: number }

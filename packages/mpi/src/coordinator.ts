@@ -9,7 +9,7 @@
 // own copy.
 
 import { type Objective, type ObjectiveRef, PoolClosedError, ValidationError } from '@parafit/core'
-import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask } from '@parafit/parallel'
+import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, PrepareOptions } from '@parafit/parallel'
 import { WorkerPool } from '@parafit/parallel/internal'
 import type { LostRank, MpiPool } from './mpi-pool.ts'
 import { RankChannel } from './rank-channel.ts'
@@ -105,8 +105,13 @@ export class MpiCoordinator implements MpiPool {
     return this.#channels.find((c) => c.lost !== undefined)?.lost
   }
 
-  prepare(objectives: readonly LeafObjective[]): Promise<void> {
-    return this.#track(() => this.#scheduler.prepare(objectives.map((o) => this.#reference(o))))
+  prepare(objectives: readonly LeafObjective[], options?: PrepareOptions): Promise<void> {
+    return this.#track(() =>
+      this.#scheduler.prepare(
+        objectives.map((o) => this.#reference(o)),
+        this.#untilTheJobEnds(options),
+      ),
+    )
   }
 
   evaluate(tasks: readonly LeafTask[], options?: EvaluateOptions): Promise<LeafOutcome[]> {

@@ -7,6 +7,7 @@ import {
   type LeafObjective,
   type LeafOutcome,
   type LeafTask,
+  type PrepareOptions,
   serialPool,
 } from '@parafit/parallel'
 import type { LostRank, MpiPool } from './mpi-pool.ts'
@@ -27,8 +28,8 @@ export class SingleRankPool implements MpiPool {
     return this.#inner.closed
   }
 
-  prepare(objectives: readonly LeafObjective[]): Promise<void> {
-    return this.#inner.prepare(objectives)
+  prepare(objectives: readonly LeafObjective[], options?: PrepareOptions): Promise<void> {
+    return this.#inner.prepare(objectives, options)
   }
 
   evaluate(tasks: readonly LeafTask[], options?: EvaluateOptions): Promise<LeafOutcome[]> {

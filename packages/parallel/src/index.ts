@@ -18,7 +18,15 @@ export {
   type ThreadPoolOptions,
 } from './options.ts'
 export { parallelCombined } from './parallel-combined.ts'
-export type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PoolKind } from './pool.ts'
+export type {
+  EvaluateOptions,
+  LeafObjective,
+  LeafOutcome,
+  LeafTask,
+  Pool,
+  PoolKind,
+  PrepareOptions,
+} from './pool.ts'
 export { assertPoolChoice, type PoolChoice, PoolLease } from './pool-lease.ts'
 export { processPool, threadPool } from './pools.ts'
 export { serialPool } from './serial-pool.ts'

@@ -76,7 +76,7 @@ export async function mapWithContextSettled<P extends ParamTree = ParamTree>(
       'contexts',
     )
   }
-  await pool.prepare(leafObjectives(term))
+  await pool.prepare(leafObjectives(term), { timeoutMs: options.timeoutMs, signal: options.signal })
   const outcomes = await evaluateTree(pool, term, paramsList as readonly ParamTree[], contexts, options)
   return outcomes.map((outcome, i): Settled => {
     const context = contexts[i]!

@@ -33,6 +33,19 @@ export interface EvaluateOptions {
   readonly onProgress?: (done: number, total: number) => void
 }
 
+/** What bounds prepare(): loading a module that never finishes must not hang the call. */
+export interface PrepareOptions {
+  /**
+   * Loading an objective module on a worker (its import and its factory) counts against
+   * timeoutMs as an evaluation does: a worker that has not loaded it by then is stopped and
+   * replaced, and the call fails with ObjectiveLoadError naming the module. Default: the pool's
+   * timeoutMs; without one, loading is not bounded, as evaluations are not.
+   */
+  readonly timeoutMs?: number | undefined
+  /** Aborting rejects with AbortError and stops the workers still loading. */
+  readonly signal?: AbortSignal | undefined
+}
+
 export type PoolKind = 'serial' | 'threads' | 'processes' | 'mpi'
 
 export interface Pool extends AsyncDisposable {
@@ -41,7 +54,7 @@ export interface Pool extends AsyncDisposable {
   readonly size: number
   readonly closed: boolean
   /** Loads objectives in every worker now; rejects with ObjectiveLoadError naming the module. */
-  prepare(objectives: readonly LeafObjective[]): Promise<void>
+  prepare(objectives: readonly LeafObjective[], options?: PrepareOptions): Promise<void>
   evaluate(tasks: readonly LeafTask[], options?: EvaluateOptions): Promise<LeafOutcome[]>
   /**
    * Evaluates one task on every worker, outcome i from worker i (worker pools and MPI pools),

@@ -17,16 +17,59 @@ import {
   findUncloneable,
   isObjectiveRef,
   loadObjectiveCached,
+  moduleDisplayName,
   type Objective,
   PoolClosedError,
   serializeError,
 } from '@parafit/core'
 import { abortError } from './abort.ts'
+import { loadTimeoutError } from './load-timeout.ts'
 import { decodeOptions, SerialPoolOptions } from './options.ts'
-import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool } from './pool.ts'
+import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PrepareOptions } from './pool.ts'
 
-function resolve(objective: LeafObjective): Promise<Objective> {
-  return isObjectiveRef(objective) ? loadObjectiveCached(objective) : Promise.resolve(objective)
+const LOAD_LEFT_BEHIND =
+  'the serial pool cannot stop a load in its own thread, so it was left behind (a worker pool ' +
+  'stops it; a synchronous loop there would hold this thread for ever)'
+
+/**
+ * The objective, a module's loaded (imported, its factory run) within `timeoutMs` (fault probe
+ * F8). A load still waiting then is left behind, and one waiting when `signal` aborts; one in a
+ * synchronous loop holds this thread, and nothing here can end it.
+ */
+function resolve(objective: LeafObjective, options: PrepareOptions = {}): Promise<Objective> {
+  if (!isObjectiveRef(objective)) return Promise.resolve(objective)
+  const loading = loadObjectiveCached(objective)
+  const { timeoutMs, signal } = options
+  if (timeoutMs === undefined && signal === undefined) return loading
+  return new Promise<Objective>((resolve, reject) => {
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            done()
+            reject(loadTimeoutError(moduleDisplayName(objective.module), timeoutMs, LOAD_LEFT_BEHIND))
+          }, timeoutMs)
+    const onAbort = () => {
+      done()
+      reject(abortError(signal!))
+    }
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+    if (signal?.aborted) onAbort()
+    else signal?.addEventListener('abort', onAbort, { once: true })
+    loading.then(
+      (built) => {
+        done()
+        resolve(built)
+      },
+      (error: unknown) => {
+        done()
+        reject(error)
+      },
+    )
+  })
 }
 
 /** An error as it arrives from a worker: the same class, message, fields, stack and causes. */
@@ -165,9 +208,10 @@ class SerialPool implements Pool {
     return this.#closed
   }
 
-  async prepare(objectives: readonly LeafObjective[]): Promise<void> {
+  async prepare(objectives: readonly LeafObjective[], options: PrepareOptions = {}): Promise<void> {
     if (this.#closed) throw new PoolClosedError('serial pool')
-    await Promise.all(objectives.map(resolve))
+    const within = { timeoutMs: options.timeoutMs ?? this.#defaults.timeoutMs, signal: options.signal }
+    await Promise.all(objectives.map((objective) => resolve(objective, within)))
   }
 
   /**
@@ -212,7 +256,7 @@ class SerialPool implements Pool {
     // Each objective of the batch is built (or found) once, not once per task.
     const built = new Map<LeafObjective, Objective>()
     for (const task of tasks) {
-      if (!built.has(task.objective)) built.set(task.objective, await resolve(task.objective))
+      if (!built.has(task.objective)) built.set(task.objective, await resolve(task.objective, { timeoutMs }))
     }
     const outcomes: LeafOutcome[] = []
     for (const task of tasks) {

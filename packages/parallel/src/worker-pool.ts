@@ -20,7 +20,16 @@ import {
 } from '@parafit/core'
 import { abortError } from './abort.ts'
 import { CostModel } from './chunking.ts'
-import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PoolKind } from './pool.ts'
+import { loadTimeoutError } from './load-timeout.ts'
+import type {
+  EvaluateOptions,
+  LeafObjective,
+  LeafOutcome,
+  LeafTask,
+  Pool,
+  PoolKind,
+  PrepareOptions,
+} from './pool.ts'
 import { type FromWorker, resultState, type TaskInput, taskInput } from './protocol.ts'
 import { refIdentity } from './ref-registry.ts'
 import { packParams, unpackResults } from './task-codec.ts'
@@ -55,13 +64,25 @@ interface Chunk {
   startedAtOnce: boolean
 }
 
+/** An objective a worker was asked to load and has not yet said it did. */
+interface Loading {
+  /** The module, as messages name it. */
+  readonly module: string
+  /** Its load time (prepare's timeoutMs), counted from when the worker is up. */
+  readonly timeoutMs: number | undefined
+  /** Stops the worker when it overruns its load time. */
+  timer: NodeJS.Timeout | undefined
+}
+
 interface Slot {
   readonly id: number
   handle: WorkerHandle
   ready: boolean
   defined: Set<number>
   /** Objectives defined but not yet acknowledged: a death now happened while loading them. */
-  loading: Set<number>
+  loading: Map<number, Loading>
+  /** The load that overran its time, when the worker is being stopped for that. */
+  overran: { readonly refId: number; readonly timeoutMs: number } | undefined
   /** Chunks sent, in the order the worker runs them; the first is running. At most two. */
   chunks: Chunk[]
   /** Why we are killing it (timeout, abort, close), so its exit is not taken for a crash. */
@@ -145,7 +166,8 @@ export class WorkerPool implements Pool {
       handle: undefined as unknown as WorkerHandle,
       ready: false,
       defined: new Set(),
-      loading: new Set(),
+      loading: new Map(),
+      overran: undefined,
       chunks: [],
       killReason: undefined,
       retired: false,
@@ -163,10 +185,16 @@ export class WorkerPool implements Pool {
 
   // ------------------------------------------------------------------ public API
 
-  async prepare(objectives: readonly LeafObjective[]): Promise<void> {
+  async prepare(objectives: readonly LeafObjective[], options: PrepareOptions = {}): Promise<void> {
     this.#assertOpen()
+    const { signal } = options
+    if (signal?.aborted) throw abortError(signal)
+    // Loading counts against timeoutMs: a module that never finishes loading hung every backend
+    // (fault probe F8).
+    const timeoutMs = options.timeoutMs ?? this.#defaults.timeoutMs
     const refIds = objectives.map((o) => this.#refId(o))
     const waits: Promise<void>[] = []
+    const loads: [Slot, number][] = []
     for (const refId of new Set(refIds)) {
       const known = this.#loadErrors.get(refId)
       if (known !== undefined) throw known
@@ -180,10 +208,32 @@ export class WorkerPool implements Pool {
             this.#defineWaiters.set(`${slot.id}:${refId}`, { resolve, reject })
           }),
         )
-        this.#define(slot, refId)
+        this.#define(slot, refId, timeoutMs)
+        loads.push([slot, refId])
       }
     }
-    await Promise.all(waits)
+    if (signal === undefined) {
+      await Promise.all(waits)
+      return
+    }
+    let onAbort = () => {}
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        // A worker still loading may be stuck there: stop it, as an aborted batch's workers are.
+        for (const [slot, refId] of loads) {
+          if (!slot.loading.has(refId) || slot.killReason !== undefined) continue
+          slot.killReason = 'abort'
+          void slot.handle.kill('abort')
+        }
+        reject(abortError(signal))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+    try {
+      await Promise.race([Promise.all(waits), aborted])
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 
   evaluate(tasks: readonly LeafTask[], options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
@@ -296,15 +346,39 @@ export class WorkerPool implements Pool {
     return id
   }
 
-  #define(slot: Slot, refId: number): void {
+  /**
+   * Asks `slot`'s worker to load objective `refId`. With `timeoutMs`, a worker that has not
+   * loaded it that long after it is up is stopped, and its exit fails the load (#failLoads).
+   */
+  #define(slot: Slot, refId: number, timeoutMs?: number): void {
+    const ref = this.#refs.get(refId)!
     slot.defined.add(refId)
-    slot.loading.add(refId)
-    slot.handle.send({ type: 'define', refId, ref: this.#refs.get(refId)! })
+    const loading: Loading = { module: moduleDisplayName(ref.module), timeoutMs, timer: undefined }
+    slot.loading.set(refId, loading)
+    slot.handle.send({ type: 'define', refId, ref })
+    if (slot.ready) this.#startLoadClock(slot, refId, loading)
   }
 
-  /** The objective cannot be loaded: remember why, and fail every batch that uses it. */
+  /** A worker's start (a process takes a few hundred ms) is not its module's load time. */
+  #startLoadClock(slot: Slot, refId: number, loading: Loading): void {
+    const { timeoutMs } = loading
+    if (timeoutMs === undefined || loading.timer !== undefined) return
+    loading.timer = setTimeout(() => {
+      if (slot.loading.get(refId) !== loading || slot.killReason !== undefined) return
+      slot.overran = { refId, timeoutMs }
+      slot.killReason = 'timeout'
+      void slot.handle.kill('timeout')
+    }, timeoutMs)
+  }
+
+  /** The objective cannot be loaded: remember why, and fail every batch and prepare() that uses it. */
   #setLoadError(refId: number, error: Error): void {
     this.#loadErrors.set(refId, error)
+    for (const [key, waiter] of this.#defineWaiters) {
+      if (!key.endsWith(`:${refId}`)) continue
+      this.#defineWaiters.delete(key)
+      waiter.reject(error)
+    }
     for (const batch of [...this.#batches]) if (batch.refIds.includes(refId)) this.#fail(batch, error)
   }
 
@@ -398,10 +472,13 @@ export class WorkerPool implements Pool {
     if (slot.chunks.length === 1) this.#startTimer(slot, chunk)
   }
 
-  /** The timeout clock of a chunk runs from when the worker starts it. */
+  /**
+   * The timeout clock of a chunk runs from when the worker starts it, and not before the worker
+   * is up: a replacement process takes a few hundred ms to start, which is no evaluation's time.
+   */
   #startTimer(slot: Slot, chunk: Chunk): void {
     const timeoutMs = chunk.items[0]!.batch.options.timeoutMs
-    if (timeoutMs === undefined) return
+    if (timeoutMs === undefined || !slot.ready) return
     chunk.timer = setTimeout(() => {
       if (slot.chunks[0] !== chunk) return
       slot.killReason = 'timeout'
@@ -475,17 +552,19 @@ export class WorkerPool implements Pool {
       case 'ready':
         slot.ready = true
         this.#startupFailures = 0
+        for (const [refId, loading] of slot.loading) this.#startLoadClock(slot, refId, loading)
+        if (slot.chunks[0] !== undefined) this.#startTimer(slot, slot.chunks[0])
         return
       case 'defined': {
+        clearTimeout(slot.loading.get(message.refId)?.timer)
         slot.loading.delete(message.refId)
-        const waiter = this.#defineWaiters.get(`${slot.id}:${message.refId}`)
-        this.#defineWaiters.delete(`${slot.id}:${message.refId}`)
-        if (message.error === undefined) {
-          waiter?.resolve()
+        if (message.error !== undefined) {
+          this.#setLoadError(message.refId, deserializeError(message.error))
           return
         }
-        this.#setLoadError(message.refId, deserializeError(message.error))
-        waiter?.reject(this.#loadErrors.get(message.refId)!)
+        const key = `${slot.id}:${message.refId}`
+        this.#defineWaiters.get(key)?.resolve()
+        this.#defineWaiters.delete(key)
         return
       }
       case 'done': {
@@ -521,27 +600,18 @@ export class WorkerPool implements Pool {
   #onExit(slot: Slot, exit: WorkerExit): void {
     const { chunks, killReason } = slot
     for (const chunk of chunks) clearTimeout(chunk.timer)
-    for (const [key, waiter] of this.#defineWaiters) {
-      // A worker that died while loading: the replacement loads again.
-      if (key.startsWith(`${slot.id}:`)) {
-        this.#defineWaiters.delete(key)
-        waiter.resolve()
-      }
+    for (const loading of slot.loading.values()) clearTimeout(loading.timer)
+    if (killReason === 'close' || this.#closing !== undefined) {
+      this.#releaseDefineWaiters(slot)
+      return
     }
-    if (killReason === 'close' || this.#closing !== undefined) return
-    for (const refId of slot.loading) {
-      // A module that kills its worker while loading would otherwise cost a respawn per task.
-      const deaths = (this.#loadDeaths.get(refId) ?? 0) + 1
-      this.#loadDeaths.set(refId, deaths)
-      if (deaths >= MAX_STARTUP_FAILURES) {
-        const module = moduleDisplayName(this.#refs.get(refId)!.module)
-        this.#setLoadError(
-          refId,
-          new ObjectiveLoadError(module, `workers died while loading it (${exit.reason})`),
-        )
-      }
-    }
-    if (!slot.ready && killReason === undefined && ++this.#startupFailures >= MAX_STARTUP_FAILURES) {
+    const brokenAtStartup =
+      !slot.ready && killReason === undefined && ++this.#startupFailures >= MAX_STARTUP_FAILURES
+    // Replace the worker in the same slot; objectives are defined again on demand.
+    const fresh = brokenAtStartup ? undefined : this.#startSlot(slot.id)
+    this.#failLoads(slot, exit, fresh !== undefined)
+    this.#releaseDefineWaiters(slot)
+    if (brokenAtStartup) {
       this.#broken = new WorkerCrashedError(
         slot.handle.label,
         `workers die while starting (${exit.reason}); the pool cannot run`,
@@ -550,14 +620,46 @@ export class WorkerPool implements Pool {
       return
     }
     if (chunks.length > 0) this.#recover(chunks, slot, killReason, exit)
-    // Replace the worker in the same slot; objectives are defined again on demand.
-    const fresh = this.#startSlot(slot.id)
     if (fresh === undefined) {
       this.#retire(slot, exit)
     } else {
       this.#slots[this.#slots.indexOf(slot)] = fresh
     }
     this.#dispatch()
+  }
+
+  /** The objectives a worker was loading when it exited: a timeout fails one, deaths may. */
+  #failLoads(slot: Slot, exit: WorkerExit, replaced: boolean): void {
+    // A chunk's timer may stop a worker that waits for a load too: that is the chunk's timeout.
+    const overran = slot.killReason === 'timeout' ? slot.overran : undefined
+    for (const [refId, { module }] of slot.loading) {
+      if (refId === overran?.refId) {
+        // Only the call that gave this time fails: another may give more, and a batch already
+        // running has its module loaded elsewhere.
+        const what = replaced ? 'the worker was stopped and replaced' : exit.reason
+        const key = `${slot.id}:${refId}`
+        this.#defineWaiters.get(key)?.reject(loadTimeoutError(module, overran.timeoutMs, what))
+        this.#defineWaiters.delete(key)
+      } else if (slot.killReason === undefined) {
+        // A module that kills its worker while loading would otherwise cost a respawn per task.
+        const deaths = (this.#loadDeaths.get(refId) ?? 0) + 1
+        this.#loadDeaths.set(refId, deaths)
+        if (deaths < MAX_STARTUP_FAILURES) continue
+        this.#setLoadError(
+          refId,
+          new ObjectiveLoadError(module, `workers died while loading it (${exit.reason})`),
+        )
+      }
+    }
+  }
+
+  /** Loads the dead worker of `slot` was waited for: its replacement loads again on demand. */
+  #releaseDefineWaiters(slot: Slot): void {
+    for (const [key, waiter] of this.#defineWaiters) {
+      if (!key.startsWith(`${slot.id}:`)) continue
+      this.#defineWaiters.delete(key)
+      waiter.resolve()
+    }
   }
 
   /** The slot's worker is gone for good; when no slot is left, the pool cannot go on. */
@@ -577,8 +679,11 @@ export class WorkerPool implements Pool {
    * single fails or is retried. A chunk it had not started goes back as it was.
    */
   #recover(chunks: readonly Chunk[], slot: Slot, killReason: Slot['killReason'], exit: WorkerExit): void {
-    const [running, ...waiting] = chunks
-    const live = running!.items.filter((item) => !item.batch.settled)
+    // A worker stopped for a load it overran ran none of its chunks: none is to blame.
+    const innocent = slot.overran !== undefined
+    const running = innocent ? undefined : chunks[0]
+    const waiting = innocent ? chunks : chunks.slice(1)
+    const live = running?.items.filter((item) => !item.batch.settled) ?? []
     const requeue: QueueItem[] = []
     if (live.length > 1 && this.#isolateCulprits) {
       for (const item of live) requeue.push({ batch: item.batch, index: item.index, single: true })
