@@ -162,6 +162,23 @@ export function isObjectiveDefinition(value: unknown): value is ObjectiveDefinit
 /**
  * Defines a module objective. `factory(init)` runs once in each worker that loads the module and
  * returns the per-evaluation function (or a ready Objective, e.g. one with hooks).
+ *
+ * @example
+ * ```ts
+ * // line.objective.ts: the module's default export is the objective
+ * import { defineObjective } from '@parafit/core'
+ *
+ * export default defineObjective((init: { x: number[]; y: number[] }) => {
+ *   // Once per worker: load files, build tables.
+ *   return (p: { slope: number; intercept: number }, ctx) => {
+ *     ctx.meta.points = init.x.length // comes back with the result
+ *     return Float64Array.from(init.x, (x, i) => p.slope * x + p.intercept - (init.y[i] ?? 0))
+ *   }
+ * })
+ *
+ * // Elsewhere, a reference that pools, the Fitter and the samplers load on their workers:
+ * const line = objectiveModule(new URL('./line.objective.ts', import.meta.url), { init: { x, y } })
+ * ```
  */
 export function defineObjective<I = unknown, P extends ParamTree = ParamTree>(
   factory: (init: I) => ObjectiveFn<P> | Objective<P> | Promise<ObjectiveFn<P> | Objective<P>>,
