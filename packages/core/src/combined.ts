@@ -245,6 +245,19 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
 /**
  * Combines objectives: value = reduction(weight_i * term_i). Terms may be objectives, module
  * references, functions, or combined objectives themselves.
+ *
+ * @example
+ * ```ts
+ * import { combine, EvaluateContext, objective } from '@parafit/core'
+ *
+ * const misfit = objective((p: { a: number }) => (p.a - 1) ** 2)
+ * const penalty = objective((p: { a: number }) => Math.abs(p.a))
+ * const total = combine([misfit, penalty], { weights: [1, 0.1] }) // nest combine() for trees
+ *
+ * const ctx = new EvaluateContext()
+ * await total.evaluate({ a: 0.5 }, ctx) // 1 · 0.25 + 0.1 · 0.5 = 0.3
+ * ctx.toMetaData().meta.children // each term's loss and meta, in term order
+ * ```
  */
 export function combine<P extends ParamTree = ParamTree>(
   terms: Iterable<TermInput<P>>,
