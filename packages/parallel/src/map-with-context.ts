@@ -91,6 +91,21 @@ export async function mapWithContextSettled<P extends ParamTree = ParamTree>(
  * Evaluates `objective` at every parameter set on `pool`. Resolves to `{ value, context }` in
  * input order. If any evaluation failed, rejects with the failure of the lowest index once all
  * have finished; the contexts (pass your own in `options.contexts`) still hold every result.
+ *
+ * @example
+ * ```ts
+ * import { objectiveModule } from '@parafit/core'
+ * import { mapWithContext, threadPool } from '@parafit/parallel'
+ *
+ * const peak = objectiveModule(new URL('./peak.objective.ts', import.meta.url), { init: { x, y } })
+ * const pool = threadPool({ numWorkers: 4 })
+ * try {
+ *   const results = await mapWithContext(pool, peak, [{ mu: 1 }, { mu: 2 }, { mu: 3 }])
+ *   for (const { value, context } of results) console.log(value, context.meta) // as each worker wrote it
+ * } finally {
+ *   await pool.close()
+ * }
+ * ```
  */
 export async function mapWithContext<P extends ParamTree = ParamTree>(
   pool: Pool,
