@@ -9,6 +9,22 @@ import { WorkerPool } from './worker-pool.ts'
 /**
  * Worker threads: true parallelism for CPU-bound JavaScript or WebAssembly in one process.
  * Typed arrays over SharedArrayBuffers in an objective's `init` are shared, not copied.
+ *
+ * @example
+ * ```ts
+ * import { objectiveModule } from '@parafit/core'
+ * import { mapWithContext, threadPool } from '@parafit/parallel'
+ *
+ * const data = new Float64Array(new SharedArrayBuffer(8 * values.length)) // shared by every thread
+ * data.set(values)
+ * const model = objectiveModule(new URL('./model.objective.ts', import.meta.url), { init: { data } })
+ * const pool = threadPool({ numWorkers: 4, timeoutMs: 60_000, retries: 1 })
+ * try {
+ *   const results = await mapWithContext(pool, model, paramsList)
+ * } finally {
+ *   await pool.close()
+ * }
+ * ```
  */
 export function threadPool(options: ThreadPoolOptions): Pool {
   const valid = decodeOptions(ThreadPoolOptions, options, 'threadPool options')
