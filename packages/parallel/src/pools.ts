@@ -34,6 +34,21 @@ export function threadPool(options: ThreadPoolOptions): Pool {
 /**
  * Child processes: for native addons that are not thread-safe and objectives that may crash the
  * whole process. Workers get the parent's environment.
+ *
+ * @example
+ * ```ts
+ * import { objectiveModule } from '@parafit/core'
+ * import { mapWithContext, processPool } from '@parafit/parallel'
+ *
+ * // A worker that crashes is replaced; its task is run once more, then fails with WorkerCrashedError.
+ * const pool = processPool({ numWorkers: 4, retries: 1, env: { OMP_NUM_THREADS: '1' } })
+ * try {
+ *   const model = objectiveModule(new URL('./native-model.objective.ts', import.meta.url))
+ *   const results = await mapWithContext(pool, model, paramsList)
+ * } finally {
+ *   await pool.close()
+ * }
+ * ```
  */
 export function processPool(options: ProcessPoolOptions): Pool {
   const valid = decodeOptions(ProcessPoolOptions, options, 'processPool options')
