@@ -301,6 +301,17 @@ function isTimeout(outcome: LeafOutcome): boolean {
  * are honoured between evaluations and while an asynchronous evaluation is pending; a
  * synchronous evaluation that never returns holds the thread, and nothing in it can stop it
  * (use a worker pool, e.g. threadPool({ numWorkers: 1 }), for that).
+ *
+ * @example
+ * ```ts
+ * import { objective } from '@parafit/core'
+ * import { mapWithContext, serialPool } from '@parafit/parallel'
+ *
+ * const square = objective((p: { x: number }) => p.x ** 2) // in-process: no module needed here
+ * const pool = serialPool({ strict: true }) // moves contexts as a worker would, to check they can
+ * const results = await mapWithContext(pool, square, [{ x: 1 }, { x: 2 }]) // values 1 and 4
+ * await pool.close()
+ * ```
  */
 export function serialPool(options: SerialPoolOptions = {}): Pool {
   return new SerialPool(decodeOptions(SerialPoolOptions, options, 'serialPool options'))
