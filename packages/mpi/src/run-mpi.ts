@@ -13,6 +13,27 @@ import { openSession, type Session } from './session.ts'
 
 type Finish = Extract<Envelope, { t: 'finish' }>
 
+/**
+ * Runs an MPI job in one call: rank 0 runs `main(pool)` with the MPI pool while the other ranks
+ * evaluate, then rank 0 releases them, and what `main` returned (or threw) arrives on every rank.
+ * Every rank must call it, in the same order as its other MPI sessions. Without a launcher (or
+ * with one rank) `main` gets a pool that evaluates in this process.
+ *
+ * @example
+ * ```ts
+ * // fit.ts, run as `mpirun -n 5 node fit.ts` (4 evaluating ranks)
+ * import { objectiveModule } from '@parafit/core'
+ * import { logOnRankZero, runMpi } from '@parafit/mpi'
+ * import { mapWithContext } from '@parafit/parallel'
+ *
+ * const model = objectiveModule(new URL('./model.objective.ts', import.meta.url), { init: { data } })
+ * const best = await runMpi(async (pool) => {
+ *   const results = await mapWithContext(pool, model, paramsList) // spread over ranks 1..N-1
+ *   return results.reduce((a, b) => (a.value < b.value ? a : b)).context.parameters
+ * })
+ * logOnRankZero('best parameters', best) // `best` is there on every rank
+ * ```
+ */
 export async function runMpi<T>(
   main: (pool: MpiPool) => T | Promise<T>,
   options: CoordinatorOptions = {},
