@@ -113,6 +113,30 @@ function validate<X>(options: CurveFitOptions<X>): {
   return { space: ParamSpace.create(initial, bounds), sigma, y: Float64Array.from(y) }
 }
 
+/**
+ * Fits `model(x, b)` to data by least squares, as scipy's `curve_fit`: Levenberg-Marquardt on the
+ * residuals (y − f(x, b))/σ in the calling thread, with standard errors √diag(s²(JᵀJ)⁻¹),
+ * s² = RSS/(m − n). For a model expensive enough to want parallel Jacobians, use the Fitter with
+ * an objective module that returns residuals.
+ *
+ * @example
+ * ```ts
+ * import { curveFit } from '@parafit/fitter'
+ *
+ * const x = [0, 1, 2, 3, 4, 5]
+ * const y = [3.0, 1.9, 1.2, 0.8, 0.5, 0.33]
+ * const fit = await curveFit({
+ *   model: (t: number, b) => b[0]! * Math.exp(-b[1]! * t),
+ *   x,
+ *   y,
+ *   initial: [1, 0.1],
+ *   bounds: [[0, null], [0, 10]], // optional; null is no bound
+ * })
+ * fit.params // Float64Array [amplitude, rate]
+ * fit.stderr // their standard errors
+ * fit.success, fit.message // whether it converged, and why it stopped
+ * ```
+ */
 export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFitResult> {
   const { space, sigma, y } = validate(options)
   const { model, x } = options
