@@ -156,6 +156,32 @@ function stopKindOf(reason: string): StopKind {
   return 'stalled'
 }
 
+/**
+ * Minimises an objective, evaluating each batch of candidate points at once on a pool (worker
+ * threads with `numWorkers`, processes or MPI ranks with `pool`). `fit()` runs one of four
+ * methods (Levenberg-Marquardt for residuals, Nelder-Mead, CMA-ES, differential evolution) and
+ * resolves to the best point evaluated, with the context its evaluation wrote. A seed gives the
+ * same fit on any number of workers.
+ *
+ * @example
+ * ```ts
+ * import { objectiveModule } from '@parafit/core'
+ * import { Fitter } from '@parafit/fitter'
+ *
+ * // model.ts exports `objective = defineObjective((data) => (p, ctx) => residuals)`
+ * const objective = objectiveModule(new URL('./model.ts', import.meta.url), { init: data })
+ * const fitter = new Fitter(objective, {
+ *   initial: { amplitude: 1.5, rate: 0.5, offset: 0 }, // the result has this shape
+ *   bounds: { amplitude: [0, null], rate: [0, 10] },
+ *   numWorkers: 'auto', // one thread per core; the MPI pool under mpirun
+ * })
+ * const result = await fitter.fit({ method: 'lm', budget: 2000 })
+ * result.params // { amplitude, rate, offset }
+ * result.stderr // { amplitude, rate, offset } (least squares)
+ * result.bestContext.meta // what the objective wrote at the best point
+ * await fitter.close()
+ * ```
+ */
 export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable {
   readonly #objective: FitObjective<P>
   readonly #space: ParamSpace<P>
