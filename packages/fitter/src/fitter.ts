@@ -202,6 +202,24 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     return this.#space.keys
   }
 
+  /**
+   * Runs one fit from `initial` and resolves to its result. A fit that stops on an error rejects
+   * with a `FitError` whose `result` is the best so far; an aborted one resolves with it.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController()
+   * const result = await fitter.fit({
+   *   method: 'cmaes', // or 'lm', 'nelder-mead', 'de'; 'auto' (default) picks lm for residuals
+   *   budget: 10_000,
+   *   seed: 7,
+   *   checkpoint: { path: 'fit.ckpt', every: 5 }, // resumed when the file exists
+   *   signal: controller.signal,
+   *   onProgress: (p) => console.log(p.nEvals, p.best),
+   * })
+   * console.log(result.loss, result.stopReason)
+   * ```
+   */
   async fit(options: FitOptions = {}): Promise<FitResult<P>> {
     if (this.#running) throw new ValidationError('this Fitter is already running a fit; await it first')
     checkOptionKeys(options, FIT_OPTION_KEYS, 'fit() options')
