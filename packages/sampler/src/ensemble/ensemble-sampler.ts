@@ -58,6 +58,30 @@ interface Evaluated {
   readonly errors: (Error | undefined)[]
 }
 
+/**
+ * emcee's affine-invariant ensemble sampler (stretch move, red-blue split) on a pool: each
+ * half-step's proposals are one batch for worker threads, processes or MPI ranks, and a proposal
+ * starts as soon as the walkers it uses are decided. A seed gives the same chain on any pool.
+ *
+ * @example
+ * ```ts
+ * import { objectiveModule } from '@parafit/core'
+ * import { EnsembleSampler } from '@parafit/sampler'
+ *
+ * // model.logprob.ts: export default defineLogProb((init) => (theta, ctx) => lnP) ('@parafit/sampler/log-prob')
+ * const sampler = new EnsembleSampler({
+ *   logProb: objectiveModule(new URL('./model.logprob.ts', import.meta.url), { init: { data } }),
+ *   nWalkers: 32,
+ *   nDim: 5,
+ *   numWorkers: 'auto', // one thread per core; the MPI pool under mpirun
+ *   seed: 42,
+ * })
+ * await sampler.run(initial, 5000, { progress: true }) // initial: 32 points of 5 numbers
+ * const tau = sampler.autocorrTime() // per parameter
+ * const samples = sampler.getChain({ discard: Math.ceil(3 * Math.max(...tau)), thin: 10, flat: true })
+ * await sampler.close()
+ * ```
+ */
 export class EnsembleSampler implements AsyncDisposable {
   readonly nWalkers: number
   readonly nDim: number
