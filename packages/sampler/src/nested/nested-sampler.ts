@@ -66,6 +66,30 @@ function leaseFor(spec: PoolSpec | undefined): PoolLease {
   return new PoolLease({ pool: spec })
 }
 
+/**
+ * Importance nested sampling as nautilus does it: batches drawn from shrinking bounds (ellipsoids
+ * narrowed by neural networks), evaluated on a pool, every point kept as an importance sample.
+ * `run()` resolves to the evidence log Z with its error for this run; `posterior()` gives the
+ * weighted samples. A seed gives the same run on any pool; a checkpoint resumes it.
+ *
+ * @example
+ * ```ts
+ * import { objectiveModule } from '@parafit/core'
+ * import { logUniform, NestedSampler, normal, Prior, uniform } from '@parafit/sampler'
+ *
+ * // model.likelihood.ts: export default defineLikelihood((init) => (params, ctx) => lnL) ('@parafit/sampler/likelihood')
+ * const sampler = new NestedSampler({
+ *   prior: new Prior({ amplitude: logUniform(1e-3, 10), centre: uniform(0, 1), width: normal(0.2, 0.05) }),
+ *   logLikelihood: objectiveModule(new URL('./model.likelihood.ts', import.meta.url), { init: { data } }),
+ *   numWorkers: 4, // or 'auto'; the MPI pool under mpirun
+ *   seed: 1,
+ *   checkpoint: { path: 'run.h5' }, // resumed when it exists
+ * })
+ * const { logZ, logZErr, stopReason } = await sampler.run({ nEff: 10_000 })
+ * const { points, logWeights } = sampler.posterior() // points: { amplitude, centre, width }
+ * await sampler.close()
+ * ```
+ */
 export class NestedSampler<P extends ParamTree = ParamTree> {
   readonly prior: Prior<P>
   #settings: SamplerSettings
