@@ -59,6 +59,11 @@ export class RankChannel {
   }
 
   #send(events: WorkerEvents, message: ToWorker): void {
+    if (message.type === 'forget') {
+      for (const refId of message.refIds) this.#defined.delete(refId)
+      this.#transport.send(this.rank, { t: 'pool', session: this.#session, message })
+      return
+    }
     if (message.type === 'define') {
       if (this.#defined.has(message.refId)) {
         queueMicrotask(() => events.message({ type: 'defined', refId: message.refId }))

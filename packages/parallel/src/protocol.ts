@@ -16,6 +16,8 @@ export interface TaskInput {
 
 export type ToWorker =
   | { readonly type: 'define'; readonly refId: number; readonly ref: ObjectiveRef }
+  /** Unload these objectives (the pool no longer needs them); a later define loads again. */
+  | { readonly type: 'forget'; readonly refIds: readonly number[] }
   | {
       readonly type: 'run'
       readonly chunkId: number

@@ -94,6 +94,12 @@ interface Slot {
 }
 
 const MAX_STARTUP_FAILURES = 3
+/**
+ * How many objectives no batch is using a worker keeps loaded, at most; the least recently used
+ * go first. Each holds its `init` and whatever its factory built, and a long-lived pool fed a new
+ * ref per call kept them all (fault probe F9: 3,000 refs of 100 kB, 300 MB).
+ */
+export const MAX_IDLE_OBJECTIVES = 32
 
 export interface WorkerPoolOptions extends SpawnOptions {
   readonly numWorkers: number
@@ -117,7 +123,14 @@ export class WorkerPool implements Pool {
   readonly #queue: QueueItem[] = []
   #queueHead = 0
   readonly #cost = new CostModel()
-  readonly #refs = new Map<number, ObjectiveRef>()
+  /**
+   * The objectives seen, least recently used first. Held weakly: a ref the caller dropped is
+   * released here and, through #released, in the workers; batches hold the refs they run.
+   */
+  readonly #refs = new Map<number, WeakRef<ObjectiveRef>>()
+  readonly #released = new FinalizationRegistry<number>((refId) => {
+    if (this.#closing === undefined) this.#forget([refId])
+  })
   readonly #loadErrors = new Map<number, Error>()
   readonly #loadDeaths = new Map<number, number>()
   readonly #defineWaiters = new Map<string, { resolve(): void; reject(error: Error): void }>()
@@ -193,6 +206,7 @@ export class WorkerPool implements Pool {
     // (fault probe F8).
     const timeoutMs = options.timeoutMs ?? this.#defaults.timeoutMs
     const refIds = objectives.map((o) => this.#refId(o))
+    this.#evictIdle(new Set(refIds))
     const waits: Promise<void>[] = []
     const loads: [Slot, number][] = []
     for (const refId of new Set(refIds)) {
@@ -263,6 +277,7 @@ export class WorkerPool implements Pool {
     } catch (error) {
       return Promise.reject(error)
     }
+    this.#evictIdle(new Set(refIds))
     return new Promise<LeafOutcome[]>((resolve, reject) => {
       const batch: Batch = {
         tasks,
@@ -323,6 +338,13 @@ export class WorkerPool implements Pool {
           return slot.handle.kill('close')
         }),
       )
+      // A closed pool the caller keeps holds nothing of what it ran (fault probe F9).
+      for (const slot of this.#slots) slot.chunks = []
+      this.#queue.length = 0
+      this.#queueHead = 0
+      this.#refs.clear()
+      this.#loadErrors.clear()
+      this.#loadDeaths.clear()
     })()
     return this.#closing
   }
@@ -342,8 +364,42 @@ export class WorkerPool implements Pool {
       )
     }
     const id = refIdentity(objective)
-    this.#refs.set(id, objective)
+    const known = this.#refs.get(id)
+    if (known === undefined) this.#released.register(objective, id, objective)
+    else this.#refs.delete(id)
+    this.#refs.set(id, known ?? new WeakRef(objective))
     return id
+  }
+
+  /**
+   * Unloads, in every worker, the least recently used objectives beyond MAX_IDLE_OBJECTIVES that
+   * no batch uses; `current` are the ones the call at hand is about to use.
+   */
+  #evictIdle(current: ReadonlySet<number>): void {
+    if (this.#refs.size <= MAX_IDLE_OBJECTIVES + current.size) return
+    const inUse = new Set(current)
+    for (const batch of this.#batches) for (const refId of batch.refIds) inUse.add(refId)
+    const idle = [...this.#refs.keys()].filter((refId) => !inUse.has(refId))
+    const evicted = idle.slice(0, Math.max(0, idle.length - MAX_IDLE_OBJECTIVES))
+    for (const refId of evicted) {
+      const ref = this.#refs.get(refId)?.deref()
+      if (ref !== undefined) this.#released.unregister(ref)
+    }
+    this.#forget(evicted)
+  }
+
+  /** Forgets objectives here and in every worker that loaded them; a later use loads them again. */
+  #forget(refIds: readonly number[]): void {
+    if (refIds.length === 0) return
+    for (const refId of refIds) {
+      this.#refs.delete(refId)
+      this.#loadErrors.delete(refId)
+      this.#loadDeaths.delete(refId)
+    }
+    for (const slot of this.#slots) {
+      const loaded = refIds.filter((refId) => slot.defined.delete(refId))
+      if (loaded.length > 0 && !slot.retired) slot.handle.send({ type: 'forget', refIds: loaded })
+    }
   }
 
   /**
@@ -351,7 +407,8 @@ export class WorkerPool implements Pool {
    * loaded it that long after it is up is stopped, and its exit fails the load (#failLoads).
    */
   #define(slot: Slot, refId: number, timeoutMs?: number): void {
-    const ref = this.#refs.get(refId)!
+    // Whoever asks (a batch, a prepare) holds the ref.
+    const ref = this.#refs.get(refId)!.deref()!
     slot.defined.add(refId)
     const loading: Loading = { module: moduleDisplayName(ref.module), timeoutMs, timer: undefined }
     slot.loading.set(refId, loading)

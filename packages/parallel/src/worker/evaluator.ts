@@ -42,6 +42,11 @@ export class WorkerEvaluator {
     }
   }
 
+  /** Drops loaded objectives (and their init), so that memory goes with them. */
+  forget(refIds: readonly number[]): void {
+    for (const refId of refIds) this.#objectives.delete(refId)
+  }
+
   /** Evaluates the tasks of a chunk one after another; a failure is an outcome, never thrown. */
   async run(
     refId: number,

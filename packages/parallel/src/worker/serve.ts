@@ -34,6 +34,10 @@ export function serve(
         .then((error) => send({ type: 'defined', refId: message.refId, error }))
       return
     }
+    if (message.type === 'forget') {
+      evaluator.forget(message.refIds)
+      return
+    }
     // Chunks run strictly one after another, in the order they arrived (a pool may send the next
     // chunk before this one is done, so the worker never waits for a message between chunks).
     queue = queue.then(() => runChunk(message))
