@@ -12,7 +12,7 @@ import { asObjectiveError, beginEvaluation, endEvaluation, type Hook } from './l
 import { loadObjectiveCached } from './loader.ts'
 import { hookList, isObjective, type Objective, type ObjectiveFn, objective } from './objective.ts'
 import { checkOptionKeys, optionKeys } from './option-keys.ts'
-import type { ParamTree } from './params.ts'
+import { describeValue, type ParamTree } from './params.ts'
 import {
   checkOnError,
   checkReduction,
@@ -196,7 +196,7 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
         const replacement = onError(error, child, index)
         if (replacement === undefined || typeof replacement === 'number') return replacement
         throw new ObjectiveValueError(
-          `the onError handler returned a ${typeof replacement}; return a number or undefined`,
+          `the onError handler returned ${describeValue(replacement)}; return a number or undefined`,
         )
       } catch (handlerError) {
         error = handlerError
@@ -215,9 +215,12 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
       throw asObjectiveError(error, ctx.parameters)
     }
     if (typeof value !== 'number') {
-      throw new ObjectiveValueError(`the reduction returned a ${typeof value}; it must return a number`, {
-        params: ctx.parameters,
-      })
+      throw new ObjectiveValueError(
+        `the reduction returned ${describeValue(value)}; it must return a number`,
+        {
+          params: ctx.parameters,
+        },
+      )
     }
     return value
   }

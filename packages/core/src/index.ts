@@ -70,7 +70,13 @@ export {
   objective,
   objectiveSourceText,
 } from './objective.ts'
-export { checkOptionKeys, closestName, optionKeys, underKeyPath } from './option-keys.ts'
+export {
+  checkOptionKeys,
+  closestName,
+  messageWithoutKeyPath,
+  optionKeys,
+  underKeyPath,
+} from './option-keys.ts'
 export {
   type Bound,
   type BoundsTree,

@@ -5,7 +5,7 @@
 
 import type { EvaluateContext } from './context.ts'
 import { HookError, ObjectiveError, ObjectiveValueError } from './errors.ts'
-import type { ParamTree } from './params.ts'
+import { describeValue, type ParamTree } from './params.ts'
 
 export interface Hook {
   /** Runs before the evaluation, where the evaluation runs. */
@@ -83,8 +83,7 @@ export function interpretValue(raw: unknown, params: ParamTree): Interpreted {
         ? Float64Array.from(raw)
         : undefined
   if (residuals === undefined) {
-    const what =
-      raw === null ? 'null' : Array.isArray(raw) ? 'an array that is not all numbers' : `a ${typeof raw}`
+    const what = Array.isArray(raw) ? 'an array that is not all numbers' : describeValue(raw)
     throw new ObjectiveValueError(
       `the objective returned ${what}; return a number (the loss) or a Float64Array of residuals`,
       { params },

@@ -117,8 +117,14 @@ export function underKeyPath<T>(prefix: string, fn: () => T): T {
     return fn()
   } catch (error) {
     if (!(error instanceof ValidationError) || error.keyPath === undefined) throw error
-    const suffix = ` (at '${error.keyPath}')`
-    const message = error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message
-    throw new ValidationError(message, join(prefix, error.keyPath))
+    throw new ValidationError(messageWithoutKeyPath(error), join(prefix, error.keyPath))
   }
+}
+
+/** A ValidationError's message without the ` (at 'key')` its constructor added, to wrap it anew. */
+export function messageWithoutKeyPath(error: ValidationError): string {
+  const suffix = ` (at '${error.keyPath}')`
+  return error.keyPath !== undefined && error.message.endsWith(suffix)
+    ? error.message.slice(0, -suffix.length)
+    : error.message
 }

@@ -63,7 +63,7 @@ export function flattenParams(tree: ParamTree): Record<string, number> {
     }
     if (!isPlainRecord(node)) {
       throw new ValidationError(
-        `a parameter must be a number or a record of parameters, got ${describe(node)}`,
+        `a parameter must be a number or a record of parameters, got ${describeValue(node)}`,
         path.length === 0 ? undefined : joinFlatKey(path),
       )
     }
@@ -105,11 +105,17 @@ export function unflattenParams(flat: Record<string, number>): ParamTree {
   return root
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
+/** A value as messages name it: "undefined", "an array", "an object of class Date", "a string". */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'number') return String(value)
-  if (typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'unknown'}`
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value)
+    return proto === Object.prototype || proto === null
+      ? 'an object'
+      : `an object of class ${value.constructor?.name ?? 'unknown'}`
+  }
   return `a ${typeof value}`
 }
 
@@ -134,7 +140,7 @@ export function validateParams(params: unknown, template?: ParamTree): asserts p
   // Fast path for the per-evaluation check; the slow path below finds and names the bad key.
   if (template === undefined && isFiniteTree(params, true)) return
   if (!isPlainRecord(params)) {
-    throw new ValidationError(`parameters must be a record of numbers, got ${describe(params)}`)
+    throw new ValidationError(`parameters must be a record of numbers, got ${describeValue(params)}`)
   }
   const flat = flattenParams(params as ParamTree)
   for (const [key, value] of Object.entries(flat)) {
@@ -171,7 +177,7 @@ function flattenBounds(bounds: unknown, keys: ReadonlySet<string>): Map<string, 
       ] as const) {
         if (v !== null && v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) {
           throw new ValidationError(
-            `${name} bound is ${describe(v)}; use a number, or null for none`,
+            `${name} bound is ${describeValue(v)}; use a number, or null for none`,
             flatKey,
           )
         }
@@ -186,7 +192,7 @@ function flattenBounds(bounds: unknown, keys: ReadonlySet<string>): Map<string, 
     }
     if (!isPlainRecord(node)) {
       throw new ValidationError(
-        `bounds must mirror the parameter tree, got ${describe(node)}`,
+        `bounds must mirror the parameter tree, got ${describeValue(node)}`,
         flatKey || undefined,
       )
     }

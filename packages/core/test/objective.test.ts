@@ -171,9 +171,11 @@ describe('objective values', () => {
     [Number.POSITIVE_INFINITY, /returned Infinity/],
     [Number.NEGATIVE_INFINITY, /returned -Infinity/],
     ['1', /returned a string; return a number/],
-    [undefined, /returned a undefined/],
+    [undefined, /returned undefined; return a number/],
     [null, /returned null/],
-    [{ loss: 1 }, /returned a object/],
+    [{ loss: 1 }, /returned an object; return a number/],
+    [new Date(0), /returned an object of class Date/],
+    [true, /returned a boolean/],
     [Float64Array.of(1, Number.NaN), /residual 1 of 2 is NaN/],
   ])('rejects %s with an ObjectiveValueError', async (value, message) => {
     const error = await failure(objective(() => value as number).evaluate({ x: 1 }))

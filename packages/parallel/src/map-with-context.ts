@@ -6,6 +6,7 @@ import {
   EvaluateContext,
   isObjective,
   isObjectiveRef,
+  messageWithoutKeyPath,
   type Objective,
   type ObjectiveRef,
   type ParamTree,
@@ -66,7 +67,7 @@ export async function mapWithContextSettled<P extends ParamTree = ParamTree>(
       validateParams(params)
     } catch (error) {
       const e = error as ValidationError
-      throw new ValidationError(`paramsList[${i}]: ${e.message}`, e.keyPath)
+      throw new ValidationError(`paramsList[${i}]: ${messageWithoutKeyPath(e)}`, e.keyPath)
     }
   })
   const contexts = options.contexts ?? paramsList.map(() => new EvaluateContext())

@@ -39,9 +39,13 @@ describe.each(allBackends)('%s pool', (backend) => {
 
   it('validates parameters and contexts before evaluating', async () => {
     const pool = track(makePool(backend))
-    await expect(mapWithContext(pool, counting(), [{ x: 1 }, { x: Number.NaN }])).rejects.toThrow(
-      /paramsList\[1\]: parameter is NaN/,
+    const nan = await mapWithContext(pool, counting(), [{ x: 1 }, { x: Number.NaN }]).catch((e: unknown) => e)
+    expect(nan).toBeInstanceOf(ValidationError)
+    // The key path once, not twice (fault probe P7).
+    expect((nan as ValidationError).message).toBe(
+      "paramsList[1]: parameter is NaN, not a finite number (at 'x')",
     )
+    expect((nan as ValidationError).keyPath).toBe('x')
     await expect(
       mapWithContext(pool, counting(), xs(2), { contexts: [new EvaluateContext()] }),
     ).rejects.toThrow(/got 1 contexts for 2/)
