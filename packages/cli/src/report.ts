@@ -9,6 +9,7 @@ const METHOD_NAMES: Record<string, string> = {
   'nelder-mead': 'Nelder-Mead',
   cmaes: 'CMA-ES',
   de: 'differential evolution',
+  auto: 'none chosen: the fit ended before its start point told which',
 }
 
 function formatNumber(value: number): string {

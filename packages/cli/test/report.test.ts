@@ -52,3 +52,16 @@ test('no least squares: no statistics, errors or correlations, only the paramete
   expect(text).not.toMatch(/chi-square|correlations|std\. error|bound/)
   expect(text).toMatch(/^ {2}a +1\.0000000$/m)
 })
+
+test("a fit that ended before 'auto' chose a method says so instead of naming one", () => {
+  const { stderr, covariance: _, correlation, statistics, absoluteSigma, ...plain } = result
+  const ended = { ...plain, method: 'auto' as const, success: false, stopReason: 'failed: boom', atBound: [] }
+  const text = formatReport(ended, { module: 'm.ts', pool: 'p', flat: { a: 1, b: 2, c: 0 } })
+  expect(text).toMatch(
+    /^ {2}method +auto \(none chosen: the fit ended before its start point told which\) on p$/m,
+  )
+  expect(text).not.toMatch(/Levenberg-Marquardt/)
+  expect(formatReport(result, { module: 'm.ts', pool: 'p', flat: {} })).toMatch(
+    /method +lm \(Levenberg-Marquardt\)/,
+  )
+})

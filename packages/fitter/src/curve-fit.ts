@@ -12,7 +12,9 @@ import {
   underKeyPath,
   ValidationError,
 } from '@parafit/core'
+import { FitError } from './fit-result.ts'
 import { leastSquaresUncertainties } from './least-squares/covariance.ts'
+import { sumOfSquares } from './least-squares/norms.ts'
 import { defaultBudget } from './methods.ts'
 import {
   LevenbergMarquardt,
@@ -106,6 +108,14 @@ function validate<X>(options: CurveFitOptions<X>): {
       'bounds',
     )
   }
+  if (y.length < names.length) {
+    throw new ValidationError(
+      `there are ${y.length} data points for ${names.length} parameters: a least-squares fit needs at ` +
+        'least as many points as parameters, or the parameters are not determined. Give more data, ' +
+        'or fit fewer parameters (fix the others inside the model)',
+      'y',
+    )
+  }
   const bounds =
     options.bounds === undefined
       ? undefined
@@ -137,6 +147,29 @@ function validate<X>(options: CurveFitOptions<X>): {
  * fit.success, fit.message // whether it converged, and why it stopped
  * ```
  */
+/**
+ * The model threw. `cause` is what it threw; `point` the index of the data point and `params` the
+ * parameters it was called with; `fit` the fit as it stood (the last accepted parameters), so
+ * nothing computed is lost.
+ */
+export class CurveFitError extends FitError {
+  readonly point: number
+  readonly params: Float64Array
+  readonly fit: CurveFitResult
+  constructor(point: number, params: Float64Array, fit: CurveFitResult, cause: unknown) {
+    const what = cause instanceof Error ? cause.message : String(cause)
+    super(
+      `curveFit: the model threw at data point ${point} with b = [${Array.from(params).join(', ')}]: ${what}. ` +
+        'Make the model return NaN where it cannot be evaluated (the fit then steps away from there), ' +
+        'or bound the parameters; the fit so far is in error.fit',
+      { cause, result: undefined },
+    )
+    this.point = point
+    this.params = params
+    this.fit = fit
+  }
+}
+
 export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFitResult> {
   const { space, sigma, y } = validate(options)
   const { model, x } = options
@@ -148,17 +181,22 @@ export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFit
     { x0: space.initial, lower: space.lower, upper: space.upper },
     { prefetchJacobian: false, ...options.lm },
   )
+  let nfev = 0
   const residualsAt = (b: Float64Array): Told => {
     const r = new Float64Array(y.length)
-    let loss = 0
-    for (let i = 0; i < y.length; i++) {
-      r[i] = (y[i]! - model(x[i]!, b)) / sigma[i]!
-      loss += r[i]! * r[i]!
+    let i = 0
+    try {
+      for (; i < y.length; i++) r[i] = (y[i]! - model(x[i]!, b)) / sigma[i]!
+    } catch (error) {
+      throw new CurveFitError(i, Float64Array.from(b), resultOf(lm, nfev, 'failed: the model threw'), error)
     }
+    nfev++
     // A model that gives NaN or an infinity here is a failed point: the optimizer steps away from it.
-    return Number.isFinite(loss) ? { loss, residuals: r } : { loss: Number.POSITIVE_INFINITY }
+    // The sum of squares may overflow where the residuals do not: the optimizer works with their norm.
+    return r.every(Number.isFinite)
+      ? { loss: sumOfSquares(r), residuals: r }
+      : { loss: Number.POSITIVE_INFINITY }
   }
-  let nfev = 0
   let message: string | undefined
   while (lm.stopReason === undefined) {
     if (options.signal?.aborted) throw new AbortError('curveFit was aborted')
@@ -167,12 +205,16 @@ export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFit
       message = `stopped: the budget of ${budget} model evaluations is used up (set maxEvaluations)`
       break
     }
-    nfev += points.length
     lm.tell(points.map(residualsAt))
   }
-  message ??= lm.stopReason!
+  return resultOf(lm, nfev, message ?? lm.stopReason!)
+}
+
+/** The result at the optimizer's current iterate: standard errors where the Jacobian there is known. */
+function resultOf(lm: LevenbergMarquardt, nfev: number, message: string): CurveFitResult {
   const { x: params, residuals, jacobian } = lm.solution
-  const rss = residuals === undefined ? Number.NaN : residuals.reduce((sum, r) => sum + r * r, 0)
+  const n = params.length
+  const rss = residuals === undefined ? Number.NaN : sumOfSquares(residuals)
   const success = message.startsWith('converged')
   if (jacobian === undefined || residuals === undefined) {
     return {
@@ -186,6 +228,6 @@ export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFit
       message,
     }
   }
-  const { covariance, stderr } = leastSquaresUncertainties(jacobian, rss)
+  const { covariance, stderr } = leastSquaresUncertainties(jacobian, residuals)
   return { params, stderr, covariance, rss, nfev, iterations: lm.iterations, success, message }
 }

@@ -20,7 +20,8 @@ export interface FitResult<P extends ParamTree = ParamTree> {
   /** The best parameters evaluated, in the shape of the initial parameters. */
   readonly params: P
   readonly loss: number
-  readonly method: Method
+  /** The method that ran; 'auto' only when the fit ended before 'auto' chose one (its start point failed, or it was aborted). */
+  readonly method: Method | 'auto'
   readonly nEvals: number
   /** Evaluations that failed or gave a bad value (NaN, infinity) and were steered away from. */
   readonly nFailed: number

@@ -303,7 +303,8 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     let method: Method
     let reuse: Evaluation | undefined
     let optimizer: Optimizer
-    let partial = (kind: StopKind, reason: string) => record.toResult(space, 'lm', { kind, reason })
+    // Until 'auto' has chosen, a result (a start point that failed, an abort) names no method.
+    let partial = (kind: StopKind, reason: string) => record.toResult(space, o.method, { kind, reason })
     try {
       if (this.#options.checkWorkers !== false) {
         await checkWorkersAgree(pool, this.#objective, this.#options.initial, {
@@ -448,10 +449,8 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     if (!(optimizer instanceof LevenbergMarquardt)) return undefined
     const { residuals, jacobian } = optimizer.solution
     if (residuals === undefined || jacobian === undefined) return undefined
-    let rss = 0
-    for (const r of residuals) rss += r * r
-    const { stderr, covariance } = leastSquaresUncertainties(jacobian, rss, { absoluteSigma })
-    const statistics = fitStatistics(residuals.length, jacobian.length, rss)
+    const { stderr, covariance } = leastSquaresUncertainties(jacobian, residuals, { absoluteSigma })
+    const statistics = fitStatistics(residuals.length, jacobian.length, residuals)
     return { stderr, covariance, statistics, absoluteSigma }
   }
 

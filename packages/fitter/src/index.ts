@@ -1,7 +1,7 @@
 // @parafit/fitter: the Fitter (parallel optimizers on a pool), curveFit, and the optimizers'
 // ask/tell state machines for those who drive them by hand. The samplers are @parafit/sampler's.
 
-export { type CurveFitOptions, type CurveFitResult, curveFit } from './curve-fit.ts'
+export { CurveFitError, type CurveFitOptions, type CurveFitResult, curveFit } from './curve-fit.ts'
 export type { FailurePolicy } from './evaluate-batch.ts'
 export { CheckpointError, FitError, type FitResult, type HistoryEntry, type StopKind } from './fit-result.ts'
 export {

@@ -90,7 +90,7 @@ export class RunRecord {
 
   toResult<P extends ParamTree>(
     space: ParamSpace<P>,
-    method: Method,
+    method: Method | 'auto',
     stop: { kind: StopKind; reason: string },
     leastSquares?: LeastSquaresSummary,
   ): FitResult<P> {

@@ -180,6 +180,7 @@ describe('fit() options', () => {
         gtol: 0,
         prefetchJacobian: true,
         polish: true,
+        acceleration: true,
         stepBound: 1,
       },
       'nelder-mead': { initialStep: 1, xtol: 1e-9, ftol: 1e-12, fatol: 1e-20, restarts: 2 },

@@ -2,6 +2,8 @@
 // (χ², reduced χ², AIC, BIC with lmfit's definitions), the correlation matrix, and which
 // parameters ended on a bound (where a standard error means little).
 
+import { norm2 } from './norms.ts'
+
 /** Goodness of fit of a least-squares fit whose residuals are (data − model)/σ. */
 export interface FitStatistics {
   /** Residuals (data points). */
@@ -20,16 +22,28 @@ export interface FitStatistics {
   readonly bic: number
 }
 
-export function fitStatistics(nData: number, nVarys: number, chiSquare: number): FitStatistics {
+/**
+ * The statistics for `nData` residuals and `nVarys` parameters; `fit` is the residuals (best: the
+ * criteria then come from their norm, exact even where χ² itself overflows or underflows) or χ².
+ */
+export function fitStatistics(nData: number, nVarys: number, fit: number | ArrayLike<number>): FitStatistics {
   const nFree = nData - nVarys
-  // χ² floored at 1e-250, so that a perfect fit gives a finite (very negative) criterion.
-  const logLikeTerm = nData * Math.log(Math.max(chiSquare, 1e-250) / nData)
+  const norm = typeof fit === 'number' ? Math.sqrt(fit) : norm2(fit)
+  const chiSquare = typeof fit === 'number' ? fit : norm * norm
+  // nData·ln(χ²/nData) = 2·nData·ln(‖r‖/√nData), with χ² floored at 1e-250 so that a perfect fit
+  // gives a finite (very negative) criterion.
+  const logLikeTerm = 2 * nData * Math.log(Math.max(norm, 1e-125) / Math.sqrt(nData))
   return {
     nData,
     nVarys,
     nFree,
     chiSquare,
-    reducedChiSquare: nFree > 0 ? chiSquare / nFree : Number.NaN,
+    reducedChiSquare:
+      nFree <= 0
+        ? Number.NaN
+        : chiSquare < Number.POSITIVE_INFINITY
+          ? chiSquare / nFree
+          : (norm / Math.sqrt(nFree)) ** 2,
     aic: logLikeTerm + 2 * nVarys,
     bic: logLikeTerm + Math.log(nData) * nVarys,
   }

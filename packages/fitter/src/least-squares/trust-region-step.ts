@@ -5,8 +5,12 @@
 // one-dimensional root search that costs O(n) per trial, and a rejected step (smaller radius)
 // costs no new factorisation. Working on A itself, never on AᵀA, keeps the conditioning of the
 // problem rather than its square: Lanczos, Thurber and Hahn1 need that.
+//
+// Everything inside is measured relative to ‖r‖ (z/‖r‖ has norm at most 1, and D makes A's
+// columns about unit length), so residuals of 1e200 or 1e-200 neither overflow nor underflow.
 
 import { Matrix, SingularValueDecomposition } from 'ml-matrix'
+import { norm2 } from './norms.ts'
 
 const EPS = 2.220446049250313e-16
 
@@ -17,15 +21,19 @@ export interface Step {
   readonly scaledNorm: number
   /** The damping λ that produced it (0 for the Gauss-Newton step). */
   readonly lambda: number
-  /** ‖J p‖² and λ‖D p‖², for MINPACK's predicted reduction. */
-  readonly jpSquared: number
-  readonly dampingSquared: number
+  /** MINPACK's predicted relative reduction of the sum of squares, (‖J p‖² + 2λ‖D p‖²) / ‖r‖². */
+  readonly predicted: number
+  /** MINPACK's directional derivative, -(‖J p‖² + λ‖D p‖²) / ‖r‖², for the radius update. */
+  readonly directional: number
 }
 
 export class TrustRegionSubproblem {
   readonly #n: number
   readonly #s: Float64Array
+  /** Uᵀr / ‖r‖. */
   readonly #z: Float64Array
+  readonly #rnorm: number
+  readonly #u: Matrix
   readonly #v: Matrix
   readonly #d: Float64Array
   /** Singular values at or below this are treated as zero in the Gauss-Newton step. */
@@ -45,59 +53,84 @@ export class TrustRegionSubproblem {
       computeRightSingularVectors: true,
       autoTranspose: true,
     })
-    const u = svd.leftSingularVectors
     const k = Math.min(m, n)
     this.#n = n
     this.#s = Float64Array.from(svd.diagonal.slice(0, k))
-    this.#z = new Float64Array(k)
-    for (let i = 0; i < k; i++) {
-      let sum = 0
-      for (let row = 0; row < m; row++) sum += u.get(row, i) * r[row]!
-      this.#z[i] = sum
-    }
+    this.#u = svd.leftSingularVectors
     this.#v = svd.rightSingularVectors
     this.#d = d
+    this.#rnorm = norm2(r) || 1
+    this.#z = this.#project(r, this.#rnorm)
     this.#cutoff = (this.#s[0] ?? 0) * Math.max(m, n) * EPS
   }
 
-  /** ‖q(λ)‖ and its derivative in λ, for the root search. */
-  #normAndSlope(lambda: number): { norm: number; slope: number } {
-    let sumSquares = 0
-    let dSum = 0
-    for (let i = 0; i < this.#s.length; i++) {
+  /** Uᵀw / divisor (divided entry by entry: 1 / a subnormal divisor would overflow). */
+  #project(w: ArrayLike<number>, divisor: number): Float64Array {
+    const k = this.#s.length
+    const out = new Float64Array(k)
+    for (let i = 0; i < k; i++) {
+      let sum = 0
+      for (let row = 0; row < w.length; row++) sum += this.#u.get(row, i) * (w[row]! / divisor)
+      out[i] = sum
+    }
+    return out
+  }
+
+  /** diag(s / (s² + λ)) y, with the singular values below the cutoff dropped when λ = 0. */
+  #damped(y: Float64Array, lambda: number): Float64Array {
+    const c = new Float64Array(y.length)
+    for (let i = 0; i < y.length; i++) {
       const s = this.#s[i]!
       if (lambda === 0 && s <= this.#cutoff) continue
-      const denominator = s * s + lambda
-      const c = (s * this.#z[i]!) / denominator
-      sumSquares += c * c
-      dSum += (c * c) / denominator
+      c[i] = (s * y[i]!) / (s * s + lambda)
     }
-    const norm = Math.sqrt(sumSquares)
-    return { norm, slope: norm === 0 ? 0 : -dSum / norm }
+    return c
+  }
+
+  /** p = -D⁻¹ V c · scale. */
+  #toStep(c: Float64Array, scale: number): Float64Array {
+    const p = new Float64Array(this.#n)
+    for (let j = 0; j < this.#n; j++) {
+      let q = 0
+      for (let i = 0; i < c.length; i++) q -= this.#v.get(j, i) * c[i]!
+      p[j] = (q * scale) / this.#d[j]!
+    }
+    return p
+  }
+
+  /** ‖q(λ)‖ / ‖r‖ and its derivative in λ, for the root search. */
+  #normAndSlope(lambda: number): { norm: number; slope: number } {
+    const c = this.#damped(this.#z, lambda)
+    const norm = norm2(c)
+    if (norm === 0) return { norm, slope: 0 }
+    // d‖c‖/dλ = -Σ c_i² / (s_i² + λ) / ‖c‖.
+    const weighted = c.map((ci, i) => ci / Math.sqrt(this.#s[i]! ** 2 + lambda))
+    const a = norm2(weighted)
+    return { norm, slope: -a * (a / norm) }
   }
 
   #step(lambda: number): Step {
-    const n = this.#n
-    const coefficients = new Float64Array(this.#s.length)
-    let dampingSquared = 0
-    let jpSquared = 0
-    for (let i = 0; i < this.#s.length; i++) {
-      const s = this.#s[i]!
-      if (lambda === 0 && s <= this.#cutoff) continue
-      const c = (s * this.#z[i]!) / (s * s + lambda)
-      coefficients[i] = c
-      jpSquared += (s * c) ** 2
-      dampingSquared += lambda * c * c
+    const c = this.#damped(this.#z, lambda)
+    const cnorm = norm2(c)
+    const jp = norm2(c.map((ci, i) => this.#s[i]! * ci)) // ‖J p‖ / ‖r‖
+    const damping = lambda * cnorm * cnorm // λ‖D p‖² / ‖r‖²
+    return {
+      p: this.#toStep(c, this.#rnorm),
+      scaledNorm: cnorm * this.#rnorm,
+      lambda,
+      predicted: jp * jp + 2 * damping,
+      directional: -(jp * jp + damping),
     }
-    const p = new Float64Array(n)
-    let scaledSquares = 0
-    for (let j = 0; j < n; j++) {
-      let q = 0
-      for (let i = 0; i < this.#s.length; i++) q -= this.#v.get(j, i) * coefficients[i]!
-      scaledSquares += q * q
-      p[j] = q / this.#d[j]!
-    }
-    return { p, scaledNorm: Math.sqrt(scaledSquares), lambda, jpSquared, dampingSquared }
+  }
+
+  /**
+   * The damped least-squares solution of J a = -w with the same λ as a step:
+   * a = -D⁻¹ V diag(s / (s² + λ)) Uᵀ w. Geodesic acceleration solves for its correction so.
+   */
+  dampedSolve(w: ArrayLike<number>, lambda: number): Float64Array {
+    const scale = norm2(w)
+    if (scale === 0 || !Number.isFinite(scale)) return new Float64Array(this.#n)
+    return this.#toStep(this.#damped(this.#project(w, scale), lambda), scale)
   }
 
   /**
@@ -106,21 +139,20 @@ export class TrustRegionSubproblem {
    * radius, found by Newton's method on 1/‖q(λ)‖ - 1/radius inside a bisection bracket.
    */
   solve(radius: number): Step {
+    const target = radius / this.#rnorm
     const gaussNewton = this.#normAndSlope(0)
-    if (gaussNewton.norm <= 1.1 * radius) return this.#step(0)
+    if (gaussNewton.norm <= 1.1 * target) return this.#step(0)
     let lower = 0
     // ‖q(λ)‖ ≤ ‖Aᵀr‖ / λ, so at this λ the step is inside the radius.
-    let gradientNorm = 0
-    for (let i = 0; i < this.#s.length; i++) gradientNorm += (this.#s[i]! * this.#z[i]!) ** 2
-    let upper = Math.sqrt(gradientNorm) / radius
+    let upper = norm2(this.#z.map((zi, i) => this.#s[i]! * zi)) / target
     let lambda = upper / 2
     for (let iteration = 0; iteration < 60; iteration++) {
       const { norm, slope } = this.#normAndSlope(lambda)
-      if (Math.abs(norm - radius) <= 0.1 * radius) break
-      if (norm > radius) lower = lambda
+      if (Math.abs(norm - target) <= 0.1 * target) break
+      if (norm > target) lower = lambda
       else upper = lambda
       // Newton on ψ(λ) = 1/radius - 1/‖q‖, nearly linear in λ; fall back to bisection outside the bracket.
-      const next = slope === 0 ? Number.NaN : lambda - ((norm - radius) / radius) * (norm / slope)
+      const next = slope === 0 ? Number.NaN : lambda - ((norm - target) / target) * (norm / slope)
       lambda = next > lower && next < upper ? next : lower === 0 ? upper / 10 : (lower + upper) / 2
       if (upper - lower <= EPS * upper) break
     }

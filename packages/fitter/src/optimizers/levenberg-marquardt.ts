@@ -7,135 +7,84 @@
 // costs one round, not two. A rejected step wastes those n evaluations; the iterates are the
 // same either way, only the evaluation count differs.
 //
+// Three things MINPACK does not do, each for fewer evaluations at the same or better accuracy:
+// - geodesic acceleration (./levenberg-marquardt/acceleration.ts) bends each step along the
+//   curvature the last step showed, so the trust region follows long curved valleys;
+// - a step shorter than half the difference step keeps the Jacobian (a new one would differ by
+//   less than its own error), which saves the last Jacobians of a converging run;
+// - after converging with forward differences, a polish: one central-difference Jacobian and
+//   Gauss-Newton steps on it while they improve, which removes the √ε bias forward differences
+//   leave on problems with large residuals.
+//
 // Bounds: a parameter sitting on a bound, whose gradient points out of the box, is held fixed
 // for the step (active set); the remaining step is then clipped to the box, and the predicted
 // reduction is computed for the clipped step, so the trust-region logic stays honest.
+//
+// Norms are computed as MINPACK's enorm does (least-squares/norms.ts), so residuals of 1e200 or
+// 1e-200 work as well as residuals of 1.
 
-import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { cosine, norm2, scaledNorm } from '../least-squares/norms.ts'
 import { TrustRegionSubproblem } from '../least-squares/trust-region-step.ts'
+import { accelerationFor, type Curvature, curvatureAlong } from './levenberg-marquardt/acceleration.ts'
+import { FiniteDifferenceJacobian, failed, residualsOf } from './levenberg-marquardt/jacobian.ts'
+import {
+  EPS,
+  type LevenbergMarquardtOptions,
+  type LevenbergMarquardtSettings,
+  levenbergMarquardtSettings,
+} from './levenberg-marquardt/options.ts'
+import { copyState, type LevenbergMarquardtState, type Phase } from './levenberg-marquardt/state.ts'
 import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
 
-const EPS = 2.220446049250313e-16
-/** ∛ε / √ε: the central-difference step for a polish after forward differences. */
-const CENTRAL_FACTOR = Math.cbrt(EPS) / Math.sqrt(EPS)
-
-export interface LevenbergMarquardtOptions {
-  /** Finite differences for the Jacobian: 'forward' (n points) or 'central' (2n points). Default 'forward'. */
-  readonly differences?: 'forward' | 'central'
-  /** Relative difference step; default √ε for forward, ∛ε for central differences. */
-  readonly relativeStep?: number
-  /** Stop when the actual and predicted relative reductions of the sum of squares are both below this. Default 1e-14. */
-  readonly ftol?: number
-  /** Stop when the trust radius falls below xtol times the scaled norm of the parameters. Default 1e-14. */
-  readonly xtol?: number
-  /** Stop when the cosine between the residuals and every Jacobian column is below this. Default 0. */
-  readonly gtol?: number
-  /** Ask the Jacobian at a trial point together with the trial point (one round per step). Default true. */
-  readonly prefetchJacobian?: boolean
-  /**
-   * After converging with forward differences, go on from there with central differences until
-   * converged again. Forward differences shift the minimum of a problem with large residuals by
-   * about √ε relative to its condition number; the polish removes that for a few more rounds. Default true.
-   */
-  readonly polish?: boolean
-  /** The first trust radius is this times ‖D x0‖ (MINPACK's `factor`, whose default is 100). Default 1. */
-  readonly stepBound?: number
-}
-
-export const LM_OPTION_KEYS = optionKeys<LevenbergMarquardtOptions>()([
-  'differences',
-  'relativeStep',
-  'ftol',
-  'xtol',
-  'gtol',
-  'prefetchJacobian',
-  'polish',
-  'stepBound',
-])
-
-type Settings = Required<LevenbergMarquardtOptions>
-
-/** The settings with their defaults; throws a ValidationError (key path relative to `options`) on bad input. */
-export function levenbergMarquardtSettings(options: LevenbergMarquardtOptions): Settings {
-  checkOptionKeys(options, LM_OPTION_KEYS, 'Levenberg-Marquardt options')
-  const differences = options.differences ?? 'forward'
-  if (differences !== 'forward' && differences !== 'central') {
-    throw new ValidationError(
-      `differences must be 'forward' or 'central', got ${String(differences)}`,
-      'differences',
-    )
-  }
-  const s: Settings = {
-    differences,
-    relativeStep: options.relativeStep ?? (differences === 'forward' ? Math.sqrt(EPS) : Math.cbrt(EPS)),
-    ftol: options.ftol ?? 1e-14,
-    xtol: options.xtol ?? 1e-14,
-    gtol: options.gtol ?? 0,
-    prefetchJacobian: options.prefetchJacobian ?? true,
-    polish: options.polish ?? true,
-    // MINPACK's 100 lets the first step leap onto plateaus (BoxBOD from its far start); 1 costs
-    // no accuracy on the NIST problems and fewer evaluations on the hard ones (MGH09).
-    stepBound: options.stepBound ?? 1,
-  }
-  for (const key of ['relativeStep', 'ftol', 'xtol', 'gtol', 'stepBound'] as const) {
-    if (!(Number.isFinite(s[key]) && s[key] >= 0)) {
-      throw new ValidationError(`${key} must be a finite number ≥ 0, got ${s[key]}`, key)
-    }
-  }
-  return s
-}
-
-/** For one Jacobian column: the parameter offsets asked (one, or two for central differences). */
-interface ColumnPlan {
-  readonly offsets: number[]
-}
-
-type Phase = 'start' | 'trial' | 'jacobian' | 'final-jacobian'
+export {
+  type LevenbergMarquardtOptions,
+  LM_OPTION_KEYS,
+  levenbergMarquardtSettings,
+} from './levenberg-marquardt/options.ts'
 
 interface Trial {
   readonly x: Float64Array
   readonly step: Float64Array
   readonly scaledNorm: number
+  readonly lambda: number
   readonly predicted: number
   readonly directional: number
+  /** The plain Gauss-Newton step: undamped, not bent by acceleration, not clipped by a bound. */
+  readonly gaussNewton: boolean
 }
 
 export class LevenbergMarquardt implements Optimizer {
   readonly method = 'lm' as const
   readonly #problem: Problem
-  readonly #s: Settings
+  readonly #s: LevenbergMarquardtSettings
+  readonly #jacobian: FiniteDifferenceJacobian
   #phase: Phase = 'start'
   #stopReason: string | undefined
+  #finalReason: string | undefined
+  #polishing = false
+  #polishReason: string | undefined
+  #scalingPending = false
   /** Current iterate, its residuals and ‖r‖. */
   #x: Float64Array
   #r: Float64Array | undefined
   #fnorm = Number.POSITIVE_INFINITY
-  /** Jacobian at #x, by columns, and whether it is current (false after a step without prefetch). */
-  #columns: Float64Array[] | undefined
   #jacobianCurrent = false
   #d: Float64Array
   #radius = 0
-  #lambda = 0
   #iterations = 0
+  #previous: { step: Float64Array; r: Float64Array } | undefined
+  #curvature: Curvature | undefined
+  /** Caches for the current iterate: the step's subproblem, and the trial being asked. */
   #subproblem: TrustRegionSubproblem | undefined
-  /** What the last ask() asked, so tell() can read the results back. */
-  #pendingTrial: Trial | undefined
-  #pendingPlans: ColumnPlan[] | undefined
-  /** Why the run converged, while the last Jacobian (for the covariance) is still being evaluated. */
-  #finalReason: string | undefined
-  /** True once converged with forward differences and going on with central ones. */
-  #polishing = false
-  /** Parameters whose difference step is absolute (see #askJacobian). */
-  #absoluteStep: boolean[]
-  /** The start's Jacobian had to be asked again: the scaling is initialised when it comes. */
-  #scalingPending = false
+  #trial: Trial | undefined
 
-  constructor(problem: Problem, options: LevenbergMarquardtOptions = {}) {
+  /** Levenberg-Marquardt draws no random numbers: `_seed` is taken only so that every optimizer is made alike. */
+  constructor(problem: Problem, options: LevenbergMarquardtOptions = {}, _seed?: number) {
     this.#problem = problem
     this.#s = levenbergMarquardtSettings(options)
+    this.#jacobian = new FiniteDifferenceJacobian(problem, this.#s)
     this.#x = Float64Array.from(problem.x0)
     this.#d = new Float64Array(problem.x0.length)
-    this.#absoluteStep = new Array<boolean>(problem.x0.length).fill(false)
   }
 
   get stopReason(): string | undefined {
@@ -151,7 +100,7 @@ export class LevenbergMarquardt implements Optimizer {
     return {
       x: Float64Array.from(this.#x),
       residuals: this.#r,
-      jacobian: this.#jacobianCurrent ? this.#columns : undefined,
+      jacobian: this.#jacobianCurrent ? this.#jacobian.columns : undefined,
     }
   }
 
@@ -164,14 +113,14 @@ export class LevenbergMarquardt implements Optimizer {
     switch (this.#phase) {
       case 'start':
         // The start point and the Jacobian there, in one batch.
-        return [Float64Array.from(this.#x), ...this.#askJacobian(this.#x)]
+        return [Float64Array.from(this.#x), ...this.#jacobian.ask(this.#x, this.#polishing)]
       case 'jacobian':
       case 'final-jacobian':
-        return this.#askJacobian(this.#x)
+        return this.#jacobian.ask(this.#x, this.#polishing)
       case 'trial': {
-        const trial = this.#makeTrial()
-        this.#pendingTrial = trial
-        return this.#s.prefetchJacobian ? [trial.x, ...this.#askJacobian(trial.x)] : [trial.x]
+        this.#trial ??= this.#makeTrial()
+        const x = this.#trial.x
+        return this.#s.prefetchJacobian ? [x, ...this.#jacobian.ask(x, this.#polishing)] : [x]
       }
     }
   }
@@ -180,30 +129,33 @@ export class LevenbergMarquardt implements Optimizer {
     switch (this.#phase) {
       case 'start': {
         const start = results[0]!
-        if (!Number.isFinite(start.loss)) {
+        if (failed(start)) {
           this.#stopReason = 'failed: the objective failed at the start point'
           return
         }
         this.#r = residualsOf(start)
-        this.#fnorm = Math.sqrt(start.loss)
-        if (this.#takeJacobian(results.slice(1), this.#r)) {
+        this.#fnorm = norm2(this.#r)
+        if (!this.#jacobian.tell(results.slice(1), this.#r)) {
           this.#scalingPending = true
           this.#phase = 'jacobian'
           return
         }
+        this.#jacobianCurrent = true
         this.#initialiseScaling()
         this.#afterJacobian()
         return
       }
       case 'jacobian':
-        if (this.#takeJacobian(results, this.#r!)) return // blind columns: ask it again
+        if (!this.#jacobian.tell(results, this.#r!)) return // blind columns: ask it again
+        this.#jacobianCurrent = true
         if (this.#scalingPending) this.#initialiseScaling()
         else this.#updateScaling()
         this.#scalingPending = false
         this.#afterJacobian()
         return
       case 'final-jacobian':
-        if (this.#takeJacobian(results, this.#r!)) return
+        if (!this.#jacobian.tell(results, this.#r!)) return
+        this.#jacobianCurrent = true
         this.#stopReason = this.#finalReason
         return
       case 'trial':
@@ -211,142 +163,48 @@ export class LevenbergMarquardt implements Optimizer {
     }
   }
 
-  /** Points for a finite-difference Jacobian at `x`, each inside the bounds. */
-  #askJacobian(x: Float64Array): Float64Array[] {
-    const { lower, upper } = this.#problem
-    const plans: ColumnPlan[] = []
-    const points: Float64Array[] = []
-    for (let j = 0; j < x.length; j++) {
-      // As MINPACK: relative to |x|, or absolute at zero. A parameter whose relative step once gave
-      // a blind (all-zero) column, e.g. an offset that starts at 1e-90, gets an absolute step from then on.
-      const scale = this.#absoluteStep[j] ? Math.max(1, Math.abs(x[j]!)) : Math.abs(x[j]!) || 1
-      const roomUp = upper[j]! - x[j]!
-      const roomDown = x[j]! - lower[j]!
-      let offsets: number[]
-      const central = this.#s.differences === 'central' || this.#polishing
-      const h =
-        this.#s.relativeStep * (central && this.#s.differences === 'forward' ? CENTRAL_FACTOR : 1) * scale
-      if (central && roomUp >= h && roomDown >= h) offsets = [h, -h]
-      else if (roomUp >= h) offsets = [h]
-      else if (roomDown >= h) offsets = [-h]
-      else offsets = [roomUp >= roomDown ? roomUp : -roomDown] // a box narrower than the step
-      const exact: number[] = []
-      for (const offset of offsets) {
-        const point = Float64Array.from(x)
-        point[j] = x[j]! + offset
-        exact.push(point[j]! - x[j]!) // the step actually taken, after rounding
-        points.push(point)
-      }
-      plans.push({ offsets: exact })
-    }
-    this.#pendingPlans = plans
-    return points
-  }
-
-  /**
-   * Builds the Jacobian columns from the results of #askJacobian around a point with residuals `r`.
-   * Returns true when a column came out blind with a relative step (now switched to absolute), so
-   * the Jacobian must be asked again.
-   */
-  #takeJacobian(results: readonly Told[], r: Float64Array): boolean {
-    let blind = false
-    const plans = this.#pendingPlans!
-    const columns: Float64Array[] = []
-    let k = 0
-    for (const plan of plans) {
-      const column = new Float64Array(r.length)
-      const told = plan.offsets.map(() => results[k++]!)
-      const ok = told.every((t) => Number.isFinite(t.loss))
-      if (ok && plan.offsets.length === 2) {
-        const plus = residualsOf(told[0]!, r.length)
-        const minus = residualsOf(told[1]!, r.length)
-        const width = plan.offsets[0]! - plan.offsets[1]!
-        for (let i = 0; i < r.length; i++) column[i] = (plus[i]! - minus[i]!) / width
-      } else if (ok && plan.offsets[0] !== 0) {
-        const shifted = residualsOf(told[0]!, r.length)
-        for (let i = 0; i < r.length; i++) column[i] = (shifted[i]! - r[i]!) / plan.offsets[0]!
-      }
-      const j = columns.length
-      if (
-        ok &&
-        !this.#absoluteStep[j] &&
-        Math.abs(plan.offsets[0]!) < this.#s.relativeStep &&
-        column.every((v) => v === 0)
-      ) {
-        this.#absoluteStep[j] = true
-        blind = true
-      }
-      // A failed difference point leaves the column zero: that parameter is held for this step.
-      columns.push(column)
-    }
-    this.#columns = columns
-    this.#jacobianCurrent = !blind
-    this.#pendingPlans = undefined
-    return blind
-  }
-
-  #columnNorms(): Float64Array {
-    const norms = new Float64Array(this.#columns!.length)
-    // A loop, not Math.hypot(...column): spreading a long residual vector overflows the call stack.
-    this.#columns!.forEach((column, j) => {
-      let sum = 0
-      for (let i = 0; i < column.length; i++) sum += column[i]! * column[i]!
-      norms[j] = Math.sqrt(sum)
-    })
-    return norms
-  }
-
   #initialiseScaling(): void {
-    const norms = this.#columnNorms()
-    for (let j = 0; j < norms.length; j++) this.#d[j] = norms[j]! === 0 ? 1 : norms[j]!
-    const xnorm = this.#scaledNorm(this.#x)
-    this.#radius = this.#s.stepBound * xnorm || this.#s.stepBound
+    const columns = this.#jacobian.columns!
+    for (let j = 0; j < columns.length; j++) this.#d[j] = norm2(columns[j]!) || 1
+    this.#radius = this.#s.stepBound * scaledNorm(this.#d, this.#x) || this.#s.stepBound
   }
 
   /** MINPACK mode 1: each scale only grows, so the trust region never widens by rescaling alone. */
   #updateScaling(): void {
-    const norms = this.#columnNorms()
-    for (let j = 0; j < norms.length; j++) this.#d[j] = Math.max(this.#d[j]!, norms[j]!)
+    const columns = this.#jacobian.columns!
+    for (let j = 0; j < columns.length; j++) this.#d[j] = Math.max(this.#d[j]!, norm2(columns[j]!))
   }
 
-  #scaledNorm(v: Float64Array): number {
-    let sum = 0
-    for (let j = 0; j < v.length; j++) sum += (this.#d[j]! * v[j]!) ** 2
-    return Math.sqrt(sum)
-  }
-
-  /** After a new Jacobian: test the gradient, then get ready to step. */
+  /** With a Jacobian that holds at x: test the gradient, then get the next trial ready. */
   #afterJacobian(): void {
     this.#subproblem = undefined
+    const previous = this.#previous
+    this.#previous = undefined
+    if (previous !== undefined && this.#s.acceleration && !this.#polishing) {
+      this.#curvature = curvatureAlong(previous.step, previous.r, this.#r!, this.#jacobian.columns!)
+    }
     if (this.#fnorm === 0) {
       this.#stopReason = 'converged: the residuals are zero'
       return
     }
-    const cosine = this.#gradientCosine()
-    if (cosine <= this.#s.gtol) {
-      this.#stopReason = `converged: the gradient is orthogonal to the residuals (cosine ${cosine.toExponential(2)})`
+    const gradient = this.#gradientCosine()
+    if (gradient <= this.#s.gtol) {
+      this.#stopReason = `converged: the gradient is orthogonal to the residuals (cosine ${gradient.toExponential(2)})`
       return
     }
-    if (cosine <= EPS) {
+    if (gradient <= EPS) {
       this.#stopReason = 'converged: the gradient is zero to machine precision'
       return
     }
-    this.#phase = 'trial'
+    this.#nextTrial()
   }
 
   /** max_j |J_jᵀ r| / (‖J_j‖ ‖r‖), MINPACK's gnorm; over the columns that are free to move. */
   #gradientCosine(): number {
-    const r = this.#r!
     let worst = 0
-    this.#columns!.forEach((column, j) => {
-      let norm = 0
-      let dot = 0
-      for (let i = 0; i < r.length; i++) {
-        norm += column[i]! * column[i]!
-        dot += column[i]! * r[i]!
-      }
-      if (norm === 0 || this.#pinned(j, dot)) return
-      worst = Math.max(worst, Math.abs(dot) / (Math.sqrt(norm) * this.#fnorm))
+    this.#jacobian.columns!.forEach((column, j) => {
+      const c = cosine(column, this.#r!)
+      if (!this.#pinned(j, c)) worst = Math.max(worst, Math.abs(c))
     })
     return worst
   }
@@ -357,54 +215,81 @@ export class LevenbergMarquardt implements Optimizer {
     return (this.#x[j]! <= lower[j]! && gradient > 0) || (this.#x[j]! >= upper[j]! && gradient < 0)
   }
 
+  /**
+   * Makes the next trial. Before a polish, a Gauss-Newton step that promises less than ftol is
+   * not evaluated: the run has converged on forward differences, and the polish takes that step
+   * on a better Jacobian.
+   */
+  #nextTrial(): void {
+    const trial = this.#makeTrial()
+    if (this.#polishFollows() && trial.gaussNewton && trial.predicted <= this.#s.ftol) {
+      this.#finish(
+        `converged: the Gauss-Newton step would reduce the sum of squares by less than ftol (${this.#s.ftol})`,
+      )
+      return
+    }
+    this.#trial = trial
+    this.#phase = 'trial'
+  }
+
+  #polishFollows(): boolean {
+    return this.#s.polish && this.#s.differences === 'forward' && !this.#polishing
+  }
+
   #makeTrial(): Trial {
     const n = this.#x.length
     const r = this.#r!
     // Pinned parameters get a zero column: the step leaves them where they are.
-    const columns = this.#columns!.map((column, j) => {
-      let dot = 0
-      for (let i = 0; i < r.length; i++) dot += column[i]! * r[i]!
-      return this.#pinned(j, dot) ? new Float64Array(r.length) : column
-    })
+    const columns = this.#jacobian.columns!.map((column, j) =>
+      this.#pinned(j, cosine(column, r)) ? new Float64Array(r.length) : column,
+    )
     this.#subproblem ??= new TrustRegionSubproblem(columns, this.#d, r)
     const step = this.#subproblem.solve(this.#radius)
-    this.#lambda = step.lambda
+    const acceleration =
+      this.#curvature === undefined || this.#polishing || !this.#s.acceleration
+        ? undefined
+        : accelerationFor(step.p, step.scaledNorm, step.lambda, this.#curvature, this.#d, this.#subproblem)
     const x = new Float64Array(n)
     const taken = new Float64Array(n)
     let clipped = false
     for (let j = 0; j < n; j++) {
-      const target = this.#x[j]! + step.p[j]!
+      const target = this.#x[j]! + step.p[j]! + (acceleration?.[j] ?? 0)
       x[j] = Math.min(this.#problem.upper[j]!, Math.max(this.#problem.lower[j]!, target))
       if (x[j] !== target) clipped = true
       taken[j] = x[j]! - this.#x[j]!
     }
-    const fnorm2 = this.#fnorm * this.#fnorm
-    let predicted: number
-    let directional: number
+    const gaussNewton = step.lambda === 0 && acceleration === undefined && !clipped
     if (!clipped) {
-      // MINPACK's form, free of the cancellation in ‖r‖² - ‖r + Jp‖².
-      predicted = (step.jpSquared + 2 * step.dampingSquared) / fnorm2
-      directional = -(step.jpSquared + step.dampingSquared) / fnorm2
-    } else {
-      let linearised = 0
-      let jp2 = 0
-      for (let i = 0; i < r.length; i++) {
-        let jp = 0
-        for (let j = 0; j < n; j++) jp += columns[j]![i]! * taken[j]!
-        linearised += (r[i]! + jp) ** 2
-        jp2 += jp * jp
-      }
-      predicted = 1 - linearised / fnorm2
-      directional = -jp2 / fnorm2
+      // The reduction the linear model predicts for the step itself (for an accelerated step, for
+      // its velocity, as Transtrum and Sethna rate it): MINPACK's form, free of the cancellation
+      // in ‖r‖² - ‖r + Jp‖².
+      const { lambda, predicted, directional } = step
+      return { x, step: taken, scaledNorm: step.scaledNorm, lambda, predicted, directional, gaussNewton }
     }
-    return { x, step: taken, scaledNorm: this.#scaledNorm(taken), predicted, directional }
+    const jp = new Float64Array(r.length)
+    for (let j = 0; j < n; j++) {
+      if (taken[j] === 0) continue
+      const column = columns[j]!
+      for (let i = 0; i < r.length; i++) jp[i]! += column[i]! * taken[j]!
+    }
+    const linearised = norm2(jp.map((v, i) => r[i]! + v)) / this.#fnorm
+    const jpNorm = norm2(jp) / this.#fnorm
+    return {
+      x,
+      step: taken,
+      scaledNorm: scaledNorm(this.#d, taken),
+      lambda: step.lambda,
+      predicted: 1 - linearised * linearised,
+      directional: -jpNorm * jpNorm,
+      gaussNewton,
+    }
   }
 
   #tellTrial(results: readonly Told[]): void {
-    const trial = this.#pendingTrial!
-    this.#pendingTrial = undefined
+    const trial = this.#trial!
+    this.#trial = undefined
     const told = results[0]!
-    const fnorm1 = Number.isFinite(told.loss) ? Math.sqrt(told.loss) : Number.POSITIVE_INFINITY
+    const fnorm1 = failed(told) ? Number.POSITIVE_INFINITY : norm2(residualsOf(told, this.#r!.length))
     if (this.#iterations === 0 && this.#radius > trial.scaledNorm) this.#radius = trial.scaledNorm
     const actual = 0.1 * fnorm1 < this.#fnorm ? 1 - (fnorm1 / this.#fnorm) ** 2 : -1
     const ratio = trial.predicted === 0 ? 0 : actual / trial.predicted
@@ -414,23 +299,26 @@ export class LevenbergMarquardt implements Optimizer {
       let factor = actual >= 0 ? 0.5 : (0.5 * trial.directional) / (trial.directional + 0.5 * actual)
       if (0.1 * fnorm1 >= this.#fnorm || factor < 0.1) factor = 0.1
       this.#radius = factor * Math.min(this.#radius, trial.scaledNorm / 0.1)
-      this.#lambda /= factor
-    } else if (this.#lambda === 0 || ratio >= 0.75) {
+    } else if (trial.lambda === 0 || ratio >= 0.75) {
       this.#radius = trial.scaledNorm / 0.5
-      this.#lambda *= 0.5
     }
 
-    const accepted = ratio >= 1e-4
+    // In the polish, a Gauss-Newton step that stays where the central-difference Jacobian holds
+    // is exact up to rounding; so is its predicted reduction, and a sum of squares that rose by
+    // less than that is rounding too (at the 1e-12 of Lanczos3 it often is).
+    const settled = this.#polishing && trial.gaussNewton && this.#jacobian.holdsAt(trial.x)
+    const accepted = ratio >= 1e-4 || (settled && ratio > -1)
     if (accepted) {
+      this.#previous = { step: trial.step, r: this.#r! }
       this.#x = trial.x
-      this.#r = residualsOf(told, this.#r!.length)
+      this.#r = residualsOf(told)
       this.#fnorm = fnorm1
       this.#iterations++
       this.#subproblem = undefined
-      this.#jacobianCurrent = false
+      this.#jacobianCurrent &&= this.#jacobian.holdsAt(this.#x)
     }
 
-    const xnorm = this.#scaledNorm(this.#x)
+    const xnorm = scaledNorm(this.#d, this.#x)
     const { ftol, xtol } = this.#s
     let reason: string | undefined
     if (Math.abs(actual) <= ftol && trial.predicted <= ftol && 0.5 * ratio <= 1) {
@@ -443,27 +331,38 @@ export class LevenbergMarquardt implements Optimizer {
       reason = 'converged: no further improvement of the parameters is possible at machine precision'
     } else if (this.#fnorm === 0) {
       reason = 'converged: the residuals are zero'
+    } else if (this.#polishing && (!accepted || settled)) {
+      // A rejected step: the central-difference model finds no better point, what is left is
+      // rounding. A full Gauss-Newton step that stays where the Jacobian holds: the next one
+      // would correct the second order of this one's error only.
+      reason = this.#polishReason
     }
 
-    if (accepted && this.#s.prefetchJacobian && results.length > 1) {
+    if (accepted && !this.#jacobianCurrent && this.#s.prefetchJacobian && results.length > 1) {
       // When stopping (or polishing next) the plain path never sees this Jacobian's column norms;
       // leaving the scaling alone keeps both paths on the same iterates, bit for bit.
-      if (!this.#takeJacobian(results.slice(1), this.#r!) && reason === undefined) this.#updateScaling()
+      this.#jacobianCurrent = this.#jacobian.tell(results.slice(1), this.#r!)
+      if (this.#jacobianCurrent && reason === undefined) this.#updateScaling()
     }
     if (reason !== undefined) {
       this.#finish(reason)
       return
     }
-    if (!accepted) return // same Jacobian, smaller radius: the next ask() is another trial
+    if (!accepted) {
+      this.#nextTrial() // same Jacobian, smaller radius
+      return
+    }
     if (this.#jacobianCurrent) this.#afterJacobian()
     else this.#phase = 'jacobian'
   }
 
   /** Stops, after a central-difference polish and one more Jacobian round when needed. */
   #finish(reason: string): void {
-    if (this.#s.polish && this.#s.differences === 'forward' && !this.#polishing) {
+    if (this.#polishFollows()) {
       this.#polishing = true
-      this.#radius = Math.max(this.#radius, 1e-3 * this.#scaledNorm(this.#x))
+      this.#polishReason = reason
+      this.#radius = Math.max(this.#radius, 1e-3 * scaledNorm(this.#d, this.#x))
+      this.#jacobianCurrent = false
       this.#phase = 'jacobian'
       return
     }
@@ -475,79 +374,48 @@ export class LevenbergMarquardt implements Optimizer {
     this.#finalReason = reason
   }
 
-  /** Checkpoints are taken between rounds, so nothing pending needs saving: ask() recomputes the trial. */
+  /** Checkpoints are taken between rounds; a trial being asked is made again by ask(). */
   saveState(): OptimizerState {
-    return {
-      settings: { ...this.#s },
+    const state: LevenbergMarquardtState = {
+      settings: this.#s,
       phase: this.#phase,
       stopReason: this.#stopReason,
       finalReason: this.#finalReason,
       polishing: this.#polishing,
-      absoluteStep: [...this.#absoluteStep],
+      polishReason: this.#polishReason,
       scalingPending: this.#scalingPending,
-      x: Float64Array.from(this.#x),
-      r: this.#r === undefined ? undefined : Float64Array.from(this.#r),
-      fnorm: this.#fnorm,
-      columns: this.#columns?.map((c) => Float64Array.from(c)),
+      x: this.#x,
+      r: this.#r,
+      jacobian: this.#jacobian.saveState(),
       jacobianCurrent: this.#jacobianCurrent,
-      d: Float64Array.from(this.#d),
+      d: this.#d,
       radius: this.#radius,
-      lambda: this.#lambda,
       iterations: this.#iterations,
+      previous: this.#previous,
+      curvature: this.#curvature,
     }
+    return { ...copyState(state) }
   }
 
-  static restore(problem: Problem, state: OptimizerState): LevenbergMarquardt {
-    const s = state as ReturnType<LevenbergMarquardt['saveState']> & {
-      settings: Settings
-      phase: Phase
-      stopReason: string | undefined
-      finalReason: string | undefined
-      polishing: boolean
-      absoluteStep: boolean[]
-      scalingPending: boolean
-      x: Float64Array
-      r: Float64Array | undefined
-      fnorm: number
-      columns: Float64Array[] | undefined
-      jacobianCurrent: boolean
-      d: Float64Array
-      radius: number
-      lambda: number
-      iterations: number
-    }
+  static restore(problem: Problem, saved: OptimizerState): LevenbergMarquardt {
+    const s = copyState(saved as unknown as LevenbergMarquardtState)
     const lm = new LevenbergMarquardt(problem, s.settings)
     lm.#phase = s.phase
     lm.#stopReason = s.stopReason
     lm.#finalReason = s.finalReason
     lm.#polishing = s.polishing
-    lm.#absoluteStep = [...s.absoluteStep]
+    lm.#polishReason = s.polishReason
     lm.#scalingPending = s.scalingPending
-    lm.#x = Float64Array.from(s.x)
-    lm.#r = s.r === undefined ? undefined : Float64Array.from(s.r)
-    lm.#fnorm = s.fnorm
-    lm.#columns = s.columns?.map((c) => Float64Array.from(c))
+    lm.#x = s.x
+    lm.#r = s.r
+    lm.#fnorm = s.r === undefined ? Number.POSITIVE_INFINITY : norm2(s.r)
+    lm.#jacobian.restoreState(s.jacobian)
     lm.#jacobianCurrent = s.jacobianCurrent
-    lm.#d = Float64Array.from(s.d)
+    lm.#d = s.d
     lm.#radius = s.radius
-    lm.#lambda = s.lambda
     lm.#iterations = s.iterations
+    lm.#previous = s.previous
+    lm.#curvature = s.curvature
     return lm
   }
-}
-
-function residualsOf(told: Told, expected?: number): Float64Array {
-  if (told.residuals === undefined) {
-    throw new ValidationError(
-      "method 'lm' needs an objective that returns its residuals (a Float64Array); " +
-        "this one returned a number. Return the residual vector, or use 'nelder-mead', 'cmaes' or 'de'",
-    )
-  }
-  if (expected !== undefined && told.residuals.length !== expected) {
-    throw new ValidationError(
-      `the objective returned ${told.residuals.length} residuals here and ${expected} at the start point; ` +
-        'a least-squares objective must return the same number of residuals at every point',
-    )
-  }
-  return told.residuals
 }

@@ -8,13 +8,15 @@ async function fitMlLm(p: NistProblem, start: number[]) {
   // ml-levenberg-marquardt reports iterations, not evaluations; each call of the parameterized function is
   // one pass of the model over the data, so count those.
   let nfev = 0
+  // It takes one number per data point, so it gets the point's index (Nelson has two predictors).
   const parameterized = (b: number[]) => {
     nfev++
     const fb = Float64Array.from(b)
-    return (x: number) => p.model(x, fb)
+    return (i: number) => p.model(p.x[i]!, fb)
   }
+  const index = p.x.map((_, i) => i)
   try {
-    const result = levenbergMarquardt({ x: p.x, y: p.y }, parameterized, { initialValues: start })
+    const result = levenbergMarquardt({ x: index, y: p.y }, parameterized, { initialValues: start })
     return {
       params: result.parameterValues,
       nfev,
@@ -29,7 +31,7 @@ async function fitMlLm(p: NistProblem, start: number[]) {
   }
 }
 
-it('scores ml-levenberg-marquardt (defaults) on all 22 NIST runs', { timeout: 20_000 }, async () => {
+it('scores ml-levenberg-marquardt (defaults) on all 54 NIST runs', { timeout: 20_000 }, async () => {
   const rssChecks: { problem: string; reported: number; recomputed: number }[] = []
   const runs = await scoreNist(async (p, start) => {
     const r = await fitMlLm(p, start)
@@ -38,7 +40,7 @@ it('scores ml-levenberg-marquardt (defaults) on all 22 NIST runs', { timeout: 20
   })
   console.log('ml-levenberg-marquardt, default options\n' + formatNistTable(runs))
 
-  expect(runs).toHaveLength(22)
+  expect(runs).toHaveLength(54)
   for (const r of runs) {
     expect(r.minLre).toBeGreaterThanOrEqual(0)
     expect(r.minLre).toBeLessThanOrEqual(11)
@@ -50,5 +52,5 @@ it('scores ml-levenberg-marquardt (defaults) on all 22 NIST runs', { timeout: 20
       expect(Math.abs(reported - recomputed), problem).toBeLessThanOrEqual(1e-9 * recomputed)
   }
   // The point of curveFit: at its defaults this library does not solve the suite.
-  expect(runs.filter((r) => r.minLre >= 4).length).toBeLessThan(22)
+  expect(runs.filter((r) => r.minLre >= 4).length).toBeLessThan(54)
 })

@@ -11,8 +11,10 @@ import {
   minLre,
   NIST_PROBLEM_NAMES,
   type NistProblem,
+  type NistProblemName,
   type NistRun,
   parseNist,
+  RSS_AT_ROUNDING_LEVEL,
   residualSumOfSquares,
   scoreNist,
 } from './nist.ts'
@@ -22,17 +24,33 @@ const relErr = (actual: number, expected: number) => Math.abs(actual - expected)
 // Parameter and observation counts and difficulty as NIST lists them, kept apart from the files so a
 // truncated or edited file cannot agree with itself.
 const EXPECTED = {
-  BoxBOD: { n: 2, m: 6, difficulty: 'higher' },
-  Chwirut2: { n: 3, m: 54, difficulty: 'lower' },
-  DanWood: { n: 2, m: 6, difficulty: 'lower' },
-  Eckerle4: { n: 3, m: 35, difficulty: 'higher' },
-  Gauss1: { n: 8, m: 250, difficulty: 'lower' },
-  Hahn1: { n: 7, m: 236, difficulty: 'average' },
-  Kirby2: { n: 5, m: 151, difficulty: 'average' },
-  Lanczos3: { n: 6, m: 24, difficulty: 'lower' },
-  MGH09: { n: 4, m: 11, difficulty: 'higher' },
   Misra1a: { n: 2, m: 14, difficulty: 'lower' },
+  Chwirut2: { n: 3, m: 54, difficulty: 'lower' },
+  Chwirut1: { n: 3, m: 214, difficulty: 'lower' },
+  Lanczos3: { n: 6, m: 24, difficulty: 'lower' },
+  Gauss1: { n: 8, m: 250, difficulty: 'lower' },
+  Gauss2: { n: 8, m: 250, difficulty: 'lower' },
+  DanWood: { n: 2, m: 6, difficulty: 'lower' },
+  Misra1b: { n: 2, m: 14, difficulty: 'lower' },
+  Kirby2: { n: 5, m: 151, difficulty: 'average' },
+  Hahn1: { n: 7, m: 236, difficulty: 'average' },
+  Nelson: { n: 3, m: 128, difficulty: 'average' },
+  MGH17: { n: 5, m: 33, difficulty: 'average' },
+  Lanczos1: { n: 6, m: 24, difficulty: 'average' },
+  Lanczos2: { n: 6, m: 24, difficulty: 'average' },
+  Gauss3: { n: 8, m: 250, difficulty: 'average' },
+  Misra1c: { n: 2, m: 14, difficulty: 'average' },
+  Misra1d: { n: 2, m: 14, difficulty: 'average' },
+  Roszman1: { n: 4, m: 25, difficulty: 'average' },
+  ENSO: { n: 9, m: 168, difficulty: 'average' },
+  MGH09: { n: 4, m: 11, difficulty: 'higher' },
   Thurber: { n: 7, m: 37, difficulty: 'higher' },
+  BoxBOD: { n: 2, m: 6, difficulty: 'higher' },
+  Rat42: { n: 3, m: 9, difficulty: 'higher' },
+  MGH10: { n: 3, m: 16, difficulty: 'higher' },
+  Eckerle4: { n: 3, m: 35, difficulty: 'higher' },
+  Rat43: { n: 4, m: 15, difficulty: 'higher' },
+  Bennett5: { n: 3, m: 154, difficulty: 'higher' },
 } as const
 
 const problems = loadNistProblems()
@@ -56,7 +74,7 @@ function jacobian(p: NistProblem, params: readonly number[]): Matrix {
 }
 
 describe('NIST files parse', () => {
-  it('loads all 11 problems in order', () => {
+  it('loads all 27 problems in order', () => {
     expect(problems.map((p) => p.name)).toEqual([...NIST_PROBLEM_NAMES])
   })
 
@@ -71,8 +89,9 @@ describe('NIST files parse', () => {
     expect(p.starts[1]).toHaveLength(n)
     expect(p.certified).toHaveLength(n)
     expect(p.certifiedStdDev).toHaveLength(n)
-    expect(p.degreesOfFreedom).toBe(expected.m - n)
-    const all = [...p.x, ...p.y, ...p.starts[0], ...p.starts[1], ...p.certified, ...p.certifiedStdDev]
+    // Rat43's file says 9 degrees of freedom, a misprint: its residual standard deviation is √(RSS / 11).
+    expect(p.degreesOfFreedom).toBe(p.name === 'Rat43' ? 9 : expected.m - n)
+    const all = [...p.x.flat(), ...p.y, ...p.starts[0], ...p.starts[1], ...p.certified, ...p.certifiedStdDev]
     expect(all.every(Number.isFinite)).toBe(true)
     expect(p.certifiedStdDev.every((s) => s > 0)).toBe(true)
     expect(p.certifiedRss).toBeGreaterThan(0)
@@ -91,6 +110,16 @@ describe('NIST files parse', () => {
     expect([t.y[0], t.x[0]]).toEqual([80.574, -3.067])
     expect([t.y.at(-1), t.x.at(-1)]).toEqual([1457.628, 2.2])
   })
+
+  it('reads two predictors as pairs and fits log(y) where the model is stated for log[y] (Nelson)', () => {
+    const nelson = loadNistProblem('Nelson')
+    expect(nelson.x[0]).toEqual([1, 180])
+    expect(nelson.x.at(-1)).toEqual([64, 275])
+    expect(nelson.y[0]).toBe(Math.log(15))
+    expect(nelson.y.at(-1)).toBe(Math.log(1.2))
+    // The other problems keep y as written.
+    expect(loadNistProblem('Misra1a').y[0]).toBe(10.07)
+  })
 })
 
 describe('parseNist rejects malformed files', () => {
@@ -98,11 +127,12 @@ describe('parseNist rejects malformed files', () => {
 Dataset Name:  Tiny
                Starting Values   (lines 8 to 8)
                Certified Values  (lines 8 to 8)
-               Data              (lines 14 to 15)
+               Data              (lines 15 to 16)
                2 Observations
                Lower Level of Difficulty
   b1 =   1     2     3.0E+00  1.0E-01
                1 Parameters (b1)
+               1 Predictor (x)
 Residual Sum of Squares:     1.0E+00
 Residual Standard Deviation: 1.0E+00
 Degrees of Freedom:          1
@@ -126,15 +156,22 @@ Number of Observations:      2
     expect(() => parseNist(text + '  5.0E0   6.0E0\n', 'Tiny')).toThrow(/after the data range/)
     expect(() => parseNist(text.replace('2 Observations', '3 Observations'), 'Tiny')).toThrow(/header says/)
     expect(() => parseNist(text.replace('1 Parameters', '2 Parameters'), 'Tiny')).toThrow(/header says/)
-    expect(() => parseNist(text.replace('(lines 14 to 15)', ''), 'Tiny')).toThrow(/Data \(lines/)
+    expect(() => parseNist(text.replace('(lines 15 to 16)', ''), 'Tiny')).toThrow(/Data \(lines/)
+    expect(() => parseNist(text.replace('1 Predictor (x)', ''), 'Tiny')).toThrow(/Predictor/)
+    expect(() => parseNist(text.replace('1 Predictor (x)', '2 Predictors (x1, x2)'), 'Tiny')).toThrow(
+      /expected 'y x1 x2'/,
+    )
   })
 })
 
 describe('models at the certified parameters', () => {
-  it.each(problems)('$name: residual sum of squares equals the certified RSS to 1e-6', (p) => {
+  const reproducible = problems.filter((p) => !RSS_AT_ROUNDING_LEVEL.has(p.name as NistProblemName))
+
+  it.each(reproducible)('$name: residual sum of squares equals the certified RSS to 1e-6', (p) => {
     const rss = residualSumOfSquares(p, p.certified)
     expect(relErr(rss, p.certifiedRss)).toBeLessThan(1e-6)
-    expect(relErr(Math.sqrt(rss / p.degreesOfFreedom), p.residualStdDev)).toBeLessThan(1e-6)
+    const dof = p.x.length - p.certified.length
+    expect(relErr(Math.sqrt(rss / dof), p.residualStdDev)).toBeLessThan(1e-6)
   })
 
   it('a wrong parameter changes the RSS (the RSS check is not vacuous)', () => {
@@ -146,19 +183,28 @@ describe('models at the certified parameters', () => {
 
   // Every problem, Hahn1 and Thurber included, came out within ~2e-7 of NIST's values with a plain LU
   // inverse of J^T J, so no rescaling or looser tolerance is needed.
-  it.each(problems)('$name: standard deviations from a central-difference Jacobian match to 1e-3', (p) => {
-    const n = p.certified.length
-    const J = jacobian(p, p.certified)
-    const cov = inverse(J.transpose().mmul(J))
-    const s2 = residualSumOfSquares(p, p.certified) / (p.x.length - n)
-    const sd = Array.from({ length: n }, (_, j) => Math.sqrt(s2 * cov.get(j, j)))
-    for (let j = 0; j < n; j++) {
-      expect(
-        relErr(sd[j]!, p.certifiedStdDev[j]!),
-        `b${j + 1}: ${sd[j]} vs ${p.certifiedStdDev[j]}`,
-      ).toBeLessThan(1e-3)
-    }
+  it('only Lanczos1 is left out of the RSS and standard deviation checks', () => {
+    expect(problems.length - reproducible.length).toBe(1)
+    const lanczos1 = loadNistProblem('Lanczos1')
+    expect(residualSumOfSquares(lanczos1, lanczos1.certified)).toBeGreaterThan(1e3 * lanczos1.certifiedRss)
   })
+
+  it.each(reproducible)(
+    '$name: standard deviations from a central-difference Jacobian match to 1e-3',
+    (p) => {
+      const n = p.certified.length
+      const J = jacobian(p, p.certified)
+      const cov = inverse(J.transpose().mmul(J))
+      const s2 = residualSumOfSquares(p, p.certified) / (p.x.length - n)
+      const sd = Array.from({ length: n }, (_, j) => Math.sqrt(s2 * cov.get(j, j)))
+      for (let j = 0; j < n; j++) {
+        expect(
+          relErr(sd[j]!, p.certifiedStdDev[j]!),
+          `b${j + 1}: ${sd[j]} vs ${p.certifiedStdDev[j]}`,
+        ).toBeLessThan(1e-3)
+      }
+    },
+  )
 })
 
 describe('lre', () => {
@@ -189,16 +235,16 @@ describe('lre', () => {
 })
 
 describe('scoreNist and formatNistTable', () => {
-  it('scores a fit that returns the certified values as exact on all 22 runs', async () => {
+  it('scores a fit that returns the certified values as exact on all 54 runs', async () => {
     const runs = await scoreNist(async (p, start) => {
       expect(p.starts).toContainEqual(start)
       return { params: p.certified, nfev: 7, success: true, message: 'ok' }
     })
-    expect(runs).toHaveLength(22)
+    expect(runs).toHaveLength(54)
     expect(runs.every((r) => r.minLre === LRE_CAP && r.success)).toBe(true)
     expect(runs.map((r) => `${r.problem}/${r.start}`).slice(0, 4)).toEqual([
-      'BoxBOD/1',
-      'BoxBOD/2',
+      'Misra1a/1',
+      'Misra1a/2',
       'Chwirut2/1',
       'Chwirut2/2',
     ])
