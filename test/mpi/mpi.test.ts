@@ -436,13 +436,27 @@ describe.skipIf(missing !== undefined)(
 
     test('a rank that hangs past timeoutMs: that task times out, the others complete, a new module runs on the healthy rank, the job ends', async () => {
       const launch = await mpirun(fixture('hang'), { np: 3, timeoutMs: 30_000 })
-      expect(launch.reports.get(0), launch.output).toEqual({
+      const { timeoutMessage, ...data } = launch.reports.get(0) as { timeoutMessage: string }
+      expect(data, launch.output).toEqual({
         outcomes: [0, 1, 4, 'EvaluationTimeoutError', 16, 25, 36, 49, 64, 81],
         lost: 1,
         after: [0, 1, 4, 9],
       })
+      expect(timeoutMessage).toMatch(
+        /^evaluation did not finish within timeoutMs=1500; rank [12] \(\S+\) overran timeoutMs and is still running; an MPI rank cannot be stopped or replaced, so it takes no more work\. Raise timeoutMs/,
+      )
       expect(launch.code).not.toBe(0)
       expect(launch.output).toMatch(/rank [12] \(\S+\) overran timeoutMs/)
+    }, 60_000)
+
+    test('a module that exits while loading on the ranks: ObjectiveLoadError naming it and the rank', async () => {
+      const launch = await mpirun(fixture('exits-on-load'), { np: 3, timeoutMs: 30_000 })
+      const data = launch.reports.get(0) as { error: string; message: string }
+      expect(data?.error, launch.output).toBe('ObjectiveLoadError')
+      expect(data.message).toMatch(
+        /^cannot load objective module \S+exits-on-load\.objective\.ts: MPI rank [12] died while loading it \(rank [12] on \S+ \(pid \d+\) exited while serving mpiPool tasks for rank 0 \(exit code 7\)\)$/,
+      )
+      expect(launch.code).not.toBe(0)
     }, 60_000)
 
     test('a module that never finishes loading on the ranks: ObjectiveLoadError naming it at timeoutMs, the job ends', async () => {

@@ -4,6 +4,7 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { describeProcessExit, StderrTail } from './process-exit.ts'
 import type { FromWorker, ToWorker } from './protocol.ts'
 import type { SpawnWorker, WorkerHandle } from './worker-handle.ts'
 
@@ -47,16 +48,31 @@ export const spawnProcess: SpawnWorker = (id, events, options): WorkerHandle => 
     env: options.env ?? process.env,
     execArgv: [...(options.execArgv ?? [])],
     serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // stderr still reaches ours, through us: its last lines say why a worker died.
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   })
   live.add(child)
+  const stderr = new StderrTail()
+  child.stderr!.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk)
+    stderr.add(chunk)
+  })
   let gone = false
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       gone = true
       live.delete(child)
-      events.exit({ reason: signal !== null ? `killed by ${signal}` : `exit code ${code}` })
-      resolve()
+      let reported = false
+      const report = () => {
+        if (reported) return
+        reported = true
+        events.exit({ reason: describeProcessExit(code, signal, stderr.lines()) })
+        resolve()
+      }
+      // What it wrote last may still be in the pipe; a grandchild holding it open is not waited for.
+      if (child.stderr!.closed) report()
+      child.stderr!.once('close', report)
+      setTimeout(report, 200).unref()
     })
   })
   // A send racing the child's death reports through 'error'; the exit event carries the news.

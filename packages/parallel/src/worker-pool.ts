@@ -676,7 +676,7 @@ export class WorkerPool implements Pool {
       for (const batch of [...this.#batches]) this.#fail(batch, this.#broken)
       return
     }
-    if (chunks.length > 0) this.#recover(chunks, slot, killReason, exit)
+    if (chunks.length > 0) this.#recover(chunks, slot, exit, fresh !== undefined)
     if (fresh === undefined) {
       this.#retire(slot, exit)
     } else {
@@ -698,13 +698,15 @@ export class WorkerPool implements Pool {
         this.#defineWaiters.get(key)?.reject(loadTimeoutError(module, overran.timeoutMs, what))
         this.#defineWaiters.delete(key)
       } else if (slot.killReason === undefined) {
-        // A module that kills its worker while loading would otherwise cost a respawn per task.
+        // A module that kills its worker while loading would otherwise cost a respawn per task;
+        // one that kills a worker that cannot be replaced (an MPI rank) fails at once, named.
         const deaths = (this.#loadDeaths.get(refId) ?? 0) + 1
         this.#loadDeaths.set(refId, deaths)
-        if (deaths < MAX_STARTUP_FAILURES) continue
+        if (deaths < MAX_STARTUP_FAILURES && replaced) continue
+        const who = replaced ? 'workers' : slot.handle.label
         this.#setLoadError(
           refId,
-          new ObjectiveLoadError(module, `workers died while loading it (${exit.reason})`),
+          new ObjectiveLoadError(module, `${who} died while loading it (${exit.reason})`),
         )
       }
     }
@@ -735,7 +737,7 @@ export class WorkerPool implements Pool {
    * The tasks a dead worker held. Its running chunk: split into singles when it had several; a
    * single fails or is retried. A chunk it had not started goes back as it was.
    */
-  #recover(chunks: readonly Chunk[], slot: Slot, killReason: Slot['killReason'], exit: WorkerExit): void {
+  #recover(chunks: readonly Chunk[], slot: Slot, exit: WorkerExit, replaced: boolean): void {
     // A worker stopped for a load it overran ran none of its chunks: none is to blame.
     const innocent = slot.overran !== undefined
     const running = innocent ? undefined : chunks[0]
@@ -751,9 +753,10 @@ export class WorkerPool implements Pool {
         batch.attempts[item.index]!++
         requeue.push({ batch, index: item.index, single: true })
       } else {
+        // An MPI rank is not stopped: its handle says what became of it.
         const error =
-          killReason === 'timeout'
-            ? new EvaluationTimeoutError(batch.options.timeoutMs!)
+          slot.killReason === 'timeout'
+            ? new EvaluationTimeoutError(batch.options.timeoutMs!, replaced ? undefined : exit.reason)
             : new WorkerCrashedError(slot.handle.label, exit.reason)
         this.#complete(item, { ok: false, error, state: undefined })
       }

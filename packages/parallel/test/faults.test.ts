@@ -134,10 +134,16 @@ describe.each(workerBackends)('worker faults, %s', (backend) => {
     await stillWorks(pool)
   })
 
-  it('a worker that crashes on an uncaught exception: WorkerCrashedError; the pool recovers', async () => {
+  it('a worker that crashes on an uncaught exception: WorkerCrashedError saying why; the pool recovers', async () => {
     const { pool, settled } = await settledOutcome(backend, 'crash')
     const failed = settled[3]!
     expect(!failed.ok && failed.error).toBeInstanceOf(WorkerCrashedError)
+    // A process says why on its stderr, not in its exit code (fault probe P7).
+    expect(!failed.ok && failed.error.message).toMatch(
+      backend === 'threads'
+        ? /\(uncaught Error: crashed outside the evaluation\)/
+        : /\(exit code 1; the last it wrote to stderr:\n(.*\n)*\s+Error: crashed outside the evaluation\n\s+at .*faulty\.objective\.ts:\d+:\d+\)\)$/,
+    )
     expect(settled.filter((s) => s.ok)).toHaveLength(7)
     await stillWorks(pool)
   })
@@ -151,7 +157,11 @@ describe.each(workerBackends)('worker faults, %s', (backend) => {
     const settled = await mapWithContextSettled(pool, faulty('oom'), xs(6))
     const failed = settled[3]!
     expect(!failed.ok && failed.error).toBeInstanceOf(WorkerCrashedError)
-    if (backend === 'threads') expect(!failed.ok && failed.error.message).toMatch(/out of memory/)
+    expect(!failed.ok && failed.error.message).toMatch(
+      backend === 'threads'
+        ? /out of memory/
+        : /killed by SIGABRT \(it aborted, as V8 does when it runs out of memory\); the last it wrote to stderr:\n[\s\S]*FATAL ERROR: .*JavaScript heap out of memory\)$/,
+    )
     expect(settled.filter((s) => s.ok)).toHaveLength(5)
     await stillWorks(pool)
   }, 30_000)
