@@ -11,6 +11,7 @@ import { type ContextResultState, ParafitError, writeFileAtomic } from '@parafit
 import { CheckpointError, FitError, type FitResult, type HistoryEntry } from './fit-result.ts'
 import { METHODS } from './methods.ts'
 import type { Method, OptimizerState } from './optimizers/optimizer.ts'
+import { OptimizerStateError } from './optimizers/saved-state.ts'
 
 const FORMAT = 'parafit-checkpoint'
 const VERSION = 1
@@ -185,7 +186,8 @@ export function restoring<T>(path: string, restore: () => T): T {
   try {
     return restore()
   } catch (error) {
-    if (error instanceof ParafitError) throw error
+    // The optimizer's own check of its saved state is the checkpoint's problem here.
+    if (error instanceof ParafitError && !(error instanceof OptimizerStateError)) throw error
     throw new CheckpointError(
       path,
       `${path} is not a valid parafit checkpoint: its saved state cannot be restored (${(error as Error).message}). ` +

@@ -36,10 +36,10 @@ import {
   checkMethodOptions,
   createOptimizer,
   defaultBudget,
+  firstBatchSize,
   type MethodOptions,
   restoreOptimizer,
 } from './methods.ts'
-import { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
 import type { Method, Optimizer, Problem } from './optimizers/optimizer.ts'
 import { type LeastSquaresSummary, RunRecord } from './run-record.ts'
 
@@ -148,12 +148,6 @@ function validateFitterOptions<P extends ParamTree>(objective: unknown, options:
     throw new ValidationError('the Fitter needs options: { initial, bounds?, numWorkers? | pool? }')
   }
   checkOptionKeys(options, FITTER_OPTION_KEYS, 'the Fitter options')
-}
-
-function stopKindOf(reason: string): StopKind {
-  if (reason.startsWith('converged')) return 'converged'
-  if (reason.startsWith('failed')) return 'failed'
-  return 'stalled'
 }
 
 /**
@@ -327,6 +321,15 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         } else {
           method = o.method
         }
+        // What can be refused before the optimizer allocates its first batch is refused here.
+        const first =
+          firstBatchSize(method, o.methodOptions ?? {}, space.size) - (reuse === undefined ? 0 : 1)
+        const budget = o.budget ?? defaultBudget(method, space.size)
+        if (first > budget)
+          return record.toResult(space, method, {
+            kind: 'budget',
+            reason: `stopped: the first batch of ${first} points is larger than the budget of ${budget} evaluations`,
+          })
         optimizer = createOptimizer(method, o.problem, o.methodOptions ?? {}, o.seed)
       }
     } catch (error) {
@@ -358,8 +361,8 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     let failure: unknown
     try {
       while (stop === undefined) {
-        if (optimizer.stopReason !== undefined) {
-          stop = { kind: stopKindOf(optimizer.stopReason), reason: optimizer.stopReason }
+        if (optimizer.stop !== undefined) {
+          stop = optimizer.stop
           break
         }
         if (o.signal?.aborted) {
@@ -446,8 +449,9 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
 
   /** Standard errors and goodness of fit for least-squares fits, from the Jacobian at the solution. */
   #leastSquares(optimizer: Optimizer, absoluteSigma: boolean): LeastSquaresSummary | undefined {
-    if (!(optimizer instanceof LevenbergMarquardt)) return undefined
-    const { residuals, jacobian } = optimizer.solution
+    const solution = optimizer.solution
+    if (solution === undefined) return undefined
+    const { residuals, jacobian } = solution
     if (residuals === undefined || jacobian === undefined) return undefined
     const { stderr, covariance } = leastSquaresUncertainties(jacobian, residuals, { absoluteSigma })
     const statistics = fitStatistics(residuals.length, jacobian.length, residuals)

@@ -20,7 +20,23 @@ export {
   strongCorrelations,
 } from './least-squares/fit-statistics.ts'
 export { METHODS, type MethodOptions } from './methods.ts'
+export { Cmaes } from './optimizers/cmaes/cmaes.ts'
+export type { CmaesOptions } from './optimizers/cmaes/options.ts'
+export { DifferentialEvolution } from './optimizers/differential-evolution/differential-evolution.ts'
+export type {
+  DifferentialEvolutionOptions,
+  DifferentialEvolutionStrategy,
+} from './optimizers/differential-evolution/options.ts'
 export type { LevenbergMarquardtOptions } from './optimizers/levenberg-marquardt.ts'
 export { LevenbergMarquardt } from './optimizers/levenberg-marquardt.ts'
 export { NelderMead, type NelderMeadOptions } from './optimizers/nelder-mead.ts'
-export type { Method, Optimizer, OptimizerState, Problem, Told } from './optimizers/optimizer.ts'
+export type {
+  LeastSquaresSolution,
+  Method,
+  Optimizer,
+  OptimizerState,
+  OptimizerStop,
+  Problem,
+  Told,
+} from './optimizers/optimizer.ts'
+export { OptimizerStateError } from './optimizers/saved-state.ts'

@@ -2,20 +2,19 @@
 // checkpoint, and the default evaluation budget.
 
 import { checkOptionKeys, optionKeys, underKeyPath, ValidationError } from '@parafit/core'
+import { Cmaes } from './optimizers/cmaes/cmaes.ts'
 import {
   CMAES_OPTION_KEYS,
   type CmaesOptions,
+  checkCmaesProblemSize,
   cmaesSettings,
-  createCmaes,
-  restoreCmaes,
-} from './optimizers/cmaes.ts'
+} from './optimizers/cmaes/options.ts'
+import { DifferentialEvolution } from './optimizers/differential-evolution/differential-evolution.ts'
 import {
-  createDifferentialEvolution,
   DE_OPTION_KEYS,
   type DifferentialEvolutionOptions,
   differentialEvolutionSettings,
-  restoreDifferentialEvolution,
-} from './optimizers/differential-evolution.ts'
+} from './optimizers/differential-evolution/options.ts'
 import {
   LevenbergMarquardt,
   type LevenbergMarquardtOptions,
@@ -79,34 +78,43 @@ export function assertMethod(method: unknown): asserts method is Method {
   }
 }
 
+/** Each method's optimizer class: all four share one shape (see Optimizer). */
+const OPTIMIZERS = {
+  lm: LevenbergMarquardt,
+  'nelder-mead': NelderMead,
+  cmaes: Cmaes,
+  de: DifferentialEvolution,
+} as const
+
 export function createOptimizer(
   method: Method,
   problem: Problem,
   options: MethodOptions,
   seed: number,
 ): Optimizer {
-  switch (method) {
-    case 'lm':
-      return new LevenbergMarquardt(problem, options.lm)
-    case 'nelder-mead':
-      return new NelderMead(problem, options['nelder-mead'])
-    case 'cmaes':
-      return createCmaes(problem, options.cmaes ?? {}, seed)
-    case 'de':
-      return createDifferentialEvolution(problem, options.de ?? {}, seed)
-  }
+  return new OPTIMIZERS[method](problem, (options[method] ?? {}) as never, seed)
 }
 
 export function restoreOptimizer(method: Method, problem: Problem, state: OptimizerState): Optimizer {
+  return OPTIMIZERS[method].restore(problem, state)
+}
+
+/**
+ * The size of a method's first batch for n parameters, worked out from its settings alone:
+ * so that a budget too small for it, or a problem too large for the method, is refused before
+ * anything is allocated.
+ */
+export function firstBatchSize(method: Method, options: MethodOptions, n: number): number {
   switch (method) {
     case 'lm':
-      return LevenbergMarquardt.restore(problem, state)
+      return 1
     case 'nelder-mead':
-      return NelderMead.restore(problem, state)
+      return n + 1
     case 'cmaes':
-      return restoreCmaes(problem, state)
+      checkCmaesProblemSize(n)
+      return cmaesSettings(options.cmaes ?? {}, n).popSize
     case 'de':
-      return restoreDifferentialEvolution(problem, state)
+      return differentialEvolutionSettings(options.de ?? {}, n).popSize
   }
 }
 

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
 import { LevenbergMarquardt, type Told } from '../src/index.ts'
-import { drive, unbounded } from './drive.ts'
+import { drive, unbounded } from './optimizer-harness.ts'
 
 /** Residuals of y = a e^(-k t) + c on a fixed grid, for data made from `truth` with small noise. */
 function exponential(truth: [number, number, number], noise: number[]) {

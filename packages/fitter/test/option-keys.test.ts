@@ -6,15 +6,15 @@ import { objective, ValidationError } from '@parafit/core'
 import { assertUnknownOption, rejectedValidationError, validationErrorOf } from '@parafit/core/testing'
 import { describe, expect, test } from 'vitest'
 import {
+  Cmaes,
   curveFit,
+  DifferentialEvolution,
   type FitOptions,
   Fitter,
   type FitterOptions,
   LevenbergMarquardt,
   NelderMead,
 } from '../src/index.ts'
-import { createCmaes } from '../src/optimizers/cmaes.ts'
-import { createDifferentialEvolution } from '../src/optimizers/differential-evolution.ts'
 
 type Params = { a: number; b: number }
 
@@ -267,19 +267,19 @@ describe('optimizer option values (P6): ValidationErrors with the key path', () 
       'ftol',
     )
     assertUnknownOption(
-      validationErrorOf(() => createCmaes(problem, { popsize: 8 } as never, 1)),
+      validationErrorOf(() => new Cmaes(problem, { popsize: 8 } as never, 1)),
       'popsize',
       'popSize',
     )
     assertUnknownOption(
-      validationErrorOf(() => createDifferentialEvolution(problem, { crossOver: 0.5 } as never, 1)),
+      validationErrorOf(() => new DifferentialEvolution(problem, { crossOver: 0.5 } as never, 1)),
       'crossOver',
       'crossover',
     )
-    expect(validationErrorOf(() => createCmaes(problem, { popSize: 1 }, 1)).keyPath).toBe('popSize')
+    expect(validationErrorOf(() => new Cmaes(problem, { popSize: 1 }, 1)).keyPath).toBe('popSize')
     const empty = { x0: new Float64Array(0), lower: new Float64Array(0), upper: new Float64Array(0) }
-    expect(() => createCmaes(empty, {}, 1)).toThrow(ValidationError)
-    expect(() => createDifferentialEvolution(empty, {}, 1)).toThrow(ValidationError)
+    expect(() => new Cmaes(empty, {}, 1)).toThrow(ValidationError)
+    expect(() => new DifferentialEvolution(empty, {}, 1)).toThrow(ValidationError)
   })
 })
 

@@ -34,7 +34,7 @@ import {
   levenbergMarquardtSettings,
 } from './levenberg-marquardt/options.ts'
 import { copyState, type LevenbergMarquardtState, type Phase } from './levenberg-marquardt/state.ts'
-import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
+import type { Optimizer, OptimizerState, OptimizerStop, Problem, Told } from './optimizer.ts'
 
 export {
   type LevenbergMarquardtOptions,
@@ -89,6 +89,18 @@ export class LevenbergMarquardt implements Optimizer {
 
   get stopReason(): string | undefined {
     return this.#stopReason
+  }
+
+  /** How the run stopped, as data (the Optimizer contract); stopReason says the same in words. */
+  get stop(): OptimizerStop | undefined {
+    const reason = this.#stopReason
+    if (reason === undefined) return undefined
+    const kind = reason.startsWith('converged')
+      ? 'converged'
+      : reason.startsWith('failed')
+        ? 'failed'
+        : 'stalled'
+    return { kind, reason }
   }
 
   /** The current iterate, its residuals and the Jacobian there (columns), when known. */

@@ -11,7 +11,8 @@
 
 import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
 import { initialScales, reflectIntoBox } from '../bounds.ts'
-import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
+import type { Optimizer, OptimizerState, OptimizerStop, Problem, Told } from './optimizer.ts'
+import { SavedState, savedStop, stateHeader } from './saved-state.ts'
 
 export interface NelderMeadOptions {
   /** Initial simplex edge for each parameter, relative to bounds.ts's initial scales. Default 1. */
@@ -35,6 +36,10 @@ export const NELDER_MEAD_OPTION_KEYS = optionKeys<NelderMeadOptions>()([
 ])
 
 type Settings = Required<NelderMeadOptions>
+
+const STATE_KIND = 'nelder-mead'
+const STATE_VERSION = 1
+const PHASES: readonly Phase[] = ['simplex', 'line', 'shrink']
 
 /** The settings with their defaults; throws a ValidationError (key path relative to `options`) on bad input. */
 export function nelderMeadSettings(options: NelderMeadOptions): Settings {
@@ -79,11 +84,13 @@ export class NelderMead implements Optimizer {
   #simplex: Vertex[] = []
   #restartsLeft: number
   #lossAtRestart = Number.POSITIVE_INFINITY
-  #stopReason: string | undefined
-  /** The points of the last ask() in the unbounded space. */
+  #stop: OptimizerStop | undefined
+  /** The points of the last ask() in the unbounded space; empty once told. */
   #asked: Float64Array[] = []
 
-  constructor(problem: Problem, options: NelderMeadOptions = {}) {
+  /** A run from `problem.x0`. Nelder-Mead draws nothing at random: the seed is accepted for the common shape, and unused. */
+  constructor(problem: Problem, options: NelderMeadOptions = {}, _seed?: number) {
+    if (problem.x0.length === 0) throw new ValidationError('Nelder-Mead needs at least one parameter')
     this.#problem = problem
     this.#s = nelderMeadSettings(options)
     this.#n = problem.x0.length
@@ -96,12 +103,13 @@ export class NelderMead implements Optimizer {
     this.#restartsLeft = this.#s.restarts
   }
 
-  get stopReason(): string | undefined {
-    return this.#stopReason
+  get stop(): OptimizerStop | undefined {
+    return this.#stop
   }
 
   ask(): Float64Array[] {
-    if (this.#stopReason !== undefined) throw new Error('ask() after the optimizer stopped')
+    if (this.#stop !== undefined)
+      throw new ValidationError(`ask() after Nelder-Mead stopped (${this.#stop.reason})`)
     this.#asked = this.#candidates()
     return this.#asked.map((u) => reflectIntoBox(u, this.#problem.lower, this.#problem.upper))
   }
@@ -131,6 +139,11 @@ export class NelderMead implements Optimizer {
   }
 
   tell(results: readonly Told[]): void {
+    if (this.#asked.length === 0) throw new ValidationError('tell() without a preceding ask()')
+    if (results.length !== this.#asked.length)
+      throw new ValidationError(
+        `tell() expected ${this.#asked.length} results (one per point asked), got ${results.length}`,
+      )
     const losses = results.map((r) => (Number.isFinite(r.loss) ? r.loss : Number.POSITIVE_INFINITY))
     if (this.#phase === 'simplex') {
       this.#simplex = this.#asked.map((u, i) => ({ u, loss: losses[i]! }))
@@ -143,6 +156,7 @@ export class NelderMead implements Optimizer {
     } else {
       this.#move(losses)
     }
+    this.#asked = []
     this.#simplex.sort((a, b) => a.loss - b.loss)
     if (this.#phase === 'line' && this.#converged()) this.#restartOrStop()
   }
@@ -196,40 +210,56 @@ export class NelderMead implements Optimizer {
       this.#phase = 'simplex'
       return
     }
-    this.#stopReason = improved
-      ? 'converged: the simplex has shrunk below xtol and ftol (no restarts left)'
-      : 'converged: the simplex has shrunk below xtol and ftol, and a restart did not improve it'
+    this.#stop = {
+      kind: 'converged',
+      reason: improved
+        ? 'converged: the simplex has shrunk below xtol and ftol (no restarts left)'
+        : 'converged: the simplex has shrunk below xtol and ftol, and a restart did not improve it',
+    }
   }
 
+  /** Plain arrays and finite numbers only (null for a failed loss), so that the state survives JSON. */
   saveState(): OptimizerState {
+    const loss = (v: number) => (Number.isFinite(v) ? v : null)
     return {
+      ...stateHeader(STATE_KIND, STATE_VERSION, this.#n),
       settings: { ...this.#s },
       phase: this.#phase,
-      start: Float64Array.from(this.#start),
-      simplex: this.#simplex.map((v) => ({ u: Float64Array.from(v.u), loss: v.loss })),
+      start: Array.from(this.#start),
+      simplex: this.#simplex.map((v) => ({ u: Array.from(v.u), loss: loss(v.loss) })),
       restartsLeft: this.#restartsLeft,
-      lossAtRestart: this.#lossAtRestart,
-      stopReason: this.#stopReason,
+      lossAtRestart: loss(this.#lossAtRestart),
+      stop: savedStop(this.#stop),
     }
   }
 
+  /** Continues the run that saved `state` (from saveState()) on the same problem. */
   static restore(problem: Problem, state: OptimizerState): NelderMead {
-    const s = state as {
-      settings: Settings
-      phase: Phase
-      start: Float64Array
-      simplex: Vertex[]
-      restartsLeft: number
-      lossAtRestart: number
-      stopReason: string | undefined
-    }
-    const nm = new NelderMead(problem, s.settings)
-    nm.#phase = s.phase
-    nm.#start = Float64Array.from(s.start)
-    nm.#simplex = s.simplex.map((v) => ({ u: Float64Array.from(v.u), loss: v.loss }))
-    nm.#restartsLeft = s.restartsLeft
-    nm.#lossAtRestart = s.lossAtRestart
-    nm.#stopReason = s.stopReason
+    const n = problem.x0.length
+    const saved = SavedState.open(state, {
+      kind: STATE_KIND,
+      version: STATE_VERSION,
+      n,
+      label: 'Nelder-Mead',
+    })
+    const settings = saved.record('settings')
+    const nm = new NelderMead(problem, {
+      initialStep: settings.number('initialStep', { min: 0 }),
+      xtol: settings.number('xtol', { min: 0 }),
+      ftol: settings.number('ftol', { min: 0 }),
+      fatol: settings.number('fatol', { min: 0 }),
+      restarts: settings.number('restarts', { integer: true, min: 0 }),
+    })
+    nm.#phase = saved.choice('phase', PHASES)
+    nm.#start = saved.vector('start', n)
+    const simplex = saved.records('simplex')
+    // Once started, the simplex always has its n + 1 vertices.
+    if (simplex.length !== 0 && simplex.length !== n + 1)
+      saved.invalid('simplex', `has ${simplex.length} vertices, expected ${n + 1}`)
+    nm.#simplex = simplex.map((v) => ({ u: v.vector('u', n), loss: v.loss('loss') }))
+    nm.#restartsLeft = saved.number('restartsLeft', { integer: true, min: 0 })
+    nm.#lossAtRestart = saved.loss('lossAtRestart')
+    nm.#stop = saved.stop()
     return nm
   }
 }

@@ -10,295 +10,95 @@
 // whose minima sit where f's lie in the box (on a face when f's minimum is outside it), so the
 // distribution stays an honest model of what was selected, with no repair bias.
 
-import { checkOptionKeys, optionKeys, Random, ValidationError } from '@parafit/core'
+import { ValidationError } from '@parafit/core'
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix'
-import { initialScales, reflectIntoBox } from '../bounds.ts'
-import type { Optimizer, OptimizerState, Problem, Told } from './optimizer.ts'
+import { reflectIntoBox } from '../../bounds.ts'
+import type { Optimizer, OptimizerState, OptimizerStop, Problem, Told } from '../optimizer.ts'
+import { OptimizerStateError } from '../saved-state.ts'
+import {
+  type CmaesOptions,
+  type CmaesSettings,
+  checkCmaesProblemSize,
+  cmaesSettings,
+  type Strategy,
+  strategyFor,
+} from './options.ts'
+import {
+  freshRun,
+  type Geometry,
+  geometryOf,
+  identity,
+  type Pending,
+  type Run,
+  readRun,
+  saveRun,
+} from './state.ts'
 
-export interface CmaesOptions {
-  /** Initial step size, relative to initialScales(x0, lower, upper); default 1 (the scales themselves). */
-  sigma0?: number
-  /** Population size lambda of the first run; default 4 + floor(3 ln n). */
-  popSize?: number
-  /** IPOP restarts after a stop, each doubling the population and starting from the best point; default 0. */
-  restarts?: number
-  /**
-   * Stop when the range of the best losses of the last 10 + ceil(30 n / lambda) generations and of
-   * all losses of the current generation is below this; default 1e-12 (absolute, in loss units).
-   */
-  tolFun?: number
-  /** Stop when sigma * max(sqrt(diag C)) * max(scale) is below this (parameter units); default 1e-11. */
-  tolX?: number
-}
-
-export const CMAES_OPTION_KEYS = optionKeys<CmaesOptions>()([
-  'sigma0',
-  'popSize',
-  'restarts',
-  'tolFun',
-  'tolX',
-])
-
-interface Settings {
-  readonly sigma0: number
-  readonly popSize: number
-  readonly restarts: number
-  readonly tolFun: number
-  readonly tolX: number
-}
-
-/** The strategy parameters, all derived from n and lambda (recomputed on restore, not saved). */
-interface Strategy {
-  readonly lambda: number
-  readonly mu: number
-  readonly weights: Float64Array
-  readonly mueff: number
-  readonly cc: number
-  readonly cs: number
-  readonly c1: number
-  readonly cmu: number
-  readonly damps: number
-  readonly chiN: number
-  /** Generations between eigendecompositions: C changes little per generation when c1 + cmu is small. */
-  readonly eigenEvery: number
-  /** Length of the best-loss history the tolFun test looks at. */
-  readonly historyLength: number
-}
-
-/** A generation asked but not yet told: the normal deviates, their images B D z, and the points asked. */
-interface Pending {
-  readonly z: Float64Array[]
-  readonly y: Float64Array[]
-  readonly points: Float64Array[]
-}
-
-/** Everything that changes during a run; saveState writes exactly this (plus the settings). */
-interface Run {
-  random: Random
-  restartsDone: number
-  generation: number
-  /** Generations since the last (re)start: drives the hsig correction and the eigen refresh. */
-  runGeneration: number
-  eigenGeneration: number
-  mean: Float64Array
-  sigma: number
-  /** Row-major n x n covariance, its eigenvectors (columns of B) and the square roots of its eigenvalues. */
-  C: Float64Array
-  B: Float64Array
-  D: Float64Array
-  pc: Float64Array
-  ps: Float64Array
-  /** Best loss of each recent generation, Infinity when none was finite. */
-  history: number[]
-  /** Consecutive generations in which every evaluation failed. */
-  failedRun: number
-  bestX: Float64Array | undefined
-  bestLoss: number
-  pending: Pending | undefined
-  stopReason: string | undefined
-}
-
-const STATE_KIND = 'cmaes'
-const STATE_VERSION = 1
 /** Largest condition number of C tolerated before the run is declared stalled (as in Hansen's ConditionCov). */
 const MAX_CONDITION = 1e14
 /** sigma * max(D) growing this far beyond sigma0 means the loss keeps falling without end. */
 const MAX_SIGMA_GROWTH = 1e20
 
-export function createCmaes(problem: Problem, options: CmaesOptions, seed: number): Optimizer {
-  const n = problem.x0.length
-  if (n === 0) throw new ValidationError('CMA-ES needs at least one parameter')
-  const settings = cmaesSettings(options, n)
-  const geometry = geometryOf(problem)
-  const run: Run = {
-    random: Random.fromSeed(seed),
-    restartsDone: 0,
-    generation: 0,
-    runGeneration: 0,
-    eigenGeneration: 0,
-    mean: new Float64Array(n),
-    sigma: settings.sigma0,
-    C: identity(n),
-    B: identity(n),
-    D: new Float64Array(n).fill(1),
-    pc: new Float64Array(n),
-    ps: new Float64Array(n),
-    history: [],
-    failedRun: 0,
-    bestX: undefined,
-    bestLoss: Infinity,
-    pending: undefined,
-    stopReason: undefined,
-  }
-  // Start from x0 mirrored into the box, in normalised coordinates (0 when x0 is inside).
-  const start = reflectIntoBox(problem.x0, problem.lower, problem.upper)
-  for (let i = 0; i < n; i++) run.mean[i] = (start[i]! - geometry.origin[i]!) / geometry.scales[i]!
-  return new Cmaes(geometry, settings, run)
-}
-
-export function restoreCmaes(problem: Problem, state: OptimizerState): Optimizer {
-  if (state['kind'] !== STATE_KIND || state['version'] !== STATE_VERSION) {
-    throw new Error('not a saved CMA-ES state (kind or version mismatch)')
-  }
-  const n = problem.x0.length
-  if (readNumber(state, 'n') !== n)
-    throw new Error('saved CMA-ES state is for a different number of parameters')
-  const saved = state['options'] as Record<string, unknown>
-  const settings: Settings = {
-    sigma0: readNumber(saved, 'sigma0'),
-    popSize: readNumber(saved, 'popSize'),
-    restarts: readNumber(saved, 'restarts'),
-    tolFun: readNumber(saved, 'tolFun'),
-    tolX: readNumber(saved, 'tolX'),
-  }
-  const geometry = geometryOf(problem)
-  const pendingZ = state['pendingZ']
-  const bestX = state['bestX']
-  const stopReason = state['stopReason']
-  const run: Run = {
-    random: Random.fromState(readArray(state, 'random')),
-    restartsDone: readNumber(state, 'restartsDone'),
-    generation: readNumber(state, 'generation'),
-    runGeneration: readNumber(state, 'runGeneration'),
-    eigenGeneration: readNumber(state, 'eigenGeneration'),
-    mean: readVector(state, 'mean', n),
-    sigma: readNumber(state, 'sigma'),
-    C: readVector(state, 'C', n * n),
-    B: readVector(state, 'B', n * n),
-    D: readVector(state, 'D', n),
-    pc: readVector(state, 'pc', n),
-    ps: readVector(state, 'ps', n),
-    // Infinity does not survive JSON, so a generation without a finite loss is saved as null.
-    history: readArray(state, 'history').map((v) => (v === null ? Infinity : v)),
-    failedRun: readNumber(state, 'failedRun'),
-    bestX: bestX == null ? undefined : readVector(state, 'bestX', n),
-    bestLoss: bestX == null ? Infinity : readNumber(state, 'bestLoss'),
-    pending: undefined,
-    stopReason: typeof stopReason === 'string' ? stopReason : undefined,
-  }
-  const optimizer = new Cmaes(geometry, settings, run)
-  if (Array.isArray(pendingZ))
-    optimizer.resample(pendingZ.map((z) => Float64Array.from(z as ArrayLike<number>)))
-  return optimizer
-}
-
-interface Geometry {
-  readonly n: number
-  readonly origin: Float64Array
-  readonly scales: Float64Array
-  readonly maxScale: number
-  readonly lower: Float64Array
-  readonly upper: Float64Array
-}
-
-function geometryOf(problem: Problem): Geometry {
-  const scales = initialScales(problem.x0, problem.lower, problem.upper)
-  return {
-    n: problem.x0.length,
-    origin: Float64Array.from(problem.x0),
-    scales,
-    maxScale: Math.max(...scales),
-    lower: problem.lower,
-    upper: problem.upper,
-  }
-}
-
-/** The settings with their defaults for n parameters; throws a ValidationError (key path relative to `options`) on bad input. */
-export function cmaesSettings(options: CmaesOptions, n: number): Settings {
-  checkOptionKeys(options, CMAES_OPTION_KEYS, 'CMA-ES options')
-  const settings: Settings = {
-    sigma0: options.sigma0 ?? 1,
-    popSize: options.popSize ?? 4 + Math.floor(3 * Math.log(n)),
-    restarts: options.restarts ?? 0,
-    tolFun: options.tolFun ?? 1e-12,
-    tolX: options.tolX ?? 1e-11,
-  }
-  const invalid = (key: keyof Settings, rule: string) =>
-    new ValidationError(`${key} must be ${rule}, got ${String(settings[key])}`, key)
-  if (!(settings.sigma0 > 0 && Number.isFinite(settings.sigma0))) throw invalid('sigma0', 'a positive number')
-  if (!Number.isInteger(settings.popSize) || settings.popSize < 2) throw invalid('popSize', 'an integer >= 2')
-  if (!Number.isInteger(settings.restarts) || settings.restarts < 0)
-    throw invalid('restarts', 'an integer >= 0')
-  if (!(settings.tolFun >= 0)) throw invalid('tolFun', 'a number >= 0')
-  if (!(settings.tolX >= 0)) throw invalid('tolX', 'a number >= 0')
-  return settings
-}
-
-/** Default strategy parameters of Hansen's tutorial, for n dimensions and population lambda. */
-function strategyFor(n: number, lambda: number): Strategy {
-  const mu = Math.floor(lambda / 2)
-  const weights = new Float64Array(mu)
-  let sum = 0
-  for (let i = 0; i < mu; i++) {
-    weights[i] = Math.log((lambda + 1) / 2) - Math.log(i + 1)
-    sum += weights[i]!
-  }
-  let sumSquares = 0
-  for (let i = 0; i < mu; i++) {
-    weights[i] = weights[i]! / sum
-    sumSquares += weights[i]! * weights[i]!
-  }
-  const mueff = 1 / sumSquares
-  const cc = (4 + mueff / n) / (n + 4 + (2 * mueff) / n)
-  const cs = (mueff + 2) / (n + mueff + 5)
-  const c1 = 2 / ((n + 1.3) ** 2 + mueff)
-  const cmu = Math.min(1 - c1, (2 * (mueff - 2 + 1 / mueff)) / ((n + 2) ** 2 + mueff))
-  const damps = 1 + 2 * Math.max(0, Math.sqrt((mueff - 1) / (n + 1)) - 1) + cs
-  const chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n))
-  return {
-    lambda,
-    mu,
-    weights,
-    mueff,
-    cc,
-    cs,
-    c1,
-    cmu,
-    damps,
-    chiN,
-    eigenEvery: lambda / ((c1 + cmu) * n * 10),
-    historyLength: 10 + Math.ceil((30 * n) / lambda),
-  }
-}
-
-class Cmaes implements Optimizer {
+export class Cmaes implements Optimizer {
   readonly method = 'cmaes' as const
   readonly #geometry: Geometry
-  readonly #settings: Settings
-  readonly #run: Run
+  #settings: CmaesSettings
+  #run: Run
   #strategy: Strategy
 
-  constructor(geometry: Geometry, settings: Settings, run: Run) {
-    this.#geometry = geometry
-    this.#settings = settings
-    this.#run = run
-    this.#strategy = strategyFor(geometry.n, settings.popSize * 2 ** run.restartsDone)
+  /** A run from `problem.x0`; `seed` fixes every random draw, so the same seed gives the same run. */
+  constructor(problem: Problem, options: CmaesOptions = {}, seed = 1) {
+    const n = problem.x0.length
+    checkCmaesProblemSize(n)
+    this.#settings = cmaesSettings(options, n)
+    this.#geometry = geometryOf(problem)
+    this.#run = freshRun(this.#geometry, this.#settings, seed)
+    this.#strategy = strategyFor(n, this.#settings.popSize)
   }
 
-  get stopReason(): string | undefined {
-    return this.#run.stopReason
+  /** Continues the run that saved `state` (from saveState()) on the same problem. */
+  static restore(problem: Problem, state: OptimizerState): Cmaes {
+    const { settings, run, pendingZ } = readRun(state, problem.x0.length)
+    const optimizer = new Cmaes(problem, { popSize: settings.popSize })
+    optimizer.#settings = settings
+    optimizer.#run = run
+    optimizer.#strategy = strategyFor(problem.x0.length, settings.popSize * 2 ** run.restartsDone)
+    if (pendingZ !== undefined) {
+      if (pendingZ.length !== optimizer.#strategy.lambda)
+        throw new OptimizerStateError(
+          `saved CMA-ES state: the pending generation has ${pendingZ.length} points, not ${optimizer.#strategy.lambda}`,
+        )
+      optimizer.#resample(pendingZ)
+    }
+    return optimizer
+  }
+
+  get stop(): OptimizerStop | undefined {
+    return this.#run.stop
   }
 
   ask(): Float64Array[] {
     const run = this.#run
-    if (run.stopReason !== undefined) throw new Error(`CMA-ES has stopped (${run.stopReason})`)
+    if (run.stop !== undefined) throw new ValidationError(`ask() after CMA-ES stopped (${run.stop.reason})`)
     // Asking again before telling repeats the same generation (also what a restored mid-generation state does).
     if (run.pending === undefined) {
       const { n } = this.#geometry
-      if (run.runGeneration - run.eigenGeneration > this.#strategy.eigenEvery) this.#decompose()
+      // Done at the end of tell() already, unless the state was restored just then.
+      if (!this.#decomposeIfDue())
+        throw new ValidationError(`ask() after CMA-ES stopped (${run.stop!.reason})`)
       const z: Float64Array[] = []
       for (let k = 0; k < this.#strategy.lambda; k++) {
         const zk = new Float64Array(n)
         for (let i = 0; i < n; i++) zk[i] = run.random.normal()
         z.push(zk)
       }
-      this.resample(z)
+      this.#resample(z)
     }
     return run.pending!.points.map((p) => p.slice())
   }
 
   /** Builds the pending generation from its normal deviates: y = B D z, point = mirror(x0 + scale (m + sigma y)). */
-  resample(z: Float64Array[]): void {
+  #resample(z: Float64Array[]): void {
     const run = this.#run
     const { n, origin, scales, lower, upper } = this.#geometry
     const y: Float64Array[] = []
@@ -323,9 +123,12 @@ class Cmaes implements Optimizer {
   tell(results: readonly Told[]): void {
     const run = this.#run
     const pending = run.pending
-    if (pending === undefined) throw new Error('tell() without a preceding ask()')
+    if (pending === undefined) throw new ValidationError('tell() without a preceding ask()')
     const lambda = this.#strategy.lambda
-    if (results.length !== lambda) throw new Error(`tell() expected ${lambda} results, got ${results.length}`)
+    if (results.length !== lambda)
+      throw new ValidationError(
+        `tell() expected ${lambda} results (one per point asked), got ${results.length}`,
+      )
     // Anything not finite counts as a failed evaluation: ranked after every finite loss.
     const losses = new Float64Array(lambda)
     for (let k = 0; k < lambda; k++) {
@@ -355,10 +158,18 @@ class Cmaes implements Optimizer {
     }
     if (run.history.length > this.#strategy.historyLength) run.history.shift()
 
-    const reason = this.#checkStop(losses)
-    if (reason === undefined) return
+    const stop = this.#checkStop(losses)
+    if (stop === undefined) {
+      // Refreshed here rather than in the next ask(), so that a breakdown is a stop, not an error.
+      this.#decomposeIfDue()
+      return
+    }
     if (run.restartsDone < this.#settings.restarts) this.#restart()
-    else run.stopReason = run.restartsDone > 0 ? `${reason} (after ${run.restartsDone} restarts)` : reason
+    else
+      run.stop =
+        run.restartsDone > 0
+          ? { kind: stop.kind, reason: `${stop.reason} (after ${run.restartsDone} restarts)` }
+          : stop
   }
 
   /** One generation's update from the `used` best samples (fewer than mu only when the rest failed). */
@@ -432,9 +243,13 @@ class Cmaes implements Optimizer {
     if (losses[order[0]!] === losses[quarter]) run.sigma *= Math.exp(0.2 + s.cs / s.damps)
   }
 
-  /** Refreshes B and D from C (symmetrised, eigenvalues floored so that D stays real and positive). */
-  #decompose(): void {
+  /**
+   * Refreshes B and D from C when they are due (symmetrised, eigenvalues floored so that D stays
+   * real and positive). False when C could not be decomposed: the run has then stopped, stalled.
+   */
+  #decomposeIfDue(): boolean {
     const run = this.#run
+    if (run.runGeneration - run.eigenGeneration <= this.#strategy.eigenEvery) return true
     const { n } = this.#geometry
     const rows: number[][] = []
     for (let i = 0; i < n; i++) {
@@ -442,25 +257,35 @@ class Cmaes implements Optimizer {
       for (let j = 0; j < n; j++) row.push(0.5 * (run.C[i * n + j]! + run.C[j * n + i]!))
       rows.push(row)
     }
-    const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true })
-    const values = evd.realEigenvalues
-    const vectors = evd.eigenvectorMatrix
+    let values: number[]
+    let vectors: Matrix
+    try {
+      if (rows.some((row) => row.some((v) => !Number.isFinite(v)))) throw new RangeError('C is not finite')
+      const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true })
+      values = evd.realEigenvalues
+      vectors = evd.eigenvectorMatrix
+      if (values.some((v) => Number.isNaN(v))) throw new RangeError('NaN eigenvalue')
+    } catch {
+      run.stop = stalled('numerical breakdown (the covariance matrix cannot be decomposed)')
+      return false
+    }
     const floor = Math.max(...values) * 1e-20
     for (let j = 0; j < n; j++) {
       run.D[j] = Math.sqrt(Math.max(values[j]!, floor, Number.MIN_VALUE))
       for (let i = 0; i < n; i++) run.B[i * n + j] = vectors.get(i, j)
     }
     run.eigenGeneration = run.runGeneration
+    return true
   }
 
-  #checkStop(losses: Float64Array): string | undefined {
+  #checkStop(losses: Float64Array): OptimizerStop | undefined {
     const run = this.#run
     const s = this.#strategy
     const { n, origin, scales, maxScale } = this.#geometry
     if (run.failedRun >= s.historyLength)
-      return `stalled: every evaluation failed for ${run.failedRun} generations`
+      return stalled(`every evaluation failed for ${run.failedRun} generations`)
     if (!Number.isFinite(run.sigma) || run.mean.some((m) => !Number.isFinite(m)))
-      return 'stalled: numerical breakdown'
+      return stalled('numerical breakdown')
 
     if (run.history.length >= s.historyLength) {
       let lo = Infinity
@@ -473,18 +298,18 @@ class Cmaes implements Optimizer {
         lo = Math.min(lo, v)
         hi = Math.max(hi, v)
       }
-      if (hi - lo < this.#settings.tolFun) return 'converged: loss range below tolFun'
+      if (hi - lo < this.#settings.tolFun) return converged('loss range below tolFun')
     }
 
     let maxSd = 0
     for (let i = 0; i < n; i++) maxSd = Math.max(maxSd, Math.sqrt(run.C[i * n + i]!))
-    if (run.sigma * maxSd * maxScale < this.#settings.tolX) return 'converged: step size below tolX'
+    if (run.sigma * maxSd * maxScale < this.#settings.tolX) return converged('step size below tolX')
 
     const maxD = Math.max(...run.D)
     const minD = Math.min(...run.D)
-    if ((maxD / minD) ** 2 > MAX_CONDITION) return 'stalled: covariance matrix ill-conditioned'
+    if ((maxD / minD) ** 2 > MAX_CONDITION) return stalled('covariance matrix ill-conditioned')
     if (run.sigma * maxD > MAX_SIGMA_GROWTH * this.#settings.sigma0)
-      return 'stalled: step size grew without bound'
+      return stalled('step size grew without bound')
 
     // No effect: a tenth of a standard deviation along one principal axis (cycling through them),
     // or a fifth in one coordinate, no longer changes the mean in floating point.
@@ -498,8 +323,8 @@ class Cmaes implements Optimizer {
       const inCoordinate = 0.2 * run.sigma * Math.sqrt(run.C[i * n + i]!)
       if (origin[i]! + scales[i]! * (run.mean[i]! + inCoordinate) === at) coordinateStuck = true
     }
-    if (!axisMoves) return 'stalled: no effect along a principal axis'
-    if (coordinateStuck) return 'stalled: no effect in a coordinate'
+    if (!axisMoves) return stalled('no effect along a principal axis')
+    if (coordinateStuck) return stalled('no effect in a coordinate')
     return undefined
   }
 
@@ -524,57 +349,9 @@ class Cmaes implements Optimizer {
   }
 
   saveState(): OptimizerState {
-    const run = this.#run
-    // Plain arrays and finite numbers only, so that the state survives JSON as well as structuredClone.
-    return {
-      kind: STATE_KIND,
-      version: STATE_VERSION,
-      n: this.#geometry.n,
-      options: { ...this.#settings },
-      random: run.random.state(),
-      restartsDone: run.restartsDone,
-      generation: run.generation,
-      runGeneration: run.runGeneration,
-      eigenGeneration: run.eigenGeneration,
-      mean: Array.from(run.mean),
-      sigma: run.sigma,
-      C: Array.from(run.C),
-      B: Array.from(run.B),
-      D: Array.from(run.D),
-      pc: Array.from(run.pc),
-      ps: Array.from(run.ps),
-      history: run.history.map((v) => (Number.isFinite(v) ? v : null)),
-      failedRun: run.failedRun,
-      bestX: run.bestX === undefined ? null : Array.from(run.bestX),
-      bestLoss: run.bestX === undefined ? null : run.bestLoss,
-      pendingZ: run.pending === undefined ? null : run.pending.z.map((z) => Array.from(z)),
-      stopReason: run.stopReason ?? null,
-    }
+    return saveRun(this.#run, this.#settings, this.#geometry.n)
   }
 }
 
-function identity(n: number): Float64Array {
-  const out = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) out[i * n + i] = 1
-  return out
-}
-
-function readNumber(record: Record<string, unknown>, key: string): number {
-  const value = record[key]
-  if (typeof value !== 'number') throw new Error(`saved CMA-ES state: ${key} is not a number`)
-  return value
-}
-
-function readArray(record: Record<string, unknown>, key: string): number[] {
-  const value = record[key]
-  if (!Array.isArray(value) && !ArrayBuffer.isView(value))
-    throw new Error(`saved CMA-ES state: ${key} is not an array`)
-  return Array.from(value as ArrayLike<number>)
-}
-
-function readVector(record: Record<string, unknown>, key: string, length: number): Float64Array {
-  const out = Float64Array.from(readArray(record, key))
-  if (out.length !== length)
-    throw new Error(`saved CMA-ES state: ${key} has length ${out.length}, not ${length}`)
-  return out
-}
+const converged = (reason: string): OptimizerStop => ({ kind: 'converged', reason: `converged: ${reason}` })
+const stalled = (reason: string): OptimizerStop => ({ kind: 'stalled', reason: `stalled: ${reason}` })
