@@ -4,6 +4,7 @@
 // steps a failed write leaves behind stay buffered and are written by the next save that works.
 
 import { existsSync, type Stats, statSync } from 'node:fs'
+import { replaceFile } from '@parafit/core'
 import type { Blob } from '../batch-results.ts'
 import { blobColumns, encodeBlobs } from './blob-columns.ts'
 import { ChainFileError } from './chain-file-error.ts'
@@ -103,16 +104,37 @@ export class ChainFileWriter {
           'memory (getChain). Choose another chainFile.path in a new sampler to write a new file',
       )
     }
+    if (!exists) {
+      // Made whole beside the path and renamed into place: a process killed while it creates the
+      // file leaves no file, never one HDF5 cannot open. Steps are then appended in place.
+      try {
+        await replaceFile(this.path, (temporary) => {
+          const created = new h5wasm.File(temporary, 'w')
+          try {
+            createChainGroups(created, this.path, this.group, this.#problem, this.#block)
+          } finally {
+            created.close()
+          }
+        })
+      } catch (error) {
+        if (error instanceof ChainFileError) throw error
+        throw new ChainFileError(
+          this.path,
+          'write',
+          `cannot create the chain file ${this.path}: ${hdf5Reason(error)}`,
+          { cause: error },
+        )
+      }
+      this.#created = true
+    }
     let file: File
     try {
-      file = new h5wasm.File(this.path, exists ? 'a' : 'w')
+      file = new h5wasm.File(this.path, 'a')
     } catch (error) {
       throw new ChainFileError(
         this.path,
-        exists ? 'unreadable' : 'write',
-        exists
-          ? `cannot open the chain file ${this.path}: ${hdf5Reason(error)}. Is it an HDF5 file? Remove it or choose another chainFile.path`
-          : `cannot create the chain file ${this.path}: ${hdf5Reason(error)}`,
+        'unreadable',
+        `cannot open the chain file ${this.path}: ${hdf5Reason(error)}. Is it an HDF5 file? Remove it or choose another chainFile.path`,
         { cause: error },
       )
     }

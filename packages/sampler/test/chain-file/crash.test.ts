@@ -2,16 +2,17 @@
 // resumes from its last written step, and the resumed run is still, bit for bit, the run that
 // was never stopped: the steps written are the steps counted, and the random state is theirs.
 
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, test } from 'vitest'
-import { EnsembleSampler } from '../../src/index.ts'
+import { ChainFileError, EnsembleSampler, readChainFile } from '../../src/index.ts'
 import { bits, initialWalkers, samplerOptions } from './problem.ts'
 
 const script = fileURLToPath(new URL('./crash-run.ts', import.meta.url))
+const creator = fileURLToPath(new URL('./create-run.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'parafit-chain-file-crash-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -38,4 +39,30 @@ describe('a run killed with SIGKILL', () => {
       expect(resumed.acceptanceFraction).toEqual(whole.acceptanceFraction)
     },
   )
+})
+
+describe('a process killed with SIGKILL while it creates a chain file', () => {
+  test('leaves no file HDF5 cannot open: a chain file appears whole (with no step yet) or not at all', {
+    timeout: 60_000,
+  }, async () => {
+    const folder = join(dir, 'creating')
+    mkdirSync(folder)
+    for (const wait of [2, 8, 14, 20, 26]) {
+      const child = spawn(process.execPath, [creator, folder], { stdio: 'ignore' })
+      // Once it has loaded and made its first files, most moments are inside the making of one.
+      while (readdirSync(folder).filter((f) => f.endsWith('.h5')).length < 2 && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      await new Promise((r) => setTimeout(r, wait))
+      child.kill('SIGKILL')
+      await new Promise((r) => child.once('exit', r))
+      for (const name of readdirSync(folder).filter((f) => f.endsWith('.h5'))) {
+        const error = await readChainFile(join(folder, name), 'mcmc').catch((e: unknown) => e)
+        expect(error, `${name}: ${(error as Error).message}`).toBeInstanceOf(ChainFileError)
+        expect((error as ChainFileError).reason, `${name}: ${(error as Error).message}`).toBe('not-resumable')
+      }
+      rmSync(folder, { recursive: true })
+      mkdirSync(folder)
+    }
+  })
 })
