@@ -92,4 +92,11 @@ export { Random } from './random.ts'
 export type { OnError, Reduction } from './reduction.ts'
 export { isObjectiveRef, type ObjectiveRef, objectiveModule } from './ref.ts'
 export { formatFrame, type SourceLocation, type StackFrame, userFrames } from './source-location.ts'
-export { assertCloneable, cloneState, findUncloneable } from './transport.ts'
+export {
+  assertCloneable,
+  assertNoClassInstance,
+  classInstanceError,
+  cloneState,
+  findClassInstance,
+  findUncloneable,
+} from './transport.ts'

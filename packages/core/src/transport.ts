@@ -57,6 +57,100 @@ export function findUncloneable(
   return { keyPath: path, reason }
 }
 
+/** Objects structured clone copies as they are (class included); anything else must be plain. */
+function clonesAsItIs(value: object): boolean {
+  return (
+    ArrayBuffer.isView(value) ||
+    value instanceof ArrayBuffer ||
+    value instanceof SharedArrayBuffer ||
+    value instanceof Error ||
+    [
+      Date.prototype,
+      RegExp.prototype,
+      Map.prototype,
+      Set.prototype,
+      Boolean.prototype,
+      Number.prototype,
+      String.prototype,
+    ].includes(Object.getPrototypeOf(value))
+  )
+}
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null || Array.isArray(value)
+}
+
+/**
+ * The key path (from `root`) of the first instance of a class of the caller's (or a built-in
+ * that structured clone does not keep: a subclass of Map, a Promise, a WeakMap) in `value`, and
+ * its class. Structured clone copies such an object as a plain one with its own enumerable
+ * fields only: its class, methods, getters and #private fields are lost, and an instance whose
+ * state is all private arrives as {} (fault probe P6). Allocates nothing for an empty record.
+ */
+export function findClassInstance(
+  value: unknown,
+  root: string,
+): { keyPath: string; className: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  if (isPlain(value) && !Array.isArray(value) && !hasObjectField(value)) return undefined
+  const seen = new Set<object>()
+  const pending: [object, string][] = [[value, root]]
+  const push = (child: unknown, path: string) => {
+    if (typeof child === 'object' && child !== null && !seen.has(child)) pending.push([child, path])
+  }
+  while (pending.length > 0) {
+    const [current, path] = pending.pop()!
+    seen.add(current)
+    // Children go on last to first, so that the first in order is found first; primitives,
+    // however many, cost nothing.
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) {
+        const child: unknown = current[i]
+        if (typeof child === 'object' && child !== null) push(child, `${path}[${i}]`)
+      }
+    } else if (isPlain(current)) {
+      const keys = Object.keys(current)
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!
+        const child = (current as Record<string, unknown>)[key]
+        if (typeof child !== 'object' || child === null) continue
+        push(child, path + (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`))
+      }
+    } else if (!clonesAsItIs(current)) {
+      return { keyPath: path, className: current.constructor?.name || 'an unnamed class' }
+    } else if (current instanceof Map || current instanceof Set) {
+      const entries = children(current)
+      for (let i = entries.length - 1; i >= 0; i--) push(entries[i]![1], path + entries[i]![0])
+    }
+  }
+  return undefined
+}
+
+/** Whether a record has a field that is an object (the common context record has none). */
+function hasObjectField(record: object): boolean {
+  for (const key in record) {
+    const child = (record as Record<string, unknown>)[key]
+    if (typeof child === 'object' && child !== null) return true
+  }
+  return false
+}
+
+/** Throws a ContextTransportError when `value` holds an object structured clone would flatten. */
+export function assertNoClassInstance(value: unknown, root: string): void {
+  const found = findClassInstance(value, root)
+  if (found !== undefined) throw classInstanceError(found)
+}
+
+/** The error for an object of class `className` at `keyPath`, which a worker would get flattened. */
+export function classInstanceError(found: { keyPath: string; className: string }): ContextTransportError {
+  return new ContextTransportError(
+    found.keyPath,
+    `an instance of class ${found.className}: structured clone copies only its own enumerable fields, ` +
+      'so it would arrive as a plain object without its class, methods, getters or #private fields',
+  )
+}
+
 /** structuredClone, with a ContextTransportError naming the key path when it fails. */
 export function cloneState<T>(value: T, root: string): T {
   try {

@@ -4,7 +4,14 @@
 // context's input (config, shared, meta). Results do not echo the parameters back: the pool
 // has them. Parameters and results travel packed where they can (task-codec.ts).
 
-import type { ContextResultState, ObjectiveRef, ParamTree, SerializedError } from '@parafit/core'
+import {
+  type ContextResultState,
+  classInstanceError,
+  findClassInstance,
+  type ObjectiveRef,
+  type ParamTree,
+  type SerializedError,
+} from '@parafit/core'
 import type { ParamsOnTheWire, ResultsOnTheWire } from './task-codec.ts'
 
 /** The part of a context's input state a worker needs; `parameters` are the task's own. */
@@ -67,6 +74,33 @@ export function taskInput(input: {
   return isEmpty(input.config) && isEmpty(input.shared) && isEmpty(input.meta)
     ? null
     : { config: input.config, shared: input.shared, meta: input.meta }
+}
+
+/**
+ * The ContextTransportError for an input that holds an instance of a class, which a worker would
+ * get as a plain object (fault probe P6), or undefined. `clean` holds the records already found
+ * clean in this batch: a `shared` record is usually the same object for every task.
+ */
+export function classInstanceInInput(input: TaskInput, clean: WeakSet<object>): Error | undefined {
+  for (const name of ['config', 'shared', 'meta'] as const) {
+    const record = input[name]
+    if (clean.has(record)) continue
+    const found = findClassInstance(record, `ctx.${name}`)
+    if (found !== undefined) return classInstanceError(found)
+    clean.add(record)
+  }
+  return undefined
+}
+
+/**
+ * An instance of a class in what the objective wrote (meta, quantities): it would reach the
+ * caller as a plain object, without its class or #private fields (fault probe P6).
+ */
+export function classInstanceIn(ctx: {
+  meta: Record<string, unknown>
+  quantities: Record<string, unknown> | undefined
+}): ReturnType<typeof findClassInstance> {
+  return findClassInstance(ctx.meta, 'ctx.meta') ?? findClassInstance(ctx.quantities, 'ctx.quantities')
 }
 
 /** The full result state of a task, from its result and its parameters. */

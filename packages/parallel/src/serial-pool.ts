@@ -8,7 +8,9 @@
 // serializeError in both modes, so they arrive as they would from a worker.
 
 import {
+  assertNoClassInstance,
   ContextTransportError,
+  classInstanceError,
   cloneState,
   deserializeError,
   EvaluateContext,
@@ -26,6 +28,7 @@ import { abortError } from './abort.ts'
 import { loadTimeoutError } from './load-timeout.ts'
 import { decodeOptions, SerialPoolOptions } from './options.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PrepareOptions } from './pool.ts'
+import { classInstanceIn } from './protocol.ts'
 
 const LOAD_LEFT_BEHIND =
   'the serial pool cannot stop a load in its own thread, so it was left behind (a worker pool ' +
@@ -89,6 +92,8 @@ function evaluateOne(
   let ctx: EvaluateContext
   let params: typeof task.params
   try {
+    // Strict, as a worker: an instance of a class would arrive flattened, so it is refused.
+    if (strict) assertNoClassInstance(task.input, 'ctx')
     ctx = EvaluateContext.fromInputState(strict ? cloneState(task.input, 'ctx') : task.input)
     params = strict ? cloneState(task.params, 'params') : task.params
   } catch (error) {
@@ -116,6 +121,12 @@ function outcomeOf(
 ): LeafOutcome {
   const state = ctx.toResultState()
   let copy = state
+  const flattened = strict ? classInstanceIn(state) : undefined
+  if (flattened !== undefined) {
+    // As from a worker: a success fails, a failure keeps its error and leaves its context here.
+    const error = failure === undefined ? classInstanceError(flattened) : failure
+    return { ok: false, error: asFromWorker(error), state: undefined }
+  }
   if (strict) {
     try {
       copy = structuredClone(state)

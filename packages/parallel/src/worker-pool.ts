@@ -30,7 +30,7 @@ import type {
   PoolKind,
   PrepareOptions,
 } from './pool.ts'
-import { type FromWorker, resultState, type TaskInput, taskInput } from './protocol.ts'
+import { classInstanceInInput, type FromWorker, resultState, type TaskInput, taskInput } from './protocol.ts'
 import { refIdentity } from './ref-registry.ts'
 import { packParams, unpackResults } from './task-codec.ts'
 import type { KillReason, SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from './worker-handle.ts'
@@ -252,7 +252,18 @@ export class WorkerPool implements Pool {
 
   evaluate(tasks: readonly LeafTask[], options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
     return this.#newBatch(tasks, options, (batch) => {
-      for (let i = 0; i < tasks.length; i++) this.#queue.push({ batch, index: i, single: false })
+      const clean = new WeakSet<object>()
+      for (let i = 0; i < tasks.length; i++) {
+        // An input a worker would get flattened fails its task here, as an uncloneable one does.
+        const input = taskInput(tasks[i]!.input)
+        const refused = input === null ? undefined : classInstanceInInput(input, clean)
+        if (refused === undefined) {
+          this.#queue.push({ batch, index: i, single: false })
+          continue
+        }
+        batch.queued--
+        this.#complete({ batch, index: i, single: true }, { ok: false, error: refused, state: undefined })
+      }
       this.#dispatch()
     })
   }

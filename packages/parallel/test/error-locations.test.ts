@@ -24,8 +24,8 @@ describe.each(workerBackends)('user code locations, %s', (backend) => {
     expect(failed.error).toBeInstanceOf(ObjectiveError)
     const cause = failed.error.cause as Error
     expect(cause.name).toBe('RangeError')
-    // faulty.objective.ts line 26: `throw new RangeError(...)`.
-    expect(cause.stack).toMatch(/fixtures\/faulty\.objective\.ts:26:13\)?$/m)
+    // faulty.objective.ts line 44: `throw new RangeError(...)`.
+    expect(cause.stack).toMatch(/fixtures\/faulty\.objective\.ts:44:13\)?$/m)
   })
 
   it('a module that throws while loading: ObjectiveLoadError whose message and cause give the line', async () => {

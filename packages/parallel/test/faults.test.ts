@@ -12,6 +12,7 @@ import {
 } from '@parafit/core'
 import { describe, expect, it } from 'vitest'
 import { mapWithContext, mapWithContextSettled, type Pool, processPool, threadPool } from '../src/index.ts'
+import { Secret } from './fixtures/faulty.objective.ts'
 import { allBackends, type Backend, faulty, makePool, trackPools, workerBackends, xs } from './helpers.ts'
 
 const track = trackPools()
@@ -65,6 +66,32 @@ describe.each(allBackends)('objective faults, %s', (backend) => {
     expect(!failed.ok && failed.error).toBeInstanceOf(ContextTransportError)
     expect(!failed.ok && (failed.error as ContextTransportError).keyPath).toBe('ctx.meta.callback')
     expect(settled.filter((s) => s.ok)).toHaveLength(7)
+  })
+
+  it('an instance of a class written into the context: ContextTransportError naming the key path and the class', async () => {
+    // Cloned, it would arrive as {} without a word (fault probe P6).
+    const { settled } = await settledOutcome(backend, 'class-instance')
+    const failed = settled[3]!
+    expect(!failed.ok && failed.error).toBeInstanceOf(ContextTransportError)
+    expect(!failed.ok && (failed.error as ContextTransportError).keyPath).toBe('ctx.meta.secret')
+    expect(!failed.ok && failed.error.message).toMatch(
+      /^context value at 'ctx\.meta\.secret' cannot be sent between workers \(an instance of class Secret: .*#private fields\)/,
+    )
+    expect(settled.filter((s) => s.ok)).toHaveLength(7)
+  })
+
+  it('an instance of a class in a context given to the pool fails only that evaluation, naming the key path', async () => {
+    const pool = track(makePool(backend))
+    const contexts = xs(8).map((_, i) => {
+      const ctx = new EvaluateContext({ shared: { same: [1, 2, 3] } })
+      if (i === 5) ctx.meta = { nested: [{ secret: new Secret() }] }
+      return ctx
+    })
+    const settled = await mapWithContextSettled(pool, faulty('throw', -1), xs(8), { contexts })
+    const failed = settled[5]!
+    expect(!failed.ok && failed.error).toBeInstanceOf(ContextTransportError)
+    expect(!failed.ok && (failed.error as ContextTransportError).keyPath).toBe('ctx.meta.nested[0].secret')
+    expect(settled.map((s) => s.ok && s.value)).toEqual([0, 1, 4, 9, 16, false, 36, 49])
   })
 
   it('a context whose input cannot be cloned fails only that evaluation, naming the key path', async () => {

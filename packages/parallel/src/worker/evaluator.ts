@@ -4,6 +4,7 @@
 
 import {
   ContextTransportError,
+  classInstanceError,
   EvaluateContext,
   evaluateWithoutWaiting,
   findUncloneable,
@@ -13,7 +14,7 @@ import {
   type ParamTree,
   serializeError,
 } from '@parafit/core'
-import type { TaskInput, TaskResult } from '../protocol.ts'
+import { classInstanceIn, type TaskInput, type TaskResult } from '../protocol.ts'
 
 /** Finds an objective that is already in this process (an MPI rank's own copy of a tree). */
 export type LocalObjectives = (ref: ObjectiveRef) => Objective | undefined
@@ -69,18 +70,21 @@ export class WorkerEvaluator {
         // A synchronous objective's loss is taken as it is: no promise per task.
         const now = evaluateWithoutWaiting(objective, params[i]!, ctx)
         const value = typeof now === 'number' ? now : await now
-        results.push({
-          ok: true,
-          value,
-          quantities: ctx.quantities,
-          meta: ctx.meta,
-          residuals: ctx.residuals,
-        })
+        const flattened = classInstanceIn(ctx)
+        results.push(
+          flattened === undefined
+            ? { ok: true, value, quantities: ctx.quantities, meta: ctx.meta, residuals: ctx.residuals }
+            : { ok: false, error: serializeError(classInstanceError(flattened)), state: undefined },
+        )
       } catch (error) {
+        // The objective's failure is the news; a context that cannot cross intact stays here.
         results.push({
           ok: false,
           error: serializeError(error),
-          state: { loss: ctx.loss, quantities: ctx.quantities, meta: ctx.meta, residuals: ctx.residuals },
+          state:
+            classInstanceIn(ctx) === undefined
+              ? { loss: ctx.loss, quantities: ctx.quantities, meta: ctx.meta, residuals: ctx.residuals }
+              : undefined,
         })
       }
     }
