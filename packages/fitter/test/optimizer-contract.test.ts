@@ -101,10 +101,7 @@ function advance(optimizer: Optimizer, f: (x: Float64Array) => Told, steps: numb
   for (let i = 0; i < steps && optimizer.stop === undefined; i++) optimizer.tell(optimizer.ask().map(f))
 }
 
-// LevenbergMarquardt joins once its saved state is read through SavedState (work in progress).
-const CHECKED = KINDS.filter((k) => k.method !== 'lm')
-
-describe.each(CHECKED)('the optimizer contract: $method', (kind) => {
+describe.each(KINDS)('the optimizer contract: $method', (kind) => {
   const n = 3
   const f = residualQuadratic(target(n))
 

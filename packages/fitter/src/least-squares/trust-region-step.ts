@@ -38,15 +38,22 @@ export class TrustRegionSubproblem {
   readonly #d: Float64Array
   /** Singular values at or below this are treated as zero in the Gauss-Newton step. */
   readonly #cutoff: number
+  /** False when the scaled Jacobian or its SVD is not finite: then there is no step to take. */
+  readonly finite: boolean
 
   /** `columns[j]` is column j of the Jacobian (length m); `d` the scaling; `r` the residuals. */
   constructor(columns: readonly Float64Array[], d: Float64Array, r: Float64Array) {
     const n = columns.length
     const m = r.length
     const a = new Matrix(m, n)
+    let finite = true
     for (let j = 0; j < n; j++) {
       const column = columns[j]!
-      for (let i = 0; i < m; i++) a.set(i, j, column[i]! / d[j]!)
+      for (let i = 0; i < m; i++) {
+        const value = column[i]! / d[j]!
+        if (!Number.isFinite(value)) finite = false
+        a.set(i, j, value)
+      }
     }
     const svd = new SingularValueDecomposition(a, {
       computeLeftSingularVectors: true,
@@ -62,6 +69,7 @@ export class TrustRegionSubproblem {
     this.#rnorm = norm2(r) || 1
     this.#z = this.#project(r, this.#rnorm)
     this.#cutoff = (this.#s[0] ?? 0) * Math.max(m, n) * EPS
+    this.finite = finite && this.#s.every(Number.isFinite) && this.#z.every(Number.isFinite)
   }
 
   /** Uᵀw / divisor (divided entry by entry: 1 / a subnormal divisor would overflow). */

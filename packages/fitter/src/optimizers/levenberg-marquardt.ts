@@ -23,6 +23,7 @@
 // Norms are computed as MINPACK's enorm does (least-squares/norms.ts), so residuals of 1e200 or
 // 1e-200 work as well as residuals of 1.
 
+import { ValidationError } from '@parafit/core'
 import { cosine, norm2, scaledNorm } from '../least-squares/norms.ts'
 import { TrustRegionSubproblem } from '../least-squares/trust-region-step.ts'
 import { accelerationFor, type Curvature, curvatureAlong } from './levenberg-marquardt/acceleration.ts'
@@ -33,7 +34,7 @@ import {
   type LevenbergMarquardtSettings,
   levenbergMarquardtSettings,
 } from './levenberg-marquardt/options.ts'
-import { copyState, type LevenbergMarquardtState, type Phase } from './levenberg-marquardt/state.ts'
+import { type Phase, readLevenbergMarquardt, saveLevenbergMarquardt } from './levenberg-marquardt/state.ts'
 import type { Optimizer, OptimizerState, OptimizerStop, Problem, Told } from './optimizer.ts'
 
 export {
@@ -41,6 +42,9 @@ export {
   LM_OPTION_KEYS,
   levenbergMarquardtSettings,
 } from './levenberg-marquardt/options.ts'
+
+/** The relative reduction below which a forward-difference run hands over to the polish (see #tellTrial). */
+const LAST_PHASE = 1e-10
 
 interface Trial {
   readonly x: Float64Array
@@ -59,7 +63,9 @@ export class LevenbergMarquardt implements Optimizer {
   readonly #s: LevenbergMarquardtSettings
   readonly #jacobian: FiniteDifferenceJacobian
   #phase: Phase = 'start'
-  #stopReason: string | undefined
+  #stop: OptimizerStop | undefined
+  /** How many points the last ask() returned, until they are told. */
+  #asked: number | undefined
   #finalReason: string | undefined
   #polishing = false
   #polishReason: string | undefined
@@ -87,20 +93,14 @@ export class LevenbergMarquardt implements Optimizer {
     this.#d = new Float64Array(problem.x0.length)
   }
 
-  get stopReason(): string | undefined {
-    return this.#stopReason
+  /** How the run stopped (all its stops are 'converged', but for a start point that failed). */
+  get stop(): OptimizerStop | undefined {
+    return this.#stop
   }
 
-  /** How the run stopped, as data (the Optimizer contract); stopReason says the same in words. */
-  get stop(): OptimizerStop | undefined {
-    const reason = this.#stopReason
-    if (reason === undefined) return undefined
-    const kind = reason.startsWith('converged')
-      ? 'converged'
-      : reason.startsWith('failed')
-        ? 'failed'
-        : 'stalled'
-    return { kind, reason }
+  /** The stop's reason, in words. */
+  get stopReason(): string | undefined {
+    return this.#stop?.reason
   }
 
   /** The current iterate, its residuals and the Jacobian there (columns), when known. */
@@ -121,7 +121,15 @@ export class LevenbergMarquardt implements Optimizer {
   }
 
   ask(): Float64Array[] {
-    if (this.#stopReason !== undefined) throw new Error('ask() after the optimizer stopped')
+    if (this.#stop !== undefined)
+      throw new ValidationError(`ask() after Levenberg-Marquardt stopped (${this.#stop.reason})`)
+    const points = this.#points()
+    this.#asked = points.length
+    return points
+  }
+
+  /** The batch of the current phase; asked again before a tell, the same points. */
+  #points(): Float64Array[] {
     switch (this.#phase) {
       case 'start':
         // The start point and the Jacobian there, in one batch.
@@ -138,11 +146,18 @@ export class LevenbergMarquardt implements Optimizer {
   }
 
   tell(results: readonly Told[]): void {
+    if (this.#asked === undefined) throw new ValidationError('tell() without a preceding ask()')
+    if (results.length !== this.#asked) {
+      throw new ValidationError(
+        `tell() expected ${this.#asked} results (one per point asked), got ${results.length}`,
+      )
+    }
+    this.#asked = undefined
     switch (this.#phase) {
       case 'start': {
         const start = results[0]!
         if (failed(start)) {
-          this.#stopReason = 'failed: the objective failed at the start point'
+          this.#stop = { kind: 'failed', reason: 'failed: the objective failed at the start point' }
           return
         }
         this.#r = residualsOf(start)
@@ -168,7 +183,7 @@ export class LevenbergMarquardt implements Optimizer {
       case 'final-jacobian':
         if (!this.#jacobian.tell(results, this.#r!)) return
         this.#jacobianCurrent = true
-        this.#stopReason = this.#finalReason
+        this.#stop = { kind: 'converged', reason: this.#finalReason ?? 'converged' }
         return
       case 'trial':
         this.#tellTrial(results)
@@ -196,16 +211,17 @@ export class LevenbergMarquardt implements Optimizer {
       this.#curvature = curvatureAlong(previous.step, previous.r, this.#r!, this.#jacobian.columns!)
     }
     if (this.#fnorm === 0) {
-      this.#stopReason = 'converged: the residuals are zero'
+      this.#stop = { kind: 'converged', reason: 'converged: the residuals are zero' }
       return
     }
     const gradient = this.#gradientCosine()
     if (gradient <= this.#s.gtol) {
-      this.#stopReason = `converged: the gradient is orthogonal to the residuals (cosine ${gradient.toExponential(2)})`
+      const reason = `converged: the gradient is orthogonal to the residuals (cosine ${gradient.toExponential(2)})`
+      this.#stop = { kind: 'converged', reason }
       return
     }
     if (gradient <= EPS) {
-      this.#stopReason = 'converged: the gradient is zero to machine precision'
+      this.#stop = { kind: 'converged', reason: 'converged: the gradient is zero to machine precision' }
       return
     }
     this.#nextTrial()
@@ -234,6 +250,11 @@ export class LevenbergMarquardt implements Optimizer {
    */
   #nextTrial(): void {
     const trial = this.#makeTrial()
+    if (!this.#subproblem!.finite) {
+      const reason = 'stalled: numerical breakdown (the Jacobian scaled by its column norms is not finite)'
+      this.#stop = { kind: 'stalled', reason }
+      return
+    }
     if (this.#polishFollows() && trial.gaussNewton && trial.predicted <= this.#s.ftol) {
       this.#finish(
         `converged: the Gauss-Newton step would reduce the sum of squares by less than ftol (${this.#s.ftol})`,
@@ -343,6 +364,18 @@ export class LevenbergMarquardt implements Optimizer {
       reason = 'converged: no further improvement of the parameters is possible at machine precision'
     } else if (this.#fnorm === 0) {
       reason = 'converged: the residuals are zero'
+    } else if (
+      this.#polishFollows() &&
+      accepted &&
+      trial.gaussNewton &&
+      ratio >= 0.5 &&
+      ratio <= 2 &&
+      actual <= LAST_PHASE
+    ) {
+      // A full Gauss-Newton step, predicted well, that gained less than LAST_PHASE: the forward
+      // iterations are in their last, linear phase. The polish's Gauss-Newton steps on one central
+      // Jacobian finish it at one evaluation each, instead of n + 1.
+      reason = `converged: a Gauss-Newton step reduced the sum of squares by less than ${LAST_PHASE}`
     } else if (this.#polishing && (!accepted || settled)) {
       // A rejected step: the central-difference model finds no better point, what is left is
       // rounding. A full Gauss-Newton step that stays where the Jacobian holds: the next one
@@ -379,41 +412,44 @@ export class LevenbergMarquardt implements Optimizer {
       return
     }
     if (this.#jacobianCurrent) {
-      this.#stopReason = reason
+      this.#stop = { kind: 'converged', reason }
       return
     }
     this.#phase = 'final-jacobian'
     this.#finalReason = reason
   }
 
-  /** Checkpoints are taken between rounds; a trial being asked is made again by ask(). */
+  /** Everything needed to continue; a batch asked but not told is asked again by restore(). */
   saveState(): OptimizerState {
-    const state: LevenbergMarquardtState = {
-      settings: this.#s,
-      phase: this.#phase,
-      stopReason: this.#stopReason,
-      finalReason: this.#finalReason,
-      polishing: this.#polishing,
-      polishReason: this.#polishReason,
-      scalingPending: this.#scalingPending,
-      x: this.#x,
-      r: this.#r,
-      jacobian: this.#jacobian.saveState(),
-      jacobianCurrent: this.#jacobianCurrent,
-      d: this.#d,
-      radius: this.#radius,
-      iterations: this.#iterations,
-      previous: this.#previous,
-      curvature: this.#curvature,
-    }
-    return { ...copyState(state) }
+    return saveLevenbergMarquardt(
+      {
+        phase: this.#phase,
+        asked: this.#asked !== undefined,
+        stop: this.#stop,
+        finalReason: this.#finalReason,
+        polishing: this.#polishing,
+        polishReason: this.#polishReason,
+        scalingPending: this.#scalingPending,
+        x: this.#x,
+        r: this.#r,
+        jacobian: this.#jacobian.saveState(),
+        jacobianCurrent: this.#jacobianCurrent,
+        d: this.#d,
+        radius: this.#radius,
+        iterations: this.#iterations,
+        previous: this.#previous,
+        curvature: this.#curvature,
+      },
+      this.#s,
+    )
   }
 
+  /** Continues a saved run exactly; an OptimizerStateError when `saved` is not one for this problem. */
   static restore(problem: Problem, saved: OptimizerState): LevenbergMarquardt {
-    const s = copyState(saved as unknown as LevenbergMarquardtState)
-    const lm = new LevenbergMarquardt(problem, s.settings)
+    const { settings, state: s } = readLevenbergMarquardt(saved, problem)
+    const lm = new LevenbergMarquardt(problem, settings)
     lm.#phase = s.phase
-    lm.#stopReason = s.stopReason
+    lm.#stop = s.stop
     lm.#finalReason = s.finalReason
     lm.#polishing = s.polishing
     lm.#polishReason = s.polishReason
@@ -428,6 +464,10 @@ export class LevenbergMarquardt implements Optimizer {
     lm.#iterations = s.iterations
     lm.#previous = s.previous
     lm.#curvature = s.curvature
+    // The trial made again (it follows from the rest), and the batch that was asked, asked again:
+    // the same points, ready for their results.
+    if (lm.#phase === 'trial' && lm.#stop === undefined) lm.#nextTrial()
+    if (s.asked && lm.#stop === undefined) lm.ask()
     return lm
   }
 }

@@ -101,6 +101,21 @@ export class SavedState {
     return value
   }
 
+  /** true or false. */
+  boolean(key: string): boolean {
+    const value = this.#value(key)
+    if (typeof value !== 'boolean') this.invalid(key, `is ${describe(value)}, not true or false`)
+    return value
+  }
+
+  /** A string, or undefined where null was saved. */
+  optionalText(key: string): string | undefined {
+    const value = this.#value(key)
+    if (value === null || value === undefined) return undefined
+    if (typeof value !== 'string') this.invalid(key, `is ${describe(value)}, not a string`)
+    return value
+  }
+
   /** One of `allowed`. */
   choice<T extends string>(key: string, allowed: readonly T[]): T {
     const value = this.#value(key)

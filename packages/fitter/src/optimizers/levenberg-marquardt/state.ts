@@ -1,16 +1,26 @@
-// What a Levenberg-Marquardt run saves between rounds to continue exactly where it was. A trial
-// step being asked is not saved: it follows from the rest, and ask() computes it again.
+// What a Levenberg-Marquardt run holds between rounds, and how it is saved and read back. A batch
+// asked but not told is saved as a flag only: it follows from the rest, and restore() asks it
+// again, so the copy goes on with exactly the same points.
 
+import { ValidationError } from '@parafit/core'
+import type { OptimizerState, OptimizerStop } from '../optimizer.ts'
+import { SavedState, savedStop, stateHeader } from '../saved-state.ts'
 import type { Curvature } from './acceleration.ts'
 import type { JacobianState } from './jacobian.ts'
-import type { LevenbergMarquardtSettings } from './options.ts'
+import { type LevenbergMarquardtSettings, levenbergMarquardtSettings } from './options.ts'
 
-export type Phase = 'start' | 'trial' | 'jacobian' | 'final-jacobian'
+export const STATE_KIND = 'lm'
+export const STATE_VERSION = 1
 
+const PHASES = ['start', 'trial', 'jacobian', 'final-jacobian'] as const
+export type Phase = (typeof PHASES)[number]
+
+/** Everything that changes during a run; saveState writes exactly this (plus the settings). */
 export interface LevenbergMarquardtState {
-  readonly settings: LevenbergMarquardtSettings
   readonly phase: Phase
-  readonly stopReason: string | undefined
+  /** A batch was asked and not yet told. */
+  readonly asked: boolean
+  readonly stop: OptimizerStop | undefined
   /** Why the run converged, while the Jacobian for the covariance is still being evaluated. */
   readonly finalReason: string | undefined
   /** True once converged with forward differences and polishing with central ones... */
@@ -32,26 +42,142 @@ export interface LevenbergMarquardtState {
   readonly curvature: Curvature | undefined
 }
 
-/** Copies of every array, so that a saved state shares nothing with the running optimizer. */
-export function copyState(state: LevenbergMarquardtState): LevenbergMarquardtState {
-  const copy = (v: Float64Array) => Float64Array.from(v)
+const list = (v: Float64Array | undefined) => (v === undefined ? null : Array.from(v))
+
+/** Plain arrays, booleans, strings and finite numbers only: the state survives JSON and structuredClone. */
+export function saveLevenbergMarquardt(
+  state: LevenbergMarquardtState,
+  settings: LevenbergMarquardtSettings,
+): OptimizerState {
   const { jacobian, previous, curvature } = state
   return {
-    ...state,
-    settings: { ...state.settings },
-    x: copy(state.x),
-    r: state.r === undefined ? undefined : copy(state.r),
+    ...stateHeader(STATE_KIND, STATE_VERSION, state.x.length),
+    options: { ...settings },
+    phase: state.phase,
+    asked: state.asked,
+    stop: savedStop(state.stop),
+    finalReason: state.finalReason ?? null,
+    polishing: state.polishing,
+    polishReason: state.polishReason ?? null,
+    scalingPending: state.scalingPending,
+    x: Array.from(state.x),
+    r: list(state.r),
     jacobian: {
-      absoluteStep: [...jacobian.absoluteStep],
-      columns: jacobian.columns?.map(copy),
-      at: jacobian.at === undefined ? undefined : copy(jacobian.at),
-      reach: jacobian.reach === undefined ? undefined : copy(jacobian.reach),
+      absoluteStep: jacobian.absoluteStep.map((absolute) => (absolute ? 1 : 0)),
+      columns: jacobian.columns?.map((c) => Array.from(c)) ?? null,
+      at: list(jacobian.at),
+      reach: list(jacobian.reach),
     },
-    d: copy(state.d),
-    previous: previous === undefined ? undefined : { step: copy(previous.step), r: copy(previous.r) },
+    jacobianCurrent: state.jacobianCurrent,
+    d: Array.from(state.d),
+    radius: state.radius,
+    iterations: state.iterations,
+    previous: previous === undefined ? null : { step: Array.from(previous.step), r: Array.from(previous.r) },
     curvature:
       curvature === undefined
-        ? undefined
-        : { direction: copy(curvature.direction), rdd: copy(curvature.rdd) },
+        ? null
+        : { direction: Array.from(curvature.direction), rdd: Array.from(curvature.rdd) },
+  }
+}
+
+/** Reads a saved state back for a problem of n parameters and the given bounds; OptimizerStateError when it cannot be one. */
+export function readLevenbergMarquardt(
+  state: unknown,
+  bounds: { lower: Float64Array; upper: Float64Array },
+): { settings: LevenbergMarquardtSettings; state: LevenbergMarquardtState } {
+  const n = bounds.lower.length
+  const saved = SavedState.open(state, {
+    kind: STATE_KIND,
+    version: STATE_VERSION,
+    n,
+    label: 'Levenberg-Marquardt',
+  })
+  const settings = readSettings(saved)
+  const phase = saved.choice('phase', PHASES)
+  const x = saved.vector('x', n)
+  for (let j = 0; j < n; j++)
+    if (!(x[j]! >= bounds.lower[j]! && x[j]! <= bounds.upper[j]!))
+      saved.invalid('x', `has x[${j}] outside the bounds`)
+  const r = saved.optionalVector('r')
+  if (r !== undefined && r.length === 0) saved.invalid('r', 'is empty')
+  if (r === undefined && phase !== 'start') saved.invalid('r', `is missing in phase '${phase}'`)
+  const m = r?.length
+  const jacobian = readJacobian(saved.record('jacobian'), n, m)
+  if (jacobian.columns === undefined && (phase === 'trial' || phase === 'final-jacobian'))
+    saved.invalid('jacobian', `has no columns in phase '${phase}'`)
+  const finalReason = saved.optionalText('finalReason')
+  if (phase === 'final-jacobian' && finalReason === undefined) saved.invalid('finalReason', 'is missing')
+  const polishing = saved.boolean('polishing')
+  const polishReason = saved.optionalText('polishReason')
+  if (polishing && polishReason === undefined) saved.invalid('polishReason', 'is missing while polishing')
+  const scalingPending = saved.boolean('scalingPending')
+  // The scales are set from the start point's Jacobian, and positive from then on.
+  const d = saved.vector('d', n)
+  const scaled = phase !== 'start' && !scalingPending
+  if (d.some((dj) => (scaled ? !(dj > 0) : dj < 0))) saved.invalid('d', 'holds a scale that is not positive')
+  const previous = saved.present('previous') ? saved.record('previous') : undefined
+  const curvature = saved.present('curvature') ? saved.record('curvature') : undefined
+  if (m === undefined && (previous !== undefined || curvature !== undefined))
+    saved.invalid(previous === undefined ? 'curvature' : 'previous', 'is there without residuals')
+  return {
+    settings,
+    state: {
+      phase,
+      asked: saved.boolean('asked'),
+      stop: saved.stop(),
+      finalReason,
+      polishing,
+      polishReason,
+      scalingPending,
+      x,
+      r,
+      jacobian,
+      jacobianCurrent: saved.boolean('jacobianCurrent') && jacobian.columns !== undefined,
+      d,
+      radius: saved.number('radius', { min: 0 }),
+      iterations: saved.number('iterations', { integer: true, min: 0 }),
+      previous: previous && { step: previous.vector('step', n), r: previous.vector('r', m) },
+      curvature: curvature && {
+        direction: curvature.vector('direction', n),
+        rdd: curvature.vector('rdd', m),
+      },
+    },
+  }
+}
+
+function readSettings(saved: SavedState): LevenbergMarquardtSettings {
+  const options = saved.record('options')
+  const read = {
+    differences: options.choice('differences', ['forward', 'central'] as const),
+    relativeStep: options.number('relativeStep', { min: 0 }),
+    ftol: options.number('ftol', { min: 0 }),
+    xtol: options.number('xtol', { min: 0 }),
+    gtol: options.number('gtol', { min: 0 }),
+    prefetchJacobian: options.boolean('prefetchJacobian'),
+    polish: options.boolean('polish'),
+    acceleration: options.boolean('acceleration'),
+    stepBound: options.number('stepBound', { min: 0 }),
+  }
+  try {
+    return levenbergMarquardtSettings(read)
+  } catch (error) {
+    if (error instanceof ValidationError) saved.invalid('options', error.message)
+    throw error
+  }
+}
+
+function readJacobian(saved: SavedState, n: number, m: number | undefined): JacobianState {
+  const flags = saved.vector('absoluteStep', n)
+  if (flags.some((f) => f !== 0 && f !== 1))
+    saved.invalid('absoluteStep', 'holds something other than 0 and 1')
+  if (saved.present('columns') && m === undefined) saved.invalid('columns', 'are there without residuals')
+  const columns = saved.present('columns') ? saved.vectors('columns', m!, n) : undefined
+  const reach = saved.optionalVector('reach', n)
+  if (reach?.some((v) => v < 0)) saved.invalid('reach', 'holds a negative distance')
+  return {
+    absoluteStep: Array.from(flags, (f) => f === 1),
+    columns,
+    at: saved.optionalVector('at', n),
+    reach,
   }
 }
