@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const model = new URL('./fixtures/chaos.objective.ts', import.meta.url)
 const densities = new URL('./fixtures/chaos.logprob.ts', import.meta.url)
-const objectiveWith = (spinMs: number) => objectiveModule(model, { init: { spinMs } satisfies ChaosInit })
+const objectiveWith = (pauseMs: number) => objectiveModule(model, { init: { pauseMs } satisfies ChaosInit })
 const initial: Exponentials = { a: 1, ka: 0.5, b: 1, kb: 0.05 }
 const bounds = { a: [0, 10], ka: [0, 5], b: [0, 10], kb: [0, 5] } as const
 
@@ -64,7 +64,7 @@ const comparable = (r: FitResult) => ({
 })
 
 describe(`workers killed with SIGKILL under long runs (seed ${seed})`, { timeout: 120_000 }, () => {
-  // Each run busy-waits about 1.2 s in all on 2 workers (evaluations × spin / 2): long enough for
+  // Each run pauses about 1.2 s in all on 2 workers (evaluations × pause / 2): long enough for
   // a few kills whatever the machine's speed.
   test.each([
     ['lm', 400, 28], // converges after 87 evaluations
@@ -73,10 +73,10 @@ describe(`workers killed with SIGKILL under long runs (seed ${seed})`, { timeout
     ['de', 600, 4],
   ] as [Method, number, number][])(
     '%s ends where the undisturbed run ends',
-    async (method, budget, spinMs) => {
+    async (method, budget, pauseMs) => {
       const options = { method, seed: 9, budget }
       const undisturbed = await new Fitter(objectiveWith(0), { initial, bounds }).fit(options)
-      const fitter = new Fitter(objectiveWith(spinMs), { initial, bounds, pool, retries: RETRIES })
+      const fitter = new Fitter(objectiveWith(pauseMs), { initial, bounds, pool, retries: RETRIES })
       const index = ['lm', 'nelder-mead', 'cmaes', 'de'].indexOf(method)
       const chaotic = await underFire(method, index, () => fitter.fit(options))
       expect(comparable(chaotic), `seed ${seed}`).toEqual(comparable(undisturbed))
@@ -84,7 +84,7 @@ describe(`workers killed with SIGKILL under long runs (seed ${seed})`, { timeout
   )
 
   test('the ensemble sampler ends with the undisturbed chain', async () => {
-    const logProb = (spinMs: number) => objectiveModule(densities, { init: { spinMs } })
+    const logProb = (pauseMs: number) => objectiveModule(densities, { init: { pauseMs } })
     const start = Array.from({ length: 16 }, (_, k) => [0.1 * Math.sin(k), 0.1 * Math.cos(k), 0.05 * k - 0.4])
     const options = { nWalkers: 16, nDim: 3, seed: 4 }
     const undisturbed = new EnsembleSampler({ ...options, logProb: logProb(0) })
@@ -103,7 +103,7 @@ describe(`workers killed with SIGKILL under long runs (seed ${seed})`, { timeout
       nNetworks: 1,
       seed: 5,
     }
-    const logLikelihood = (spinMs: number) => objectiveModule(densities, { init: { spinMs } })
+    const logLikelihood = (pauseMs: number) => objectiveModule(densities, { init: { pauseMs } })
     const undisturbed = new NestedSampler({ ...options, logLikelihood: logLikelihood(0) })
     const expected = await undisturbed.run({ nEff: 300 })
     const sampler = new NestedSampler({
