@@ -1,7 +1,7 @@
 // Built-in hooks. They run where the objective runs (a worker, for a module objective) and
 // report through ctx.meta, which comes back to the caller.
 
-import { ValidationError } from './errors.ts'
+import { ValidationError } from './errors/classes.ts'
 import type { Hook } from './lifecycle.ts'
 
 function checkKey(key: string, hook: string): void {

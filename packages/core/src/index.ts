@@ -20,35 +20,33 @@ export {
 export {
   AbortError,
   ContextTransportError,
-  deserializeError,
-  type ErrorCode,
+  type CoreErrorCode,
   EvaluationTimeoutError,
   HookError,
   isObjectiveValueError,
-  isSerializedError,
-  MpiMismatchError,
   MpiUnavailableError,
-  MpiWorkerError,
   ObjectiveError,
   ObjectiveLoadError,
   ObjectiveValueError,
   ParafitError,
   PoolClosedError,
   RemoteError,
-  type SerializedError,
-  serializeError,
   ValidationError,
   WorkerCrashedError,
   WorkersDisagreeError,
-} from './errors.ts'
-export { hooks } from './hooks.ts'
+} from './errors/classes.ts'
 export {
-  asObjectiveError,
-  beginEvaluation,
-  endEvaluation,
-  type Hook,
-  interpretValue,
-} from './lifecycle.ts'
+  deserializeError,
+  type ErrorParts,
+  type ErrorReviver,
+  isSerializedError,
+  type ParafitErrorClass,
+  registerErrorClass,
+  type SerializedError,
+  serializeError,
+} from './errors/serialize.ts'
+export { hooks } from './hooks.ts'
+export type { Hook } from './lifecycle.ts'
 export {
   displayName as moduleDisplayName,
   importObjectiveModule,
@@ -59,8 +57,6 @@ export { type ExportRule, resolveExport } from './module-exports.ts'
 export { detectMpi, type MpiLaunch } from './mpi-launch.ts'
 export {
   defineObjective,
-  evaluateWithoutWaiting,
-  hookList,
   isObjective,
   isObjectiveDefinition,
   type Objective,

@@ -4,7 +4,7 @@
 // successful evaluation their errors are reported together.
 
 import type { EvaluateContext } from './context.ts'
-import { HookError, ObjectiveError, ObjectiveValueError } from './errors.ts'
+import { HookError, ObjectiveError, ObjectiveValueError } from './errors/classes.ts'
 import { describeValue, type ParamTree } from './params.ts'
 
 export interface Hook {

@@ -2,7 +2,7 @@
 // factory with `init`. Workers and the serial pool share this code, so a module that is missing,
 // exports no objective or throws while loading fails the same way everywhere, naming the file.
 
-import { ObjectiveLoadError } from './errors.ts'
+import { ObjectiveLoadError } from './errors/classes.ts'
 import { resolveExport } from './module-exports.ts'
 import type { Objective, ObjectiveDefinition } from './objective.ts'
 import type { ObjectiveRef } from './ref.ts'

@@ -3,7 +3,7 @@
 // if it is one; else the export with the conventional name ('objective', 'logProb'); else the
 // only one the module has. Anything else fails with a listing of what the module does export.
 
-import { ObjectiveLoadError } from './errors.ts'
+import { ObjectiveLoadError } from './errors/classes.ts'
 import { isObjectiveDefinition } from './objective.ts'
 
 export interface ExportRule {

@@ -3,7 +3,7 @@
 // per-evaluation function.
 
 import { EvaluateContext } from './context.ts'
-import { type ObjectiveError, ValidationError } from './errors.ts'
+import { type ObjectiveError, ValidationError } from './errors/classes.ts'
 import { asObjectiveError, beginEvaluation, endEvaluation, type Hook, interpretValue } from './lifecycle.ts'
 import type { ParamTree } from './params.ts'
 

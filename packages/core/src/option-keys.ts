@@ -2,7 +2,7 @@
 // `{ workers: 4 }` for `{ numWorkers: 4 }`: every public options object is checked at run time
 // against the keys its interface declares, and an unknown key fails with the closest known one.
 
-import { ValidationError } from './errors.ts'
+import { ValidationError } from './errors/classes.ts'
 
 /**
  * Optimal string alignment distance (Levenshtein plus swapping two adjacent characters),

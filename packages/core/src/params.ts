@@ -2,7 +2,7 @@
 // (and to vectors) for optimizers. A key that itself contains a dot or a backslash is escaped
 // with a backslash, so flattening is never ambiguous and unflatten(flatten(t)) is always t.
 
-import { ValidationError } from './errors.ts'
+import { ValidationError } from './errors/classes.ts'
 
 export type ParamTree = { [key: string]: number | ParamTree }
 export type Bound = readonly [lower: number | null, upper: number | null]

@@ -2,7 +2,7 @@
 // term fails.
 
 import type { EvaluateContext } from './context.ts'
-import { ValidationError } from './errors.ts'
+import { ValidationError } from './errors/classes.ts'
 
 export type Reduction = 'sum' | 'mean' | 'rootMean' | ((terms: number[]) => number)
 

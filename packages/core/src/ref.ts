@@ -4,7 +4,7 @@
 
 import { isAbsolute } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ValidationError } from './errors.ts'
+import { ValidationError } from './errors/classes.ts'
 
 export interface ObjectiveRef {
   readonly kind: 'parafit.ref'

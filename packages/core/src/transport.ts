@@ -3,7 +3,7 @@
 // "could not be cloned"; cloneState finds the key path of the offending value so the user
 // knows which write to fix. The search runs only on failure, never on the hot path.
 
-import { ContextTransportError } from './errors.ts'
+import { ContextTransportError } from './errors/classes.ts'
 
 function tryClone(value: unknown): { ok: true } | { ok: false; reason: string } {
   try {

@@ -1,4 +1,8 @@
+import { fork } from 'node:child_process'
+import { once } from 'node:events'
 import { deserialize, serialize } from 'node:v8'
+import { Worker } from 'node:worker_threads'
+import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import {
   AbortError,
@@ -7,17 +11,22 @@ import {
   EvaluationTimeoutError,
   HookError,
   isObjectiveValueError,
-  MpiWorkerError,
+  MpiUnavailableError,
   ObjectiveError,
   ObjectiveLoadError,
   ObjectiveValueError,
   ParafitError,
   PoolClosedError,
   RemoteError,
+  registerErrorClass,
+  type SerializedError,
   serializeError,
   ValidationError,
   WorkerCrashedError,
+  WorkersDisagreeError,
 } from '../src/index.ts'
+import { cloneableValue } from '../src/testing/index.ts'
+import { RegisteredFixtureError } from './fixtures/registered-error.ts'
 
 /** What crossing to another process does: encode, v8.serialize, v8.deserialize, decode. */
 function roundTrip(error: unknown): Error {
@@ -42,7 +51,13 @@ describe('error transport', () => {
     ['EvaluationTimeoutError', () => new EvaluationTimeoutError(250)],
     ['AbortError', () => new AbortError('stopped by user')],
     ['PoolClosedError', () => new PoolClosedError('thread pool')],
-    ['MpiWorkerError', () => new MpiWorkerError(3, 'rank died')],
+    ['WorkersDisagreeError', () => new WorkersDisagreeError('they differ', [1, 'threw: boom'])],
+    ['MpiUnavailableError', () => new MpiUnavailableError('the MPI binding is not built')],
+    ['ParafitError', () => new ParafitError('SOME_PACKAGE_CODE', 'a bare base error')],
+    [
+      'RegisteredFixtureError',
+      () => new RegisteredFixtureError('step 3', Float64Array.of(1, 2.5), { cause: new AbortError() }),
+    ],
   ]
 
   it.each(cases)('%s keeps its class, code, message, stack and fields', (name, make) => {
@@ -96,9 +111,123 @@ describe('error transport', () => {
     expect(copy.message).toMatch(/non-Error value was thrown: \{"reason":"nope"\}/)
   })
 
-  it('survives fields that cannot be cloned', () => {
-    const error = new ObjectiveError('x', { params: { f: (() => 1) as unknown as number } })
-    expect(() => roundTrip(error)).not.toThrow()
+  it('survives a field that cannot be cloned, keeping the others', () => {
+    const error = new ObjectiveError('x', { params: { f: (() => 1) as unknown as number }, termPath: [1, 2] })
+    const copy = roundTrip(error) as ObjectiveError
+    expect(copy).toBeInstanceOf(ObjectiveError)
+    expect(copy.termPath).toEqual([1, 2])
+  })
+
+  it('keeps a thrown value that is not an Error among the errors of a HookError', () => {
+    const copy = roundTrip(new HookError(['a string', new AbortError('stop')])) as HookError
+    expect(copy.errors[0]).toBe('a string')
+    expect(copy.errors[1]).toBeInstanceOf(AbortError)
+    expect(copy.message).toBe('2 post-evaluation hook(s) failed: a string; stop')
+  })
+})
+
+describe('registerErrorClass', () => {
+  it('rebuilds a registered class with its fields (typed arrays too), code and cause', () => {
+    const copy = roundTrip(
+      new RegisteredFixtureError('step 3', Float64Array.of(1, 2.5), { cause: new ValidationError('w', 'k') }),
+    )
+    expect(copy).toBeInstanceOf(RegisteredFixtureError)
+    const fixture = copy as RegisteredFixtureError
+    expect(fixture.code).toBe('FIXTURE_FAILED')
+    expect(fixture.where).toBe('step 3')
+    expect(fixture.values).toEqual(Float64Array.of(1, 2.5))
+    expect(fixture.cause).toBeInstanceOf(ValidationError)
+    expect((fixture.cause as ValidationError).keyPath).toBe('k')
+    expect(fixture.name).toBe('RegisteredFixtureError')
+  })
+
+  it('uses the reviver given, and falls back to a RemoteError when the reviver cannot use the data', () => {
+    class RevivedByHandError extends ParafitError {
+      readonly #count: number
+      constructor(count: number) {
+        super('FIXTURE_BY_HAND', `${count} things failed`)
+        this.#count = count
+      }
+      get count(): number {
+        return this.#count
+      }
+      protected override fields() {
+        return { count: this.#count }
+      }
+    }
+    registerErrorClass(RevivedByHandError, ({ fields }) => {
+      if (typeof fields.count !== 'number') throw new TypeError('count is not a number')
+      return new RevivedByHandError(fields.count)
+    })
+    const copy = roundTrip(new RevivedByHandError(4))
+    expect(copy).toBeInstanceOf(RevivedByHandError)
+    expect((copy as RevivedByHandError).count).toBe(4)
+
+    const damaged: SerializedError = {
+      ...serializeError(new RevivedByHandError(4)),
+      fields: { count: 'four' },
+    }
+    const fallback = deserializeError(damaged)
+    expect(fallback).toBeInstanceOf(RemoteError)
+    expect(fallback.name).toBe('RevivedByHandError')
+    expect((fallback as unknown as { originalCode: string }).originalCode).toBe('FIXTURE_BY_HAND')
+  })
+
+  it('does not take an error named after an Object.prototype member for a registered class', () => {
+    const copy = roundTrip(Object.assign(new Error('odd'), { name: 'toString' }))
+    expect(copy).toBeInstanceOf(RemoteError)
+    expect(copy.name).toBe('toString')
+  })
+
+  test.prop([fc.string(), fc.option(fc.string(), { nil: undefined })])(
+    'a ValidationError keeps its message and key path whatever they are',
+    (message, keyPath) => {
+      const original = new ValidationError(message, keyPath)
+      const copy = roundTrip(original) as ValidationError
+      expect(copy).toBeInstanceOf(ValidationError)
+      expect(copy.message).toBe(original.message)
+      expect(copy.keyPath).toBe(keyPath)
+    },
+  )
+
+  test.prop([cloneableValue(), fc.array(fc.nat({ max: 20 }), { maxLength: 4 }), fc.string()])(
+    'an ObjectiveError keeps its parameters, term path and message whatever they are',
+    (params, termPath, detail) => {
+      const original = new ObjectiveError(detail, { params: params as never, termPath })
+      const copy = roundTrip(original) as ObjectiveError
+      expect(copy).toBeInstanceOf(ObjectiveError)
+      expect(copy.params).toEqual(original.params)
+      expect(copy.termPath).toEqual(termPath)
+      expect(copy.message).toBe(original.message)
+    },
+  )
+})
+
+describe('errors thrown in a real worker', () => {
+  const fixture = new URL('./fixtures/throw-across.ts', import.meta.url)
+
+  function expectTheSameClasses(sent: SerializedError[]) {
+    const [registered, validation] = sent.map(deserializeError)
+    expect(registered).toBeInstanceOf(RegisteredFixtureError)
+    expect((registered as RegisteredFixtureError).values).toEqual(Float64Array.of(1, 2.5))
+    expect(registered!.cause).toBeInstanceOf(ValidationError)
+    expect(registered!.stack).toContain('throw-across.ts')
+    expect(validation).toBeInstanceOf(ValidationError)
+    expect((validation as ValidationError).keyPath).toBe('height')
+  }
+
+  it('a worker thread: a registered class of another package comes back as that class', async () => {
+    const worker = new Worker(fixture)
+    const [sent] = (await once(worker, 'message')) as [SerializedError[]]
+    await worker.terminate()
+    expectTheSameClasses(sent)
+  })
+
+  it('a child process: a registered class of another package comes back as that class', async () => {
+    const child = fork(fixture, { serialization: 'advanced', stdio: 'inherit' })
+    const [sent] = (await once(child, 'message')) as [SerializedError[]]
+    await once(child, 'exit')
+    expectTheSameClasses(sent)
   })
 })
 

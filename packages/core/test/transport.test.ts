@@ -3,7 +3,7 @@
 // path; plain data, and the built-ins clone keeps, are never taken for one.
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
-import { ContextTransportError } from '../src/errors.ts'
+import { ContextTransportError } from '../src/errors/classes.ts'
 import { assertNoClassInstance, findClassInstance } from '../src/transport.ts'
 
 class Secret {

@@ -3,7 +3,8 @@
 // mismatch fails on every rank with the same MpiMismatchError rather than as a hang or as
 // garbage results.
 
-import { deserializeError, MpiMismatchError, serializeError } from '@parafit/core'
+import { deserializeError, serializeError } from '@parafit/core'
+import { MpiMismatchError } from './errors.ts'
 import type { Fingerprint } from './messages.ts'
 import type { MpiRuntime } from './runtime.ts'
 

@@ -5,6 +5,7 @@
 export { detectMpi, type MpiLaunch } from '@parafit/core'
 export { bindingBuilt as mpiBindingBuilt, type MpiInfo, type ProgressStats } from './addon.ts'
 export type { CoordinatorOptions as MpiOptions } from './coordinator.ts'
+export { type MpiErrorCode, MpiMismatchError } from './errors.ts'
 export { type MpiCombined, mpiCombined } from './mpi-combined.ts'
 export { type LostRank, type MpiPool, type MpiPoolOptions, mpiPool } from './mpi-pool.ts'
 export { isRankZero, logOnRankZero, mpiRank, onRankZero, rankZeroProgress } from './rank-zero.ts'

@@ -2,8 +2,9 @@
 // until rank 0 releases it, then confirms once everything it was given has been run and
 // reported. A module whose file differs from rank 0's fails to define here, with both hashes.
 
-import { MpiMismatchError, type Objective, type ObjectiveRef, serializeError } from '@parafit/core'
+import { type Objective, type ObjectiveRef, serializeError } from '@parafit/core'
 import { serve, type ToWorker, WorkerEvaluator } from '@parafit/parallel/internal'
+import { MpiMismatchError } from './errors.ts'
 import { moduleHash } from './fingerprint.ts'
 import type { MpiRuntime } from './runtime.ts'
 

@@ -15,7 +15,6 @@ import {
   deserializeError,
   EvaluateContext,
   EvaluationTimeoutError,
-  evaluateWithoutWaiting,
   findUncloneable,
   isObjectiveRef,
   loadObjectiveCached,
@@ -24,6 +23,7 @@ import {
   PoolClosedError,
   serializeError,
 } from '@parafit/core'
+import { evaluateWithoutWaiting } from '@parafit/core/internal'
 import { abortError } from './abort.ts'
 import { loadTimeoutError } from './load-timeout.ts'
 import { decodeOptions, SerialPoolOptions } from './options.ts'

@@ -7,17 +7,14 @@
 // `@parafit/sampler/likelihood`.
 
 import {
-  asObjectiveError,
-  beginEvaluation,
   EvaluateContext,
-  endEvaluation,
   type Hook,
-  hookList,
   type Objective,
   type ObjectiveError,
   ObjectiveValueError,
   type ParamTree,
 } from '@parafit/core'
+import { asObjectiveError, beginEvaluation, endEvaluation, hookList } from '@parafit/core/internal'
 
 export type ValueCall = (params: ParamTree, ctx: EvaluateContext) => Promise<number>
 

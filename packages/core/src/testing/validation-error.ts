@@ -2,7 +2,7 @@
 // path. Anything else it throws is rethrown as it is, and a call that throws nothing fails.
 
 import assert from 'node:assert/strict'
-import { ValidationError } from '../errors.ts'
+import { ValidationError } from '../errors/classes.ts'
 
 export function validationErrorOf(call: () => unknown): ValidationError {
   try {
@@ -11,7 +11,8 @@ export function validationErrorOf(call: () => unknown): ValidationError {
     if (error instanceof ValidationError) return error
     throw error
   }
-  throw new Error('expected a ValidationError, but the call threw nothing')
+  // A failed expectation of the caller's test (node:assert's AssertionError), not a parafit error.
+  assert.fail('expected a ValidationError, but the call threw nothing')
 }
 
 /** The ValidationError a promise rejects with; anything else fails as in validationErrorOf. */
@@ -22,7 +23,7 @@ export async function rejectedValidationError(promise: Promise<unknown>): Promis
     if (error instanceof ValidationError) return error
     throw error
   }
-  throw new Error('expected a ValidationError, but the promise resolved')
+  assert.fail('expected a ValidationError, but the promise resolved')
 }
 
 /**

@@ -6,7 +6,6 @@ import {
   ContextTransportError,
   classInstanceError,
   EvaluateContext,
-  evaluateWithoutWaiting,
   findUncloneable,
   loadObjective,
   type Objective,
@@ -14,6 +13,7 @@ import {
   type ParamTree,
   serializeError,
 } from '@parafit/core'
+import { evaluateWithoutWaiting } from '@parafit/core/internal'
 import { classInstanceIn, type TaskInput, type TaskResult } from '../protocol.ts'
 
 /** Finds an objective that is already in this process (an MPI rank's own copy of a tree). */
@@ -65,6 +65,7 @@ export class WorkerEvaluator {
           : new EvaluateContext({ config: input.config, shared: input.shared })
       if (input !== null) ctx.meta = input.meta
       try {
+        // An internal invariant (the pool defines an objective before its tasks), never the user's doing.
         if (objective === undefined)
           throw new Error(`internal: objective ${refId} is not loaded in this worker`)
         // A synchronous objective's loss is taken as it is: no promise per task.

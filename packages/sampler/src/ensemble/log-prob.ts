@@ -12,7 +12,6 @@ import {
   type EvaluateContext,
   type ExportRule,
   type Hook,
-  hookList,
   moduleDisplayName,
   type Objective,
   type ObjectiveDefinition,
@@ -21,6 +20,7 @@ import {
   resolveExport,
   ValidationError,
 } from '@parafit/core'
+import { hookList } from '@parafit/core/internal'
 import { chunkOfTrees, notANumber, storeValues, ValueObjective } from '../value-objective.ts'
 
 /** ln p(θ) up to a constant; -Infinity where θ is impossible (outside the prior). */

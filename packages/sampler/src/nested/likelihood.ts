@@ -11,12 +11,12 @@ import {
   type EvaluateContext,
   type ExportRule,
   type Hook,
-  hookList,
   type Objective,
   type ObjectiveDefinition,
   type ParamTree,
   ValidationError,
 } from '@parafit/core'
+import { hookList } from '@parafit/core/internal'
 import { notANumber, storeValues, ValueObjective } from '../value-objective.ts'
 
 /** ln L at the named parameters; -Infinity where the data rule the point out. */

@@ -1,47 +1,56 @@
-// Typed errors. Every error parafit raises is a ParafitError with a stable `code`, so callers
-// can branch on `err.code` rather than on messages. Errors cross thread, process and MPI
-// boundaries as plain data (serializeError / deserializeError) and come back as the same class
-// with message, stack, fields and cause intact.
+// Core's typed errors. Every error parafit raises is a ParafitError with a stable `code`, so
+// callers can branch on `err.code` rather than on messages. Each package declares its own codes
+// and classes next to each other (its errors.ts); core declares those of objectives, contexts and
+// pools, which every package raises. How errors cross threads, processes and ranks: serialize.ts.
 
-import type { ParamTree } from './params.ts'
+import type { ParamTree } from '../params.ts'
 
-export type ErrorCode =
+/** The codes of core's errors. Other packages declare theirs (FitterErrorCode, SamplerErrorCode, ...). */
+export type CoreErrorCode =
+  /** Bad input: options, parameters, bounds (ValidationError). */
   | 'PARAFIT_VALIDATION'
+  /** The objective threw, or a hook, child configurator or reduction did (ObjectiveError). */
   | 'PARAFIT_OBJECTIVE_FAILED'
+  /** The objective returned NaN, an infinity or not a number (ObjectiveValueError). */
   | 'PARAFIT_OBJECTIVE_VALUE'
+  /** Post-evaluation hooks threw after a successful evaluation (HookError). */
   | 'PARAFIT_HOOK_FAILED'
+  /** A context value cannot be sent to a worker (ContextTransportError). */
   | 'PARAFIT_CONTEXT_TRANSPORT'
+  /** An objective module cannot be loaded (ObjectiveLoadError). */
   | 'PARAFIT_OBJECTIVE_LOAD'
+  /** A worker died while evaluating (WorkerCrashedError). */
   | 'PARAFIT_WORKER_CRASHED'
+  /** The workers of a pool give different values for the same parameters (WorkersDisagreeError). */
   | 'PARAFIT_WORKERS_DISAGREE'
+  /** An evaluation ran past `timeoutMs` (EvaluationTimeoutError). */
   | 'PARAFIT_EVALUATION_TIMEOUT'
+  /** The caller's signal stopped the operation (AbortError). */
   | 'PARAFIT_ABORTED'
+  /** The pool was closed (PoolClosedError). */
   | 'PARAFIT_POOL_CLOSED'
-  | 'PARAFIT_MPI_WORKER'
+  /** MPI was asked for but cannot be used (MpiUnavailableError). */
   | 'PARAFIT_MPI_UNAVAILABLE'
-  | 'PARAFIT_MPI_MISMATCH'
+  /** An error parafit does not know, thrown on another thread, process or rank (RemoteError). */
   | 'PARAFIT_REMOTE'
-  | 'PARAFIT_FIT_FAILED'
-  | 'PARAFIT_CHECKPOINT'
-  | 'PARAFIT_OPTIMIZER_STATE'
-  | 'PARAFIT_SAMPLE_FAILED'
-  | 'PARAFIT_AUTOCORR'
-  | 'PARAFIT_NESTED_FAILED'
-  | 'PARAFIT_NESTED_CHECKPOINT'
-  | 'PARAFIT_CHAIN_FILE'
-  | 'PARAFIT_PLOT_INPUT'
-  | 'PARAFIT_PLOT_PNG_UNAVAILABLE'
 
+/**
+ * The base of every error parafit raises. `code` is a string each package declares in its own
+ * union (core: CoreErrorCode); a subclass narrows it to its own codes.
+ */
 export class ParafitError extends Error {
-  readonly code: ErrorCode
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
   }
   override get name(): string {
     return this.constructor.name
   }
-  /** Extra fields that travel with the error when it is serialized. */
+  /**
+   * Extra fields that travel with the error when it is serialized, named as the error's own
+   * properties (so that a class registered without a reviver gets them back as they were).
+   */
   protected fields(): Record<string, unknown> {
     return {}
   }
@@ -53,6 +62,7 @@ export class ParafitError extends Error {
 
 /** Bad input: options, parameters, bounds. `keyPath` names the offending key when there is one. */
 export class ValidationError extends ParafitError {
+  declare readonly code: 'PARAFIT_VALIDATION'
   readonly keyPath: string | undefined
   constructor(message: string, keyPath?: string) {
     super('PARAFIT_VALIDATION', keyPath === undefined ? message : `${message} (at '${keyPath}')`)
@@ -67,7 +77,8 @@ function describePath(termPath: readonly number[]): string {
   return termPath.length === 0 ? 'the root objective' : `term ${termPath.join(' > ')}`
 }
 
-function describeParams(params: unknown): string {
+/** A value in a message: its JSON, cut at 200 characters. */
+export function describeParams(params: unknown): string {
   try {
     const text = JSON.stringify(params)
     return text === undefined ? String(params) : text.length > 200 ? `${text.slice(0, 200)}...` : text
@@ -82,12 +93,18 @@ function describeParams(params: unknown): string {
  * objective down to the failing term; empty for the root). The original error is `cause`.
  */
 export class ObjectiveError extends ParafitError {
+  declare readonly code: 'PARAFIT_OBJECTIVE_FAILED' | 'PARAFIT_OBJECTIVE_VALUE'
   readonly params: ParamTree | undefined
   #termPath: number[]
   readonly detail: string
   constructor(
     detail: string,
-    options: { params?: ParamTree; termPath?: number[]; cause?: unknown; code?: ErrorCode } = {},
+    options: {
+      params?: ParamTree
+      termPath?: number[]
+      cause?: unknown
+      code?: 'PARAFIT_OBJECTIVE_FAILED' | 'PARAFIT_OBJECTIVE_VALUE'
+    } = {},
   ) {
     super(options.code ?? 'PARAFIT_OBJECTIVE_FAILED', detail, { cause: options.cause })
     this.detail = detail
@@ -115,6 +132,7 @@ export class ObjectiveError extends ParafitError {
 
 /** The objective returned NaN, an infinity, or something that is not a number or Float64Array. */
 export class ObjectiveValueError extends ObjectiveError {
+  declare readonly code: 'PARAFIT_OBJECTIVE_VALUE'
   constructor(detail: string, options: { params?: ParamTree; termPath?: number[] } = {}) {
     super(detail, { ...options, code: 'PARAFIT_OBJECTIVE_VALUE' })
   }
@@ -133,6 +151,7 @@ export function isObjectiveValueError(error: unknown): boolean {
 
 /** One or more post-evaluation hooks threw after a successful evaluation. */
 export class HookError extends ParafitError {
+  declare readonly code: 'PARAFIT_HOOK_FAILED'
   readonly errors: readonly unknown[]
   constructor(errors: readonly unknown[]) {
     const messages = errors.map((e) => (e instanceof Error ? e.message : String(e)))
@@ -140,12 +159,14 @@ export class HookError extends ParafitError {
     this.errors = errors
   }
   protected override fields() {
-    return { errors: this.errors.map(serializeError) }
+    // serializeError sends the errors in a field as errors: each comes back as its own class.
+    return { errors: [...this.errors] }
   }
 }
 
 /** A context field holds a value the structured clone algorithm cannot copy. */
 export class ContextTransportError extends ParafitError {
+  declare readonly code: 'PARAFIT_CONTEXT_TRANSPORT'
   readonly keyPath: string
   constructor(keyPath: string, reason: string) {
     super(
@@ -163,6 +184,7 @@ export class ContextTransportError extends ParafitError {
 
 /** An objective module could not be loaded: missing, no objective export, or threw on load. */
 export class ObjectiveLoadError extends ParafitError {
+  declare readonly code: 'PARAFIT_OBJECTIVE_LOAD'
   readonly module: string
   constructor(module: string, message: string, options?: { cause?: unknown }) {
     super('PARAFIT_OBJECTIVE_LOAD', `cannot load objective module ${module}: ${message}`, options)
@@ -175,6 +197,7 @@ export class ObjectiveLoadError extends ParafitError {
 
 /** A worker (thread or process) died while running a task: process.exit, crash, out of memory. */
 export class WorkerCrashedError extends ParafitError {
+  declare readonly code: 'PARAFIT_WORKER_CRASHED'
   readonly worker: string
   constructor(worker: string, reason: string, options?: { cause?: unknown }) {
     super('PARAFIT_WORKER_CRASHED', `worker ${worker} died while evaluating (${reason})`, options)
@@ -190,6 +213,7 @@ export class WorkerCrashedError extends ParafitError {
  * the same function on each (data made at random or read from a per-process source on load).
  */
 export class WorkersDisagreeError extends ParafitError {
+  declare readonly code: 'PARAFIT_WORKERS_DISAGREE'
   /** What each worker returned, in worker order (a number, or the message of its failure). */
   readonly values: readonly (number | string)[]
   constructor(message: string, values: readonly (number | string)[]) {
@@ -201,7 +225,9 @@ export class WorkersDisagreeError extends ParafitError {
   }
 }
 
+/** An evaluation did not finish within `timeoutMs`. */
 export class EvaluationTimeoutError extends ParafitError {
+  declare readonly code: 'PARAFIT_EVALUATION_TIMEOUT'
   readonly timeoutMs: number
   constructor(timeoutMs: number, what = 'the worker was stopped and replaced') {
     super(
@@ -216,47 +242,37 @@ export class EvaluationTimeoutError extends ParafitError {
   }
 }
 
+/** The caller's signal stopped the operation; the signal's reason is `cause`. */
 export class AbortError extends ParafitError {
+  declare readonly code: 'PARAFIT_ABORTED'
   constructor(message = 'the operation was aborted', options?: { cause?: unknown }) {
     super('PARAFIT_ABORTED', message, options)
   }
 }
 
+/** The pool was closed before or while it evaluated. */
 export class PoolClosedError extends ParafitError {
+  declare readonly code: 'PARAFIT_POOL_CLOSED'
   constructor(what = 'pool') {
     super('PARAFIT_POOL_CLOSED', `the ${what} is closed; create a new one to evaluate more`)
   }
 }
 
-export class MpiWorkerError extends ParafitError {
-  readonly rank: number
-  constructor(rank: number, message: string, options?: { cause?: unknown }) {
-    super('PARAFIT_MPI_WORKER', `MPI rank ${rank} failed: ${message}`, options)
-    this.rank = rank
-  }
-  protected override fields() {
-    return { rank: this.rank }
-  }
-}
-
+/**
+ * MPI was asked for but cannot be used: the binding is not built, libmpi is missing, or the
+ * script runs under mpirun without @parafit/mpi. Core's, not mpi's: parallel's choosePool raises
+ * it exactly when @parafit/mpi cannot be loaded, and parallel does not depend on mpi.
+ */
 export class MpiUnavailableError extends ParafitError {
+  declare readonly code: 'PARAFIT_MPI_UNAVAILABLE'
   constructor(message: string) {
     super('PARAFIT_MPI_UNAVAILABLE', message)
   }
 }
 
-/**
- * The ranks of an MPI job do not run the same thing: a different script, objective tree or
- * objective module file. Raised on every rank, so the whole job stops with the same message.
- */
-export class MpiMismatchError extends ParafitError {
-  constructor(message: string) {
-    super('PARAFIT_MPI_MISMATCH', message)
-  }
-}
-
 /** A non-parafit error thrown on another thread, process or rank; keeps its name and stack. */
 export class RemoteError extends ParafitError {
+  declare readonly code: 'PARAFIT_REMOTE'
   readonly remoteName: string
   constructor(remoteName: string, message: string, options?: { cause?: unknown }) {
     super('PARAFIT_REMOTE', message, options)
@@ -268,136 +284,4 @@ export class RemoteError extends ParafitError {
   protected override fields() {
     return { remoteName: this.remoteName }
   }
-}
-
-// ------------------------------------------------------------------ serialization
-
-export interface SerializedError {
-  readonly $parafitError: 1
-  readonly name: string
-  readonly code: string | undefined
-  readonly message: string
-  readonly stack: string | undefined
-  readonly fields: Record<string, unknown>
-  readonly cause: SerializedError | { readonly value: unknown } | undefined
-}
-
-function plainValue(value: unknown): unknown {
-  try {
-    return structuredClone(value)
-  } catch {
-    return String(value)
-  }
-}
-
-/** Turns any thrown value into structured-clone-safe data that keeps the error's identity. */
-export function serializeError(error: unknown): SerializedError {
-  if (!(error instanceof Error)) {
-    return {
-      $parafitError: 1,
-      name: 'NonErrorThrown',
-      code: undefined,
-      message: `a non-Error value was thrown: ${describeParams(error)}`,
-      stack: undefined,
-      fields: { value: plainValue(error) },
-      cause: undefined,
-    }
-  }
-  const cause =
-    error.cause === undefined
-      ? undefined
-      : error.cause instanceof Error
-        ? serializeError(error.cause)
-        : { value: plainValue(error.cause) }
-  let fields: Record<string, unknown> = {}
-  if (error instanceof ParafitError)
-    fields = plainValue(error.serializableFields()) as Record<string, unknown>
-  return {
-    $parafitError: 1,
-    name: error.name,
-    code:
-      error instanceof ParafitError
-        ? error.code
-        : (error as { code?: unknown }).code === undefined
-          ? undefined
-          : String((error as { code?: unknown }).code),
-    message: error instanceof ObjectiveError ? error.detail : error.message,
-    stack: error.stack,
-    fields,
-    cause,
-  }
-}
-
-export function isSerializedError(value: unknown): value is SerializedError {
-  return (
-    typeof value === 'object' && value !== null && (value as { $parafitError?: unknown }).$parafitError === 1
-  )
-}
-
-function reviveCause(cause: SerializedError['cause']): unknown {
-  if (cause === undefined) return undefined
-  return isSerializedError(cause) ? deserializeError(cause) : cause.value
-}
-
-type Reviver = (s: SerializedError, cause: unknown) => Error
-
-const revivers: Record<string, Reviver> = {
-  ValidationError: (s) => new ValidationError(stripKeyPath(s), s.fields.keyPath as string | undefined),
-  ObjectiveError: (s, cause) =>
-    new ObjectiveError(String(s.fields.detail ?? s.message), {
-      params: s.fields.params as ParamTree | undefined,
-      termPath: (s.fields.termPath as number[] | undefined) ?? [],
-      cause,
-    }),
-  ObjectiveValueError: (s) =>
-    new ObjectiveValueError(String(s.fields.detail ?? s.message), {
-      params: s.fields.params as ParamTree | undefined,
-      termPath: (s.fields.termPath as number[] | undefined) ?? [],
-    }),
-  HookError: (s) =>
-    new HookError(((s.fields.errors as SerializedError[] | undefined) ?? []).map(deserializeError)),
-  ContextTransportError: (s) => {
-    const e = new ContextTransportError(String(s.fields.keyPath), '')
-    e.message = s.message
-    return e
-  },
-  ObjectiveLoadError: (s, cause) =>
-    withMessage(new ObjectiveLoadError(String(s.fields.module), '', { cause }), s),
-  WorkerCrashedError: (s, cause) =>
-    withMessage(new WorkerCrashedError(String(s.fields.worker), '', { cause }), s),
-  WorkersDisagreeError: (s) =>
-    new WorkersDisagreeError(s.message, (s.fields.values as (number | string)[] | undefined) ?? []),
-  EvaluationTimeoutError: (s) => withMessage(new EvaluationTimeoutError(Number(s.fields.timeoutMs)), s),
-  AbortError: (s, cause) => new AbortError(s.message, { cause }),
-  PoolClosedError: (s) => withMessage(new PoolClosedError(), s),
-  MpiWorkerError: (s, cause) => withMessage(new MpiWorkerError(Number(s.fields.rank), '', { cause }), s),
-  MpiUnavailableError: (s) => new MpiUnavailableError(s.message),
-  MpiMismatchError: (s) => new MpiMismatchError(s.message),
-}
-
-function withMessage<E extends Error>(error: E, s: SerializedError): E {
-  error.message = s.message
-  return error
-}
-
-function stripKeyPath(s: SerializedError): string {
-  const keyPath = s.fields.keyPath
-  const suffix = ` (at '${String(keyPath)}')`
-  return keyPath !== undefined && s.message.endsWith(suffix) ? s.message.slice(0, -suffix.length) : s.message
-}
-
-/** Rebuilds an error from serializeError's output: the same class where parafit knows it. */
-export function deserializeError(s: SerializedError): Error {
-  const cause = reviveCause(s.cause)
-  const revive = revivers[s.name]
-  let error: Error
-  if (revive !== undefined) {
-    error = revive(s, cause)
-  } else {
-    error = new RemoteError(s.name, s.message, { cause })
-    if (s.code !== undefined)
-      Object.defineProperty(error, 'originalCode', { value: s.code, enumerable: true })
-  }
-  if (s.stack !== undefined) error.stack = s.stack
-  return error
 }
