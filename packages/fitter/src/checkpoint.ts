@@ -8,10 +8,10 @@
 import { readFile } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
 import { type ContextResultState, ParafitError, writeFileAtomic } from '@parafit/core'
-import { CheckpointError, FitError, type FitResult, type HistoryEntry } from './fit-result.ts'
+import { CheckpointError, FitError, OptimizerStateError } from './errors.ts'
+import type { FitResult, HistoryEntry } from './fit-result.ts'
 import { METHODS } from './methods.ts'
 import type { Method, OptimizerState } from './optimizers/optimizer.ts'
-import { OptimizerStateError } from './optimizers/saved-state.ts'
 
 const FORMAT = 'parafit-checkpoint'
 const VERSION = 1

@@ -12,7 +12,8 @@ import {
   underKeyPath,
   ValidationError,
 } from '@parafit/core'
-import { FitError } from './fit-result.ts'
+import { CurveFitError } from './errors.ts'
+import type { CurveFitResult } from './fit-result.ts'
 import { leastSquaresUncertainties } from './least-squares/covariance.ts'
 import { sumOfSquares } from './least-squares/norms.ts'
 import { defaultBudget } from './methods.ts'
@@ -52,21 +53,6 @@ const CURVE_FIT_OPTION_KEYS = optionKeys<CurveFitOptions<unknown>>()([
   'lm',
   'signal',
 ])
-
-export interface CurveFitResult {
-  readonly params: Float64Array
-  /** Standard error of each parameter, √diag(covariance); Infinity where the data cannot determine it. */
-  readonly stderr: Float64Array
-  readonly covariance: number[][]
-  /** Residual sum of squares (weighted by 1/σ² when sigma is given). */
-  readonly rss: number
-  /** Evaluations of the model over the whole data set. */
-  readonly nfev: number
-  readonly iterations: number
-  readonly success: boolean
-  /** Why it stopped, in words. */
-  readonly message: string
-}
 
 function validate<X>(options: CurveFitOptions<X>): {
   space: ParamSpace
@@ -147,29 +133,6 @@ function validate<X>(options: CurveFitOptions<X>): {
  * fit.success, fit.message // whether it converged, and why it stopped
  * ```
  */
-/**
- * The model threw. `cause` is what it threw; `point` the index of the data point and `params` the
- * parameters it was called with; `fit` the fit as it stood (the last accepted parameters), so
- * nothing computed is lost.
- */
-export class CurveFitError extends FitError {
-  readonly point: number
-  readonly params: Float64Array
-  readonly fit: CurveFitResult
-  constructor(point: number, params: Float64Array, fit: CurveFitResult, cause: unknown) {
-    const what = cause instanceof Error ? cause.message : String(cause)
-    super(
-      `curveFit: the model threw at data point ${point} with b = [${Array.from(params).join(', ')}]: ${what}. ` +
-        'Make the model return NaN where it cannot be evaluated (the fit then steps away from there), ' +
-        'or bound the parameters; the fit so far is in error.fit',
-      { cause, result: undefined },
-    )
-    this.point = point
-    this.params = params
-    this.fit = fit
-  }
-}
-
 export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFitResult> {
   const { space, sigma, y } = validate(options)
   const { model, x } = options

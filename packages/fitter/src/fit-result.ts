@@ -1,6 +1,6 @@
-// What a fit resolves to, and the error that carries the best result so far when a fit fails.
+// What a fit (FitResult) and a curve fit (CurveFitResult) resolve to. Their errors: errors.ts.
 
-import { type EvaluateContext, ParafitError, type ParamTree } from '@parafit/core'
+import type { EvaluateContext, ParamTree } from '@parafit/core'
 import type { FitStatistics } from './least-squares/fit-statistics.ts'
 import type { Method } from './optimizers/optimizer.ts'
 
@@ -54,23 +54,18 @@ export interface FitResult<P extends ParamTree = ParamTree> {
   readonly keys: readonly string[]
 }
 
-/**
- * A fit that stopped on an error (an objective that threw, a pool that failed). `cause` is the
- * original error; `result` holds the best result found before it, so nothing computed is lost.
- */
-export class FitError<P extends ParamTree = ParamTree> extends ParafitError {
-  readonly result: FitResult<P> | undefined
-  constructor(message: string, options: { cause: unknown; result: FitResult<P> | undefined }) {
-    super('PARAFIT_FIT_FAILED', message, { cause: options.cause })
-    this.result = options.result
-  }
-}
-
-/** A checkpoint file that cannot be read, or was written for another problem. */
-export class CheckpointError extends ParafitError {
-  readonly path: string
-  constructor(path: string, message: string, options?: { cause?: unknown }) {
-    super('PARAFIT_CHECKPOINT', message, options)
-    this.path = path
-  }
+/** What curveFit resolves to. */
+export interface CurveFitResult {
+  readonly params: Float64Array
+  /** Standard error of each parameter, √diag(covariance); Infinity where the data cannot determine it. */
+  readonly stderr: Float64Array
+  readonly covariance: number[][]
+  /** Residual sum of squares (weighted by 1/σ² when sigma is given). */
+  readonly rss: number
+  /** Evaluations of the model over the whole data set. */
+  readonly nfev: number
+  readonly iterations: number
+  readonly success: boolean
+  /** Why it stopped, in words. */
+  readonly message: string
 }

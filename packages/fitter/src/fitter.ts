@@ -21,6 +21,7 @@ import {
   readCheckpoint,
   restoring,
 } from './checkpoint.ts'
+import { CheckpointError, FitError } from './errors.ts'
 import {
   type Evaluation,
   evaluateBatch,
@@ -28,7 +29,7 @@ import {
   type FitObjective,
   failureToRaise,
 } from './evaluate-batch.ts'
-import { CheckpointError, FitError, type FitResult, type StopKind } from './fit-result.ts'
+import type { FitResult, StopKind } from './fit-result.ts'
 import { leastSquaresUncertainties } from './least-squares/covariance.ts'
 import { fitStatistics } from './least-squares/fit-statistics.ts'
 import {

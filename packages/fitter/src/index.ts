@@ -1,9 +1,16 @@
 // @parafit/fitter: the Fitter (parallel optimizers on a pool), curveFit, and the optimizers'
 // ask/tell state machines for those who drive them by hand. The samplers are @parafit/sampler's.
 
-export { CurveFitError, type CurveFitOptions, type CurveFitResult, curveFit } from './curve-fit.ts'
+export { type CurveFitOptions, curveFit } from './curve-fit.ts'
+export {
+  CheckpointError,
+  CurveFitError,
+  FitError,
+  type FitterErrorCode,
+  OptimizerStateError,
+} from './errors.ts'
 export type { FailurePolicy } from './evaluate-batch.ts'
-export { CheckpointError, FitError, type FitResult, type HistoryEntry, type StopKind } from './fit-result.ts'
+export type { CurveFitResult, FitResult, HistoryEntry, StopKind } from './fit-result.ts'
 export {
   type CheckpointOptions,
   type FitOptions,
@@ -39,4 +46,3 @@ export type {
   Problem,
   Told,
 } from './optimizers/optimizer.ts'
-export { OptimizerStateError } from './optimizers/saved-state.ts'

@@ -3,15 +3,9 @@
 // state from another method, another version, another problem size or a damaged file fails with
 // an OptimizerStateError that names the field, never with a TypeError deep inside the algorithm.
 
-import { ParafitError, Random } from '@parafit/core'
+import { Random } from '@parafit/core'
+import { OptimizerStateError } from '../errors.ts'
 import type { OptimizerState, OptimizerStop } from './optimizer.ts'
-
-/** A saved state that is not one this optimizer wrote for this problem. */
-export class OptimizerStateError extends ParafitError {
-  constructor(message: string) {
-    super('PARAFIT_OPTIMIZER_STATE', message)
-  }
-}
 
 const STOP_KINDS: readonly OptimizerStop['kind'][] = ['converged', 'stalled', 'failed']
 

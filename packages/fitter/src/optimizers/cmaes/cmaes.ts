@@ -13,8 +13,8 @@
 import { ValidationError } from '@parafit/core'
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix'
 import { reflectIntoBox } from '../../bounds.ts'
+import { OptimizerStateError } from '../../errors.ts'
 import type { Optimizer, OptimizerState, OptimizerStop, Problem, Told } from '../optimizer.ts'
-import { OptimizerStateError } from '../saved-state.ts'
 import {
   type CmaesOptions,
   type CmaesSettings,
