@@ -2,7 +2,6 @@
 // sampler (nautilus's importance nested sampling, with the evidence).
 
 export type { Blob } from './batch-results.ts'
-export { ChainFileError, type ChainFileErrorReason } from './chain-file/chain-file-error.ts'
 export type { ChainFileOptions } from './chain-file/chain-file-options.ts'
 export { type ChainFileContents, readChainFile } from './chain-file/chain-file-reader.ts'
 export { type Chains, splitChains } from './diagnostics/chains.ts'
@@ -14,7 +13,7 @@ export { zScale } from './diagnostics/ranks.ts'
 export { rankNormalizedSplitRHat, rHat } from './diagnostics/rhat.ts'
 export { type Draws, type SummaryOptions, type SummaryRow, summary } from './diagnostics/summary.ts'
 export { walkerChains } from './diagnostics/walker-chains.ts'
-export { AutocorrError, type AutocorrOptions, integratedTime } from './ensemble/autocorr.ts'
+export { type AutocorrOptions, integratedTime } from './ensemble/autocorr.ts'
 export type {
   ChainOptions,
   EnsembleSamplerOptions,
@@ -30,7 +29,15 @@ export {
   type VectorizedLogProbFn,
 } from './ensemble/log-prob.ts'
 export { deMove, type Move, type MovePlan, type MoveSpec, stretchMove } from './ensemble/moves.ts'
-export { SampleError } from './ensemble/sample-error.ts'
+export {
+  AutocorrError,
+  ChainFileError,
+  type ChainFileErrorReason,
+  NestedCheckpointError,
+  NestedSamplerError,
+  SampleError,
+  type SamplerErrorCode,
+} from './errors.ts'
 export {
   leastSquaresLikelihood,
   leastSquaresLogProb,
@@ -43,7 +50,6 @@ export {
   type LikelihoodFn,
   type VectorizedLikelihoodFn,
 } from './nested/likelihood.ts'
-export { NestedCheckpointError, NestedSamplerError } from './nested/nested-error.ts'
 export { NestedSampler } from './nested/nested-sampler.ts'
 export type {
   NestedProgress,

@@ -1,7 +1,7 @@
 // The chain file's groups (layout.ts): made empty for a new chain, as emcee's HDFBackend.reset()
 // makes its own and parafit's beside it, and looked up when the file is opened to append.
 
-import { ChainFileError } from './chain-file-error.ts'
+import { ChainFileError } from '../errors.ts'
 import { createRows, type Dataset, type File, type Group, numberAttribute, setAttribute } from './hdf5.ts'
 import {
   type ChainFileProblem,
@@ -103,6 +103,7 @@ export function openChainGroups(file: File, group: string): ChainGroups {
   const mcmc = file.get(group) as Group | null
   const parafit = file.get(parafitPath(group)) as Group | null
   if (mcmc === null || parafit === null) {
+    // Caught by the writer, which raises it as a ChainFileError naming the file.
     throw new Error(`the groups '${group}' and '${parafitPath(group)}' are no longer in the file`)
   }
   const rows = new Map<string, Dataset>()

@@ -2,8 +2,8 @@
 // (EnsembleSampler.resume), refused with the differences when it is another problem's.
 
 import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { ChainFileError } from '../errors.ts'
 import { wholeNumber } from '../option-checks.ts'
-import { ChainFileError } from './chain-file-error.ts'
 import { type ChainFileContents, readChainFile } from './chain-file-reader.ts'
 import { ChainFileWriter } from './chain-file-writer.ts'
 import { type ChainFileProblem, DEFAULT_GROUP, PARAFIT_GROUP, problemDifferences } from './layout.ts'

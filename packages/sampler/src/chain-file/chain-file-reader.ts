@@ -5,8 +5,8 @@
 
 import { existsSync } from 'node:fs'
 import type { Blob } from '../batch-results.ts'
+import { ChainFileError } from '../errors.ts'
 import { decodeBlobs } from './blob-columns.ts'
-import { ChainFileError } from './chain-file-error.ts'
 import {
   type Dataset,
   type File,

@@ -6,8 +6,8 @@
 import { existsSync, type Stats, statSync } from 'node:fs'
 import { replaceFile } from '@parafit/core'
 import type { Blob } from '../batch-results.ts'
+import { ChainFileError } from '../errors.ts'
 import { blobColumns, encodeBlobs } from './blob-columns.ts'
-import { ChainFileError } from './chain-file-error.ts'
 import { type ChainGroups, createChainGroups, openChainGroups } from './chain-file-groups.ts'
 import {
   concatRows,
@@ -179,6 +179,7 @@ export class ChainFileWriter {
   save(): void {
     if (this.#pending.length === 0) return
     const handles = this.#handles
+    // An internal invariant (the sampler opens the file before saving), never the user's doing.
     if (handles === undefined) throw new Error('ChainFileWriter.save() before open()')
     const from = this.#saved
     const steps = this.#pending

@@ -3,20 +3,9 @@
 // (by FFT), averaged over walkers; τ(M) = 1 + 2 Σ_{t=1..M} ρ(t), with the window M the first
 // one with M ≥ c·τ(M).
 
-import { checkOptionKeys, optionKeys, ParafitError } from '@parafit/core'
+import { checkOptionKeys, optionKeys } from '@parafit/core'
 import { Autocovariance } from '../diagnostics/autocovariance.ts'
-
-/** The chain is shorter than `tol` times the estimate: the estimate is not yet reliable. */
-export class AutocorrError extends ParafitError {
-  readonly tau: Float64Array
-  constructor(message: string, tau: Float64Array) {
-    super('PARAFIT_AUTOCORR', message)
-    this.tau = tau
-  }
-  protected override fields() {
-    return { tau: [...this.tau] }
-  }
-}
+import { AutocorrError } from '../errors.ts'
 
 /**
  * Adds the normalised autocorrelation function of `series` to `sum` (length series.length).

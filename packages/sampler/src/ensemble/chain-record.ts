@@ -5,11 +5,11 @@
 
 import { checkOptionKeys } from '@parafit/core'
 import type { Blob } from '../batch-results.ts'
-import { ChainFileError } from '../chain-file/chain-file-error.ts'
 import type { ChainFileSettings } from '../chain-file/chain-file-options.ts'
 import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
 import type { ChainFileWriter } from '../chain-file/chain-file-writer.ts'
 import type { ChainFileProblem } from '../chain-file/layout.ts'
+import { ChainFileError } from '../errors.ts'
 import { wholeNumber } from '../option-checks.ts'
 import { CHAIN_OPTION_KEYS, type ChainOptions } from './ensemble-options.ts'
 import type { Step } from './step-schedule.ts'

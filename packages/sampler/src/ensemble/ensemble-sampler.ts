@@ -23,14 +23,14 @@ import {
   PoolLease,
 } from '@parafit/parallel'
 import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
-import { ChainFileError } from '../chain-file/chain-file-error.ts'
 import { chainFileSettings, continueChainFile } from '../chain-file/chain-file-options.ts'
 import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
 import { ChainFileWriter } from '../chain-file/chain-file-writer.ts'
 import { type ChainFileProblem, describeMoves } from '../chain-file/layout.ts'
+import { AutocorrError, ChainFileError, SampleError } from '../errors.ts'
 import { withNamedExport } from '../module-export.ts'
 import { wholeNumber } from '../option-checks.ts'
-import { AUTOCORR_OPTION_KEYS, AutocorrError, type AutocorrOptions, integratedTime } from './autocorr.ts'
+import { AUTOCORR_OPTION_KEYS, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { type ChainFileLink, ChainRecord } from './chain-record.ts'
 import {
   CHAIN_OPTION_KEYS,
@@ -46,7 +46,6 @@ import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import { chunkTree, logProbObjective, pointTree, resolveLogProbExport } from './log-prob.ts'
 import { type Move, moveTable } from './moves.ts'
 import { type StepProgressBar, stepProgressBar } from './progress-bar.ts'
-import { SampleError } from './sample-error.ts'
 import { type Step, StepSchedule, type Task } from './step-schedule.ts'
 
 interface Evaluated {

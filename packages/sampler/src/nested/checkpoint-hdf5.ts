@@ -18,9 +18,9 @@ import { deserialize, serialize } from 'node:v8'
 import { replaceFile } from '@parafit/core'
 import type { File } from '../chain-file/hdf5.ts'
 import { hdf5Reason, loadHdf5, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
+import { NestedCheckpointError } from '../errors.ts'
 import type { Prior } from '../prior/prior.ts'
 import type { NestedCheckpoint } from './checkpoint.ts'
-import { NestedCheckpointError } from './nested-error.ts'
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])
 

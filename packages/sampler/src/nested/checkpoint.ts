@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
 import { writeFileAtomic } from '@parafit/core'
+import { NestedCheckpointError } from '../errors.ts'
 import type { BatchPlan } from './batch-plan.ts'
 import { type BoundData, CubeBound, type SamplingBound } from './bound.ts'
 import {
@@ -16,7 +17,6 @@ import {
   writeNestedCheckpointHdf5,
 } from './checkpoint-hdf5.ts'
 import { restoreNautilusBound } from './nautilus-bound.ts'
-import { NestedCheckpointError } from './nested-error.ts'
 import { type AlgorithmSettings, NestedState } from './nested-state.ts'
 import type { ShellRecord } from './shells.ts'
 

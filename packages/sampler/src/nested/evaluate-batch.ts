@@ -12,10 +12,10 @@ import {
 } from '@parafit/core'
 import { mapWithContextSettled, type Pool } from '@parafit/parallel'
 import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
+import { NestedSamplerError } from '../errors.ts'
 import type { Prior } from '../prior/prior.ts'
 import { chunkOfTrees } from '../value-objective.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
-import { NestedSamplerError } from './nested-error.ts'
 
 export interface EvaluationOptions {
   readonly vectorized: boolean

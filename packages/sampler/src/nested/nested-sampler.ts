@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from '@parafit/core'
 import { type Pool, PoolLease } from '@parafit/parallel'
+import { NestedCheckpointError, NestedSamplerError } from '../errors.ts'
 import { withNamedExport } from '../module-export.ts'
 import { positiveNumber, wholeNumber } from '../option-checks.ts'
 import { Prior } from '../prior/prior.ts'
@@ -30,7 +31,6 @@ import { isHdf5Path } from './checkpoint-hdf5.ts'
 import { type EvaluationOptions, evaluateBatch } from './evaluate-batch.ts'
 import { likelihoodExportRule, likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
-import { NestedCheckpointError, NestedSamplerError } from './nested-error.ts'
 import { NestedState, type Targets } from './nested-state.ts'
 import {
   checkRunOptionKeys,
