@@ -1,7 +1,7 @@
 // The package's one error class, a ParafitError like every package's. A caller (the CLI) branches
 // on `code`, never on the message.
 
-import { ParafitError } from '@parafit/core'
+import { ParafitError, registerErrorClass } from '@parafit/core'
 
 export type PlotErrorCode =
   /** Bad input: shapes, lengths, non-finite values, options. */
@@ -15,6 +15,9 @@ export class PlotError extends ParafitError {
     super(code, message, options)
   }
 }
+
+// A plot made in a worker fails there with a PlotError that comes back as one.
+registerErrorClass(PlotError)
 
 /** Throws a PARAFIT_PLOT_INPUT error unless `ok`. */
 export function check(ok: boolean, message: string): asserts ok {
