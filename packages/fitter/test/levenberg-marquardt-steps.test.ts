@@ -77,22 +77,3 @@ describe('geodesic acceleration', () => {
     )
   })
 })
-
-describe('the hand-over to the polish', () => {
-  // y = a e^(-k t) + c with residuals of 0.01: a problem whose Gauss-Newton iterations converge linearly.
-  const t = Array.from({ length: 40 }, (_, i) => i / 8)
-  const y = t.map((ti, i) => 2 * Math.exp(-0.8 * ti) + 0.3 + 0.01 * Math.sin(5 * i))
-  const exponential = (b: Float64Array) =>
-    Float64Array.from(t, (ti, i) => b[0]! * Math.exp(-b[1]! * ti) + b[2]! - y[i]!)
-
-  test('comes once a Gauss-Newton step gains less than 1e-10, and ends where central differences end', () => {
-    const handed = run(exponential, [1, 1, 0])
-    expect(handed.lm.stopReason).toBe(
-      'converged: a Gauss-Newton step reduced the sum of squares by less than 1e-10',
-    )
-    const central = run(exponential, [1, 1, 0], { differences: 'central' })
-    for (const [j, v] of handed.lm.solution.x.entries())
-      expect(Math.abs(v - central.lm.solution.x[j]!)).toBeLessThan(1e-10 * Math.abs(v))
-    expect(handed.evaluations).toBeLessThan(central.evaluations)
-  })
-})

@@ -26,7 +26,7 @@
 import { ValidationError } from '@parafit/core'
 import { cosine, norm2, scaledNorm } from '../least-squares/norms.ts'
 import { TrustRegionSubproblem } from '../least-squares/trust-region-step.ts'
-import { accelerationFor, type Curvature, curvatureAlong } from './levenberg-marquardt/acceleration.ts'
+import { type Curvature, curvatureAlong } from './levenberg-marquardt/acceleration.ts'
 import { FiniteDifferenceJacobian, failed, residualsOf } from './levenberg-marquardt/jacobian.ts'
 import {
   EPS,
@@ -35,6 +35,13 @@ import {
   levenbergMarquardtSettings,
 } from './levenberg-marquardt/options.ts'
 import { type Phase, readLevenbergMarquardt, saveLevenbergMarquardt } from './levenberg-marquardt/state.ts'
+import {
+  makeTrial,
+  minpackConvergence,
+  outcomeOf,
+  radiusAfter,
+  type Trial,
+} from './levenberg-marquardt/trial.ts'
 import type { Optimizer, OptimizerState, OptimizerStop, Problem, Told } from './optimizer.ts'
 
 export {
@@ -42,20 +49,6 @@ export {
   LM_OPTION_KEYS,
   levenbergMarquardtSettings,
 } from './levenberg-marquardt/options.ts'
-
-/** The relative reduction below which a forward-difference run hands over to the polish (see #tellTrial). */
-const LAST_PHASE = 1e-10
-
-interface Trial {
-  readonly x: Float64Array
-  readonly step: Float64Array
-  readonly scaledNorm: number
-  readonly lambda: number
-  readonly predicted: number
-  readonly directional: number
-  /** The plain Gauss-Newton step: undamped, not bent by acceleration, not clipped by a bound. */
-  readonly gaussNewton: boolean
-}
 
 export class LevenbergMarquardt implements Optimizer {
   readonly method = 'lm' as const
@@ -270,52 +263,25 @@ export class LevenbergMarquardt implements Optimizer {
   }
 
   #makeTrial(): Trial {
-    const n = this.#x.length
     const r = this.#r!
     // Pinned parameters get a zero column: the step leaves them where they are.
     const columns = this.#jacobian.columns!.map((column, j) =>
       this.#pinned(j, cosine(column, r)) ? new Float64Array(r.length) : column,
     )
     this.#subproblem ??= new TrustRegionSubproblem(columns, this.#d, r)
-    const step = this.#subproblem.solve(this.#radius)
-    const acceleration =
-      this.#curvature === undefined || this.#polishing || !this.#s.acceleration
-        ? undefined
-        : accelerationFor(step.p, step.scaledNorm, step.lambda, this.#curvature, this.#d, this.#subproblem)
-    const x = new Float64Array(n)
-    const taken = new Float64Array(n)
-    let clipped = false
-    for (let j = 0; j < n; j++) {
-      const target = this.#x[j]! + step.p[j]! + (acceleration?.[j] ?? 0)
-      x[j] = Math.min(this.#problem.upper[j]!, Math.max(this.#problem.lower[j]!, target))
-      if (x[j] !== target) clipped = true
-      taken[j] = x[j]! - this.#x[j]!
-    }
-    const gaussNewton = step.lambda === 0 && acceleration === undefined && !clipped
-    if (!clipped) {
-      // The reduction the linear model predicts for the step itself (for an accelerated step, for
-      // its velocity, as Transtrum and Sethna rate it): MINPACK's form, free of the cancellation
-      // in ‖r‖² - ‖r + Jp‖².
-      const { lambda, predicted, directional } = step
-      return { x, step: taken, scaledNorm: step.scaledNorm, lambda, predicted, directional, gaussNewton }
-    }
-    const jp = new Float64Array(r.length)
-    for (let j = 0; j < n; j++) {
-      if (taken[j] === 0) continue
-      const column = columns[j]!
-      for (let i = 0; i < r.length; i++) jp[i]! += column[i]! * taken[j]!
-    }
-    const linearised = norm2(jp.map((v, i) => r[i]! + v)) / this.#fnorm
-    const jpNorm = norm2(jp) / this.#fnorm
-    return {
-      x,
-      step: taken,
-      scaledNorm: scaledNorm(this.#d, taken),
-      lambda: step.lambda,
-      predicted: 1 - linearised * linearised,
-      directional: -jpNorm * jpNorm,
-      gaussNewton,
-    }
+    const accelerate = this.#s.acceleration && !this.#polishing
+    return makeTrial({
+      x: this.#x,
+      r,
+      fnorm: this.#fnorm,
+      columns,
+      d: this.#d,
+      radius: this.#radius,
+      lower: this.#problem.lower,
+      upper: this.#problem.upper,
+      subproblem: this.#subproblem,
+      curvature: accelerate ? this.#curvature : undefined,
+    })
   }
 
   #tellTrial(results: readonly Told[]): void {
@@ -324,17 +290,9 @@ export class LevenbergMarquardt implements Optimizer {
     const told = results[0]!
     const fnorm1 = failed(told) ? Number.POSITIVE_INFINITY : norm2(residualsOf(told, this.#r!.length))
     if (this.#iterations === 0 && this.#radius > trial.scaledNorm) this.#radius = trial.scaledNorm
-    const actual = 0.1 * fnorm1 < this.#fnorm ? 1 - (fnorm1 / this.#fnorm) ** 2 : -1
-    const ratio = trial.predicted === 0 ? 0 : actual / trial.predicted
-
-    // MINPACK's radius update.
-    if (ratio <= 0.25) {
-      let factor = actual >= 0 ? 0.5 : (0.5 * trial.directional) / (trial.directional + 0.5 * actual)
-      if (0.1 * fnorm1 >= this.#fnorm || factor < 0.1) factor = 0.1
-      this.#radius = factor * Math.min(this.#radius, trial.scaledNorm / 0.1)
-    } else if (trial.lambda === 0 || ratio >= 0.75) {
-      this.#radius = trial.scaledNorm / 0.5
-    }
+    const outcome = outcomeOf(trial, this.#fnorm, fnorm1)
+    const { ratio } = outcome
+    this.#radius = radiusAfter(this.#radius, trial, outcome, { fnorm: this.#fnorm, fnorm1 })
 
     // In the polish, a Gauss-Newton step that stays where the central-difference Jacobian holds
     // is exact up to rounding; so is its predicted reduction, and a sum of squares that rose by
@@ -351,37 +309,15 @@ export class LevenbergMarquardt implements Optimizer {
       this.#jacobianCurrent &&= this.#jacobian.holdsAt(this.#x)
     }
 
-    const xnorm = scaledNorm(this.#d, this.#x)
-    const { ftol, xtol } = this.#s
-    let reason: string | undefined
-    if (Math.abs(actual) <= ftol && trial.predicted <= ftol && 0.5 * ratio <= 1) {
-      reason = `converged: relative reduction of the sum of squares below ftol (${ftol})`
-    } else if (this.#radius <= xtol * xnorm) {
-      reason = `converged: relative step size below xtol (${xtol})`
-    } else if (Math.abs(actual) <= EPS && trial.predicted <= EPS && 0.5 * ratio <= 1) {
-      reason = 'converged: no further reduction of the sum of squares is possible at machine precision'
-    } else if (this.#radius <= EPS * xnorm) {
-      reason = 'converged: no further improvement of the parameters is possible at machine precision'
-    } else if (this.#fnorm === 0) {
-      reason = 'converged: the residuals are zero'
-    } else if (
-      this.#polishFollows() &&
-      accepted &&
-      trial.gaussNewton &&
-      ratio >= 0.5 &&
-      ratio <= 2 &&
-      actual <= LAST_PHASE
-    ) {
-      // A full Gauss-Newton step, predicted well, that gained less than LAST_PHASE: the forward
-      // iterations are in their last, linear phase. The polish's Gauss-Newton steps on one central
-      // Jacobian finish it at one evaluation each, instead of n + 1.
-      reason = `converged: a Gauss-Newton step reduced the sum of squares by less than ${LAST_PHASE}`
-    } else if (this.#polishing && (!accepted || settled)) {
-      // A rejected step: the central-difference model finds no better point, what is left is
-      // rounding. A full Gauss-Newton step that stays where the Jacobian holds: the next one
-      // would correct the second order of this one's error only.
-      reason = this.#polishReason
-    }
+    const reason =
+      minpackConvergence(
+        trial,
+        outcome,
+        { radius: this.#radius, xnorm: scaledNorm(this.#d, this.#x) },
+        this.#s,
+      ) ??
+      (this.#fnorm === 0 ? 'converged: the residuals are zero' : undefined) ??
+      this.#polishEnded(accepted, settled)
 
     if (accepted && !this.#jacobianCurrent && this.#s.prefetchJacobian && results.length > 1) {
       // When stopping (or polishing next) the plain path never sees this Jacobian's column norms;
@@ -399,6 +335,14 @@ export class LevenbergMarquardt implements Optimizer {
     }
     if (this.#jacobianCurrent) this.#afterJacobian()
     else this.#phase = 'jacobian'
+  }
+
+  /** The polish's end, or undefined to go on. */
+  #polishEnded(accepted: boolean, settled: boolean): string | undefined {
+    // A rejected step: the central-difference model finds no better point, what is left is
+    // rounding. A full Gauss-Newton step that stays where the Jacobian holds: the next one would
+    // correct the second order of this one's error only.
+    return this.#polishing && (!accepted || settled) ? this.#polishReason : undefined
   }
 
   /** Stops, after a central-difference polish and one more Jacobian round when needed. */
