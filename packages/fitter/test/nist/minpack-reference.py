@@ -18,6 +18,11 @@ tolerances are each function's own (1e-8 and 1.49e-8); --tol sets ftol = xtol = 
 default budget is scipy's (least_squares: 100 n (n + 1) calls, leastsq: 200 (n + 1)); --max-nfev
 sets it (the data folder's README quotes least_squares with --tol 1e-15 --max-nfev 100000).
 
+Run it with Debian's /usr/bin/python3 (scipy 1.10), as ../shared/peers does: the newer scipy of
+another Python on PATH (1.17 here) gives least_squares(method='lm') other iterates and an nfev
+without the Jacobian's evaluations (a median of 20 where 1.10 counts 75), so its figures do not
+compare.
+
 Models are transcribed from each file's Model section, independently of nist.ts.
 """
 
