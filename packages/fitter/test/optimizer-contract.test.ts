@@ -284,6 +284,21 @@ function setAt(root: unknown, path: readonly (string | number)[], value: unknown
 }
 
 describe('regressions found by the damaged-state property', () => {
+  it('Nelder-Mead: a simplex emptied after the first step is refused (it was a TypeError on ask)', () => {
+    const f = residualQuadratic(target(3))
+    const original = new NelderMead(boxed(3))
+    advance(original, f, 1)
+    const state = throughJson(original.saveState())
+    state['simplex'] = []
+    expect(() => NelderMead.restore(boxed(3), state)).toThrow(OptimizerStateError)
+  })
+
+  it('DE: a popSize grown past the population limit is refused before a population is built', () => {
+    const state = throughJson(new DifferentialEvolution(boxed(3), { popSize: 12 }, 1).saveState())
+    ;(state['options'] as Record<string, unknown>)['popSize'] = 1_982_783_222
+    expect(() => DifferentialEvolution.restore(boxed(3), state)).toThrow(OptimizerStateError)
+  })
+
   it('CMA-ES: a covariance entry of 1.2e308 ends the run as stalled instead of a TypeError in the eigensolver', () => {
     const f = residualQuadratic(target(3))
     const state = throughJson(new Cmaes(boxed(3), {}, 2).saveState())

@@ -253,8 +253,8 @@ export class NelderMead implements Optimizer {
     nm.#phase = saved.choice('phase', PHASES)
     nm.#start = saved.vector('start', n)
     const simplex = saved.records('simplex')
-    // Once started, the simplex always has its n + 1 vertices.
-    if (simplex.length !== 0 && simplex.length !== n + 1)
+    // Once started, the simplex always has its n + 1 vertices (before the first tell, none).
+    if (simplex.length !== n + 1 && !(nm.#phase === 'simplex' && simplex.length === 0))
       saved.invalid('simplex', `has ${simplex.length} vertices, expected ${n + 1}`)
     nm.#simplex = simplex.map((v) => ({ u: v.vector('u', n), loss: v.loss('loss') }))
     nm.#restartsLeft = saved.number('restartsLeft', { integer: true, min: 0 })

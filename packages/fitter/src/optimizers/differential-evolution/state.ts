@@ -3,7 +3,7 @@
 import { Random } from '@parafit/core'
 import type { OptimizerState, OptimizerStop } from '../optimizer.ts'
 import { SavedState, savedStop, stateHeader } from '../saved-state.ts'
-import { type DifferentialEvolutionSettings, STRATEGIES } from './options.ts'
+import { DE_MAX_POPULATION_NUMBERS, type DifferentialEvolutionSettings, STRATEGIES } from './options.ts'
 
 export const STATE_KIND = 'differential-evolution'
 export const STATE_VERSION = 2
@@ -73,6 +73,11 @@ export function readRun(state: unknown, n: number): { settings: DifferentialEvol
     tolFun: options.number('tolFun', { min: 0 }),
     tolX: options.number('tolX', { min: 0 }),
   }
+  if (settings.popSize * n > DE_MAX_POPULATION_NUMBERS)
+    options.invalid(
+      'popSize',
+      `is ${settings.popSize}: a population larger than differential evolution allows`,
+    )
   const population = saved.vectors('population', n)
   if (population.length !== 0 && population.length !== settings.popSize)
     saved.invalid('population', `has ${population.length} members, expected popSize ${settings.popSize}`)
