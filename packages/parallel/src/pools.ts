@@ -3,8 +3,8 @@
 import { decodeOptions, ProcessPoolOptions, ThreadPoolOptions } from './options.ts'
 import type { Pool } from './pool.ts'
 import { spawnProcess } from './process-handle.ts'
+import { WorkerPool } from './scheduler/worker-pool.ts'
 import { spawnThread } from './thread-handle.ts'
-import { WorkerPool } from './worker-pool.ts'
 
 /**
  * Worker threads: true parallelism for CPU-bound JavaScript or WebAssembly in one process.

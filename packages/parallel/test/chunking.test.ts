@@ -2,7 +2,7 @@
 // worker is left without work, and a timeout keeps chunks well inside it.
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { CostModel } from '../src/chunking.ts'
+import { CostModel } from '../src/scheduler/chunking.ts'
 
 const model = (secondsPerTask: number, secondsPerMessage?: number) => {
   const cost = new CostModel()

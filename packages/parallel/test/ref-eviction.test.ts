@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm'
 import { objectiveModule } from '@parafit/core'
 import { describe, expect, it } from 'vitest'
 import { mapWithContext, type Pool } from '../src/index.ts'
-import { MAX_IDLE_OBJECTIVES } from '../src/worker-pool.ts'
+import { MAX_IDLE_OBJECTIVES } from '../src/scheduler/worker-pool.ts'
 import { type Backend, makePool, trackPools, workerBackends, xs } from './helpers.ts'
 
 setFlagsFromString('--expose-gc')

@@ -6,9 +6,9 @@ import { execFile } from 'node:child_process'
 import { WorkerCrashedError } from '@parafit/core'
 import { describe, expect, it } from 'vitest'
 import { RESOURCE_LIMITS } from '../src/options.ts'
+import { WorkerPool } from '../src/scheduler/worker-pool.ts'
 import { spawnThread } from '../src/thread-handle.ts'
 import type { SpawnWorker } from '../src/worker-handle.ts'
-import { WorkerPool } from '../src/worker-pool.ts'
 
 const runner = new URL('./fixtures/resource-limits-runner.ts', import.meta.url).pathname
 
@@ -83,16 +83,21 @@ describe('threadPool resourceLimits', () => {
     expect(await runWith(smallest, largest)).toEqual([{ values: [4, 4] }, { values: [4, 4] }])
   }, 30_000)
 
-  it('a worker the system cannot start: a WorkerCrashedError, and the workers already started are stopped', async () => {
+  it('a worker the system cannot start: a WorkerCrashedError, and the workers already started are stopped for good', async () => {
+    const spawned: number[] = []
     const stopped: number[] = []
+    const gone: Promise<void>[] = []
     const spawn: SpawnWorker = (id, events, options) => {
+      spawned.push(id)
       // A stack no system can map: Node cannot start the thread (EAGAIN).
       const handle = spawnThread(id, events, id === 0 ? options : { resourceLimits: { stackSizeMb: 1e9 } })!
       return {
         ...handle,
         kill: (reason) => {
           stopped.push(id)
-          return handle.kill(reason)
+          const killed = handle.kill(reason)
+          gone.push(killed)
+          return killed
         },
       }
     }
@@ -100,5 +105,9 @@ describe('threadPool resourceLimits', () => {
     expect(started).toThrow(WorkerCrashedError)
     expect(started).toThrow(/it could not be started: .*EAGAIN.*; the pool cannot run/)
     expect(stopped).toEqual([0, 0])
+    // Each exit was reported to the pool before its kill resolved: a worker the pool started in
+    // place of a stopped one would have been spawned by now, and no one would ever stop it.
+    await Promise.all(gone)
+    expect(spawned).toEqual([0, 1, 0, 1])
   })
 })

@@ -1,0 +1,63 @@
+// The tasks waiting for a worker, in order. Tasks of settled batches are skipped as they come up;
+// tasks that come back (from a dead worker, or a chunk that could not be sent) go to the front.
+// It keeps each batch's `queued` count: how many of its tasks wait here.
+
+import type { QueueItem } from './batch.ts'
+
+export class TaskQueue {
+  readonly #items: QueueItem[] = []
+  /** Items before it are taken; the array is emptied when all are. */
+  #head = 0
+
+  /** A new task, whose batch already counts it as queued. */
+  push(item: QueueItem): void {
+    this.#items.push(item)
+  }
+
+  /** The first task whose batch is still open, or undefined when none is left. */
+  next(): QueueItem | undefined {
+    while (this.#head < this.#items.length) {
+      const item = this.#items[this.#head]!
+      if (!item.batch.settled) return item
+      this.#head++
+    }
+    this.clear()
+    return undefined
+  }
+
+  /**
+   * Takes up to `size` tasks from the front, `first` (the one `next()` gave) and those right
+   * after it of the same batch and objective. A single task goes alone.
+   */
+  take(first: QueueItem, size: number): QueueItem[] {
+    const { batch } = first
+    const refId = batch.refIds[first.index]
+    const items: QueueItem[] = []
+    while (items.length < size) {
+      const item = this.#items[this.#head]
+      if (
+        item === undefined ||
+        item.batch !== batch ||
+        batch.refIds[item.index] !== refId ||
+        (item.single && items.length > 0)
+      )
+        break
+      items.push(item)
+      this.#head++
+      if (item.single) break
+    }
+    batch.queued -= items.length
+    return items
+  }
+
+  /** Tasks that come back: to the front, in the order given. */
+  putBack(items: readonly QueueItem[]): void {
+    for (const item of items) item.batch.queued++
+    this.#items.splice(this.#head, 0, ...items)
+  }
+
+  clear(): void {
+    this.#items.length = 0
+    this.#head = 0
+  }
+}
