@@ -37,6 +37,19 @@ describe('CostModel.chunkSize', () => {
     expect(cost.secondsPerMessage).toBeGreaterThanOrEqual(0)
   })
 
+  test('an objective forgotten loses its measured cost: its chunks start at one task again', () => {
+    const cost = model(1e-4)
+    cost.record(2, 1e-3, 10)
+    expect(cost.objectives).toBe(2)
+    cost.forget([1])
+    expect(cost.objectives).toBe(1)
+    expect(cost.chunkSize(1, 10_000, 2, undefined)).toBe(1)
+    expect(cost.chunkSize(2, 10_000, 2, undefined)).toBe(40)
+    cost.clear()
+    expect(cost.objectives).toBe(0)
+    expect(cost.secondsPerMessage).toBeUndefined()
+  })
+
   test('property: between 1 and a fair share of the queue, and inside a quarter of the timeout', () => {
     fc.assert(
       fc.property(

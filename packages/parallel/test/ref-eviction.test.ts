@@ -2,12 +2,14 @@
 // and in every worker, even after close() (fault probe F9: 3,000 refs of 100 kB held 300 MB).
 // Refs are now held weakly here, released in the workers when the caller drops them, and at most
 // MAX_IDLE_OBJECTIVES that no batch uses stay loaded in a worker. Counted with WeakRefs after a
-// full garbage collection, here and in the worker (fixtures/held-inits.objective.ts).
+// full garbage collection, here and in the worker (fixtures/held-inits.objective.ts). The cost
+// measured of each objective, which sizes its chunks, goes with it.
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { objectiveModule } from '@parafit/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { mapWithContext, type Pool } from '../src/index.ts'
+import { CostModel } from '../src/scheduler/chunking.ts'
 import { MAX_IDLE_OBJECTIVES } from '../src/scheduler/worker-pool.ts'
 import { type Backend, makePool, trackPools, workerBackends, xs } from './helpers.ts'
 
@@ -68,6 +70,27 @@ describe.each(workerBackends)('objective refs on a long-lived pool, %s', (backen
       held = await heldByWorker(pool, probe)
     }
     expect(held).toBe(1)
+  }, 30_000)
+
+  it('the cost measured of an objective is dropped with it, and at close()', async () => {
+    // The pool's own CostModel, caught as it records the first cost.
+    const recorded = vi.spyOn(CostModel.prototype, 'record')
+    try {
+      const pool = makePool(backend, { numWorkers: 1 })
+      const kept: ReturnType<typeof heldInits>[] = []
+      for (let i = 0; i < 3 * MAX_IDLE_OBJECTIVES; i++) {
+        kept.push(heldInits(new Float64Array(1)))
+        await mapWithContext(pool, kept[i]!, [{ x: 1 }])
+      }
+      const cost = recorded.mock.contexts[0] as CostModel
+      expect(recorded.mock.contexts.every((context) => context === cost)).toBe(true)
+      // One number per ref ever seen was kept (fault probe F9, in small).
+      expect(cost.objectives).toBe(MAX_IDLE_OBJECTIVES + 1)
+      await pool.close()
+      expect(cost.objectives).toBe(0)
+    } finally {
+      recorded.mockRestore()
+    }
   }, 30_000)
 
   it('close() lets go of everything, a batch cut short included', async () => {

@@ -2,7 +2,8 @@
 // two chunks (sending the result, picking up the next chunk): tens of microseconds on a thread,
 // a few hundred on a process or an MPI rank. Chunks are sized so that this cost stays a small
 // share of the work, and no larger, for load balance. Both the cost of a task (per objective)
-// and the cost of a message (per pool) are measured as the pool runs.
+// and the cost of a message (per pool) are measured as the pool runs; an objective's cost goes
+// when the pool forgets the objective (fault probe F9: one number per ref ever seen was kept).
 
 /** A chunk of cheap tasks should take at least this long. */
 const TARGET_CHUNK_SECONDS = 0.004
@@ -28,6 +29,22 @@ export class CostModel {
     const sample = Math.max(0, seconds)
     const previous = this.#secondsPerMessage
     this.#secondsPerMessage = previous === undefined ? sample : 0.8 * previous + 0.2 * sample
+  }
+
+  /** Drops what was measured of these objectives: a later use measures again. */
+  forget(refIds: Iterable<number>): void {
+    for (const refId of refIds) this.#secondsPerTask.delete(refId)
+  }
+
+  /** Drops every measurement (a closed pool keeps nothing). */
+  clear(): void {
+    this.#secondsPerTask.clear()
+    this.#secondsPerMessage = undefined
+  }
+
+  /** How many objectives it holds a cost for. */
+  get objectives(): number {
+    return this.#secondsPerTask.size
   }
 
   /** The measured cost of one message, in seconds (undefined until measured). */

@@ -60,6 +60,7 @@ export class WorkerPool implements Pool {
     inUse: () => this.#batches.refIds(),
     forgotten: (refIds) => {
       for (const slot of this.#slots.all) slot.forget(refIds)
+      this.#cost.forget(refIds)
     },
     unloadable: (refId, error) => this.#batches.failAll(error, refId),
   })
@@ -172,6 +173,7 @@ export class WorkerPool implements Pool {
       for (const slot of this.#slots.all) slot.chunks = []
       this.#queue.clear()
       this.#objectives.clear()
+      this.#cost.clear()
     })()
     return this.#closing
   }
