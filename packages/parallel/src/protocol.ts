@@ -2,7 +2,8 @@
 // defined once per worker (`define` carries the ObjectiveRef and its init). A chunk names its
 // objective once and carries, per task, the parameters and, only when there is any, the
 // context's input (config, shared, meta). Results do not echo the parameters back: the pool
-// has them. Parameters and results travel packed where they can (task-codec.ts).
+// has them. Parameters and results travel packed where they can (the shapes here, the packing in
+// task-codec.ts).
 
 import {
   type ContextResultState,
@@ -12,8 +13,6 @@ import {
   type ParamTree,
   type SerializedError,
 } from '@parafit/core'
-import type { ParamsOnTheWire, ResultsOnTheWire } from './task-codec.ts'
-
 /** The part of a context's input state a worker needs; `parameters` are the task's own. */
 export interface TaskInput {
   readonly config: Record<string, unknown>
@@ -33,6 +32,22 @@ export type ToWorker =
       /** One per task, or null when every task starts from an empty context. */
       readonly inputs: readonly (TaskInput | null)[] | null
     }
+
+export interface PackedParams {
+  readonly keys: readonly string[]
+  /** Record i's value of keys[k] at i * keys.length + k. */
+  readonly values: Float64Array
+}
+
+export interface PackedResults {
+  /** Each task's value (NaN where `whole` has the task). */
+  readonly values: Float64Array
+  /** The results that carry more than a value, by task index; null when there are none. */
+  readonly whole: readonly (readonly [index: number, result: TaskResult])[] | null
+}
+
+export type ParamsOnTheWire = readonly ParamTree[] | PackedParams
+export type ResultsOnTheWire = readonly TaskResult[] | PackedResults
 
 /** A task's outcome with what the objective wrote into its context. */
 export type TaskResult =

@@ -9,23 +9,13 @@
 // Anything else travels as it is, so what the objective and the caller see never changes.
 
 import type { ParamTree } from '@parafit/core'
-import type { TaskResult } from './protocol.ts'
-
-export interface PackedParams {
-  readonly keys: readonly string[]
-  /** Record i's value of keys[k] at i * keys.length + k. */
-  readonly values: Float64Array
-}
-
-export interface PackedResults {
-  /** Each task's value (NaN where `whole` has the task). */
-  readonly values: Float64Array
-  /** The results that carry more than a value, by task index; null when there are none. */
-  readonly whole: readonly (readonly [index: number, result: TaskResult])[] | null
-}
-
-export type ParamsOnTheWire = readonly ParamTree[] | PackedParams
-export type ResultsOnTheWire = readonly TaskResult[] | PackedResults
+import type {
+  PackedParams,
+  PackedResults,
+  ParamsOnTheWire,
+  ResultsOnTheWire,
+  TaskResult,
+} from './protocol.ts'
 
 /** The keys of `record` when it is a flat record of numbers, else undefined. */
 function flatNumberKeys(record: ParamTree): string[] | undefined {

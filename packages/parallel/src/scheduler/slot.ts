@@ -5,8 +5,7 @@
 // with the same id), and retires a place no worker can be had for again (a lost MPI rank).
 
 import { moduleDisplayName, type ObjectiveRef, WorkerCrashedError } from '@parafit/core'
-import type { FromWorker, TaskInput } from '../protocol.ts'
-import type { ParamsOnTheWire } from '../task-codec.ts'
+import type { FromWorker, ParamsOnTheWire, TaskInput } from '../protocol.ts'
 import type { KillReason, SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from '../worker-handle.ts'
 import type { QueueItem } from './batch.ts'
 
