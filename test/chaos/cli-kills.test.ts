@@ -120,48 +120,39 @@ describe(`parafit killed with SIGKILL ${KILLS} times and resumed (seed ${seed})`
   timeout: 300_000,
 }, () => {
   test('fit --checkpoint, ensemble with its chain file, nested with its state: each ends as the undisturbed run', async () => {
+    const words = (text: string) => text.split(' ')
+    const fitArgs = (out: string) => [
+      'fit',
+      fitModule,
+      ...words('-w 1 -m cmaes --seed 7 --budget 1600 --out'),
+      out,
+    ]
+    const ensembleArgs = (chain: string) => [
+      ...['sample', sampleModule, ...words('--method ensemble -w 1 --walkers 16 --steps 200 --seed 4 -o')],
+      chain,
+    ]
+    const nestedArgs = (out: string) => [
+      ...[
+        'sample',
+        sampleModule,
+        ...words('--method nested -w 1 --n-live 100 --networks 0 --n-eff 6000 --seed 5 -o'),
+      ],
+      out,
+    ]
+    const resuming = (resume: boolean) => (resume ? ['--resume'] : [])
+
+    const checkpoint = join(scratch, 'fit.ckpt')
     const fit: Series = {
       name: 'fit',
-      saved: join(scratch, 'fit.ckpt'),
-      args: () => [
-        'fit',
-        fitModule,
-        '-w',
-        '1',
-        '-m',
-        'cmaes',
-        '--seed',
-        '7',
-        '--budget',
-        '1600',
-        '--checkpoint',
-        join(scratch, 'fit.ckpt'),
-        '--out',
-        join(scratch, 'fit.json'),
-      ],
-      resumable: async () => (await readCheckpoint(join(scratch, 'fit.ckpt'))) !== undefined,
+      saved: checkpoint,
+      args: () => [...fitArgs(join(scratch, 'fit.json')), '--checkpoint', checkpoint],
+      resumable: async () => (await readCheckpoint(checkpoint)) !== undefined,
     }
     const chain = join(scratch, 'chain.h5')
     const ensemble: Series = {
       name: 'ensemble',
       saved: chain,
-      args: (resume) => [
-        'sample',
-        sampleModule,
-        '--method',
-        'ensemble',
-        '-w',
-        '1',
-        '--walkers',
-        '16',
-        '--steps',
-        '200',
-        '--seed',
-        '4',
-        '-o',
-        chain,
-        ...(resume ? ['--resume'] : []),
-      ],
+      args: (resume) => [...ensembleArgs(chain), ...resuming(resume)],
       resumable: async () => {
         if (!existsSync(chain)) return false
         try {
@@ -178,40 +169,14 @@ describe(`parafit killed with SIGKILL ${KILLS} times and resumed (seed ${seed})`
     const nested: Series = {
       name: 'nested',
       saved: state,
-      args: (resume) => [
-        'sample',
-        sampleModule,
-        '--method',
-        'nested',
-        '-w',
-        '1',
-        '--n-live',
-        '100',
-        '--networks',
-        '0',
-        '--n-eff',
-        '6000',
-        '--seed',
-        '5',
-        '-o',
-        join(scratch, 'nested.json'),
-        ...(resume ? ['--resume'] : []),
-      ],
+      args: (resume) => [...nestedArgs(join(scratch, 'nested.json')), ...resuming(resume)],
       resumable: async () => (await readNestedCheckpoint(state)) !== undefined,
     }
     // The same runs undisturbed, into other files.
-    const reference = (args: string[], from: string, to: string) => args.map((a) => a.replace(from, to))
     const undisturbed = await Promise.all([
-      start(
-        reference(
-          fit.args(false).filter((_, i, all) => all[i - 1] !== '--checkpoint' && all[i] !== '--checkpoint'),
-          'fit.json',
-          'fit-reference.json',
-        ),
-        0,
-      ).finished,
-      start(reference(ensemble.args(false), 'chain.h5', 'chain-reference.h5'), 0).finished,
-      start(reference(nested.args(false), 'nested.json', 'nested-reference.json'), 0).finished,
+      start(fitArgs(join(scratch, 'fit-reference.json')), 0).finished,
+      start(ensembleArgs(join(scratch, 'chain-reference.h5')), 0).finished,
+      start(nestedArgs(join(scratch, 'nested-reference.json')), 0).finished,
     ])
     for (const run of undisturbed) expect(run.code, run.stderr).toBe(0)
 

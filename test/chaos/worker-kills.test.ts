@@ -114,7 +114,7 @@ describe(`workers killed with SIGKILL under long runs (seed ${seed})`, { timeout
     })
     const summary = await underFire('nested', 5, () => sampler.run({ nEff: 300 }))
     expect({ ...summary, seconds: 0 }, `seed ${seed}`).toEqual({ ...expected, seconds: 0 })
-    const posterior = (s: NestedSampler) => {
+    const posterior = (s: { posterior(): ReturnType<NestedSampler['posterior']> }) => {
       const p = s.posterior()
       return { logW: [...p.logWeights], logL: [...p.logLikelihoods], points: p.unitPoints.map((u) => [...u]) }
     }

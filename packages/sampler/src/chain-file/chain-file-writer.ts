@@ -6,7 +6,7 @@
 import { existsSync, type Stats, statSync } from 'node:fs'
 import { replaceFile } from '@parafit/core'
 import type { Blob } from '../batch-results.ts'
-import { ChainFileError } from '../errors.ts'
+import { ChainFileError, type ChainFileErrorReason } from '../errors.ts'
 import { blobColumns, encodeBlobs } from './blob-columns.ts'
 import { type ChainGroups, createChainGroups, openChainGroups } from './chain-file-groups.ts'
 import {
@@ -40,6 +40,17 @@ export interface WrittenSoFar {
   readonly acceptedTotals: Float64Array
   /** The blob columns in the file, or undefined when it keeps no blobs. */
   readonly blobColumns: readonly string[] | undefined
+}
+
+/** `error` when it is a ChainFileError already; else one saying `what` failed, and HDF5's reason. */
+function asChainFileError(
+  error: unknown,
+  path: string,
+  reason: ChainFileErrorReason,
+  what: string,
+): ChainFileError {
+  if (error instanceof ChainFileError) return error
+  return new ChainFileError(path, reason, `${what}: ${hdf5Reason(error)}`, { cause: error })
 }
 
 export class ChainFileWriter {
@@ -117,13 +128,7 @@ export class ChainFileWriter {
           }
         })
       } catch (error) {
-        if (error instanceof ChainFileError) throw error
-        throw new ChainFileError(
-          this.path,
-          'write',
-          `cannot create the chain file ${this.path}: ${hdf5Reason(error)}`,
-          { cause: error },
-        )
+        throw asChainFileError(error, this.path, 'write', `cannot create the chain file ${this.path}`)
       }
       this.#created = true
     }
@@ -147,13 +152,7 @@ export class ChainFileWriter {
       this.#failure = undefined
     } catch (error) {
       file.close()
-      if (error instanceof ChainFileError) throw error
-      throw new ChainFileError(
-        this.path,
-        'unreadable',
-        `cannot use the chain file ${this.path}: ${hdf5Reason(error)}`,
-        { cause: error },
-      )
+      throw asChainFileError(error, this.path, 'unreadable', `cannot use the chain file ${this.path}`)
     }
   }
 
