@@ -7,7 +7,7 @@
 // rule below and give identical values and metadata.
 
 import { type ChildConfigurator, EvaluateContext } from './context.ts'
-import { ObjectiveError, ObjectiveValueError, ValidationError } from './errors.ts'
+import { ObjectiveError, ObjectiveValueError, ValidationError } from './errors/classes.ts'
 import { asObjectiveError, beginEvaluation, endEvaluation, type Hook } from './lifecycle.ts'
 import { loadObjectiveCached } from './loader.ts'
 import { hookList, isObjective, type Objective, type ObjectiveFn, objective } from './objective.ts'
@@ -134,7 +134,7 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
     } catch (error) {
       ctx.collectChildMeta()
       endEvaluation(ctx, this.hooks, asObjectiveError(error, params))
-      throw new Error('unreachable: endEvaluation rethrows')
+      throw new Error('unreachable: endEvaluation rethrows') // for the type checker only
     }
   }
 
@@ -146,6 +146,7 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
     const children = ctx.children
     let failure: ObjectiveError | undefined
     try {
+      // An internal invariant (the pools give one outcome per term), never the user's doing.
       if (outcomes.length !== this.terms.length || children.length !== this.terms.length) {
         throw new Error(`internal: finish() got ${outcomes.length} outcomes for ${this.terms.length} terms`)
       }
