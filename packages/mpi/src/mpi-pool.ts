@@ -4,15 +4,14 @@
 // (status 0, MPI finalized), so a script written for one machine runs unchanged under mpirun, as
 // with schwimmbad's MPIPool.
 
-import { optionKeys } from '@parafit/core'
-import type { Pool } from '@parafit/parallel'
-import type { CoordinatorOptions } from './coordinator.ts'
+import { optionKeys, ValidationError } from '@parafit/core'
 import { functionFingerprint } from './fingerprint.ts'
-import { checkCoordinatorOptions } from './options.ts'
+import { checkMpiOptions } from './options.ts'
 import { serveRank } from './serve-rank.ts'
 import { openSession } from './session.ts'
+import type { MpiOptions, MpiPool } from './types.ts'
 
-export interface MpiPoolOptions extends CoordinatorOptions {
+export interface MpiPoolOptions extends MpiOptions {
   /**
    * What mpiPool() does on ranks other than 0 once rank 0 has closed the pool: 'exit' the
    * process (default), or 'return' a closed pool so the script can go on.
@@ -27,21 +26,8 @@ const MPI_POOL_OPTION_KEYS = optionKeys<MpiPoolOptions>()([
   'workerRanks',
 ])
 
-/** A worker rank that timed out or died: it takes no more work, and the job cannot finalize. */
-export interface LostRank {
-  readonly rank: number
-  readonly reason: string
-}
-
-export interface MpiPool extends Pool {
-  /** This process's rank; only rank 0's pool evaluates. */
-  readonly rank: number
-  /** Worker ranks lost so far (timed out or died), with why; empty in a healthy job. */
-  readonly lostRanks: readonly LostRank[]
-}
-
 export async function mpiPool(options: MpiPoolOptions = {}): Promise<MpiPool> {
-  checkCoordinatorOptions(options, 'mpiPool() options', MPI_POOL_OPTION_KEYS)
+  checkMpiOptions(options, 'mpiPool() options', MPI_POOL_OPTION_KEYS)
   const session = await openSession(functionFingerprint('mpiPool', undefined), options)
   if (session.pool !== undefined) return session.pool
   await serveRank(session.runtime, session.id)
@@ -52,7 +38,12 @@ export async function mpiPool(options: MpiPoolOptions = {}): Promise<MpiPool> {
 
 /** What a worker rank holds after serving: a closed pool that says which rank it is. */
 function releasedPool(rank: number): MpiPool {
-  const closed = () => Promise.reject(new Error(`this is MPI rank ${rank}; only rank 0's pool evaluates`))
+  const closed = () =>
+    Promise.reject(
+      new ValidationError(
+        `this is MPI rank ${rank}; only rank 0's pool evaluates. Evaluate where isRankZero() is true`,
+      ),
+    )
   return {
     kind: 'mpi',
     size: 0,

@@ -2,14 +2,19 @@
 // the other ranks serve it; then rank 0 releases them and sends every rank what main returned
 // (or threw), so runMpi resolves to the same value, or rejects with the same error, everywhere.
 
-import { ContextTransportError, deserializeError, findUncloneable, serializeError } from '@parafit/core'
-import type { CoordinatorOptions } from './coordinator.ts'
+import {
+  ContextTransportError,
+  deserializeError,
+  findUncloneable,
+  serializeError,
+  ValidationError,
+} from '@parafit/core'
 import { functionFingerprint } from './fingerprint.ts'
 import type { Envelope } from './messages.ts'
-import type { MpiPool } from './mpi-pool.ts'
-import { checkCoordinatorOptions } from './options.ts'
+import { checkMpiOptions } from './options.ts'
 import { serveRank } from './serve-rank.ts'
 import { openSession, type Session } from './session.ts'
+import type { MpiOptions, MpiPool } from './types.ts'
 
 type Finish = Extract<Envelope, { t: 'finish' }>
 
@@ -36,10 +41,11 @@ type Finish = Extract<Envelope, { t: 'finish' }>
  */
 export async function runMpi<T>(
   main: (pool: MpiPool) => T | Promise<T>,
-  options: CoordinatorOptions = {},
+  options: MpiOptions = {},
 ): Promise<T> {
-  if (typeof main !== 'function') throw new TypeError('runMpi(main) needs a function main(pool)')
-  checkCoordinatorOptions(options, 'runMpi() options')
+  if (typeof main !== 'function')
+    throw new ValidationError('runMpi(main) needs a function main(pool)', 'main')
+  checkMpiOptions(options, 'runMpi() options')
   const session = await openSession(functionFingerprint('runMpi', main), options)
   return session.pool === undefined ? serve<T>(session) : coordinate(session, session.pool, main)
 }

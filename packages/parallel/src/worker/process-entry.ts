@@ -1,5 +1,6 @@
 // Entry point of a worker process (child_process.fork with serialization: 'advanced', so typed
-// arrays, Maps and Dates cross as they do between threads).
+// arrays, Maps and Dates cross as they do between threads). Only the process pool starts it: its
+// plain Errors are our own bugs, never the user's doing.
 
 import { Worker } from 'node:worker_threads'
 import type { FromWorker, ToWorker } from '../protocol.ts'

@@ -1,4 +1,4 @@
-// Entry point of a worker thread.
+// Entry point of a worker thread. Only the thread pool starts it: its plain Error is our own bug.
 
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads'
 import type { ToWorker } from '../protocol.ts'

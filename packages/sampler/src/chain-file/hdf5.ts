@@ -6,6 +6,9 @@
 // int64, '<i8' would be int32); attributes cannot be overwritten, only deleted and created again;
 // HDF5 errors only print unless the throwing handler is on; a failed call can leave the file's
 // handles open in this process, so a handle that failed is never used again.
+//
+// Its plain Errors never reach the user as they are: the chain file's reader and writer catch
+// them and raise a ChainFileError naming the file (h5wasm used before loadHdf5() is our own bug).
 
 import type { Dataset, Group } from 'h5wasm/node'
 

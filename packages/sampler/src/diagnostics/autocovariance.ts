@@ -32,6 +32,7 @@ export class Autocovariance {
    */
   sums(series: ArrayLike<number>, out: Float64Array = new Float64Array(this.length)): Float64Array {
     const n = this.length
+    // An internal check: its callers (τ, ESS) size the series and `out` themselves.
     if (series.length !== n || out.length < n)
       throw new RangeError(`Autocovariance of length ${n} given a series of ${series.length}`)
     let mean = 0

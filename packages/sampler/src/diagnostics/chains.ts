@@ -1,27 +1,29 @@
 // Draws of one parameter as C chains of N draws (`Float64Array[]`): the shape checks every
 // diagnostic starts with, splitting chains in halves, and the moments over chains.
 
+import { ValidationError } from '@parafit/core'
+
 /** One parameter's draws: chains[c][t], every chain the same length. */
 export type Chains = readonly Float64Array[]
 
 /**
- * Checks the shape of `chains` and returns it as { nChains, nDraws }. A RangeError names the
+ * Checks the shape of `chains` and returns it as { nChains, nDraws }. A ValidationError names the
  * problem (no chains, no draws, chains of different lengths); `label` says whose input it is.
  */
 export function checkChains(chains: Chains, label: string): { nChains: number; nDraws: number } {
   if (!Array.isArray(chains) || chains.length === 0)
-    throw new RangeError(
+    throw new ValidationError(
       `${label}: no chains; give an array of chains (Float64Array), each of the same length`,
     )
   chains.forEach((chain, c) => {
     if (!(chain instanceof Float64Array))
-      throw new TypeError(`${label}: chain ${c} is not a Float64Array (${typeof chain})`)
+      throw new ValidationError(`${label}: chain ${c} is not a Float64Array (${typeof chain})`)
   })
   const nDraws = chains[0]!.length
-  if (nDraws === 0) throw new RangeError(`${label}: the chains have no draws`)
+  if (nDraws === 0) throw new ValidationError(`${label}: the chains have no draws`)
   chains.forEach((chain, c) => {
     if (chain.length !== nDraws)
-      throw new RangeError(
+      throw new ValidationError(
         `${label}: ragged chains: chain 0 has ${nDraws} draws but chain ${c} has ${chain.length}`,
       )
   })
@@ -34,7 +36,7 @@ export function checkChains(chains: Chains, label: string): { nChains: number; n
  */
 export function splitChains(chains: Chains): Float64Array[] {
   const { nDraws } = checkChains(chains, 'splitChains()')
-  if (nDraws < 2) throw new RangeError(`splitChains(): need at least 2 draws per chain, got ${nDraws}`)
+  if (nDraws < 2) throw new ValidationError(`splitChains(): need at least 2 draws per chain, got ${nDraws}`)
   const half = Math.floor(nDraws / 2)
   return chains.flatMap((chain) => [chain.slice(0, half), chain.slice(nDraws - half)])
 }

@@ -1,7 +1,7 @@
 // The summary as a plain-text table, rounded as arviz 1.x's round_to="auto" rounds it: digits
 // that the Monte Carlo error makes meaningless are not printed.
 
-import { checkOptionKeys, optionKeys } from '@parafit/core'
+import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
 import type { SummaryRow } from './summary.ts'
 
 export interface FormatSummaryOptions {
@@ -66,11 +66,11 @@ function percentLabel(p: number): string {
  */
 export function formatSummary(rows: readonly SummaryRow[], options: FormatSummaryOptions = {}): string {
   checkOptionKeys(options, FORMAT_SUMMARY_OPTION_KEYS, 'formatSummary() options')
-  if (rows.length === 0) throw new RangeError('formatSummary(): no rows')
+  if (rows.length === 0) throw new ValidationError('formatSummary(): no rows')
   const hdiProb = rows[0]!.hdiProb
   const other = rows.find((row) => row.hdiProb !== hdiProb)
   if (other !== undefined)
-    throw new RangeError(
+    throw new ValidationError(
       `formatSummary(): rows with different HDI masses (${hdiProb} and ${other.hdiProb}) cannot share columns`,
     )
   const header = [

@@ -2,7 +2,7 @@
 // al. 2021): per parameter the mean, sd (ddof = 1), 94% HDI, MCSE of mean and sd, bulk and tail
 // ESS, and the rank-normalised split R̂.
 
-import { checkOptionKeys, optionKeys } from '@parafit/core'
+import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
 import { type Chains, checkChains, mean, pooled, variance } from './chains.ts'
 import { essBulk, essTail } from './ess.ts'
 import { hdi } from './hdi.ts'
@@ -41,20 +41,23 @@ export interface SummaryRow {
 /** The parameters as [name, chains] pairs, whichever form they came in. */
 function namedChains(draws: Draws, names: readonly string[] | undefined): [string, Chains][] {
   if (Array.isArray(draws)) {
-    if (draws.length === 0) throw new RangeError('summary(): no draws')
+    if (draws.length === 0) throw new ValidationError('summary(): no draws')
     const single = draws[0] instanceof Float64Array
     const list = (single ? [draws] : draws) as readonly Chains[]
     const named = names ?? (single ? ['x'] : list.map((_, i) => `x[${i}]`))
     if (named.length !== list.length)
-      throw new RangeError(`summary(): ${named.length} names for ${list.length} parameters`)
+      throw new ValidationError(`summary(): ${named.length} names for ${list.length} parameters`, 'names')
     return list.map((chains, i) => [named[i]!, chains])
   }
   if (typeof draws !== 'object' || draws === null)
-    throw new TypeError('summary(): draws must be chains, a list of parameters, or a record of them')
+    throw new ValidationError('summary(): draws must be chains, a list of parameters, or a record of them')
   if (names !== undefined)
-    throw new RangeError('summary(): `names` is for draws given as an array; a record names its parameters')
+    throw new ValidationError(
+      'summary(): `names` is for draws given as an array; a record names its parameters',
+      'names',
+    )
   const entries = Object.entries(draws as Readonly<Record<string, Chains>>)
-  if (entries.length === 0) throw new RangeError('summary(): no parameters')
+  if (entries.length === 0) throw new ValidationError('summary(): no parameters')
   return entries
 }
 
@@ -67,7 +70,7 @@ export function summary(draws: Draws, options: SummaryOptions = {}): SummaryRow[
   checkOptionKeys(options, SUMMARY_OPTION_KEYS, 'summary() options')
   const hdiProb = options.hdiProb ?? 0.94
   if (!(hdiProb > 0 && hdiProb < 1))
-    throw new RangeError(`summary(): hdiProb must be in (0, 1), got ${hdiProb}`)
+    throw new ValidationError(`summary(): hdiProb must be in (0, 1), got ${hdiProb}`, 'hdiProb')
   const parameters = namedChains(draws, options.names)
   for (const [name, chains] of parameters) checkChains(chains, `summary(): parameter "${name}"`)
   return parameters.map(([name, chains]) => {

@@ -1,5 +1,7 @@
 // An ensemble run's chain in the shape the diagnostics take: each walker becomes one chain.
 
+import { ValidationError } from '@parafit/core'
+
 /**
  * `chain[step][walker]` points, as `EnsembleSampler.getChain()` returns them (discard the
  * burn-in there), as per-parameter chains: `result[d][walker]` is parameter d along the steps.
@@ -13,20 +15,22 @@
  */
 export function walkerChains(chain: readonly (readonly Float64Array[])[]): Float64Array[][] {
   const nSteps = chain.length
-  if (nSteps === 0) throw new RangeError('walkerChains(): the chain has no steps')
+  if (nSteps === 0) throw new ValidationError('walkerChains(): the chain has no steps')
   const nWalkers = chain[0]!.length
-  if (nWalkers === 0) throw new RangeError('walkerChains(): step 0 has no walkers')
+  if (nWalkers === 0) throw new ValidationError('walkerChains(): step 0 has no walkers')
   const nDim = chain[0]![0]!.length
-  if (nDim === 0) throw new RangeError('walkerChains(): the walkers have no parameters')
+  if (nDim === 0) throw new ValidationError('walkerChains(): the walkers have no parameters')
   const out = Array.from({ length: nDim }, () =>
     Array.from({ length: nWalkers }, () => new Float64Array(nSteps)),
   )
   chain.forEach((step, t) => {
     if (step.length !== nWalkers)
-      throw new RangeError(`walkerChains(): step 0 has ${nWalkers} walkers but step ${t} has ${step.length}`)
+      throw new ValidationError(
+        `walkerChains(): step 0 has ${nWalkers} walkers but step ${t} has ${step.length}`,
+      )
     step.forEach((point, k) => {
       if (point.length !== nDim)
-        throw new RangeError(
+        throw new ValidationError(
           `walkerChains(): walker 0 of step 0 has ${nDim} parameters but walker ${k} of step ${t} has ${point.length}`,
         )
       for (let d = 0; d < nDim; d++) out[d]![k]![t] = point[d]!

@@ -180,6 +180,7 @@ export class NestedState {
   merge(batch: EvaluatedBatch): void {
     const { plan } = batch
     const head = this.pending[0]
+    // An internal invariant (the sampler merges batches in plan order), never the user's doing.
     if (head?.index !== plan.index) throw new Error(`internal: batch ${plan.index} merged out of order`)
     this.pending.shift()
     const shell = this.shells[plan.shell]!

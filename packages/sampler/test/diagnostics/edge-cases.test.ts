@@ -1,7 +1,8 @@
 // What the diagnostics do at the edges, as arviz does: NaN where nothing can be said, M·n ESS for
-// chains that never move, and a RangeError that names the problem for input of the wrong shape.
+// chains that never move, and a ValidationError that names the problem for input of the wrong shape.
 
-import { Random } from '@parafit/core'
+import { Random, ValidationError } from '@parafit/core'
+import { validationErrorOf } from '@parafit/core/testing'
 import { describe, expect, test } from 'vitest'
 import {
   EnsembleSampler,
@@ -63,15 +64,16 @@ describe('NaN where there is nothing to compare', () => {
 })
 
 describe('shapes', () => {
-  test('empty input, chains without draws and ragged chains are RangeErrors naming the problem', () => {
+  test('empty input, chains without draws and ragged chains are ValidationErrors naming the problem', () => {
     for (const f of [rankNormalizedSplitRHat, rHat, ess, essBulk, essTail, mcseMean, mcseSd, zScale]) {
-      expect(() => f([])).toThrow(RangeError)
+      expect(() => f([])).toThrow(ValidationError)
       expect(() => f([])).toThrow(/no chains/)
       expect(() => f([new Float64Array(0)])).toThrow(/no draws/)
       expect(() => f([new Float64Array(10), new Float64Array(9)])).toThrow(
         /ragged chains: chain 0 has 10 draws but chain 1 has 9/,
       )
     }
+    expect(() => rHat([[1, 2, 3]] as never)).toThrow(ValidationError)
     expect(() => rHat([[1, 2, 3]] as never)).toThrow(/chain 0 is not a Float64Array/)
   })
 
@@ -83,6 +85,8 @@ describe('shapes', () => {
     expect(() => summary({})).toThrow(/no parameters/)
     expect(() => summary([])).toThrow(/no draws/)
     expect(() => summary(good, { hdiProb: 1 })).toThrow(/hdiProb must be in \(0, 1\), got 1/)
+    expect(validationErrorOf(() => summary(good, { hdiProb: 1 })).keyPath).toBe('hdiProb')
+    expect(validationErrorOf(() => summary([good, good], { names: ['a'] })).keyPath).toBe('names')
     expect(() => summary([good, good], { names: ['a'] })).toThrow(/1 names for 2 parameters/)
     expect(() => summary(good, { hdi_prob: 0.9 } as never)).toThrow(/hdi_prob/)
   })

@@ -8,7 +8,7 @@
 // ≥ 7 of those from the mean.
 
 import { fc, test } from '@fast-check/vitest'
-import { Random } from '@parafit/core'
+import { Random, ValidationError } from '@parafit/core'
 import { describe, expect } from 'vitest'
 import { hdi } from '../../src/index.ts'
 import { lowerTail } from '../../src/prior/standard-normal.ts'
@@ -68,8 +68,8 @@ describe('hdi on any sample', () => {
     expect(draws.includes(low) && draws.includes(high)).toBe(true)
   })
 
-  test('prob outside (0, 1) is a RangeError', () => {
-    expect(() => hdi(Float64Array.of(1, 2, 3), 1)).toThrow(RangeError)
+  test('prob outside (0, 1) is a ValidationError', () => {
+    expect(() => hdi(Float64Array.of(1, 2, 3), 1)).toThrow(ValidationError)
     expect(() => hdi(Float64Array.of(1, 2, 3), 0)).toThrow(/prob must be in \(0, 1\)/)
     expect(() => hdi(new Float64Array(0))).toThrow(/no draws/)
   })

@@ -1,4 +1,4 @@
-import { objectiveModule, Random } from '@parafit/core'
+import { objectiveModule, Random, ValidationError } from '@parafit/core'
 import { describe, expect, test } from 'vitest'
 import {
   EnsembleSampler,
@@ -129,6 +129,26 @@ describe('a least-squares model sampled as it is fitted', () => {
       Math.abs(Math.sqrt(mb2 - mb * mb) / (Math.sqrt(covariance[1]![1]!) * knownScale) - 1),
     ).toBeLessThan(0.15)
     await sampler.close()
+  }, 60_000)
+
+  test('fitScale with a model that returns one number, not residuals: a ValidationError naming fitScale, from the worker', async () => {
+    const oneNumber = objectiveModule(new URL('../fixtures/loss.objective.ts', import.meta.url))
+    const sampler = new NestedSampler({
+      prior: uniformPriorWithin({ x: 0, y: 0 }, { x: [-1, 1], y: [-1, 1] }, { fitScale: true }),
+      logLikelihood: leastSquaresLikelihood(oneNumber, { fitScale: true }),
+      numWorkers: 2,
+      nLive: 100,
+      nNetworks: 0,
+      seed: 1,
+    })
+    const failure = await sampler.run({ nEff: 100 }).catch((e: unknown) => e)
+    await sampler.close()
+    const chain: unknown[] = []
+    for (let e: unknown = failure; e instanceof Error; e = e.cause) chain.push(e)
+    const refusal = chain.find((e) => e instanceof ValidationError) as ValidationError | undefined
+    expect(refusal, String(failure)).toBeDefined()
+    expect(refusal!.keyPath).toBe('fitScale')
+    expect(refusal!.message).toMatch(/needs an objective that returns residuals/)
   }, 60_000)
 
   test('fitScale refuses a model that already has a parameter named sigmaScale', () => {

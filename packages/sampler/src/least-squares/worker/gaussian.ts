@@ -1,6 +1,8 @@
 // The Gaussian log-likelihood of residuals r = (data − model)/σ: −χ²/2 with χ² = Σ r², and, when
 // σ is known only up to a common factor s that is sampled too, −χ²/(2s²) − n·ln s (n residuals).
-// Imports nothing, so every worker that loads a least-squares likelihood can use it.
+// Imports only core, so every worker that loads a least-squares likelihood can use it.
+
+import { ValidationError } from '@parafit/core'
 
 /** The key of the σ scale factor among the named parameters, when it is sampled. */
 export const SIGMA_SCALE_KEY = 'sigmaScale'
@@ -14,8 +16,9 @@ export function gaussianLogLikelihood(chiSquare: number, n: number, scale = 1): 
 /** The number of residuals the evaluation wrote, or an error saying a σ scale needs residuals. */
 export function residualCount(residuals: ArrayLike<number> | undefined): number {
   if (residuals === undefined) {
-    throw new Error(
+    throw new ValidationError(
       'sampling the σ scale needs an objective that returns residuals (data − model)/σ, not a single number',
+      'fitScale',
     )
   }
   return residuals.length

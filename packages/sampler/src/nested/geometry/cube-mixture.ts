@@ -1,6 +1,8 @@
 // nautilus's UnitCubeEllipsoidMixture: some axes bounded by the unit cube, the rest by an
 // ellipsoid over those axes. Early in a run the points still fill the cube along some axes, and
 // there an ellipsoid (enlarged, and round where the cube is square) is far larger than [0, 1).
+// Its errors are internal checks: only the nested sampler calls it, and a checkpoint whose
+// data fails them is refused as a NestedCheckpointError.
 
 import type { Random } from '@parafit/core'
 import { Ellipsoid, type EllipsoidData } from './ellipsoid.ts'

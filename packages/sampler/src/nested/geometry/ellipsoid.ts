@@ -2,6 +2,8 @@
 // (nautilus's modified Khachiyan algorithm). An ellipsoid keeps the lower triangular factor B with
 // A⁻¹ = B·Bᵀ and its inverse, so x = c + B·y maps the unit ball onto it and every transform,
 // containment check and draw is a triangular product on Float64Arrays.
+// Its errors are internal checks: only the nested sampler calls it, and a checkpoint whose
+// data fails them is refused as a NestedCheckpointError.
 
 import type { Random } from '@parafit/core'
 import {

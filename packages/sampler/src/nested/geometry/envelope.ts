@@ -1,6 +1,7 @@
 // The two unions nautilus builds from the points above a new likelihood threshold
 // (bounds/nautilus.py, NautilusBound.compute): the non-overlapping ellipsoids that become the
 // neural regions, and the sampling envelope, a union of cube/ellipsoid mixtures.
+// Its errors are internal checks: only the nested sampler calls it, with data it made.
 
 import type { Random } from '@parafit/core'
 import type { Ellipsoid } from './ellipsoid.ts'

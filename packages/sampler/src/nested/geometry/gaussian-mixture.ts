@@ -1,6 +1,7 @@
 // A two-component, full-covariance Gaussian mixture fitted by EM, the clustering nautilus uses to
 // split a union member (sklearn's GaussianMixture with n_init=10). Every initialisation starts from
 // a seeded 2-means clustering; the fit with the largest likelihood wins.
+// Its errors are internal checks: only the nested sampler calls it, with data it made.
 
 import type { Random } from '@parafit/core'
 import { logAddExp } from '../log-sum-exp.ts'

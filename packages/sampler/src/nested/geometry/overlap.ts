@@ -3,6 +3,7 @@
 // disjoint exactly when K dips below zero somewhere, so they overlap when min K > 0. (Two balls:
 // min K = 1 − |d|²/(r₁ + r₂)².) Both covariances are diagonalised together once, so each K(s)
 // costs O(d) and the 1-D minimisation is cheap.
+// Its errors are internal checks: only the nested sampler calls it, with data it made.
 
 import type { Ellipsoid } from './ellipsoid.ts'
 import { lowerTimesLower, lowerTimesTranspose, symmetricEigen } from './linear-algebra.ts'

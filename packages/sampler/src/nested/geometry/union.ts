@@ -1,6 +1,8 @@
 // A union of ellipsoids or cube/ellipsoid mixtures, clipped to the unit cube (nautilus's Union):
 // split by Gaussian-mixture clustering, trimmed of sparse members, sampled exactly uniformly, and
 // with a Monte Carlo volume that sharpens as draws accumulate.
+// Its errors are internal checks: only the nested sampler calls it, and a checkpoint whose
+// data fails them is refused as a NestedCheckpointError.
 
 import type { Random } from '@parafit/core'
 import { logAddExp } from '../log-sum-exp.ts'

@@ -11,6 +11,8 @@
 // `Random.fromSeed(seed, ...key, k, SUBSAMPLE_STREAM)`. The networks therefore do not depend on
 // which worker trains them or in what order, and a sampler can give every region its own streams
 // by passing e.g. `key: [boundIndex, regionIndex]`.
+// Its errors are internal checks: only the nested sampler calls it, and a checkpoint whose
+// data fails them is refused as a NestedCheckpointError.
 
 import { Random } from '@parafit/core'
 import {

@@ -6,6 +6,9 @@
 // Determinism: every random number comes from one seeded `Random` stream, and training uses only
 // +, −, ×, ÷ and √ (IEEE-exact in JavaScript; no fused multiply-add, no Math.pow) in a fixed order,
 // so a seed gives bit-identical weights on any machine, thread or process.
+//
+// Its errors are internal checks: only the nested sampler calls it, with data it made; a network
+// whose training diverges fails its training task, which the sampler reports as an ObjectiveError.
 
 import { Random } from '@parafit/core'
 import { KernelLayout, type MlpKernels, mlpKernels } from './mlp-kernels.ts'

@@ -1,6 +1,7 @@
 // The regression target of a nautilus neural region and the score a point must beat to be inside.
 // The network never sees log-likelihood values, only their ranks, so a likelihood's scale and
 // steepness cannot make training ill-conditioned.
+// Its errors are internal checks: only the nested sampler calls it, with data it made.
 
 /**
  * Ranks of `values[i]` for the indices in `subset`, 1-based, ties sharing the average of the ranks
