@@ -488,8 +488,9 @@ describe.skipIf(missing !== undefined)(
       async (what) => {
         const launch = await mpirun(fixture('mismatch'), { np: 3, args: [what] })
         expect(launch.code).not.toBe(0)
-        const reports = reportsOf(launch, 3) as { error: string; message: string }[]
+        const reports = reportsOf(launch, 3) as { error: string; isMismatch: boolean; message: string }[]
         for (const r of reports) expect(r.error).toBe('MpiMismatchError')
+        for (const r of reports) expect(r.isMismatch).toBe(true)
         expect(reports[0]!.message).toContain('rank 1 (')
         expect(reports[0]!.message).not.toContain('rank 2 (')
         for (const r of reports) expect(r.message).toBe(reports[0]!.message)
