@@ -6,23 +6,8 @@
 // RemoteError with its name, code and stack.
 
 import type { ParamTree } from '../params.ts'
-import {
-  AbortError,
-  ContextTransportError,
-  describeParams,
-  EvaluationTimeoutError,
-  HookError,
-  MpiUnavailableError,
-  ObjectiveError,
-  ObjectiveLoadError,
-  ObjectiveValueError,
-  ParafitError,
-  PoolClosedError,
-  RemoteError,
-  ValidationError,
-  WorkerCrashedError,
-  WorkersDisagreeError,
-} from './classes.ts'
+import * as classes from './classes.ts'
+import { describeParams, ObjectiveError, ObjectiveValueError, ParafitError, RemoteError } from './classes.ts'
 
 export interface SerializedError {
   readonly $parafitError: 1
@@ -169,8 +154,13 @@ export function deserializeError(s: SerializedError): Error {
   return error
 }
 
-// Core's classes. ObjectiveError keeps its term path in private state, so it is rebuilt by
-// its constructor; the others are their fields.
+// Core's classes: every one of classes.ts, so that a new one cannot be left out. ObjectiveError
+// keeps its term path in private state, so it (and ObjectiveValueError) is rebuilt by its
+// constructor; the others are their fields. RemoteError stands for a class nobody registered.
+for (const value of Object.values(classes)) {
+  if (typeof value === 'function' && value.prototype instanceof ParafitError && value !== RemoteError)
+    registerErrorClass(value as ParafitErrorClass)
+}
 function objectiveErrorOptions({ fields, cause }: ErrorParts) {
   return {
     params: fields.params as ParamTree | undefined,
@@ -187,18 +177,4 @@ registerErrorClass(
   (parts) =>
     new ObjectiveValueError(String(parts.fields.detail ?? parts.message), objectiveErrorOptions(parts)),
 )
-for (const errorClass of [
-  ParafitError,
-  ValidationError,
-  HookError,
-  ContextTransportError,
-  ObjectiveLoadError,
-  WorkerCrashedError,
-  WorkersDisagreeError,
-  EvaluationTimeoutError,
-  AbortError,
-  PoolClosedError,
-  MpiUnavailableError,
-]) {
-  registerErrorClass(errorClass)
-}
+registerErrorClass(ParafitError)
