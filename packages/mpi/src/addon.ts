@@ -117,6 +117,6 @@ export function loadBinding(): MpiBinding {
 }
 
 /** Whether the binding is built (it may still fail to load). */
-export function bindingBuilt(): boolean {
+export function mpiBindingBuilt(): boolean {
   return existsSync(addonPath())
 }

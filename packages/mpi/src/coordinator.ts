@@ -11,22 +11,9 @@
 import { type Objective, type ObjectiveRef, PoolClosedError, ValidationError } from '@parafit/core'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, PrepareOptions } from '@parafit/parallel'
 import { WorkerPool } from '@parafit/parallel/internal'
-import type { LostRank, MpiPool } from './mpi-pool.ts'
 import { RankChannel } from './rank-channel.ts'
 import type { MpiRuntime } from './runtime.ts'
-
-export interface CoordinatorOptions {
-  /** Default per-evaluation timeout (ms); a rank that overruns it is lost for the job. */
-  readonly timeoutMs?: number
-  /** Default number of re-runs of a task lost with its rank. */
-  readonly retries?: number
-  /**
-   * How long close() waits for a rank to finish what it holds and confirm (ms; default
-   * timeoutMs when given, else 60,000). A rank that does not, stuck in a long or endless
-   * evaluation, is declared lost: close() returns, and the job ends with a non-zero status.
-   */
-  readonly closeTimeoutMs?: number
-}
+import type { LostRank, MpiOptions, MpiPool } from './types.ts'
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 60_000
 
@@ -52,7 +39,7 @@ export class MpiCoordinator implements MpiPool {
     session: number,
     local: ReadonlyMap<Objective, ObjectiveRef>,
     hosts: readonly string[],
-    options: CoordinatorOptions = {},
+    options: MpiOptions = {},
   ) {
     this.#runtime = runtime
     this.#session = session

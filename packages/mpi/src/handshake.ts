@@ -6,13 +6,7 @@
 import { deserializeError, serializeError } from '@parafit/core'
 import { MpiMismatchError } from './errors.ts'
 import type { Fingerprint } from './messages.ts'
-import type { MpiRuntime } from './runtime.ts'
-
-/** How long rank 0 waits for every rank to reach a session (PARAFIT_MPI_STARTUP_TIMEOUT_MS). */
-export function startupTimeoutMs(): number {
-  const configured = Number(process.env.PARAFIT_MPI_STARTUP_TIMEOUT_MS)
-  return Number.isFinite(configured) && configured > 0 ? configured : 120_000
-}
+import { type MpiRuntime, startupTimeoutMs } from './runtime.ts'
 
 /** Checks that every rank loaded the same thing; on rank 0, resolves to each rank's host name. */
 export async function handshake(runtime: MpiRuntime, session: number, mine: Fingerprint): Promise<string[]> {

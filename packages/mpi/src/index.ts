@@ -3,13 +3,13 @@
 // mpiPool() gives the pool itself; mpiCombined() spreads the terms of a combined objective.
 
 export { detectMpi, type MpiLaunch } from '@parafit/core'
-export { bindingBuilt as mpiBindingBuilt, type MpiInfo, type ProgressStats } from './addon.ts'
-export type { CoordinatorOptions as MpiOptions } from './coordinator.ts'
+export { type MpiInfo, mpiBindingBuilt, type ProgressStats } from './addon.ts'
 export { type MpiErrorCode, MpiMismatchError } from './errors.ts'
 export { type MpiCombined, mpiCombined } from './mpi-combined.ts'
-export { type LostRank, type MpiPool, type MpiPoolOptions, mpiPool } from './mpi-pool.ts'
+export { type MpiPoolOptions, mpiPool } from './mpi-pool.ts'
 export { isRankZero, logOnRankZero, mpiRank, onRankZero, rankZeroProgress } from './rank-zero.ts'
 export { runMpi } from './run-mpi.ts'
+export type { LostRank, MpiOptions, MpiPool } from './types.ts'
 
 import { mpiRuntime } from './runtime.ts'
 

@@ -22,11 +22,11 @@ import {
 } from '@parafit/core'
 import { parallelCombined } from '@parafit/parallel'
 import { leafObjectives } from '@parafit/parallel/internal'
-import type { CoordinatorOptions } from './coordinator.ts'
 import { treeFingerprint } from './fingerprint.ts'
-import { checkCoordinatorOptions } from './options.ts'
+import { checkMpiOptions } from './options.ts'
 import { serveRank } from './serve-rank.ts'
 import { openSession } from './session.ts'
+import type { MpiOptions } from './types.ts'
 
 export interface MpiCombined<P extends ParamTree = ParamTree> extends Objective<P>, AsyncDisposable {
   readonly rank: number
@@ -42,11 +42,11 @@ const LOCAL = 'parafit-mpi-local:'
 
 export async function mpiCombined<P extends ParamTree = ParamTree>(
   objective: CombinedObjective<P>,
-  options: CoordinatorOptions = {},
+  options: MpiOptions = {},
 ): Promise<MpiCombined<P>> {
   if (!isCombined(objective))
     throw new ValidationError('mpiCombined() needs a combined objective made with combine([...])')
-  checkCoordinatorOptions(options, 'mpiCombined() options')
+  checkMpiOptions(options, 'mpiCombined() options')
   // In-process leaves, numbered in tree order (the same on every rank: the handshake checks).
   const refs = new Map<Objective, ObjectiveRef>()
   const byModule = new Map<string, Objective>()

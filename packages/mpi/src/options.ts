@@ -1,20 +1,16 @@
 // Checks of the options the MPI entry points take, with messages a user can act on.
 
 import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
-import type { CoordinatorOptions } from './coordinator.ts'
+import type { MpiOptions } from './types.ts'
 
-export const COORDINATOR_OPTION_KEYS = optionKeys<CoordinatorOptions>()([
-  'timeoutMs',
-  'retries',
-  'closeTimeoutMs',
-])
+export const MPI_OPTION_KEYS = optionKeys<MpiOptions>()(['timeoutMs', 'retries', 'closeTimeoutMs'])
 
 /** `what` names the options in messages; `known` is every key they may have (mpiPool's has more). */
-export function checkCoordinatorOptions(
-  options: CoordinatorOptions,
+export function checkMpiOptions(
+  options: MpiOptions,
   what: string,
-  known: readonly string[] = COORDINATOR_OPTION_KEYS,
-): CoordinatorOptions {
+  known: readonly string[] = MPI_OPTION_KEYS,
+): MpiOptions {
   if (typeof options !== 'object' || options === null) throw new ValidationError(`${what} must be an object`)
   checkOptionKeys(options, known, what)
   for (const key of ['timeoutMs', 'closeTimeoutMs'] as const) {

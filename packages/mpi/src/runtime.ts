@@ -11,9 +11,17 @@ import { writeSync } from 'node:fs'
 import { deserialize, serialize } from 'node:v8'
 import { AbortError, detectMpi, MpiUnavailableError, ValidationError } from '@parafit/core'
 import { loadBinding, type MpiBinding, type MpiInfo } from './addon.ts'
-import { startupTimeoutMs } from './handshake.ts'
 import { type Envelope, TAG } from './messages.ts'
 import { type ProgressMode, Transport } from './transport.ts'
+
+/**
+ * How long a rank waits for the others to start MPI, and rank 0 for every rank to reach a
+ * session (PARAFIT_MPI_STARTUP_TIMEOUT_MS).
+ */
+export function startupTimeoutMs(): number {
+  const configured = Number(process.env.PARAFIT_MPI_STARTUP_TIMEOUT_MS)
+  return Number.isFinite(configured) && configured > 0 ? configured : 120_000
+}
 
 /** What the exit handler must know about a session that is still open. */
 export interface OpenSession {

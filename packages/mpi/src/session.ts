@@ -3,11 +3,12 @@
 // sends work to the others.
 
 import type { Objective, ObjectiveRef } from '@parafit/core'
-import { type CoordinatorOptions, MpiCoordinator } from './coordinator.ts'
+import { MpiCoordinator } from './coordinator.ts'
 import { handshake } from './handshake.ts'
 import type { Fingerprint } from './messages.ts'
 import { type MpiRuntime, mpiRuntime } from './runtime.ts'
 import { SingleRankPool } from './single-rank.ts'
+import type { MpiOptions } from './types.ts'
 
 export interface Session {
   readonly runtime: MpiRuntime
@@ -19,7 +20,7 @@ export interface Session {
 
 export async function openSession(
   fingerprint: Fingerprint,
-  options: CoordinatorOptions,
+  options: MpiOptions,
   local: ReadonlyMap<Objective, ObjectiveRef> = new Map(),
 ): Promise<Session> {
   const runtime = mpiRuntime()

@@ -10,7 +10,7 @@ import {
   type PrepareOptions,
   serialPool,
 } from '@parafit/parallel'
-import type { LostRank, MpiPool } from './mpi-pool.ts'
+import type { LostRank, MpiPool } from './types.ts'
 
 export class SingleRankPool implements MpiPool {
   readonly kind = 'mpi' as const
