@@ -173,6 +173,8 @@ export class ObjectiveRegistry {
 
   /** Slot `slotId`'s worker loaded objective `refId`. */
   loaded(slotId: number, refId: number): void {
+    // It loads: deaths while loading it before were not its fault (only deaths in a row count).
+    this.#loadDeaths.delete(refId)
     const key = `${slotId}:${refId}`
     this.#waiters.get(key)?.resolve()
     this.#waiters.delete(key)
