@@ -4,3 +4,5 @@
 
 export { asObjectiveError, beginEvaluation, endEvaluation } from './lifecycle.ts'
 export { evaluateWithoutWaiting, hookList } from './objective.ts'
+// What a value is, for messages: 'undefined', 'an array', 'a string' (never "a undefined").
+export { describeValue } from './params.ts'

@@ -14,7 +14,13 @@ import {
   ObjectiveValueError,
   type ParamTree,
 } from '@parafit/core'
-import { asObjectiveError, beginEvaluation, endEvaluation, hookList } from '@parafit/core/internal'
+import {
+  asObjectiveError,
+  beginEvaluation,
+  describeValue,
+  endEvaluation,
+  hookList,
+} from '@parafit/core/internal'
 
 export type ValueCall = (params: ParamTree, ctx: EvaluateContext) => Promise<number>
 
@@ -55,7 +61,7 @@ export function chunkOfTrees(trees: readonly ParamTree[]): ParamTree {
 /** Fails for a value that is not a number, saying what came back and what to return. */
 export function notANumber(value: unknown, params: ParamTree, what: string, where: string): never {
   throw new ObjectiveValueError(
-    `the ${what} returned ${Array.isArray(value) || ArrayBuffer.isView(value) ? 'an array' : `a ${typeof value}`}${where}; ` +
+    `the ${what} returned ${ArrayBuffer.isView(value) ? 'an array' : describeValue(value)}${where}; ` +
       'return one number per point (with vectorized: true, one number per point of the batch)',
     { params },
   )

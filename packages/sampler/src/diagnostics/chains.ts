@@ -2,6 +2,7 @@
 // diagnostic starts with, splitting chains in halves, and the moments over chains.
 
 import { ValidationError } from '@parafit/core'
+import { describeValue } from '@parafit/core/internal'
 
 /** One parameter's draws: chains[c][t], every chain the same length. */
 export type Chains = readonly Float64Array[]
@@ -17,7 +18,7 @@ export function checkChains(chains: Chains, label: string): { nChains: number; n
     )
   chains.forEach((chain, c) => {
     if (!(chain instanceof Float64Array))
-      throw new ValidationError(`${label}: chain ${c} is not a Float64Array (${typeof chain})`)
+      throw new ValidationError(`${label}: chain ${c} is not a Float64Array (${describeValue(chain)})`)
   })
   const nDraws = chains[0]!.length
   if (nDraws === 0) throw new ValidationError(`${label}: the chains have no draws`)

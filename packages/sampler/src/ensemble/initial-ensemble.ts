@@ -4,12 +4,13 @@
 // sample the wrong distribution. Same test as emcee: column-scaled condition number ≤ 1e8.
 
 import { ValidationError } from '@parafit/core'
+import { describeValue } from '@parafit/core/internal'
 import { Matrix, SingularValueDecomposition } from 'ml-matrix'
 
 export function toEnsemble(initial: unknown, nWalkers: number, nDim: number): Float64Array[] {
   if (!Array.isArray(initial) || initial.length !== nWalkers) {
     throw new ValidationError(
-      `initial must be an array of ${nWalkers} walkers (one point of ${nDim} numbers each), got ${Array.isArray(initial) ? `${initial.length} walkers` : typeof initial}`,
+      `initial must be an array of ${nWalkers} walkers (one point of ${nDim} numbers each), got ${Array.isArray(initial) ? `${initial.length} walkers` : describeValue(initial)}`,
       'initial',
     )
   }

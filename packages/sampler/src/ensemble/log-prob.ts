@@ -20,7 +20,7 @@ import {
   resolveExport,
   ValidationError,
 } from '@parafit/core'
-import { hookList } from '@parafit/core/internal'
+import { describeValue, hookList } from '@parafit/core/internal'
 import { chunkOfTrees, notANumber, storeValues, ValueObjective } from '../value-objective.ts'
 
 /** ln p(θ) up to a constant; -Infinity where θ is impossible (outside the prior). */
@@ -83,7 +83,10 @@ function logProbValue(fn: AnyLogProbFn, hooks: readonly Hook[]): Objective<Param
 /** An in-process log-probability as an objective (for the serial pool). */
 export function logProbObjective(fn: AnyLogProbFn): Objective<ParamTree> {
   if (typeof fn !== 'function') {
-    throw new ValidationError(`logProb must be a function or a module reference, got ${typeof fn}`, 'logProb')
+    throw new ValidationError(
+      `logProb must be a function or a module reference, got ${describeValue(fn)}`,
+      'logProb',
+    )
   }
   return logProbValue(fn, [])
 }
@@ -159,7 +162,7 @@ export function defineLogProb<I = unknown>(
 ): ObjectiveDefinition<I, ParamTree> {
   if (typeof factory !== 'function') {
     throw new ValidationError(
-      `defineLogProb() needs a factory function (init) => (theta, ctx) => logProb, got ${typeof factory}`,
+      `defineLogProb() needs a factory function (init) => (theta, ctx) => logProb, got ${describeValue(factory)}`,
     )
   }
   return {
@@ -170,7 +173,7 @@ export function defineLogProb<I = unknown>(
       const fn = await factory(init)
       if (typeof fn !== 'function') {
         throw new ValidationError(
-          `the log-probability factory returned ${fn === null ? 'null' : typeof fn}; it must return (theta, ctx) => logProb`,
+          `the log-probability factory returned ${describeValue(fn)}; it must return (theta, ctx) => logProb`,
         )
       }
       return logProbValue(fn, hooks)

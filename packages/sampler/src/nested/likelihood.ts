@@ -16,7 +16,7 @@ import {
   type ParamTree,
   ValidationError,
 } from '@parafit/core'
-import { hookList } from '@parafit/core/internal'
+import { describeValue, hookList } from '@parafit/core/internal'
 import { notANumber, storeValues, ValueObjective } from '../value-objective.ts'
 
 /** ln L at the named parameters; -Infinity where the data rule the point out. */
@@ -61,7 +61,7 @@ function likelihoodValue(
 export function likelihoodObjective(fn: unknown, vectorized: boolean): Objective<ParamTree> {
   if (typeof fn !== 'function') {
     throw new ValidationError(
-      `logLikelihood must be a function or a module reference (objectiveModule), got ${fn === null ? 'null' : typeof fn}`,
+      `logLikelihood must be a function or a module reference (objectiveModule), got ${describeValue(fn)}`,
       'logLikelihood',
     )
   }
@@ -105,7 +105,7 @@ export function defineLikelihood<I = unknown, P extends ParamTree = ParamTree>(
 ): ObjectiveDefinition<LikelihoodInit<I>, ParamTree> {
   if (typeof factory !== 'function') {
     throw new ValidationError(
-      `defineLikelihood() needs a factory function (init) => (params, ctx) => logL, got ${typeof factory}`,
+      `defineLikelihood() needs a factory function (init) => (params, ctx) => logL, got ${describeValue(factory)}`,
     )
   }
   return {
@@ -116,7 +116,7 @@ export function defineLikelihood<I = unknown, P extends ParamTree = ParamTree>(
       const fn = await factory(init.init)
       if (typeof fn !== 'function') {
         throw new ValidationError(
-          `the log-likelihood factory returned ${fn === null ? 'null' : typeof fn}; it must return (params, ctx) => logL`,
+          `the log-likelihood factory returned ${describeValue(fn)}; it must return (params, ctx) => logL`,
         )
       }
       return likelihoodValue(fn as AnyLikelihoodFn, init.vectorized, hooks)

@@ -6,6 +6,7 @@
 // distribution sits, so that an error can name it.
 
 import { checkOptionKeys, closestName, ValidationError } from '@parafit/core'
+import { describeValue } from '@parafit/core/internal'
 import { normalQuantile } from './normal-quantile.ts'
 import { truncatedStandardNormalQuantile } from './truncated-normal.ts'
 
@@ -132,12 +133,9 @@ function openInterval(u: number): number {
   return u === 0 ? ABOVE_ZERO : u === 1 ? BELOW_ONE : u
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'number') return String(value)
-  if (typeof value === 'string') return `the string '${value}'`
-  if (value === null) return 'null'
-  if (value === undefined) return 'undefined'
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
+/** What a value given for a number or a spec is, for messages; a string is quoted (a number meant, usually). */
+export function describeInput(value: unknown): string {
+  return typeof value === 'string' ? `the string '${value}'` : describeValue(value)
 }
 
 /** Whether `value` is meant as a distribution: a plain object with a string `kind`. */
@@ -168,7 +166,10 @@ export function checkDistribution(value: object, keyPath: string): Distribution 
   }
   const finite = (name: string, x: unknown): number => {
     if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new ValidationError(`${d.kind}'s ${name} is ${show(x)}; it must be a finite number`, keyPath)
+      throw new ValidationError(
+        `${d.kind}'s ${name} is ${describeInput(x)}; it must be a finite number`,
+        keyPath,
+      )
     }
     return x
   }
@@ -218,7 +219,7 @@ export function checkDistribution(value: object, keyPath: string): Distribution 
       ] as const) {
         if (typeof bound !== 'number' || Number.isNaN(bound)) {
           throw new ValidationError(
-            `truncatedNormal's ${name} is ${show(bound)}; give a number (-Infinity or Infinity for no bound)`,
+            `truncatedNormal's ${name} is ${describeInput(bound)}; give a number (-Infinity or Infinity for no bound)`,
             keyPath,
           )
         }
@@ -248,12 +249,12 @@ export function checkDistribution(value: object, keyPath: string): Distribution 
     case 'custom':
       if (typeof d.inverseCdf !== 'function') {
         throw new ValidationError(
-          `custom() takes the inverse CDF, a function from u in (0, 1) to a value; got ${show(d.inverseCdf)}`,
+          `custom() takes the inverse CDF, a function from u in (0, 1) to a value; got ${describeInput(d.inverseCdf)}`,
           keyPath,
         )
       }
       if (d.name !== undefined && typeof d.name !== 'string') {
-        throw new ValidationError(`custom()'s name must be a string, got ${show(d.name)}`, keyPath)
+        throw new ValidationError(`custom()'s name must be a string, got ${describeInput(d.name)}`, keyPath)
       }
       break
   }
@@ -311,7 +312,7 @@ export function quantileFunction(d: Distribution, keyPath: string): (u: number) 
         const x = inverseCdf(open)
         if (typeof x !== 'number' || !Number.isFinite(x)) {
           throw new ValidationError(
-            `the inverse CDF of the ${name} returned ${show(x)} for u = ${open}; it must return a finite number for every u in (0, 1)`,
+            `the inverse CDF of the ${name} returned ${describeInput(x)} for u = ${open}; it must return a finite number for every u in (0, 1)`,
             keyPath,
           )
         }

@@ -10,6 +10,7 @@ import {
   type Distribution,
   type DistributionDescription,
   describeDistribution,
+  describeInput,
   looksLikeDistribution,
   quantileFunction,
 } from './distributions.ts'
@@ -48,14 +49,6 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `the string '${value}'`
-  if (typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'unknown'}`
-  return `a ${typeof value}`
 }
 
 /** Sets an own property, so that a key named `__proto__` is an ordinary key (as in core). */
@@ -138,7 +131,7 @@ class PriorTransform<P> implements Prior<P> {
       if (!isPlainRecord(value)) {
         throw new ValidationError(
           'a prior entry must be a distribution (uniform(), logUniform(), normal(), truncatedNormal(), custom()), ' +
-            `a finite number (a fixed value) or a group of entries; got ${describeValue(value)}`,
+            `a finite number (a fixed value) or a group of entries; got ${describeInput(value)}`,
           keyPath,
         )
       }
@@ -164,7 +157,7 @@ class PriorTransform<P> implements Prior<P> {
     if (!isPlainRecord(spec) || looksLikeDistribution(spec)) {
       throw new ValidationError(
         'a prior is made from a record of parameters, such as { a: uniform(0, 1), b: { c: normal(0, 2) } }; ' +
-          `got ${isPlainRecord(spec) ? 'a single distribution' : describeValue(spec)}`,
+          `got ${isPlainRecord(spec) ? 'a single distribution' : describeInput(spec)}`,
       )
     }
     const root = build(spec, [])
@@ -194,7 +187,7 @@ class PriorTransform<P> implements Prior<P> {
     if (!(out instanceof Float64Array) || out.length !== this.dimensions) {
       throw new ValidationError(
         `transformInto() writes into a Float64Array of prior.dimensions (${this.dimensions}) values; ` +
-          `got ${out instanceof Float64Array ? `one of length ${out.length}` : describeValue(out)}`,
+          `got ${out instanceof Float64Array ? `one of length ${out.length}` : describeInput(out)}`,
       )
     }
     const quantiles = this.#quantiles
@@ -202,7 +195,7 @@ class PriorTransform<P> implements Prior<P> {
       const ui = u[i]!
       if (typeof ui !== 'number' || !(ui >= 0 && ui <= 1)) {
         throw new ValidationError(
-          `coordinate ${i} of the point u is ${describeNumber(ui)}, outside the unit cube [0, 1]; ` +
+          `coordinate ${i} of the point u is ${describeInput(ui)}, outside the unit cube [0, 1]; ` +
             'a prior transforms points of the unit cube (for values already in parameter space use toTree())',
           this.keys[i],
         )
@@ -217,7 +210,7 @@ class PriorTransform<P> implements Prior<P> {
     for (let i = 0; i < this.dimensions; i++) {
       if (!Number.isFinite(x[i])) {
         throw new ValidationError(
-          `value ${i} of x is ${describeNumber(x[i])}; toTree() takes finite numbers`,
+          `value ${i} of x is ${describeInput(x[i])}; toTree() takes finite numbers`,
           this.keys[i],
         )
       }
@@ -236,7 +229,7 @@ class PriorTransform<P> implements Prior<P> {
     if (typeof values !== 'object' || values === null || typeof values.length !== 'number') {
       throw new ValidationError(
         `${what} must be a Float64Array (or an array of numbers) of prior.dimensions (${this.dimensions}) values; ` +
-          `got ${describeValue(values)}`,
+          `got ${describeInput(values)}`,
       )
     }
     if (values.length !== this.dimensions) {
@@ -262,7 +255,3 @@ class PriorTransform<P> implements Prior<P> {
 
 /** The Prior class (an interface and a constructor, so that `new Prior(spec)` infers the tree's type). */
 export const Prior: PriorConstructor = PriorTransform
-
-function describeNumber(value: unknown): string {
-  return typeof value === 'number' ? String(value) : describeValue(value)
-}

@@ -120,7 +120,7 @@ describe('Prior: bad spec entries', () => {
     ['a boolean', true, 'a boolean'],
     ['a function', (u: number) => u, 'a function'],
     ['a class instance', new Date(0), 'an object of class Date'],
-    ['undefined', undefined, 'a undefined'],
+    ['undefined', undefined, 'undefined'],
   ] as const) {
     it(`refuses ${what}, saying what an entry may be`, () => {
       const error = errorAtBC(entry)
