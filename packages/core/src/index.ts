@@ -2,6 +2,18 @@
 
 export { removeStaleTemporaries, replaceFile, temporaryPathFor, writeFileAtomic } from './atomic-file.ts'
 export {
+  describeValue,
+  finiteNumber,
+  integer,
+  type NumberBounds,
+  type NumberRule,
+  numberIn,
+  oneOf,
+  positiveMs,
+  trueOrFalse,
+  wholeNumber,
+} from './checks.ts'
+export {
   CombinedObjective,
   type CombineOptions,
   combine,
