@@ -5,6 +5,7 @@
 
 import { ValidationError } from './errors/classes.ts'
 import { closestName } from './option-keys.ts'
+import { describeValue } from './params.ts'
 
 /** The bounds of a number. `min`/`max` are inclusive, `above`/`below` exclusive. */
 export interface NumberBounds {
@@ -25,20 +26,15 @@ export interface NumberRule extends NumberBounds {
   readonly why?: string
 }
 
-/** A value as a message shows it: numbers as JavaScript prints them, strings quoted, others short. */
-export function describeValue(value: unknown): string {
+/**
+ * What was given, as a check's message shows it: a number, boolean or string as itself (strings
+ * quoted), anything else as params.ts's describeValue says it ('an array', 'an object of class Date').
+ */
+export function givenValue(value: unknown): string {
   if (typeof value === 'string') return /^[^'\\\p{Cc}]*$/u.test(value) ? `'${value}'` : JSON.stringify(value)
+  if (typeof value === 'boolean' || typeof value === 'symbol') return String(value)
   if (typeof value === 'bigint') return `${value}n`
-  if (typeof value === 'function') return 'a function'
-  if (typeof value !== 'object' || value === null) return String(value)
-  let text: string | undefined
-  try {
-    text = JSON.stringify(value)
-  } catch {
-    text = undefined
-  }
-  if (text === undefined) return Array.isArray(value) ? 'an array' : 'an object'
-  return text.length > 60 ? `${text.slice(0, 60)}...` : text
+  return describeValue(value)
 }
 
 function rangeText({ min, max, above, below }: NumberBounds): string {
@@ -66,7 +62,7 @@ function within(value: number, { min, max, above, below }: NumberBounds): boolea
 
 function refuse(key: string, rule: string, value: unknown, after?: string): never {
   throw new ValidationError(
-    `${key} must be ${rule}, got ${describeValue(value)}${after === undefined ? '' : after}`,
+    `${key} must be ${rule}, got ${givenValue(value)}${after === undefined ? '' : after}`,
     key,
   )
 }

@@ -2,8 +2,8 @@
 
 export { removeStaleTemporaries, replaceFile, temporaryPathFor, writeFileAtomic } from './atomic-file.ts'
 export {
-  describeValue,
   finiteNumber,
+  givenValue,
   integer,
   type NumberBounds,
   type NumberRule,

@@ -1,6 +1,7 @@
 // How a combined objective turns its weighted terms into one value, and what it does when a
 // term fails.
 
+import { finiteNumber, oneOf } from './checks.ts'
 import type { EvaluateContext } from './context.ts'
 import { ValidationError } from './errors/classes.ts'
 
@@ -25,16 +26,12 @@ const builtIn: Record<string, (terms: number[]) => number> = {
 
 export function checkReduction(reduction: unknown): Reduction {
   if (typeof reduction === 'function') return reduction as Reduction
-  if (typeof reduction === 'string' && Object.hasOwn(builtIn, reduction)) return reduction as Reduction
-  throw new ValidationError(
-    `unknown reduction ${String(reduction)}; use 'sum', 'mean', 'rootMean' or a function`,
-  )
+  return oneOf(reduction, 'reduction', ['sum', 'mean', 'rootMean'], 'a function')
 }
 
 export function checkOnError(onError: unknown): OnError {
   if (typeof onError === 'function') return onError as OnError
-  if (onError === 'raise' || onError === 'nan' || onError === 'skip') return onError
-  throw new ValidationError(`unknown onError ${String(onError)}; use 'raise', 'nan', 'skip' or a function`)
+  return oneOf(onError, 'onError', ['raise', 'nan', 'skip'], 'a function')
 }
 
 export function reduce(reduction: Reduction, terms: number[]): number {
@@ -44,16 +41,13 @@ export function reduce(reduction: Reduction, terms: number[]): number {
 /** Checks weights against the number of terms: finite and non-negative. */
 export function checkWeights(weights: readonly number[] | undefined, count: number): readonly number[] {
   if (weights === undefined) return Array.from({ length: count }, () => 1)
-  if (!Array.isArray(weights)) throw new ValidationError('weights must be an array of numbers')
+  if (!Array.isArray(weights)) throw new ValidationError('weights must be an array of numbers', 'weights')
   if (weights.length !== count) {
     throw new ValidationError(
       `weights must have one entry per term: expected ${count}, got ${weights.length}`,
+      'weights',
     )
   }
-  weights.forEach((w, i) => {
-    if (typeof w !== 'number' || !Number.isFinite(w))
-      throw new ValidationError(`weight ${i} is ${w}; weights must be finite numbers`)
-    if (w < 0) throw new ValidationError(`weight ${i} is ${w}; weights must be non-negative`)
-  })
+  for (const [i, w] of weights.entries()) finiteNumber(w, `weights[${i}]`, { min: 0 })
   return Object.freeze([...weights])
 }

@@ -87,12 +87,25 @@ describe('combine', () => {
   it.each([
     [() => combine([]), /zero terms/],
     [() => combine([term(0), term(1)], { weights: [1] }), /expected 2, got 1/],
-    [() => combine([term(0)], { weights: [-1] }), /must be non-negative/],
-    [() => combine([term(0)], { weights: [Number.NaN] }), /weight 0 is NaN; weights must be finite/],
-    [() => combine([term(0)], { weights: [Number.POSITIVE_INFINITY] }), /weights must be finite/],
+    [() => combine([term(0)], { weights: [-1] }), /weights\[0\] must be a finite number ≥ 0, got -1/],
+    [
+      () => combine([term(0)], { weights: [Number.NaN] }),
+      /weights\[0\] must be a finite number ≥ 0, got NaN/,
+    ],
+    [
+      () => combine([term(0), term(1)], { weights: [1, Number.POSITIVE_INFINITY] }),
+      /weights\[1\] must be a finite number ≥ 0, got Infinity/,
+    ],
     [() => combine([term(0), 5 as never]), /term 1 is not an objective/],
-    [() => combine([term(0)], { reduction: 'median' as never }), /unknown reduction median/],
-    [() => combine([term(0)], { onError: 'ignore' as never }), /unknown onError ignore/],
+    [
+      () => combine([term(0)], { reduction: 'median' as never }),
+      /reduction must be 'sum', 'mean', 'rootMean' or a function, got 'median'/,
+    ],
+    [
+      () => combine([term(0)], { onError: 'ignore' as never }),
+      /onError must be 'raise', 'nan', 'skip' or a function, got 'ignore'/,
+    ],
+    [() => combine([term(0)], { reduction: 'meen' as never }), /did you mean 'mean'\?/],
     [() => combine(5 as never), /array \(or iterable\) of terms/],
     [() => combine([term(0)]).withWeights([1, 2]), /expected 1, got 2/],
   ])('rejects bad construction: %#', (make, message) => {
