@@ -149,8 +149,8 @@ export class EvaluateContext {
 
   static fromInputState(state: ContextInputState): EvaluateContext {
     const ctx = new EvaluateContext({
-      config: state.config === NOTHING ? undefined : state.config,
-      shared: state.shared === NOTHING ? undefined : state.shared,
+      ...(state.config === NOTHING ? {} : { config: state.config }),
+      ...(state.shared === NOTHING ? {} : { shared: state.shared }),
     })
     ctx.parameters = state.parameters
     ctx.meta = state.meta

@@ -100,7 +100,8 @@ export class ObjectiveError extends ParafitError {
   constructor(
     detail: string,
     options: {
-      params?: ParamTree
+      // undefined when the failure came before parameters were known; callers forward theirs.
+      params?: ParamTree | undefined
       termPath?: number[]
       cause?: unknown
       code?: 'PARAFIT_OBJECTIVE_FAILED' | 'PARAFIT_OBJECTIVE_VALUE'
@@ -133,7 +134,10 @@ export class ObjectiveError extends ParafitError {
 /** The objective returned NaN, an infinity, or something that is not a number or Float64Array. */
 export class ObjectiveValueError extends ObjectiveError {
   declare readonly code: 'PARAFIT_OBJECTIVE_VALUE'
-  constructor(detail: string, options: { params?: ParamTree; termPath?: number[] } = {}) {
+  constructor(
+    detail: string,
+    options: { params?: ParamTree | undefined; termPath?: number[] } = {},
+  ) {
     super(detail, { ...options, code: 'PARAFIT_OBJECTIVE_VALUE' })
   }
 }
