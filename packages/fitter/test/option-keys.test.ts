@@ -208,7 +208,7 @@ describe('fit() options', () => {
 })
 
 describe('optimizer option values (P6): ValidationErrors with the key path', () => {
-  const cases: [FitOptions['methodOptions'], string, RegExp][] = [
+  const cases: [NonNullable<FitOptions['methodOptions']>, string, RegExp][] = [
     [{ cmaes: { popSize: -3 } }, 'methodOptions.cmaes.popSize', /popSize must be an integer >= 2, got -3/],
     [{ cmaes: { sigma0: 0 } }, 'methodOptions.cmaes.sigma0', /sigma0 must be a positive number/],
     [{ cmaes: { restarts: 1.5 } }, 'methodOptions.cmaes.restarts', /restarts must be an integer >= 0/],

@@ -335,7 +335,7 @@ export async function scoreNist(
   for (const problem of problems) {
     for (const start of [1, 2] as const) {
       try {
-        const result = await fit(problem, problem.starts[start - 1].slice())
+        const result = await fit(problem, problem.starts[start - 1]!.slice())
         runs.push({
           problem: problem.name,
           start,
