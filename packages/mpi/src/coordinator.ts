@@ -96,7 +96,7 @@ export class MpiCoordinator implements MpiPool {
     return this.#track(() =>
       this.#scheduler.prepare(
         objectives.map((o) => this.#reference(o)),
-        this.#untilTheJobEnds(options),
+        { ...options, signal: this.#untilTheJobEnds(options?.signal) },
       ),
     )
   }
@@ -107,22 +107,21 @@ export class MpiCoordinator implements MpiPool {
         const objective = this.#reference(task.objective)
         return objective === task.objective ? task : { ...task, objective }
       })
-      return this.#scheduler.evaluate(mapped, this.#untilTheJobEnds(options))
+      return this.#scheduler.evaluate(mapped, { ...options, signal: this.#untilTheJobEnds(options?.signal) })
     })
   }
 
   /** The batch stops when the caller aborts it or when the launcher ends the job (SIGTERM). */
-  #untilTheJobEnds(options: EvaluateOptions = {}): EvaluateOptions {
+  #untilTheJobEnds(signal: AbortSignal | undefined): AbortSignal {
     const ending = this.#runtime.ending
-    const signal = options.signal === undefined ? ending : AbortSignal.any([options.signal, ending])
-    return { ...options, signal }
+    return signal === undefined ? ending : AbortSignal.any([signal, ending])
   }
 
   evaluateOnEachWorker(task: LeafTask, options?: EvaluateOptions): Promise<LeafOutcome[]> {
     return this.#track(() =>
       this.#scheduler.evaluateOnEachWorker(
         { ...task, objective: this.#reference(task.objective) },
-        this.#untilTheJobEnds(options),
+        { ...options, signal: this.#untilTheJobEnds(options?.signal) },
       ),
     )
   }
