@@ -25,18 +25,21 @@ export interface WorkerEvents {
   exit(exit: WorkerExit): void
 }
 
+/** The pool options as validated from the user's; an option given as undefined is the default. */
 export interface SpawnOptions {
   /** worker_threads resource limits, e.g. { maxOldGenerationSizeMb: 256 } (threads only). */
-  readonly resourceLimits?: {
-    maxOldGenerationSizeMb?: number
-    maxYoungGenerationSizeMb?: number
-    codeRangeSizeMb?: number
-    stackSizeMb?: number
-  }
+  readonly resourceLimits?:
+    | {
+        maxOldGenerationSizeMb?: number | undefined
+        maxYoungGenerationSizeMb?: number | undefined
+        codeRangeSizeMb?: number | undefined
+        stackSizeMb?: number | undefined
+      }
+    | undefined
   /** Extra Node flags for worker processes, e.g. ['--max-old-space-size=512'] (processes only). */
-  readonly execArgv?: readonly string[]
+  readonly execArgv?: readonly string[] | undefined
   /** Environment for worker processes; defaults to the parent's (processes only). */
-  readonly env?: NodeJS.ProcessEnv
+  readonly env?: NodeJS.ProcessEnv | undefined
 }
 
 /**

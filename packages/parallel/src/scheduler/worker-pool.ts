@@ -38,13 +38,13 @@ export { MAX_IDLE_OBJECTIVES } from './objective-registry.ts'
 
 export interface WorkerPoolOptions extends SpawnOptions {
   readonly numWorkers: number
-  readonly timeoutMs?: number
-  readonly retries?: number
+  readonly timeoutMs?: number | undefined
+  readonly retries?: number | undefined
   /**
    * Whether the tasks of a chunk lost with its worker are run again one by one to find the
    * culprit (default). An MPI pool says no: each run of a culprit would cost a rank for good.
    */
-  readonly isolateCulprits?: boolean
+  readonly isolateCulprits?: boolean | undefined
 }
 
 export class WorkerPool implements Pool {
@@ -71,7 +71,7 @@ export class WorkerPool implements Pool {
   constructor(kind: PoolKind, spawn: SpawnWorker, options: WorkerPoolOptions) {
     this.kind = kind
     this.size = options.numWorkers
-    this.#defaults = { timeoutMs: options.timeoutMs, retries: options.retries }
+    this.#defaults = stripUndefined({ timeoutMs: options.timeoutMs, retries: options.retries })
     this.#isolateCulprits = options.isolateCulprits ?? true
     const events = {
       message: (slot: WorkerSlot, message: FromWorker) => this.#onMessage(slot, message),
@@ -364,6 +364,9 @@ export class WorkerPool implements Pool {
   }
 }
 
-function stripUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>
+/** The options without the keys given as undefined, so that they do not hide the defaults. */
+function stripUndefined<T extends object>(options: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>
+  }
 }

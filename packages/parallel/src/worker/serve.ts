@@ -29,9 +29,10 @@ export function serve(
   let queue = Promise.resolve()
   const handle = (message: ToWorker) => {
     if (message.type === 'define') {
-      void evaluator
-        .define(message.refId, message.ref)
-        .then((error) => send({ type: 'defined', refId: message.refId, error }))
+      void evaluator.define(message.refId, message.ref).then((error) => {
+        const { refId } = message
+        send(error === undefined ? { type: 'defined', refId } : { type: 'defined', refId, error })
+      })
       return
     }
     if (message.type === 'forget') {
