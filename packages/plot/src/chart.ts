@@ -31,7 +31,8 @@ export interface ChartSpec {
   readonly x: AxisSpec
   readonly panels: readonly PanelSpec[]
   readonly idPrefix: string
-  readonly title?: string
+  /** undefined: none (the plots pass their caller's optional title on). */
+  readonly title?: string | undefined
 }
 
 const MARGIN = { left: 72, right: 22, top: 22, bottom: 48, gap: 10, titled: 22 }

@@ -25,9 +25,10 @@ export interface Density2dOptions {
   readonly bins?: number | readonly [number, number]
   /** [[xlo, xhi], [ylo, yhi]]; default each variable's [min, max]. */
   readonly range?: readonly [readonly [number, number], readonly [number, number]]
-  readonly weights?: ArrayLike<number>
-  /** σ of the Gaussian smoothing, in bins. */
-  readonly smooth?: number
+  /** One weight per point; undefined: all 1. */
+  readonly weights?: ArrayLike<number> | undefined
+  /** σ of the Gaussian smoothing, in bins; undefined: none. */
+  readonly smooth?: number | undefined
   /** Masses the contours enclose (default DEFAULT_LEVELS). */
   readonly levels?: readonly number[]
 }

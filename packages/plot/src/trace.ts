@@ -52,7 +52,7 @@ export function traceSvg(chain: WalkerChain, options: TraceOptions = {}): string
     const series = Array.from({ length: walkers }, (_, w) => Float64Array.from(chain, (step) => step[w]![k]!))
     const truth = options.truths?.[k] ?? undefined // null: no truth for this parameter
     return {
-      y: { domain: dataDomain(truth === undefined ? series : [...series, [truth]]), label: labels[k] },
+      y: { domain: dataDomain(truth === undefined ? series : [...series, [truth]]), label: labels[k]! },
       draw: (sx, sy, rect) => {
         const path = line<readonly [number, number]>()
           .defined((p) => Number.isFinite(p[1]))
