@@ -154,15 +154,17 @@ describe('resuming', () => {
     'stopped after any step (by an abort), any `every`, any moves: the same chain bit for bit',
     async (seed, stop, every, mixed) => {
       const moves = mixed
-        ? ([
-            [stretchMove({ a: 2.5 }), 0.6],
-            [deMove(), 0.4],
-          ] as const)
-        : undefined
+        ? {
+            moves: [
+              [stretchMove({ a: 2.5 }), 0.6],
+              [deMove(), 0.4],
+            ] as const,
+          }
+        : {}
       const options = (path?: string) =>
         samplerOptions(undefined, {
           seed,
-          moves,
+          ...moves,
           ...(path === undefined ? {} : { chainFile: { path, every } }),
         })
       const whole = new EnsembleSampler(options())

@@ -25,7 +25,10 @@ const logLikelihood = (p: { a: number; b: number }) =>
   -0.5 * (((p.a - 0.4) / 0.1) ** 2 + ((p.b - 0.6) / 0.15) ** 2)
 const runTo = { nEff: 400 } as const
 
-function sampler(options: Partial<NestedSamplerOptions> = {}): NestedSampler {
+/** Options over the test's defaults; one given as undefined removes the default (seed: undefined). */
+type Overrides = { [K in keyof NestedSamplerOptions]?: NestedSamplerOptions[K] | undefined }
+
+function sampler(options: Overrides = {}): NestedSampler {
   return new NestedSampler({ prior, logLikelihood, nLive: 100, nNetworks: 0, seed: 3, ...options } as never)
 }
 

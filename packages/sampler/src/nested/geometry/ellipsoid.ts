@@ -318,7 +318,7 @@ function liftedInverse(q: Float64Array, u: Float64Array, uScale: number, n: numb
     const o = i * D
     for (let r = 0; r < D; r++) {
       const f = ui * q[o + r]!
-      for (let k = 0; k <= r; k++) v[r * D + k] += f * q[o + k]!
+      for (let k = 0; k <= r; k++) v[r * D + k]! += f * q[o + k]!
     }
   }
   let trace = 0
@@ -330,7 +330,7 @@ function liftedInverse(q: Float64Array, u: Float64Array, uScale: number, n: numb
   for (;;) {
     const inv = invertSymmetric(v, D)
     if (inv !== undefined) return inv
-    for (let r = 0; r < D; r++) v[r * D + r] += ridge
+    for (let r = 0; r < D; r++) v[r * D + r]! += ridge
     ridge *= 10
   }
 }
@@ -394,7 +394,7 @@ function ellipsoidFromWeights(points: readonly Float64Array[], u: Float64Array, 
   for (let i = 0; i < n; i++) {
     const p = points[i]!
     const f = u[i]! / total
-    for (let k = 0; k < d; k++) c[k] += f * p[k]!
+    for (let k = 0; k < d; k++) c[k]! += f * p[k]!
   }
   let s: Float64Array = new Float64Array(d * d)
   const diff = new Float64Array(d)
@@ -404,7 +404,7 @@ function ellipsoidFromWeights(points: readonly Float64Array[], u: Float64Array, 
     for (let k = 0; k < d; k++) diff[k] = p[k]! - c[k]!
     for (let r = 0; r < d; r++) {
       const fr = f * diff[r]!
-      for (let k = 0; k <= r; k++) s[r * d + k] += fr * diff[k]!
+      for (let k = 0; k <= r; k++) s[r * d + k]! += fr * diff[k]!
     }
   }
   let maxDiag = 0

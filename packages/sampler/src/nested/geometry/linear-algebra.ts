@@ -122,7 +122,7 @@ export function clampEigenvalues(m: Float64Array, n: number, floor: number): Flo
     const lambda = Math.max(values[k]!, floor)
     for (let i = 0; i < n; i++) {
       const vik = vectors[i * n + k]! * lambda
-      for (let j = 0; j < n; j++) out[i * n + j] += vik * vectors[j * n + k]!
+      for (let j = 0; j < n; j++) out[i * n + j]! += vik * vectors[j * n + k]!
     }
   }
   return out
