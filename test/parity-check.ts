@@ -18,7 +18,7 @@ export type Result = {
   meta: unknown
 }
 
-function describeError(error: unknown): Result['error'] {
+function describeError(error: unknown): NonNullable<Result['error']> {
   const e = error as ObjectiveError
   return { name: e.name, message: e.message, termPath: e.termPath ?? [] }
 }
