@@ -5,8 +5,8 @@
 // and then ends the process, so the same script runs unchanged with or without mpirun.
 
 import { availableParallelism } from 'node:os'
-import { detectMpi, MpiUnavailableError, ValidationError } from '@parafit/core'
-import { decodeOptions, ThreadPoolOptions } from './options.ts'
+import { detectMpi, MpiUnavailableError } from '@parafit/core'
+import { checkNumWorkersOrAuto } from './options.ts'
 import type { Pool } from './pool.ts'
 import { threadPool } from './pools.ts'
 import { serialPool } from './serial-pool.ts'
@@ -41,21 +41,14 @@ async function mpiPoolUnderLauncher(launcher: string, size: number): Promise<Poo
 
 export async function choosePool(spec: PoolSpec): Promise<Pool> {
   if (isPool(spec)) return spec
+  const n = checkNumWorkersOrAuto(spec)
   const launch = detectMpi()
-  if (launch.launcher !== null && launch.size > 1 && spec !== 1) {
-    if (spec !== 'auto') decodeOptions(ThreadPoolOptions, { numWorkers: spec }, 'numWorkers')
+  if (launch.launcher !== null && launch.size > 1 && n !== 1) {
     return mpiPoolUnderLauncher(launch.launcher, launch.size)
   }
-  if (spec === 'auto') {
+  if (n === 'auto') {
     const cores = availableParallelism()
     return cores === 1 ? serialPool() : threadPool({ numWorkers: cores })
   }
-  if (typeof spec !== 'number') {
-    throw new ValidationError(
-      `numWorkers must be a whole number, 'auto', or a pool; got ${typeof spec}`,
-      'numWorkers',
-    )
-  }
-  decodeOptions(ThreadPoolOptions, { numWorkers: spec }, 'numWorkers')
-  return spec === 1 ? serialPool() : threadPool({ numWorkers: spec })
+  return n === 1 ? serialPool() : threadPool({ numWorkers: n })
 }

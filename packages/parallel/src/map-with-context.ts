@@ -14,7 +14,7 @@ import {
   ValidationError,
   validateParams,
 } from '@parafit/core'
-import { decodeOptions, EvaluateOptionsSchema } from './options.ts'
+import { checkMapOptions } from './options.ts'
 import type { EvaluateOptions, Pool } from './pool.ts'
 import { evaluateTree, leafObjectives } from './tree.ts'
 
@@ -58,7 +58,7 @@ export async function mapWithContextSettled<P extends ParamTree = ParamTree>(
   paramsList: readonly P[],
   options: MapOptions = {},
 ): Promise<Settled[]> {
-  decodeOptions(EvaluateOptionsSchema, options, 'mapWithContext options')
+  checkMapOptions(options)
   const term = asTerm(objective)
   if (!Array.isArray(paramsList))
     throw new ValidationError('paramsList must be an array of parameter records')

@@ -1,17 +1,21 @@
-// Validation of user options with Effect Schema: one place that turns bad input (0 workers,
-// 4.5 workers, a negative timeout, an unknown option) into a ValidationError naming the option.
+// The pools' options and their checks: unknown keys fail with the closest known one
+// (checkOptionKeys, at every level), values with core's checks (0 workers, 4.5 workers, a
+// negative timeout), each a ValidationError naming the option's key path.
 
 import { availableParallelism } from 'node:os'
-import { checkOptionKeys, ValidationError } from '@parafit/core'
-import { Schema, SchemaAST } from 'effect'
+import {
+  checkOptionKeys,
+  finiteNumber,
+  optionKeys,
+  positiveMs,
+  trueOrFalse,
+  ValidationError,
+  wholeNumber,
+} from '@parafit/core'
+import type { EvaluateOptions } from './pool.ts'
 
 /** More workers than this is a typo, not a plan (16 per core, at least 256). */
 export const MAX_WORKERS = Math.max(256, 16 * availableParallelism())
-
-const NumWorkers = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: MAX_WORKERS }))
-const PositiveMs = Schema.Finite.check(Schema.isGreaterThan(0))
-const Retries = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 }))
-const Megabytes = Schema.Finite.check(Schema.isGreaterThan(0))
 
 /**
  * Node creates a worker thread's isolate inside the calling process, and some limits make that
@@ -39,48 +43,35 @@ export const RESOURCE_LIMITS = {
   codeRangeSizeMb: { maximum: 1024, why: 'a range the address space cannot hold ends the whole process' },
 } as const
 
-function limitMegabytes(name: keyof typeof RESOURCE_LIMITS) {
-  const limit: { minimum?: number; maximum?: number; why: string } = RESOURCE_LIMITS[name]
-  const range = [
-    limit.minimum === undefined ? undefined : `at least ${limit.minimum} MB`,
-    limit.maximum === undefined ? undefined : `at most ${limit.maximum} MB`,
-  ]
-    .filter((part) => part !== undefined)
-    .join(' and ')
-  const message = `resourceLimits.${name} must be ${range}: ${limit.why}`
-  return Megabytes.check(
-    Schema.isBetween(
-      { minimum: limit.minimum ?? Number.MIN_VALUE, maximum: limit.maximum ?? Number.MAX_VALUE },
-      { message },
-    ),
-  )
+interface PoolDefaults {
+  /** An evaluation running longer fails with EvaluationTimeoutError (a default for every batch). */
+  readonly timeoutMs?: number | undefined
+  /** How often a task lost to a crashed or timed-out worker is run again, 0 to 100 (default 0). */
+  readonly retries?: number | undefined
 }
 
-const common = {
-  numWorkers: NumWorkers,
-  timeoutMs: Schema.optional(PositiveMs),
-  retries: Schema.optional(Retries),
+export interface ResourceLimits {
+  readonly maxOldGenerationSizeMb?: number | undefined
+  readonly maxYoungGenerationSizeMb?: number | undefined
+  readonly codeRangeSizeMb?: number | undefined
+  readonly stackSizeMb?: number | undefined
 }
 
-export const ThreadPoolOptions = Schema.Struct({
-  ...common,
-  resourceLimits: Schema.optional(
-    Schema.Struct({
-      maxOldGenerationSizeMb: Schema.optional(limitMegabytes('maxOldGenerationSizeMb')),
-      maxYoungGenerationSizeMb: Schema.optional(Megabytes),
-      codeRangeSizeMb: Schema.optional(limitMegabytes('codeRangeSizeMb')),
-      stackSizeMb: Schema.optional(limitMegabytes('stackSizeMb')),
-    }),
-  ),
-})
-export type ThreadPoolOptions = typeof ThreadPoolOptions.Type
+export interface ThreadPoolOptions extends PoolDefaults {
+  /** A whole number from 1 to MAX_WORKERS. */
+  readonly numWorkers: number
+  /** worker_threads' limits, in MB; see RESOURCE_LIMITS for the bounds. */
+  readonly resourceLimits?: ResourceLimits | undefined
+}
 
-export const ProcessPoolOptions = Schema.Struct({
-  ...common,
-  execArgv: Schema.optional(Schema.Array(Schema.String)),
-  env: Schema.optional(Schema.Record(Schema.String, Schema.UndefinedOr(Schema.String))),
-})
-export type ProcessPoolOptions = typeof ProcessPoolOptions.Type
+export interface ProcessPoolOptions extends PoolDefaults {
+  /** A whole number from 1 to MAX_WORKERS. */
+  readonly numWorkers: number
+  /** Extra Node flags for the worker processes. */
+  readonly execArgv?: readonly string[] | undefined
+  /** The workers' environment; default the parent's. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+}
 
 /**
  * `timeoutMs` and `retries` are defaults for every batch (see EvaluateOptions). `strict: true`
@@ -89,76 +80,115 @@ export type ProcessPoolOptions = typeof ProcessPoolOptions.Type
  * Default false: the objective gets the caller's objects, several times cheaper per evaluation,
  * and what it writes into `config` and `shared` reaches the caller's, as in-process.
  */
-export const SerialPoolOptions = Schema.Struct({
-  timeoutMs: Schema.optional(PositiveMs),
-  retries: Schema.optional(Retries),
-  strict: Schema.optional(Schema.Boolean),
-})
-export type SerialPoolOptions = typeof SerialPoolOptions.Type
-
-export const EvaluateOptionsSchema = Schema.Struct({
-  timeoutMs: Schema.optional(PositiveMs),
-  retries: Schema.optional(Retries),
-  signal: Schema.optional(Schema.instanceOf(AbortSignal)),
-  onProgress: Schema.optional(
-    Schema.declare((u): u is (done: number, total: number) => void => typeof u === 'function'),
-  ),
-  contexts: Schema.optional(Schema.Array(Schema.Unknown)),
-})
-
-/** The struct `ast` is, or has among its union members (optional fields), when its keys are fixed. */
-function structOf(ast: SchemaAST.AST): SchemaAST.Objects | undefined {
-  if (SchemaAST.isObjects(ast)) return ast.indexSignatures.length === 0 ? ast : undefined
-  if (SchemaAST.isUnion(ast)) {
-    for (const member of ast.types) {
-      const struct = structOf(member)
-      if (struct !== undefined) return struct
-    }
-  }
-  return undefined
+export interface SerialPoolOptions extends PoolDefaults {
+  readonly strict?: boolean | undefined
 }
 
-/**
- * Refuses unknown keys at every level of `value`, naming the key path and the closest known key
- * (the decoder's own message only says "Expected no excess property"). Values of the wrong type
- * are left to the decoder.
- */
-function checkKeys(ast: SchemaAST.AST, value: unknown, what: string, keyPath?: string): void {
-  const struct = structOf(ast)
-  if (struct === undefined || typeof value !== 'object' || value === null || Array.isArray(value)) return
-  const names = struct.propertySignatures.map((p) => String(p.name))
-  checkOptionKeys(value, names, keyPath === undefined ? what : `${keyPath} of ${what}`, keyPath)
-  for (const field of struct.propertySignatures) {
-    const name = String(field.name)
-    if (Object.hasOwn(value, name)) {
-      const inner = (value as Record<string, unknown>)[name]
-      checkKeys(field.type, inner, what, keyPath === undefined ? name : `${keyPath}.${name}`)
-    }
+const RESOURCE_LIMIT_KEYS = optionKeys<ResourceLimits>()([
+  'maxOldGenerationSizeMb',
+  'maxYoungGenerationSizeMb',
+  'codeRangeSizeMb',
+  'stackSizeMb',
+])
+const THREAD_POOL_KEYS = optionKeys<ThreadPoolOptions>()([
+  'numWorkers',
+  'timeoutMs',
+  'retries',
+  'resourceLimits',
+])
+const PROCESS_POOL_KEYS = optionKeys<ProcessPoolOptions>()([
+  'numWorkers',
+  'timeoutMs',
+  'retries',
+  'execArgv',
+  'env',
+])
+const SERIAL_POOL_KEYS = optionKeys<SerialPoolOptions>()(['timeoutMs', 'retries', 'strict'])
+const MAP_OPTION_KEYS = optionKeys<EvaluateOptions & { contexts: unknown }>()([
+  'timeoutMs',
+  'retries',
+  'signal',
+  'onProgress',
+  'contexts',
+])
+
+/** A number of workers: a whole number from 1 to MAX_WORKERS. */
+export function checkNumWorkers(value: unknown, key = 'numWorkers'): number {
+  return wholeNumber(value, key, { min: 1, max: MAX_WORKERS })
+}
+
+/** numWorkers as a Fitter or a sampler takes it: a number of workers, or 'auto' (one per core). */
+export function checkNumWorkersOrAuto(value: unknown, key = 'numWorkers'): number | 'auto' {
+  if (value === 'auto') return value
+  return wholeNumber(value, key, { min: 1, max: MAX_WORKERS, or: "'auto' (one per core)" })
+}
+
+/** timeoutMs and retries, the defaults of every batch. */
+function checkDefaults(options: PoolDefaults): void {
+  if (options.timeoutMs !== undefined) positiveMs(options.timeoutMs, 'timeoutMs')
+  if (options.retries !== undefined) wholeNumber(options.retries, 'retries', { min: 0, max: 100 })
+}
+
+function checkResourceLimits(limits: unknown): void {
+  if (limits === undefined) return
+  checkOptionKeys(limits, RESOURCE_LIMIT_KEYS, 'resourceLimits of threadPool options', 'resourceLimits')
+  for (const name of RESOURCE_LIMIT_KEYS) {
+    const value = (limits as ResourceLimits)[name]
+    if (value === undefined) continue
+    const limit: { minimum?: number; maximum?: number; why?: string } =
+      name === 'maxYoungGenerationSizeMb' ? {} : RESOURCE_LIMITS[name]
+    finiteNumber(value, `resourceLimits.${name}`, {
+      ...(limit.minimum === undefined ? { above: 0 } : { min: limit.minimum }),
+      ...(limit.maximum === undefined ? {} : { max: limit.maximum }),
+      unit: 'MB',
+      ...(limit.why === undefined ? {} : { why: limit.why }),
+    })
   }
 }
 
-/** Decodes `value`, or throws a ValidationError naming the offending option. */
-export function decodeOptions<S extends Schema.Top & { readonly DecodingServices: never }>(
-  schema: S,
-  value: unknown,
-  what: string,
-): S['Type'] {
-  checkKeys(schema.ast, value, what)
-  try {
-    return Schema.decodeUnknownSync(schema)(value, { onExcessProperty: 'error' }) as S['Type']
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error)
-    const [first = text, ...rest] = text.split('\n')
-    const at = rest.find((line) => line.trim().startsWith('at '))
-    // The decoder says where as `at ["resourceLimits"]["stackSizeMb"]`.
-    const keyPath =
-      at === undefined
-        ? undefined
-        : [...at.matchAll(/\[("(?:[^"\\]|\\.)*"|\d+)\]/g)]
-            .map((m) => JSON.parse(m[1]!) as string)
-            .join('.') || at.trim().slice(3)
-    const hint =
-      keyPath === 'numWorkers' ? ` (a whole number from 1 to ${MAX_WORKERS}; 'auto' uses every core)` : ''
-    throw new ValidationError(`invalid ${what}: ${first}${hint}`, keyPath)
+export function checkThreadPoolOptions(options: ThreadPoolOptions): ThreadPoolOptions {
+  checkOptionKeys(options, THREAD_POOL_KEYS, 'threadPool options')
+  checkNumWorkers(options.numWorkers)
+  checkDefaults(options)
+  checkResourceLimits(options.resourceLimits)
+  return options
+}
+
+export function checkProcessPoolOptions(options: ProcessPoolOptions): ProcessPoolOptions {
+  checkOptionKeys(options, PROCESS_POOL_KEYS, 'processPool options')
+  checkNumWorkers(options.numWorkers)
+  checkDefaults(options)
+  const { execArgv, env } = options
+  if (execArgv !== undefined && !(Array.isArray(execArgv) && execArgv.every((a) => typeof a === 'string')))
+    throw new ValidationError('execArgv must be an array of strings (Node flags)', 'execArgv')
+  if (env !== undefined) {
+    if (typeof env !== 'object' || env === null || Array.isArray(env))
+      throw new ValidationError('env must be a record of environment variables (strings)', 'env')
+    for (const [name, value] of Object.entries(env))
+      if (value !== undefined && typeof value !== 'string')
+        throw new ValidationError(`env.${name} must be a string, got ${typeof value}`, `env.${name}`)
   }
+  return options
+}
+
+export function checkSerialPoolOptions(options: SerialPoolOptions): SerialPoolOptions {
+  checkOptionKeys(options, SERIAL_POOL_KEYS, 'serialPool options')
+  checkDefaults(options)
+  if (options.strict !== undefined) trueOrFalse(options.strict, 'strict')
+  return options
+}
+
+/** mapWithContext's options: a batch's timeoutMs, retries, signal, onProgress and contexts. */
+export function checkMapOptions(options: EvaluateOptions & { readonly contexts?: unknown }): void {
+  checkOptionKeys(options, MAP_OPTION_KEYS, 'mapWithContext options')
+  checkDefaults(options)
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
+    throw new ValidationError('signal must be an AbortSignal (from an AbortController)', 'signal')
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    throw new ValidationError('onProgress must be a function (done, total) => void', 'onProgress')
+  if (options.contexts !== undefined && !Array.isArray(options.contexts))
+    throw new ValidationError(
+      'contexts must be an array of EvaluateContext, one per parameter set',
+      'contexts',
+    )
 }

@@ -5,7 +5,7 @@
 
 import { ValidationError } from '@parafit/core'
 import { choosePool } from './choose-pool.ts'
-import { MAX_WORKERS } from './options.ts'
+import { checkNumWorkersOrAuto } from './options.ts'
 import type { Pool } from './pool.ts'
 
 export interface PoolChoice {
@@ -18,17 +18,7 @@ export function assertPoolChoice(options: PoolChoice): void {
   if (options.pool !== undefined && options.numWorkers !== undefined) {
     throw new ValidationError('give numWorkers or pool, not both', 'numWorkers')
   }
-  const n = options.numWorkers
-  if (
-    n !== undefined &&
-    n !== 'auto' &&
-    !(typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS)
-  ) {
-    throw new ValidationError(
-      `numWorkers must be 'auto' or a whole number from 1 to ${MAX_WORKERS}, got ${String(n)}`,
-      'numWorkers',
-    )
-  }
+  if (options.numWorkers !== undefined) checkNumWorkersOrAuto(options.numWorkers)
 }
 
 /**

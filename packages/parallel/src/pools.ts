@@ -1,6 +1,11 @@
 // The pool constructors users call.
 
-import { decodeOptions, ProcessPoolOptions, ThreadPoolOptions } from './options.ts'
+import {
+  checkProcessPoolOptions,
+  checkThreadPoolOptions,
+  type ProcessPoolOptions,
+  type ThreadPoolOptions,
+} from './options.ts'
 import type { Pool } from './pool.ts'
 import { spawnProcess } from './process-handle.ts'
 import { WorkerPool } from './scheduler/worker-pool.ts'
@@ -27,8 +32,7 @@ import { spawnThread } from './thread-handle.ts'
  * ```
  */
 export function threadPool(options: ThreadPoolOptions): Pool {
-  const valid = decodeOptions(ThreadPoolOptions, options, 'threadPool options')
-  return new WorkerPool('threads', spawnThread, valid)
+  return new WorkerPool('threads', spawnThread, checkThreadPoolOptions(options))
 }
 
 /**
@@ -51,6 +55,5 @@ export function threadPool(options: ThreadPoolOptions): Pool {
  * ```
  */
 export function processPool(options: ProcessPoolOptions): Pool {
-  const valid = decodeOptions(ProcessPoolOptions, options, 'processPool options')
-  return new WorkerPool('processes', spawnProcess, valid)
+  return new WorkerPool('processes', spawnProcess, checkProcessPoolOptions(options))
 }

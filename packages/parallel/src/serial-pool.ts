@@ -26,7 +26,7 @@ import {
 import { evaluateWithoutWaiting } from '@parafit/core/internal'
 import { abortError } from './abort.ts'
 import { loadTimeoutError } from './load-timeout.ts'
-import { decodeOptions, SerialPoolOptions } from './options.ts'
+import { checkSerialPoolOptions, type SerialPoolOptions } from './options.ts'
 import type { EvaluateOptions, LeafObjective, LeafOutcome, LeafTask, Pool, PrepareOptions } from './pool.ts'
 import { classInstanceIn } from './protocol.ts'
 
@@ -325,5 +325,5 @@ function isTimeout(outcome: LeafOutcome): boolean {
  * ```
  */
 export function serialPool(options: SerialPoolOptions = {}): Pool {
-  return new SerialPool(decodeOptions(SerialPoolOptions, options, 'serialPool options'))
+  return new SerialPool(checkSerialPoolOptions(options))
 }

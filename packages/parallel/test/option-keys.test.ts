@@ -1,6 +1,6 @@
 // Unknown option keys fail with a ValidationError that names the key path and suggests the
-// closest known key (the schema decoder alone says only "Expected no excess property"), before
-// anything is evaluated or any worker started; the right spelling is accepted at every level.
+// closest known key, before anything is evaluated or any worker started; the right spelling is
+// accepted at every level.
 import { EvaluateContext, objective, type ValidationError } from '@parafit/core'
 import { assertUnknownOption, rejectedValidationError, validationErrorOf } from '@parafit/core/testing'
 import { describe, expect, it } from 'vitest'
@@ -130,7 +130,9 @@ describe('pool options', () => {
       }),
     )
     expect(processes.size).toBe(1)
-    // Values of the wrong type are still the decoder's to refuse.
-    expect(() => threadPool({ numWorkers: 2, resourceLimits: 5 } as never)).toThrow(/resourceLimits/)
+    // Values of the wrong type are refused too, naming the key.
+    expect(() => threadPool({ numWorkers: 2, resourceLimits: 5 } as never)).toThrow(
+      /resourceLimits of threadPool options must be an object, got number \(at 'resourceLimits'\)/,
+    )
   })
 })

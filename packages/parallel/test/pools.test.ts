@@ -89,13 +89,31 @@ describe('thread pool data sharing', () => {
 
 describe('pool options', () => {
   it.each([
-    [() => threadPool({ numWorkers: 0 }), /between 1 and .*numWorkers/],
-    [() => threadPool({ numWorkers: -2 }), /numWorkers/],
-    [() => threadPool({ numWorkers: 2.5 }), /Expected an integer/],
-    [() => processPool({ numWorkers: 1e7 }), /numWorkers/],
-    [() => threadPool({ numWorkers: 2, timeoutMs: 0 }), /timeoutMs/],
-    [() => threadPool({ numWorkers: 2, retries: 1.5 }), /retries/],
-    [() => threadPool({ numWorkers: 2, colour: 'red' } as never), /excess property.*colour|colour/],
+    [
+      () => threadPool({ numWorkers: 0 }),
+      /^numWorkers must be a whole number from 1 to \d+, got 0 \(at 'numWorkers'\)$/,
+    ],
+    [() => threadPool({ numWorkers: -2 }), /numWorkers must be a whole number from 1 to \d+, got -2/],
+    [() => threadPool({ numWorkers: 2.5 }), /numWorkers must be a whole number from 1 to \d+, got 2.5/],
+    [() => processPool({ numWorkers: 1e7 }), /numWorkers must be a whole number from 1 to \d+, got 10000000/],
+    [() => threadPool({} as never), /numWorkers must be a whole number from 1 to \d+, got undefined/],
+    [
+      () => threadPool({ numWorkers: 2, timeoutMs: 0 }),
+      /timeoutMs must be a finite number of milliseconds > 0, got 0/,
+    ],
+    [
+      () => threadPool({ numWorkers: 2, retries: 1.5 }),
+      /retries must be a whole number from 0 to 100, got 1.5/,
+    ],
+    [
+      () => processPool({ numWorkers: 2, execArgv: '--inspect' } as never),
+      /execArgv must be an array of strings/,
+    ],
+    [() => processPool({ numWorkers: 2, env: { A: 1 } } as never), /env.A must be a string, got number/],
+    [
+      () => threadPool({ numWorkers: 2, colour: 'red' } as never),
+      /unknown option 'colour' in threadPool options/,
+    ],
   ])('rejects bad options: %#', (make, message) => {
     expect(make).toThrow(ValidationError)
     expect(make).toThrow(message)
@@ -111,6 +129,8 @@ describe('pool options', () => {
     const auto = track(await choosePool('auto'))
     expect(auto.size).toBeGreaterThanOrEqual(1)
     await expect(choosePool(0)).rejects.toThrow(ValidationError)
-    await expect(choosePool('many' as never)).rejects.toThrow(/numWorkers must be/)
+    await expect(choosePool('many' as never)).rejects.toThrow(
+      /numWorkers must be a whole number from 1 to \d+ or 'auto' \(one per core\), got 'many'/,
+    )
   })
 })

@@ -62,8 +62,14 @@ describe('threadPool resourceLimits', () => {
       expect(outcome.keyPath).toBe(`resourceLimits.${key}`)
       const { minimum, maximum } = RESOURCE_LIMITS[key!] as { minimum?: number; maximum?: number }
       expect(outcome.message).toContain(`resourceLimits.${key} must be`)
-      if (minimum !== undefined) expect(outcome.message).toContain(`at least ${minimum} MB`)
-      if (maximum !== undefined) expect(outcome.message).toContain(`at most ${maximum} MB`)
+      const range =
+        minimum === undefined
+          ? `in (0, ${maximum}]`
+          : maximum === undefined
+            ? `≥ ${minimum}`
+            : `from ${minimum} to ${maximum}`
+      expect(outcome.message).toContain(`a finite number of MB ${range}`)
+      expect(outcome.message).toContain(`got ${crashed[i]![key!]}`)
       expect(outcome.message).toMatch(/ends the whole process/)
     })
   }, 30_000)
