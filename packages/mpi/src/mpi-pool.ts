@@ -4,7 +4,7 @@
 // (status 0, MPI finalized), so a script written for one machine runs unchanged under mpirun, as
 // with schwimmbad's MPIPool.
 
-import { optionKeys, ValidationError } from '@parafit/core'
+import { oneOf, optionKeys, ValidationError } from '@parafit/core'
 import { functionFingerprint } from './fingerprint.ts'
 import { checkMpiOptions } from './options.ts'
 import { serveRank } from './serve-rank.ts'
@@ -28,6 +28,7 @@ const MPI_POOL_OPTION_KEYS = optionKeys<MpiPoolOptions>()([
 
 export async function mpiPool(options: MpiPoolOptions = {}): Promise<MpiPool> {
   checkMpiOptions(options, 'mpiPool() options', MPI_POOL_OPTION_KEYS)
+  if (options.workerRanks !== undefined) oneOf(options.workerRanks, 'workerRanks', ['exit', 'return'])
   const session = await openSession(functionFingerprint('mpiPool', undefined), options)
   if (session.pool !== undefined) return session.pool
   await serveRank(session.runtime, session.id)

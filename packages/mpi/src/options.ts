@@ -1,6 +1,8 @@
-// Checks of the options the MPI entry points take, with messages a user can act on.
+// Checks of the options the MPI entry points take: timeoutMs and retries as every pool checks
+// them (parallel's checkPoolDefaults), closeTimeoutMs, and unknown keys with the closest known one.
 
-import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, optionKeys, positiveMs } from '@parafit/core'
+import { checkPoolDefaults } from '@parafit/parallel/internal'
 import type { MpiOptions } from './types.ts'
 
 export const MPI_OPTION_KEYS = optionKeys<MpiOptions>()(['timeoutMs', 'retries', 'closeTimeoutMs'])
@@ -11,15 +13,8 @@ export function checkMpiOptions(
   what: string,
   known: readonly string[] = MPI_OPTION_KEYS,
 ): MpiOptions {
-  if (typeof options !== 'object' || options === null) throw new ValidationError(`${what} must be an object`)
   checkOptionKeys(options, known, what)
-  for (const key of ['timeoutMs', 'closeTimeoutMs'] as const) {
-    const ms = options[key]
-    if (ms !== undefined && !(Number.isFinite(ms) && ms > 0))
-      throw new ValidationError(`${key} must be a positive number of milliseconds, got ${ms}`, key)
-  }
-  const { retries } = options
-  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 100))
-    throw new ValidationError(`retries must be a whole number from 0 to 100, got ${retries}`, 'retries')
+  checkPoolDefaults(options)
+  if (options.closeTimeoutMs !== undefined) positiveMs(options.closeTimeoutMs, 'closeTimeoutMs')
   return options
 }

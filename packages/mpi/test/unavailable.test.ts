@@ -24,15 +24,23 @@ describe('@parafit/mpi without its binding', () => {
 
   test('bad options are rejected before MPI is touched', async () => {
     process.env.PARAFIT_MPI_BINDING = '/nonexistent/parafit_mpi.node'
-    for (const options of [
-      { timeoutMs: -1 },
-      { timeoutMs: Number.NaN },
-      { closeTimeoutMs: 0 },
-      { retries: 1.5 },
-      { retries: -1 },
-    ]) {
-      const error = await runMpi(() => 1, options).catch((e: unknown) => e)
+    const cases: [Promise<unknown>, string, RegExp][] = [
+      [runMpi(() => 1, { timeoutMs: -1 }), 'timeoutMs', /finite number of milliseconds > 0, got -1/],
+      [runMpi(() => 1, { timeoutMs: Number.NaN }), 'timeoutMs', /got NaN/],
+      [runMpi(() => 1, { closeTimeoutMs: 0 }), 'closeTimeoutMs', /milliseconds > 0, got 0/],
+      [runMpi(() => 1, { retries: 1.5 }), 'retries', /whole number from 0 to 100, got 1.5/],
+      [runMpi(() => 1, { retries: -1 }), 'retries', /whole number from 0 to 100, got -1/],
+      [
+        mpiPool({ workerRanks: 'retrun' } as never),
+        'workerRanks',
+        /workerRanks must be 'exit' or 'return', got 'retrun'; did you mean 'return'\?/,
+      ],
+    ]
+    for (const [attempt, keyPath, message] of cases) {
+      const error = await attempt.catch((e: unknown) => e)
       expect(error).toBeInstanceOf(ValidationError)
+      expect((error as ValidationError).keyPath).toBe(keyPath)
+      expect((error as Error).message).toMatch(message)
     }
     const notAFunction = await runMpi(42 as never).catch((e: unknown) => e)
     expect(notAFunction).toBeInstanceOf(ValidationError)

@@ -123,8 +123,8 @@ export function checkNumWorkersOrAuto(value: unknown, key = 'numWorkers'): numbe
   return wholeNumber(value, key, { min: 1, max: MAX_WORKERS, or: "'auto' (one per core)" })
 }
 
-/** timeoutMs and retries, the defaults of every batch. */
-function checkDefaults(options: PoolDefaults): void {
+/** timeoutMs and retries, the defaults of every batch (an MPI pool's too). */
+export function checkPoolDefaults(options: PoolDefaults): void {
   if (options.timeoutMs !== undefined) positiveMs(options.timeoutMs, 'timeoutMs')
   if (options.retries !== undefined) wholeNumber(options.retries, 'retries', { min: 0, max: 100 })
 }
@@ -149,7 +149,7 @@ function checkResourceLimits(limits: unknown): void {
 export function checkThreadPoolOptions(options: ThreadPoolOptions): ThreadPoolOptions {
   checkOptionKeys(options, THREAD_POOL_KEYS, 'threadPool options')
   checkNumWorkers(options.numWorkers)
-  checkDefaults(options)
+  checkPoolDefaults(options)
   checkResourceLimits(options.resourceLimits)
   return options
 }
@@ -157,7 +157,7 @@ export function checkThreadPoolOptions(options: ThreadPoolOptions): ThreadPoolOp
 export function checkProcessPoolOptions(options: ProcessPoolOptions): ProcessPoolOptions {
   checkOptionKeys(options, PROCESS_POOL_KEYS, 'processPool options')
   checkNumWorkers(options.numWorkers)
-  checkDefaults(options)
+  checkPoolDefaults(options)
   const { execArgv, env } = options
   if (execArgv !== undefined && !(Array.isArray(execArgv) && execArgv.every((a) => typeof a === 'string')))
     throw new ValidationError('execArgv must be an array of strings (Node flags)', 'execArgv')
@@ -173,7 +173,7 @@ export function checkProcessPoolOptions(options: ProcessPoolOptions): ProcessPoo
 
 export function checkSerialPoolOptions(options: SerialPoolOptions): SerialPoolOptions {
   checkOptionKeys(options, SERIAL_POOL_KEYS, 'serialPool options')
-  checkDefaults(options)
+  checkPoolDefaults(options)
   if (options.strict !== undefined) trueOrFalse(options.strict, 'strict')
   return options
 }
@@ -181,7 +181,7 @@ export function checkSerialPoolOptions(options: SerialPoolOptions): SerialPoolOp
 /** mapWithContext's options: a batch's timeoutMs, retries, signal, onProgress and contexts. */
 export function checkMapOptions(options: EvaluateOptions & { readonly contexts?: unknown }): void {
   checkOptionKeys(options, MAP_OPTION_KEYS, 'mapWithContext options')
-  checkDefaults(options)
+  checkPoolDefaults(options)
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
     throw new ValidationError('signal must be an AbortSignal (from an AbortController)', 'signal')
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
