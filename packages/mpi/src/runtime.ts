@@ -9,7 +9,7 @@
 
 import { writeSync } from 'node:fs'
 import { deserialize, serialize } from 'node:v8'
-import { AbortError, detectMpi, MpiUnavailableError, ValidationError } from '@parafit/core'
+import { AbortError, detectMpi, MpiUnavailableError, oneOf } from '@parafit/core'
 import { loadBinding, type MpiBinding, type MpiInfo } from './addon.ts'
 import { type Envelope, TAG } from './messages.ts'
 import { type ProgressMode, Transport } from './transport.ts'
@@ -228,17 +228,15 @@ export class MpiRuntime {
 /** PARAFIT_MPI_DOORBELLS=off leaves out the shared-memory doorbells (as if every rank were on another node). */
 function doorbellsWanted(): boolean {
   const asked = process.env.PARAFIT_MPI_DOORBELLS
-  if (asked === undefined || asked === '' || asked === 'on') return true
-  if (asked === 'off') return false
-  throw new ValidationError(`PARAFIT_MPI_DOORBELLS must be "on" (the default) or "off", not "${asked}"`)
+  if (asked === undefined || asked === '') return true
+  return oneOf(asked, 'PARAFIT_MPI_DOORBELLS', ['on', 'off']) === 'on'
 }
 
 /** PARAFIT_MPI_PROGRESS=poll turns the native progress thread off (for diagnosis). */
 function progressMode(): ProgressMode {
   const asked = process.env.PARAFIT_MPI_PROGRESS
-  if (asked === undefined || asked === '' || asked === 'thread') return 'thread'
-  if (asked === 'poll') return 'poll'
-  throw new ValidationError(`PARAFIT_MPI_PROGRESS must be "thread" (the default) or "poll", not "${asked}"`)
+  if (asked === undefined || asked === '') return 'thread'
+  return oneOf(asked, 'PARAFIT_MPI_PROGRESS', ['thread', 'poll'])
 }
 
 let runtime: MpiRuntime | undefined
