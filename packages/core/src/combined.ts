@@ -8,7 +8,7 @@
 
 import { type ChildConfigurator, EvaluateContext } from './context.ts'
 import { ObjectiveError, ObjectiveValueError, ValidationError } from './errors/classes.ts'
-import { asObjectiveError, beginEvaluation, endEvaluation, type Hook } from './lifecycle.ts'
+import { asObjectiveError, beginEvaluation, endEvaluation, type Hook, lossAfterHooks } from './lifecycle.ts'
 import { loadObjectiveCached } from './loader.ts'
 import { hookList, isObjective, type Objective, type ObjectiveFn, objective } from './objective.ts'
 import { checkOptionKeys, optionKeys } from './option-keys.ts'
@@ -185,7 +185,7 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
     }
     ctx.collectChildMeta()
     endEvaluation(ctx, this.hooks, failure)
-    return ctx.loss!
+    return lossAfterHooks(ctx)
   }
 
   #handleFailure(error: unknown, child: EvaluateContext, index: number): number | undefined {
@@ -232,15 +232,17 @@ export class CombinedObjective<P extends ParamTree = ParamTree> implements Objec
    */
   #residuals(parts: (Float64Array | undefined)[], skipped: number[]): Float64Array | undefined {
     const { reduction } = this
-    if ((reduction !== 'sum' && reduction !== 'mean') || parts.some((p) => p === undefined)) return undefined
+    if (reduction !== 'sum' && reduction !== 'mean') return undefined
+    const given = parts.filter((p) => p !== undefined)
+    if (given.length < parts.length) return undefined
     const keptWeights = this.weights.filter((_, i) => !skipped.includes(i))
-    const divisor = reduction === 'mean' ? parts.length : 1
-    const out = new Float64Array(parts.reduce((n, p) => n + p!.length, 0))
+    const divisor = reduction === 'mean' ? given.length : 1
+    const out = new Float64Array(given.reduce((n, p) => n + p.length, 0))
     let offset = 0
-    parts.forEach((part, k) => {
+    given.forEach((part, k) => {
       const scale = Math.sqrt(keptWeights[k]! / divisor)
-      for (let j = 0; j < part!.length; j++) out[offset + j] = scale * part![j]!
-      offset += part!.length
+      for (let j = 0; j < part.length; j++) out[offset + j] = scale * part[j]!
+      offset += part.length
     })
     return out
   }

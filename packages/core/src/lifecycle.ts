@@ -21,6 +21,21 @@ export function beginEvaluation(ctx: EvaluateContext, params: ParamTree, hooks: 
   for (const hook of hooks) hook.pre?.(ctx)
 }
 
+/**
+ * The loss a successful evaluation returns: ctx.loss once the post-hooks have run. A hook may
+ * read it, but one that leaves no number would make evaluate() resolve to undefined.
+ */
+export function lossAfterHooks(ctx: EvaluateContext): number {
+  const { loss } = ctx
+  if (typeof loss !== 'number') {
+    throw new ObjectiveValueError(
+      `a post-hook left ctx.loss ${describeValue(loss)}; hooks may read the loss but must leave it a number`,
+      { params: ctx.parameters },
+    )
+  }
+  return loss
+}
+
 /** Any failure, as an ObjectiveError carrying the parameters (the term path is added on the way up). */
 export function asObjectiveError(error: unknown, params: ParamTree | undefined): ObjectiveError {
   if (error instanceof ObjectiveError) return error

@@ -4,7 +4,14 @@
 
 import { EvaluateContext } from './context.ts'
 import { type ObjectiveError, ValidationError } from './errors/classes.ts'
-import { asObjectiveError, beginEvaluation, endEvaluation, type Hook, interpretValue } from './lifecycle.ts'
+import {
+  asObjectiveError,
+  beginEvaluation,
+  endEvaluation,
+  type Hook,
+  interpretValue,
+  lossAfterHooks,
+} from './lifecycle.ts'
 import type { ParamTree } from './params.ts'
 
 /** A loss, or a vector of residuals whose sum of squares is the loss. */
@@ -127,7 +134,7 @@ class FunctionObjective<P extends ParamTree> implements Objective<P> {
       ctx.residuals = interpreted.residuals
     }
     endEvaluation(ctx, this.hooks, failure)
-    return ctx.loss!
+    return lossAfterHooks(ctx)
   }
 
   withHooks(hooks: Hook | readonly Hook[]): Objective<P> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  combine,
   defineObjective,
   EvaluateContext,
   type Hook,
@@ -94,6 +95,19 @@ describe('objective lifecycle', () => {
     expect(hookError.errors.map((e) => (e as Error).message)).toEqual(['a post failed', 'c post failed'])
     expect(error.message).toMatch(/2 post-evaluation hook\(s\) failed: a post failed; c post failed/)
     expect(ctx.loss).toBe(5)
+  })
+
+  it('a post-hook that leaves no loss fails the evaluation instead of returning undefined', async () => {
+    const clears: Hook = {
+      post(ctx) {
+        ctx.loss = undefined
+      },
+    }
+    for (const f of [objective(() => 5), combine([objective(() => 5)])]) {
+      const error = await failure(f.withHooks(clears).evaluate({ x: 1 }))
+      expect(error).toBeInstanceOf(ObjectiveValueError)
+      expect(error.message).toMatch(/a post-hook left ctx\.loss undefined/)
+    }
   })
 
   it('withHooks returns a copy; the original keeps its hooks', async () => {
