@@ -14,13 +14,7 @@ export { rankNormalizedSplitRHat, rHat } from './diagnostics/rhat.ts'
 export { type Draws, type SummaryOptions, type SummaryRow, summary } from './diagnostics/summary.ts'
 export { walkerChains } from './diagnostics/walker-chains.ts'
 export { type AutocorrOptions, integratedTime } from './ensemble/autocorr.ts'
-export type {
-  ChainOptions,
-  EnsembleSamplerOptions,
-  RunOptions,
-  RunSummary,
-  SampleProgress,
-} from './ensemble/ensemble-options.ts'
+export type { ChainOptions, EnsembleSamplerOptions, RunOptions } from './ensemble/ensemble-options.ts'
 export { EnsembleSampler } from './ensemble/ensemble-sampler.ts'
 export {
   defineLogProb,
@@ -29,6 +23,7 @@ export {
   type VectorizedLogProbFn,
 } from './ensemble/log-prob.ts'
 export { deMove, type Move, type MovePlan, type MoveSpec, stretchMove } from './ensemble/moves.ts'
+export type { RunSummary, SampleProgress } from './ensemble/types.ts'
 export {
   AutocorrError,
   ChainFileError,

@@ -1,6 +1,7 @@
-// The ensemble sampler's options and what its run reports, with the option keys checked at run
-// time (scripts run with their types stripped). Kept apart from the sampler so that the chain
-// file and the command can name them without the sampler's machinery.
+// The ensemble sampler's options (the sampler's, run()'s and the chain queries'), with the option
+// keys checked at run time (scripts run with their types stripped). Kept apart from the sampler
+// so that the chain file and the command can name them without the sampler's machinery; what a
+// run reports is in types.ts.
 
 import type { ObjectiveRef } from '@parafit/core'
 import { optionKeys } from '@parafit/core'
@@ -8,6 +9,7 @@ import type { Pool } from '@parafit/parallel'
 import type { ChainFileOptions } from '../chain-file/chain-file-options.ts'
 import type { AnyLogProbFn } from './log-prob.ts'
 import type { MoveSpec } from './moves.ts'
+import type { SampleProgress } from './types.ts'
 
 export interface EnsembleSamplerOptions {
   /**
@@ -72,17 +74,6 @@ export const SAMPLER_OPTION_KEYS = optionKeys<EnsembleSamplerOptions>()([
   'chainFile',
 ])
 
-export interface SampleProgress {
-  /** Steps done in this run, of `nSteps`. */
-  readonly step: number
-  readonly nSteps: number
-  /** Steps kept over all runs. */
-  readonly iteration: number
-  /** Mean over walkers. */
-  readonly acceptanceFraction: number
-  readonly seconds: number
-}
-
 export interface RunOptions {
   /** Draw a progress bar on stderr (only on a terminal). */
   readonly progress?: boolean
@@ -92,13 +83,6 @@ export interface RunOptions {
 }
 
 export const RUN_OPTION_KEYS = optionKeys<RunOptions>()(['progress', 'onProgress', 'signal'])
-
-export interface RunSummary {
-  /** Steps completed by this run. */
-  readonly steps: number
-  readonly aborted: boolean
-  readonly seconds: number
-}
 
 export interface ChainOptions {
   /** Drop this many steps from the start (burn-in). */

@@ -8,54 +8,35 @@ import {
   AbortError,
   checkOptionKeys,
   isObjectiveRef,
-  isObjectiveValueError,
   type ObjectiveRef,
-  ObjectiveValueError,
   Random,
   ValidationError,
   WorkersDisagreeError,
 } from '@parafit/core'
-import {
-  assertPoolChoice,
-  checkWorkersAgree,
-  mapWithContextSettled,
-  type Pool,
-  PoolLease,
-} from '@parafit/parallel'
-import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
-import { chainFileSettings, continueChainFile } from '../chain-file/chain-file-options.ts'
+import { assertPoolChoice, checkWorkersAgree, type Pool, PoolLease } from '@parafit/parallel'
+import type { Blob } from '../batch-results.ts'
 import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
-import { ChainFileWriter } from '../chain-file/chain-file-writer.ts'
-import { type ChainFileProblem, describeMoves } from '../chain-file/layout.ts'
-import { AutocorrError, ChainFileError, SampleError } from '../errors.ts'
+import { describeMoves } from '../chain-file/layout.ts'
+import { ChainFileError, SampleError } from '../errors.ts'
 import { withNamedExport } from '../module-export.ts'
 import { wholeNumber } from '../option-checks.ts'
-import { AUTOCORR_OPTION_KEYS, type AutocorrOptions, integratedTime } from './autocorr.ts'
-import { type ChainFileLink, ChainRecord } from './chain-record.ts'
+import type { AutocorrOptions } from './autocorr.ts'
+import { Chain } from './chain.ts'
+import { ChainFileLink } from './chain-file-link.ts'
 import {
-  CHAIN_OPTION_KEYS,
   type ChainOptions,
   type EnsembleSamplerOptions,
   RUN_OPTION_KEYS,
   type RunOptions,
-  type RunSummary,
   SAMPLER_OPTION_KEYS,
-  type SampleProgress,
 } from './ensemble-options.ts'
+import { type Evaluated, evaluateLogProb } from './evaluate.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import { chunkTree, logProbObjective, pointTree, resolveLogProbExport } from './log-prob.ts'
 import { type Move, moveTable } from './moves.ts'
 import { type StepProgressBar, stepProgressBar } from './progress-bar.ts'
 import { type Step, StepSchedule, type Task } from './step-schedule.ts'
-
-interface Evaluated {
-  readonly logProb: Float64Array
-  readonly blobs: (Blob | undefined)[]
-  /** 1 where a NaN was turned into -Infinity (onBadValue: 'reject'). */
-  readonly bad: Uint8Array
-  /** The failure of each point that failed (thrown, crashed, timed out, or NaN to raise). */
-  readonly errors: (Error | undefined)[]
-}
+import type { RunSummary, SampleProgress } from './types.ts'
 
 /**
  * emcee's affine-invariant ensemble sampler (stretch move, red-blue split) on a pool: each
@@ -96,8 +77,9 @@ export class EnsembleSampler implements AsyncDisposable {
   #coords: Float64Array[] | undefined
   #logProb: Float64Array = new Float64Array()
   #blobs: (Blob | undefined)[] = []
-  // Every step kept (and the chain file).
-  readonly #record: ChainRecord
+  // Every step kept, and the chain file that mirrors it.
+  readonly #chain: Chain
+  readonly #file: ChainFileLink | undefined
   /** Measured on batches: wall time × workers / evaluations. Until measured, batches are used. */
   #secondsPerEvaluation = 0
 
@@ -155,20 +137,17 @@ export class EnsembleSampler implements AsyncDisposable {
     this.#options = options
     this.#pools = new PoolLease(options)
     this.#random = Random.fromSeed(seed)
-    let file: ChainFileLink | undefined
-    if (options.chainFile !== undefined) {
-      const settings = chainFileSettings(options.chainFile, this.nDim)
-      const spec = options.moves
-      const problem: ChainFileProblem = {
-        nWalkers: this.nWalkers,
-        nDim: this.nDim,
-        moves: Array.isArray(spec) ? describeMoves(spec) : this.#moves.moves[0]!.name,
-        parameterNames: settings.parameterNames,
-        seed,
-      }
-      file = { settings, problem, writer: new ChainFileWriter(settings.path, settings.group, problem) }
-    }
-    this.#record = new ChainRecord(this.nWalkers, this.nDim, file)
+    const spec = options.moves
+    this.#file =
+      options.chainFile === undefined
+        ? undefined
+        : new ChainFileLink(options.chainFile, {
+            nWalkers: this.nWalkers,
+            nDim: this.nDim,
+            moves: Array.isArray(spec) ? describeMoves(spec) : this.#moves.moves[0]!.name,
+            seed,
+          })
+    this.#chain = new Chain(this.nWalkers, this.nDim)
   }
 
   /**
@@ -188,12 +167,10 @@ export class EnsembleSampler implements AsyncDisposable {
       )
     }
     const sampler = new EnsembleSampler(options)
-    const file = sampler.#record.file!
-    const { contents, writer } = await continueChainFile(file.settings, file.problem, {
+    const contents = await sampler.#file!.continue({
       seed: options.seed !== undefined,
       parameterNames: options.chainFile.parameterNames !== undefined,
     })
-    file.writer = writer
     sampler.#restore(contents)
     return sampler
   }
@@ -201,7 +178,7 @@ export class EnsembleSampler implements AsyncDisposable {
   /** The state after the file's last step, as the run that wrote it left it. */
   #restore(contents: ChainFileContents): void {
     const { nWalkers, nDim } = this
-    this.#record.restore(contents)
+    this.#chain.restore(contents)
     const last = contents.chain.at(-1)!
     this.#coords = Array.from({ length: nWalkers }, (_, k) => last.slice(k * nDim, (k + 1) * nDim))
     this.#logProb = contents.logProb.at(-1)!.slice()
@@ -211,17 +188,17 @@ export class EnsembleSampler implements AsyncDisposable {
 
   /** Steps kept (over all runs since construction or reset()). */
   get iteration(): number {
-    return this.#record.iteration
+    return this.#chain.iteration
   }
 
   /** Per walker: accepted proposals / steps. */
   get acceptanceFraction(): Float64Array {
-    return this.#record.acceptanceFraction
+    return this.#chain.acceptanceFraction
   }
 
   /** Proposals rejected because logProb returned NaN (with onBadValue: 'reject'). */
   get nBadValues(): number {
-    return this.#record.nBadValues
+    return this.#chain.nBadValues
   }
 
   /** The current walkers and their log-probabilities, or undefined before the first run. */
@@ -235,7 +212,8 @@ export class EnsembleSampler implements AsyncDisposable {
    * and the random stream stay.
    */
   reset(): void {
-    this.#record.reset()
+    this.#file?.reset()
+    this.#chain.reset()
   }
 
   /**
@@ -276,7 +254,7 @@ export class EnsembleSampler implements AsyncDisposable {
     let starting = start !== undefined
     let steps = 0
     try {
-      await this.#record.file?.writer.open()
+      await this.#file?.open()
       if (this.#options.checkWorkers !== false) {
         const point = (start ?? this.#coords!)[0]!
         await checkWorkersAgree(
@@ -294,28 +272,28 @@ export class EnsembleSampler implements AsyncDisposable {
           step: steps,
           nSteps,
           iteration: this.iteration,
-          acceptanceFraction: this.#record.meanAcceptance,
+          acceptanceFraction: this.#chain.meanAcceptance,
           seconds: seconds(),
         }
         bar?.update(progress)
         options.onProgress?.(progress)
       }
       await this.#steps(pool, nSteps, options.signal, onStep)
-      this.#record.saveFile()
+      this.#file?.save()
       return { steps, aborted: options.signal?.aborted === true, seconds: seconds() }
     } catch (error) {
       if (
         options.signal?.aborted &&
         (error instanceof AbortError || (error as Error)?.name === 'AbortError')
       ) {
-        this.#record.saveFile()
+        this.#file?.save()
         return { steps, aborted: true, seconds: seconds() }
       }
       if (error instanceof ChainFileError) throw error
       // The steps before the failure go to the file; a failure to write them is kept for the
       // next run (the writer's `failure`), and the run's own error is the one reported.
       try {
-        this.#record.saveFile()
+        this.#file?.save()
       } catch {
         // Kept as the writer's failure; written again by the next run.
       }
@@ -331,7 +309,7 @@ export class EnsembleSampler implements AsyncDisposable {
           'it are kept (getChain); run(null, n) continues from them'
       throw new SampleError(what, { cause: error, step: this.iteration })
     } finally {
-      this.#record.file?.writer.close()
+      this.#file?.close()
       bar?.stop()
       await this.#pools.release(pool)
       this.#running = false
@@ -413,9 +391,8 @@ export class EnsembleSampler implements AsyncDisposable {
             }
           })
           for (const step of schedule.commit()) {
-            this.#commit(step)
             // The stream's state after this step: where a run resumed from the file starts.
-            const saveError = this.#record.toFile(step, schedule.resumeRandomState())
+            const saveError = this.#commit(step, schedule.resumeRandomState())
             if (saveError !== undefined) fail(saveError, schedule.committed)
             onStep()
           }
@@ -454,12 +431,16 @@ export class EnsembleSampler implements AsyncDisposable {
     return this.#options.pipeline ?? (pool.kind !== 'mpi' && this.#secondsPerEvaluation >= 1e-3)
   }
 
-  /** Appends a step decided for every walker to the chain; it becomes the current state. */
-  #commit(step: Step): void {
-    this.#record.push(step)
+  /**
+   * Appends a step decided for every walker to the chain and hands it to the chain file; it
+   * becomes the current state. A failed write of the file is returned.
+   */
+  #commit(step: Step, randomState: number[]): ChainFileError | undefined {
+    const row = this.#chain.push(step)
     this.#coords = step.coords
     this.#logProb = step.logProb
     this.#blobs = step.blobs
+    return this.#file?.append(row, step, randomState)
   }
 
   #pickMove(u: number): Move {
@@ -468,90 +449,23 @@ export class EnsembleSampler implements AsyncDisposable {
     return moves[i < 0 ? moves.length - 1 : i]!
   }
 
-  /** ln p at each point, through the pool; NaN per the bad-value policy; failures per point. */
-  async #evaluate(pool: Pool, points: Float64Array[], signal: AbortSignal | undefined): Promise<Evaluated> {
-    const vectorized = this.#options.vectorized === true
-    // Vectorised: one call per worker, each on a contiguous share of the points.
-    const bounds = chunkBounds(points.length, vectorized ? pool.size : points.length)
-    const trees = vectorized
-      ? bounds.slice(0, -1).map((b, i) => chunkTree(points.slice(b, bounds[i + 1])))
-      : points.map(pointTree)
-    const settled = await mapWithContextSettled(pool, this.#objective, trees, {
-      ...(signal === undefined ? {} : { signal }),
-      ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
-      ...(this.#options.retries === undefined ? {} : { retries: this.#options.retries }),
-    })
-    const logProb = new Float64Array(points.length)
-    const bad = new Uint8Array(points.length)
-    const errors: (Error | undefined)[] = new Array(points.length).fill(undefined)
-    const blobs: (Blob | undefined)[] = new Array(points.length).fill(undefined)
-    settled.forEach((s, c) => {
-      const from = vectorized ? bounds[c]! : c
-      const count = vectorized ? bounds[c + 1]! - from : 1
-      if (!s.ok) {
-        if (!(isObjectiveValueError(s.error) && this.#options.onBadValue === 'reject')) {
-          errors.fill(s.error, from, from + count)
-          return
-        }
-        logProb.fill(Number.NEGATIVE_INFINITY, from, from + count)
-        bad.fill(1, from, from + count)
-        return
-      }
-      const blob = blobOf(s.context)
-      if (vectorized) {
-        const values = s.residuals
-        if (values === undefined || values.length !== count) {
-          throw new ValidationError(
-            'vectorized: true, but the log-probability module did not return one value per point',
-            'vectorized',
-          )
-        }
-        s.context.residuals = undefined
-        logProb.set(values, from)
-      } else {
-        logProb[from] = s.value
-      }
-      for (let i = from; i < from + count; i++) blobs[i] = blob
-    })
-    for (let i = 0; i < logProb.length; i++) {
-      if (errors[i] !== undefined || (!Number.isNaN(logProb[i]!) && logProb[i] !== Number.POSITIVE_INFINITY))
-        continue
-      if (this.#options.onBadValue !== 'reject') {
-        errors[i] = new ObjectiveValueError(
-          `the log-probability is ${logProb[i]} at [${points[i]!.join(', ')}]; return a finite number, ` +
-            "or -Infinity where the point is impossible (onBadValue: 'reject' rejects such proposals)",
-        )
-        continue
-      }
-      bad[i] = 1
-      logProb[i] = Number.NEGATIVE_INFINITY
-    }
-    return { logProb, blobs, bad, errors }
+  /** ln p at each point through the pool, with the sampler's bad-value policy, timeout and retries. */
+  #evaluate(pool: Pool, points: Float64Array[], signal: AbortSignal | undefined): Promise<Evaluated> {
+    return evaluateLogProb(pool, this.#objective, points, this.#options, signal)
   }
 
   /** The walkers' points per step: chain[step][walker]; with flat, one list of points, step by step. */
   getChain(options?: ChainOptions & { flat?: false }): Float64Array[][]
   getChain(options: ChainOptions & { flat: true }): Float64Array[]
   getChain(options: ChainOptions & { flat?: boolean } = {}): Float64Array[][] | Float64Array[] {
-    const steps = this.#record
-      .selected(options, 'getChain() options', ['flat'])
-      .map((s) => this.#record.walkers(s))
-    return options.flat === true ? steps.flat() : steps
+    return this.#chain.getChain(options)
   }
 
   /** ln p per step and walker; with flat, one array, step by step. */
   getLogProb(options?: ChainOptions & { flat?: false }): Float64Array[]
   getLogProb(options: ChainOptions & { flat: true }): Float64Array
   getLogProb(options: ChainOptions & { flat?: boolean } = {}): Float64Array[] | Float64Array {
-    const steps = this.#record
-      .selected(options, 'getLogProb() options', ['flat'])
-      .map((s) => this.#record.logProbAt(s))
-    if (options.flat !== true) return steps
-    const out = new Float64Array(steps.length * this.nWalkers)
-    steps.forEach((row, i) => {
-      out.set(row, i * this.nWalkers)
-    })
-    return out
+    return this.#chain.getLogProb(options)
   }
 
   /**
@@ -559,25 +473,12 @@ export class EnsembleSampler implements AsyncDisposable {
    * per step; undefined where it wrote nothing. Vectorised calls share one context per call.
    */
   getBlobs(options: ChainOptions = {}): (Blob | undefined)[][] {
-    return this.#record.selected(options, 'getBlobs() options').map((s) => this.#record.blobsAt(s))
+    return this.#chain.getBlobs(options)
   }
 
   /** Integrated autocorrelation time per parameter; see integratedTime for c, tol and quiet. */
   autocorrTime(options: ChainOptions & AutocorrOptions = {}): Float64Array {
-    checkOptionKeys(options, [...CHAIN_OPTION_KEYS, ...AUTOCORR_OPTION_KEYS], 'autocorrTime() options')
-    const { discard, thin: thinOption, ...autocorr } = options
-    // In steps of the unthinned chain, as emcee reports it.
-    const thin = thinOption ?? 1
-    try {
-      return integratedTime(this.getChain({ discard, thin, flat: false }), autocorr).map((t) => t * thin)
-    } catch (error) {
-      if (error instanceof AutocorrError) {
-        error.tau.forEach((t, i) => {
-          error.tau[i] = t * thin
-        })
-      }
-      throw error
-    }
+    return this.#chain.autocorrTime(options)
   }
 
   /** Closes a pool the sampler made and kept (MPI). A pool passed in is left to its owner. */

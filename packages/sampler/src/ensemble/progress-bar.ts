@@ -5,7 +5,7 @@
 
 import { ValidationError } from '@parafit/core'
 import type { SingleBar } from 'cli-progress'
-import type { SampleProgress } from './ensemble-options.ts'
+import type { SampleProgress } from './types.ts'
 
 export interface StepProgressBar {
   update(progress: SampleProgress): void
