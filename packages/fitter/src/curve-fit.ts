@@ -7,10 +7,12 @@
 import {
   AbortError,
   checkOptionKeys,
+  finiteNumber,
   optionKeys,
   ParamSpace,
   underKeyPath,
   ValidationError,
+  wholeNumber,
 } from '@parafit/core'
 import { CurveFitError } from './errors.ts'
 import type { CurveFitResult } from './fit-result.ts'
@@ -60,10 +62,12 @@ function validate<X>(options: CurveFitOptions<X>): {
   y: Float64Array
 } {
   checkOptionKeys(options, CURVE_FIT_OPTION_KEYS, 'curveFit options')
-  if (options.lm !== undefined) {
-    checkOptionKeys(options.lm, LM_OPTION_KEYS, 'lm', 'lm')
-    underKeyPath('lm', () => levenbergMarquardtSettings(options.lm!))
+  const { lm } = options
+  if (lm !== undefined) {
+    checkOptionKeys(lm, LM_OPTION_KEYS, 'lm', 'lm')
+    underKeyPath('lm', () => levenbergMarquardtSettings(lm))
   }
+  if (options.maxEvaluations !== undefined) wholeNumber(options.maxEvaluations, 'maxEvaluations', { min: 1 })
   if (typeof options.model !== 'function')
     throw new ValidationError('model must be a function (x, b) => y', 'model')
   const { x, y } = options
@@ -79,9 +83,7 @@ function validate<X>(options: CurveFitOptions<X>): {
       throw new ValidationError(`sigma has ${options.sigma.length} values for ${y.length} points`, 'sigma')
     }
     options.sigma.forEach((s, i) => {
-      if (!(Number.isFinite(s) && s > 0))
-        throw new ValidationError(`sigma[${i}] is ${s}; it must be > 0`, 'sigma')
-      sigma[i] = s
+      sigma[i] = finiteNumber(s, `sigma[${i}]`, { above: 0 })
     })
   }
   if (!Array.isArray(options.initial))
@@ -102,10 +104,9 @@ function validate<X>(options: CurveFitOptions<X>): {
       'y',
     )
   }
+  const given = options.bounds
   const bounds =
-    options.bounds === undefined
-      ? undefined
-      : Object.fromEntries(names.map((name, i) => [name, options.bounds![i]!]))
+    given === undefined ? undefined : Object.fromEntries(names.map((name, i) => [name, given[i]!]))
   return { space: ParamSpace.create(initial, bounds), sigma, y: Float64Array.from(y) }
 }
 
@@ -160,17 +161,17 @@ export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFit
       ? { loss: sumOfSquares(r), residuals: r }
       : { loss: Number.POSITIVE_INFINITY }
   }
-  let message: string | undefined
-  while (lm.stopReason === undefined) {
+  for (;;) {
+    const reason = lm.stopReason
+    if (reason !== undefined) return resultOf(lm, nfev, reason)
     if (options.signal?.aborted) throw new AbortError('curveFit was aborted')
     const points = lm.ask()
     if (nfev + points.length > budget) {
-      message = `stopped: the budget of ${budget} model evaluations is used up (set maxEvaluations)`
-      break
+      const message = `stopped: the budget of ${budget} model evaluations is used up (set maxEvaluations)`
+      return resultOf(lm, nfev, message)
     }
     lm.tell(points.map(residualsAt))
   }
-  return resultOf(lm, nfev, message ?? lm.stopReason!)
 }
 
 /** The result at the optimizer's current iterate: standard errors where the Jacobian there is known. */

@@ -6,12 +6,16 @@ import {
   AbortError,
   type BoundsTree,
   checkOptionKeys,
+  integer,
   isObjective,
   isObjectiveRef,
+  oneOf,
   optionKeys,
   ParamSpace,
   type ParamTree,
+  trueOrFalse,
   ValidationError,
+  wholeNumber,
 } from '@parafit/core'
 import { checkWorkersAgree, type Pool, PoolLease } from '@parafit/parallel'
 import {
@@ -33,7 +37,7 @@ import type { FitResult, StopKind } from './fit-result.ts'
 import { leastSquaresUncertainties } from './least-squares/covariance.ts'
 import { fitStatistics } from './least-squares/fit-statistics.ts'
 import {
-  assertMethod,
+  checkMethod,
   checkMethodOptions,
   createOptimizer,
   defaultBudget,
@@ -132,13 +136,6 @@ const FIT_OPTION_KEYS = optionKeys<FitOptions>()([
 ])
 const CHECKPOINT_OPTION_KEYS = optionKeys<CheckpointOptions>()(['path', 'every', 'resume'])
 
-function positiveInteger(value: unknown, key: string): number {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1)) {
-    throw new ValidationError(`${key} must be a whole number ≥ 1, got ${String(value)}`, key)
-  }
-  return value
-}
-
 function validateFitterOptions<P extends ParamTree>(objective: unknown, options: FitterOptions<P>): void {
   if (!(isObjective(objective) || isObjectiveRef(objective))) {
     throw new ValidationError(
@@ -221,33 +218,17 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     if (options.checkpoint !== undefined)
       checkOptionKeys(options.checkpoint, CHECKPOINT_OPTION_KEYS, 'checkpoint', 'checkpoint')
     checkMethodOptions(options.methodOptions, this.#space.size)
-    const method = options.method ?? 'auto'
-    if (method !== 'auto') assertMethod(method)
-    if (options.budget !== undefined) positiveInteger(options.budget, 'budget')
-    if (options.absoluteSigma !== undefined && typeof options.absoluteSigma !== 'boolean') {
-      throw new ValidationError(
-        `absoluteSigma must be true or false, got ${String(options.absoluteSigma)}`,
-        'absoluteSigma',
-      )
-    }
-    const seed = options.seed ?? 1
-    if (!Number.isInteger(seed)) throw new ValidationError(`seed must be an integer, got ${seed}`, 'seed')
+    const method = checkMethod(options.method ?? 'auto')
+    if (options.budget !== undefined) wholeNumber(options.budget, 'budget', { min: 1 })
+    if (options.absoluteSigma !== undefined) trueOrFalse(options.absoluteSigma, 'absoluteSigma')
+    const seed = integer(options.seed ?? 1, 'seed')
     const every =
       options.checkpoint === undefined
         ? 1
-        : positiveInteger(options.checkpoint.every ?? 1, 'checkpoint.every')
+        : wholeNumber(options.checkpoint.every ?? 1, 'checkpoint.every', { min: 1 })
     const policy: FailurePolicy = {
-      onError: options.onError ?? 'raise',
-      onBadValue: options.onBadValue ?? 'worst',
-    }
-    if (policy.onError !== 'raise' && policy.onError !== 'skip') {
-      throw new ValidationError(`onError must be 'raise' or 'skip', got ${String(policy.onError)}`, 'onError')
-    }
-    if (policy.onBadValue !== 'worst' && policy.onBadValue !== 'raise') {
-      throw new ValidationError(
-        `onBadValue must be 'worst' or 'raise', got ${String(policy.onBadValue)}`,
-        'onBadValue',
-      )
+      onError: oneOf(options.onError ?? 'raise', 'onError', ['raise', 'skip']),
+      onBadValue: oneOf(options.onBadValue ?? 'worst', 'onBadValue', ['worst', 'raise']),
     }
 
     const space = this.#space

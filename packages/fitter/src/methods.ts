@@ -1,7 +1,7 @@
 // The one place that maps a method name to its optimizer: creation, restoring from a
 // checkpoint, and the default evaluation budget.
 
-import { checkOptionKeys, optionKeys, underKeyPath, ValidationError } from '@parafit/core'
+import { checkOptionKeys, oneOf, optionKeys, underKeyPath } from '@parafit/core'
 import { Cmaes } from './optimizers/cmaes/cmaes.ts'
 import {
   CMAES_OPTION_KEYS,
@@ -69,13 +69,9 @@ export function checkMethodOptions(options: unknown, n: number): void {
   }
 }
 
-export function assertMethod(method: unknown): asserts method is Method {
-  if (!METHODS.includes(method as Method)) {
-    throw new ValidationError(
-      `unknown method ${JSON.stringify(method)}; use one of ${METHODS.map((m) => `'${m}'`).join(', ')} or 'auto'`,
-      'method',
-    )
-  }
+/** The method fit() was asked for: one of METHODS, or 'auto'. */
+export function checkMethod(method: unknown): Method | 'auto' {
+  return oneOf(method, 'method', [...METHODS, 'auto'])
 }
 
 /** Each method's optimizer class: all four share one shape (see Optimizer). */

@@ -125,6 +125,8 @@ describe('a Fitter on a straight line: the covariance of linear regression', () 
 
   test('absoluteSigma must be a boolean', async () => {
     const fitter = new Fitter(line, { initial: { a: 0, b: 0 } })
-    await expect(fitter.fit({ absoluteSigma: 'yes' as unknown as boolean })).rejects.toThrow(/absoluteSigma/)
+    await expect(fitter.fit({ absoluteSigma: 'yes' as unknown as boolean })).rejects.toThrow(
+      /absoluteSigma must be true or false, got 'yes'/,
+    )
   })
 })

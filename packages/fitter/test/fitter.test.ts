@@ -168,10 +168,21 @@ describe('Fitter: bad values and failures', () => {
 
   test('bad fit options are rejected before anything runs', async () => {
     const fitter = new Fitter(bowl(), { initial })
-    await expect(fitter.fit({ method: 'bfgs' as Method })).rejects.toThrow(/unknown method/)
-    await expect(fitter.fit({ budget: 0 })).rejects.toThrow(/budget/)
-    await expect(fitter.fit({ seed: 1.5 })).rejects.toThrow(/seed/)
-    await expect(fitter.fit({ onError: 'ignore' as 'skip' })).rejects.toThrow(/onError/)
+    await expect(fitter.fit({ method: 'bfgs' as Method })).rejects.toThrow(
+      /method must be 'lm', 'nelder-mead', 'cmaes', 'de' or 'auto', got 'bfgs'/,
+    )
+    await expect(fitter.fit({ method: 'cma-es' as Method })).rejects.toThrow(/did you mean 'cmaes'\?/)
+    await expect(fitter.fit({ budget: 0 })).rejects.toThrow(/budget must be a whole number ≥ 1, got 0/)
+    await expect(fitter.fit({ seed: 1.5 })).rejects.toThrow(/seed must be an integer, got 1.5/)
+    await expect(fitter.fit({ onError: 'ignore' as 'skip' })).rejects.toThrow(
+      /onError must be 'raise' or 'skip', got 'ignore'/,
+    )
+    await expect(fitter.fit({ onBadValue: 'nan' as 'raise' })).rejects.toThrow(
+      /onBadValue must be 'worst' or 'raise', got 'nan'/,
+    )
+    await expect(fitter.fit({ checkpoint: { path: 'x.ckpt', every: 0 } })).rejects.toThrow(
+      /checkpoint.every must be a whole number ≥ 1, got 0/,
+    )
   })
 })
 

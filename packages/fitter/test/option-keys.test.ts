@@ -209,25 +209,46 @@ describe('fit() options', () => {
 
 describe('optimizer option values (P6): ValidationErrors with the key path', () => {
   const cases: [NonNullable<FitOptions['methodOptions']>, string, RegExp][] = [
-    [{ cmaes: { popSize: -3 } }, 'methodOptions.cmaes.popSize', /popSize must be an integer >= 2, got -3/],
-    [{ cmaes: { sigma0: 0 } }, 'methodOptions.cmaes.sigma0', /sigma0 must be a positive number/],
-    [{ cmaes: { restarts: 1.5 } }, 'methodOptions.cmaes.restarts', /restarts must be an integer >= 0/],
-    [{ cmaes: { tolX: -1 } }, 'methodOptions.cmaes.tolX', /tolX must be a number >= 0/],
-    [{ de: { popSize: 3 } }, 'methodOptions.de.popSize', /popSize must be an integer >= 4/],
-    [{ de: { mutation: 3 } }, 'methodOptions.de.mutation', /mutation must be in \(0, 2\]/],
-    [{ de: { crossover: 1.5 } }, 'methodOptions.de.crossover', /crossover must be in \[0, 1\]/],
-    [{ de: { tolFun: Number.NaN } }, 'methodOptions.de.tolFun', /tolFun must be a number >= 0/],
-    [{ lm: { xtol: -1 } }, 'methodOptions.lm.xtol', /xtol must be a finite number ≥ 0/],
+    [{ cmaes: { popSize: -3 } }, 'methodOptions.cmaes.popSize', /popSize must be a whole number ≥ 2, got -3/],
+    [{ cmaes: { sigma0: 0 } }, 'methodOptions.cmaes.sigma0', /sigma0 must be a finite number > 0, got 0/],
+    [
+      { cmaes: { restarts: 1.5 } },
+      'methodOptions.cmaes.restarts',
+      /restarts must be a whole number ≥ 0, got 1.5/,
+    ],
+    [{ cmaes: { tolX: -1 } }, 'methodOptions.cmaes.tolX', /tolX must be a finite number ≥ 0, got -1/],
+    [{ de: { popSize: 3 } }, 'methodOptions.de.popSize', /popSize must be a whole number ≥ 4, got 3/],
+    [{ de: { mutation: 3 } }, 'methodOptions.de.mutation', /mutation must be a number in \(0, 2\], got 3/],
+    [
+      { de: { crossover: 1.5 } },
+      'methodOptions.de.crossover',
+      /crossover must be a number from 0 to 1, got 1.5/,
+    ],
+    [
+      { de: { tolFun: Number.NaN } },
+      'methodOptions.de.tolFun',
+      /tolFun must be a finite number ≥ 0, got NaN/,
+    ],
+    [{ lm: { xtol: -1 } }, 'methodOptions.lm.xtol', /xtol must be a finite number ≥ 0, got -1/],
     [
       { lm: { differences: 'centre' as 'central' } },
       'methodOptions.lm.differences',
-      /'forward' or 'central'/,
+      /differences must be 'forward' or 'central', got 'centre'; did you mean 'central'\?/,
     ],
-    [{ 'nelder-mead': { ftol: -1 } }, 'methodOptions.nelder-mead.ftol', /ftol must be a finite number ≥ 0/],
+    [
+      { lm: { polish: 'yes' as unknown as boolean } },
+      'methodOptions.lm.polish',
+      /polish must be true or false, got 'yes'/,
+    ],
+    [
+      { 'nelder-mead': { ftol: -1 } },
+      'methodOptions.nelder-mead.ftol',
+      /ftol must be a finite number ≥ 0, got -1/,
+    ],
     [
       { 'nelder-mead': { restarts: 2.5 } },
       'methodOptions.nelder-mead.restarts',
-      /restarts must be a whole number, got 2.5/,
+      /restarts must be a whole number ≥ 0, got 2.5/,
     ],
   ]
 
@@ -304,6 +325,25 @@ describe('curveFit options', () => {
     )
     const value = await rejectedValidationError(curveFit({ ...data, initial: [0, 0], lm: { gtol: -1 } }))
     expect(value.keyPath).toBe('lm.gtol')
+  })
+
+  test('bad values fail naming their key, before the model runs', async () => {
+    let calls = 0
+    const model = (x: number, b: Float64Array) => {
+      calls++
+      return b[0]! * x + b[1]!
+    }
+    const budget = await rejectedValidationError(
+      curveFit({ ...data, model, initial: [0, 0], maxEvaluations: 2.5 }),
+    )
+    expect(budget.keyPath).toBe('maxEvaluations')
+    expect(budget.message).toMatch(/maxEvaluations must be a whole number ≥ 1, got 2.5/)
+    const sigma = await rejectedValidationError(
+      curveFit({ ...data, model, initial: [0, 0], sigma: [1, 1, 0, 1] }),
+    )
+    expect(sigma.keyPath).toBe('sigma[2]')
+    expect(sigma.message).toMatch(/sigma\[2\] must be a finite number > 0, got 0/)
+    expect(calls).toBe(0)
   })
 
   test('every option spelled right is accepted', async () => {

@@ -9,7 +9,7 @@
 // usual cure. Bounds are handled by reflection (bounds.ts): the simplex lives in an unbounded
 // space and each vertex is evaluated at its mirror image inside the box.
 
-import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, finiteNumber, optionKeys, ValidationError, wholeNumber } from '@parafit/core'
 import { initialScales, reflectIntoBox } from '../bounds.ts'
 import type { Optimizer, OptimizerState, OptimizerStop, Problem, Told } from './optimizer.ts'
 import { SavedState, savedStop, stateHeader } from './saved-state.ts'
@@ -44,22 +44,14 @@ const PHASES: readonly Phase[] = ['simplex', 'line', 'shrink']
 /** The settings with their defaults; throws a ValidationError (key path relative to `options`) on bad input. */
 export function nelderMeadSettings(options: NelderMeadOptions): Settings {
   checkOptionKeys(options, NELDER_MEAD_OPTION_KEYS, 'Nelder-Mead options')
-  const s: Settings = {
-    initialStep: options.initialStep ?? 1,
-    xtol: options.xtol ?? 1e-9,
-    ftol: options.ftol ?? 1e-12,
-    fatol: options.fatol ?? 1e-20,
-    restarts: options.restarts ?? 5,
+  const atLeastZero = { min: 0 }
+  return {
+    initialStep: finiteNumber(options.initialStep ?? 1, 'initialStep', atLeastZero),
+    xtol: finiteNumber(options.xtol ?? 1e-9, 'xtol', atLeastZero),
+    ftol: finiteNumber(options.ftol ?? 1e-12, 'ftol', atLeastZero),
+    fatol: finiteNumber(options.fatol ?? 1e-20, 'fatol', atLeastZero),
+    restarts: wholeNumber(options.restarts ?? 5, 'restarts'),
   }
-  for (const key of NELDER_MEAD_OPTION_KEYS) {
-    if (!(Number.isFinite(s[key]) && s[key] >= 0)) {
-      throw new ValidationError(`${key} must be a finite number ≥ 0, got ${s[key]}`, key)
-    }
-  }
-  if (!Number.isInteger(s.restarts)) {
-    throw new ValidationError(`restarts must be a whole number, got ${s.restarts}`, 'restarts')
-  }
-  return s
 }
 
 type Phase = 'simplex' | 'line' | 'shrink'

@@ -1,7 +1,7 @@
 // CMA-ES's options, their defaults and checks, and the strategy parameters Hansen's tutorial
 // derives from n and the population size.
 
-import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, finiteNumber, optionKeys, ValidationError, wholeNumber } from '@parafit/core'
 
 export interface CmaesOptions {
   /** Initial step size, relative to initialScales(x0, lower, upper); default 1 (the scales themselves). */
@@ -45,22 +45,13 @@ export const CMAES_MAX_PARAMETERS = 4000
 /** The settings with their defaults for n parameters; throws a ValidationError (key path relative to `options`) on bad input. */
 export function cmaesSettings(options: CmaesOptions, n: number): CmaesSettings {
   checkOptionKeys(options, CMAES_OPTION_KEYS, 'CMA-ES options')
-  const settings: CmaesSettings = {
-    sigma0: options.sigma0 ?? 1,
-    popSize: options.popSize ?? 4 + Math.floor(3 * Math.log(n)),
-    restarts: options.restarts ?? 0,
-    tolFun: options.tolFun ?? 1e-12,
-    tolX: options.tolX ?? 1e-11,
+  return {
+    sigma0: finiteNumber(options.sigma0 ?? 1, 'sigma0', { above: 0 }),
+    popSize: wholeNumber(options.popSize ?? 4 + Math.floor(3 * Math.log(n)), 'popSize', { min: 2 }),
+    restarts: wholeNumber(options.restarts ?? 0, 'restarts'),
+    tolFun: finiteNumber(options.tolFun ?? 1e-12, 'tolFun', { min: 0 }),
+    tolX: finiteNumber(options.tolX ?? 1e-11, 'tolX', { min: 0 }),
   }
-  const invalid = (key: keyof CmaesSettings, rule: string) =>
-    new ValidationError(`${key} must be ${rule}, got ${String(settings[key])}`, key)
-  if (!(settings.sigma0 > 0 && Number.isFinite(settings.sigma0))) throw invalid('sigma0', 'a positive number')
-  if (!Number.isInteger(settings.popSize) || settings.popSize < 2) throw invalid('popSize', 'an integer >= 2')
-  if (!Number.isInteger(settings.restarts) || settings.restarts < 0)
-    throw invalid('restarts', 'an integer >= 0')
-  if (!(settings.tolFun >= 0)) throw invalid('tolFun', 'a number >= 0')
-  if (!(settings.tolX >= 0)) throw invalid('tolX', 'a number >= 0')
-  return settings
 }
 
 /** Refuses a problem CMA-ES cannot take, before anything is allocated. */

@@ -1,6 +1,14 @@
 // Differential evolution's options, their defaults and checks.
 
-import { checkOptionKeys, closestName, optionKeys, ValidationError } from '@parafit/core'
+import {
+  checkOptionKeys,
+  finiteNumber,
+  numberIn,
+  oneOf,
+  optionKeys,
+  ValidationError,
+  wholeNumber,
+} from '@parafit/core'
 
 export type DifferentialEvolutionStrategy = 'rand/1/bin' | 'best/1/bin' | 'current-to-best/1/bin'
 
@@ -74,37 +82,21 @@ export function differentialEvolutionSettings(
   n: number,
 ): DifferentialEvolutionSettings {
   checkOptionKeys(options, DE_OPTION_KEYS, 'differential evolution options')
-  const settings: DifferentialEvolutionSettings = {
-    popSize: options.popSize ?? Math.max(20, 10 * n),
-    mutation: options.mutation ?? null,
-    crossover: options.crossover ?? 0.9,
-    strategy: options.strategy ?? 'current-to-best/1/bin',
-    tolFun: options.tolFun ?? 1e-12,
-    tolX: options.tolX ?? 1e-11,
-  }
-  const invalid = (key: keyof DifferentialEvolutionSettings, rule: string) =>
-    new ValidationError(`${key} must be ${rule}, got ${String(settings[key])}`, key)
-  if (!Number.isInteger(settings.popSize) || settings.popSize < 4) throw invalid('popSize', 'an integer >= 4')
-  if (settings.popSize * n > DE_MAX_POPULATION_NUMBERS)
+  const popSize = wholeNumber(options.popSize ?? Math.max(20, 10 * n), 'popSize', { min: 4 })
+  if (popSize * n > DE_MAX_POPULATION_NUMBERS)
     throw new ValidationError(
-      `a population of ${settings.popSize} × ${n} parameters holds ${settings.popSize * n} numbers, ` +
+      `a population of ${popSize} × ${n} parameters holds ${popSize * n} numbers, ` +
         `more than the ${DE_MAX_POPULATION_NUMBERS} differential evolution allows; ` +
         `set popSize to at most ${Math.floor(DE_MAX_POPULATION_NUMBERS / n)}, or use 'lm' or 'nelder-mead'`,
       'popSize',
     )
-  if (settings.mutation !== null && !(settings.mutation > 0 && settings.mutation <= 2))
-    throw invalid('mutation', 'in (0, 2]')
-  if (!(settings.crossover >= 0 && settings.crossover <= 1)) throw invalid('crossover', 'in [0, 1]')
-  if (!STRATEGIES.includes(settings.strategy)) {
-    const suggestion = closestName(String(settings.strategy), STRATEGIES)
-    throw new ValidationError(
-      `unknown strategy ${JSON.stringify(settings.strategy)}` +
-        `${suggestion === undefined ? '.' : `; did you mean '${suggestion}'?`} ` +
-        `Strategies: ${STRATEGIES.map((s) => `'${s}'`).join(', ')}`,
-      'strategy',
-    )
+  const mutation = options.mutation ?? null
+  return {
+    popSize,
+    mutation: mutation === null ? null : numberIn(mutation, 'mutation', { above: 0, max: 2 }),
+    crossover: numberIn(options.crossover ?? 0.9, 'crossover', { min: 0, max: 1 }),
+    strategy: oneOf(options.strategy ?? 'current-to-best/1/bin', 'strategy', STRATEGIES),
+    tolFun: finiteNumber(options.tolFun ?? 1e-12, 'tolFun', { min: 0 }),
+    tolX: finiteNumber(options.tolX ?? 1e-11, 'tolX', { min: 0 }),
   }
-  if (!(settings.tolFun >= 0)) throw invalid('tolFun', 'a number >= 0')
-  if (!(settings.tolX >= 0)) throw invalid('tolX', 'a number >= 0')
-  return settings
 }

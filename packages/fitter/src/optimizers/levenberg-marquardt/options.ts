@@ -1,6 +1,6 @@
 // Levenberg-Marquardt's options, their defaults and their checks.
 
-import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, finiteNumber, oneOf, optionKeys, trueOrFalse } from '@parafit/core'
 
 export const EPS = 2.220446049250313e-16
 
@@ -51,35 +51,23 @@ export type LevenbergMarquardtSettings = Required<LevenbergMarquardtOptions>
 /** The settings with their defaults; throws a ValidationError (key path relative to `options`) on bad input. */
 export function levenbergMarquardtSettings(options: LevenbergMarquardtOptions): LevenbergMarquardtSettings {
   checkOptionKeys(options, LM_OPTION_KEYS, 'Levenberg-Marquardt options')
-  const differences = options.differences ?? 'forward'
-  if (differences !== 'forward' && differences !== 'central') {
-    throw new ValidationError(
-      `differences must be 'forward' or 'central', got ${String(differences)}`,
-      'differences',
-    )
-  }
-  const settings: LevenbergMarquardtSettings = {
+  const differences = oneOf(options.differences ?? 'forward', 'differences', ['forward', 'central'])
+  const atLeastZero = { min: 0 }
+  return {
     differences,
-    relativeStep: options.relativeStep ?? (differences === 'forward' ? Math.sqrt(EPS) : Math.cbrt(EPS)),
-    ftol: options.ftol ?? 1e-14,
-    xtol: options.xtol ?? 1e-14,
-    gtol: options.gtol ?? 0,
-    prefetchJacobian: options.prefetchJacobian ?? true,
-    polish: options.polish ?? true,
-    acceleration: options.acceleration ?? true,
+    relativeStep: finiteNumber(
+      options.relativeStep ?? (differences === 'forward' ? Math.sqrt(EPS) : Math.cbrt(EPS)),
+      'relativeStep',
+      atLeastZero,
+    ),
+    ftol: finiteNumber(options.ftol ?? 1e-14, 'ftol', atLeastZero),
+    xtol: finiteNumber(options.xtol ?? 1e-14, 'xtol', atLeastZero),
+    gtol: finiteNumber(options.gtol ?? 0, 'gtol', atLeastZero),
+    prefetchJacobian: trueOrFalse(options.prefetchJacobian ?? true, 'prefetchJacobian'),
+    polish: trueOrFalse(options.polish ?? true, 'polish'),
+    acceleration: trueOrFalse(options.acceleration ?? true, 'acceleration'),
     // MINPACK's 100 lets the first step leap onto plateaus (BoxBOD from its far start); 1 costs
     // no accuracy on the NIST problems and fewer evaluations on the hard ones (MGH09).
-    stepBound: options.stepBound ?? 1,
+    stepBound: finiteNumber(options.stepBound ?? 1, 'stepBound', atLeastZero),
   }
-  for (const key of ['relativeStep', 'ftol', 'xtol', 'gtol', 'stepBound'] as const) {
-    if (!(Number.isFinite(settings[key]) && settings[key] >= 0)) {
-      throw new ValidationError(`${key} must be a finite number ≥ 0, got ${settings[key]}`, key)
-    }
-  }
-  for (const key of ['prefetchJacobian', 'polish', 'acceleration'] as const) {
-    if (typeof settings[key] !== 'boolean') {
-      throw new ValidationError(`${key} must be true or false, got ${String(settings[key])}`, key)
-    }
-  }
-  return settings
 }
