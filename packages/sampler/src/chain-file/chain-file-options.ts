@@ -1,9 +1,8 @@
 // EnsembleSampler's chainFile option, checked; and opening an existing file to continue it
 // (EnsembleSampler.resume), refused with the differences when it is another problem's.
 
-import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, optionKeys, ValidationError, wholeNumber } from '@parafit/core'
 import { ChainFileError } from '../errors.ts'
-import { wholeNumber } from '../option-checks.ts'
 import { type ChainFileContents, readChainFile } from './chain-file-reader.ts'
 import { ChainFileWriter } from './chain-file-writer.ts'
 import { type ChainFileProblem, DEFAULT_GROUP, PARAFIT_GROUP, problemDifferences } from './layout.ts'
@@ -55,7 +54,7 @@ export function chainFileSettings(options: ChainFileOptions, nDim: number): Chai
   }
   return {
     path: options.path,
-    every: wholeNumber(options.every ?? 1, 'chainFile.every', 1),
+    every: wholeNumber(options.every ?? 1, 'chainFile.every', { min: 1 }),
     group,
     parameterNames: names === undefined ? undefined : [...names],
   }

@@ -2,7 +2,7 @@
 // the draws (arviz's default "nearest" method, for one mode). For a skewed posterior it sits
 // nearer the mode than the equal-tailed interval and is shorter.
 
-import { ValidationError } from '@parafit/core'
+import { numberIn, ValidationError } from '@parafit/core'
 import { type Chains, checkChains, pooled } from './chains.ts'
 
 /**
@@ -10,7 +10,7 @@ import { type Chains, checkChains, pooled } from './chains.ts'
  * several are as narrow). `draws` is one Float64Array or chains, pooled. [NaN, NaN] for any NaN.
  */
 export function hdi(draws: Float64Array | Chains, prob = 0.94): [low: number, high: number] {
-  if (!(prob > 0 && prob < 1)) throw new ValidationError(`hdi(): prob must be in (0, 1), got ${prob}`)
+  numberIn(prob, 'prob', { above: 0, below: 1 })
   if (!(draws instanceof Float64Array)) checkChains(draws, 'hdi()')
   const all = draws instanceof Float64Array ? draws : pooled(draws)
   if (all.length === 0) throw new ValidationError('hdi(): no draws')

@@ -2,7 +2,7 @@
 // al. 2021): per parameter the mean, sd (ddof = 1), 94% HDI, MCSE of mean and sd, bulk and tail
 // ESS, and the rank-normalised split R̂.
 
-import { checkOptionKeys, optionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, numberIn, optionKeys, ValidationError } from '@parafit/core'
 import { type Chains, checkChains, mean, pooled, variance } from './chains.ts'
 import { essBulk, essTail } from './ess.ts'
 import { hdi } from './hdi.ts'
@@ -68,9 +68,7 @@ function namedChains(draws: Draws, names: readonly string[] | undefined): [strin
  */
 export function summary(draws: Draws, options: SummaryOptions = {}): SummaryRow[] {
   checkOptionKeys(options, SUMMARY_OPTION_KEYS, 'summary() options')
-  const hdiProb = options.hdiProb ?? 0.94
-  if (!(hdiProb > 0 && hdiProb < 1))
-    throw new ValidationError(`summary(): hdiProb must be in (0, 1), got ${hdiProb}`, 'hdiProb')
+  const hdiProb = numberIn(options.hdiProb ?? 0.94, 'hdiProb', { above: 0, below: 1 })
   const parameters = namedChains(draws, options.names)
   for (const [name, chains] of parameters) checkChains(chains, `summary(): parameter "${name}"`)
   return parameters.map(([name, chains]) => {

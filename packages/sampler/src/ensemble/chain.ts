@@ -3,11 +3,10 @@
 // get_chain, get_log_prob, get_blobs, get_autocorr_time), selecting steps as emcee does (discard,
 // then the last of every `thin`). The sampler decides the steps; this keeps them.
 
-import { checkOptionKeys } from '@parafit/core'
+import { checkOptionKeys, wholeNumber } from '@parafit/core'
 import type { Blob } from '../batch-results.ts'
 import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
 import { AutocorrError } from '../errors.ts'
-import { wholeNumber } from '../option-checks.ts'
 import { AUTOCORR_OPTION_KEYS, type AutocorrOptions, integratedTime } from './autocorr.ts'
 import { CHAIN_OPTION_KEYS, type ChainOptions } from './ensemble-options.ts'
 import type { Step } from './step-schedule.ts'
@@ -82,8 +81,8 @@ export class Chain {
   /** Steps kept, from `discard` on, every `thin`-th (as emcee: the last of each group of `thin`). */
   select(options: ChainOptions, where: string, moreKeys: readonly string[] = []): number[] {
     checkOptionKeys(options, [...CHAIN_OPTION_KEYS, ...moreKeys], where)
-    const discard = wholeNumber(options.discard ?? 0, 'discard', 0)
-    const thin = wholeNumber(options.thin ?? 1, 'thin', 1)
+    const discard = wholeNumber(options.discard ?? 0, 'discard')
+    const thin = wholeNumber(options.thin ?? 1, 'thin', { min: 1 })
     const out: number[] = []
     for (let s = discard + thin - 1; s < this.iteration; s += thin) out.push(s)
     return out

@@ -2,7 +2,7 @@
 // equal-weight draw (each point kept ⌊w/w_max·boost⌋ times, once more with the remainder's
 // probability, as nautilus does).
 
-import { type ParamTree, Random, ValidationError } from '@parafit/core'
+import { finiteNumber, type ParamTree, Random } from '@parafit/core'
 import type { Blob } from '../batch-results.ts'
 import type { Prior } from '../prior/prior.ts'
 import { STREAM } from './bound.ts'
@@ -36,9 +36,7 @@ export function posterior<P extends ParamTree>(
   runSeed: number,
   options: PosteriorOptions,
 ): Posterior<P> {
-  const boost = options.boost ?? 1
-  if (!(boost > 0 && Number.isFinite(boost)))
-    throw new ValidationError(`boost must be > 0, got ${boost}`, 'boost')
+  const boost = finiteNumber(options.boost ?? 1, 'boost', { above: 0 })
   const discard = state.discard && state.explored
   const w = pointWeights(state.shells, state.stats(), discard)
   const total = logSumExp(w.logW)

@@ -84,7 +84,7 @@ describe('shapes', () => {
     )
     expect(() => summary({})).toThrow(/no parameters/)
     expect(() => summary([])).toThrow(/no draws/)
-    expect(() => summary(good, { hdiProb: 1 })).toThrow(/hdiProb must be in \(0, 1\), got 1/)
+    expect(() => summary(good, { hdiProb: 1 })).toThrow(/hdiProb must be a number in \(0, 1\), got 1/)
     expect(validationErrorOf(() => summary(good, { hdiProb: 1 })).keyPath).toBe('hdiProb')
     expect(validationErrorOf(() => summary([good, good], { names: ['a'] })).keyPath).toBe('names')
     expect(() => summary([good, good], { names: ['a'] })).toThrow(/1 names for 2 parameters/)

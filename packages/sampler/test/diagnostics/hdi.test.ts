@@ -70,7 +70,7 @@ describe('hdi on any sample', () => {
 
   test('prob outside (0, 1) is a ValidationError', () => {
     expect(() => hdi(Float64Array.of(1, 2, 3), 1)).toThrow(ValidationError)
-    expect(() => hdi(Float64Array.of(1, 2, 3), 0)).toThrow(/prob must be in \(0, 1\)/)
+    expect(() => hdi(Float64Array.of(1, 2, 3), 0)).toThrow(/prob must be a number in \(0, 1\), got 0/)
     expect(() => hdi(new Float64Array(0))).toThrow(/no draws/)
   })
 })
