@@ -148,6 +148,12 @@ function validateFitterOptions<P extends ParamTree>(objective: unknown, options:
   checkOptionKeys(options, FITTER_OPTION_KEYS, 'the Fitter options')
 }
 
+/** A checkpoint file that a fit continues, and what it holds. */
+interface Resumed {
+  readonly path: string
+  readonly data: CheckpointData
+}
+
 /**
  * Minimises an objective, evaluating each batch of candidate points at once on a pool (worker
  * threads with `numWorkers`, processes or MPI ranks with `pool`). `fit()` runs one of four
@@ -234,11 +240,13 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     const space = this.#space
     const problem: Problem = { x0: space.initial, lower: space.lower, upper: space.upper }
     const checkpointPath = options.checkpoint?.path
-    let resumed: CheckpointData | undefined
+    let resumed: Resumed | undefined
     if (checkpointPath !== undefined && options.checkpoint?.resume !== false) {
-      resumed = await readCheckpoint(checkpointPath)
-      if (resumed !== undefined)
-        assertSameProblem(checkpointPath, resumed, { method, ...space, keys: space.keys, seed: options.seed })
+      const data = await readCheckpoint(checkpointPath)
+      if (data !== undefined) {
+        assertSameProblem(checkpointPath, data, { method, ...space, keys: space.keys, seed: options.seed })
+        resumed = { path: checkpointPath, data }
+      }
     }
 
     this.#running = true
@@ -259,14 +267,14 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
       policy: FailurePolicy
       method: Method | 'auto'
       problem: Problem
-      resumed: CheckpointData | undefined
+      resumed: Resumed | undefined
     },
   ): Promise<FitResult<P>> {
     const space = this.#space
     const resumed = o.resumed
     const checkpointPath = o.checkpoint?.path
     const record =
-      resumed === undefined ? new RunRecord() : restoring(checkpointPath!, () => new RunRecord(resumed))
+      resumed === undefined ? new RunRecord() : restoring(resumed.path, () => new RunRecord(resumed.data))
     const evaluate = (points: readonly Float64Array[]) =>
       evaluateBatch(pool, this.#objective, space, points, {
         ...(o.signal === undefined ? {} : { signal: o.signal }),
@@ -289,10 +297,9 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         })
       }
       if (resumed !== undefined) {
-        method = resumed.method
-        optimizer = restoring(checkpointPath!, () =>
-          restoreOptimizer(resumed.method, o.problem, resumed.optimizer),
-        )
+        const { path, data } = resumed
+        method = data.method
+        optimizer = restoring(path, () => restoreOptimizer(data.method, o.problem, data.optimizer))
       } else {
         if (o.method === 'auto') {
           const [start] = await this.#evaluateChecked(evaluate, [o.problem.x0], record, o.policy, () =>
@@ -389,12 +396,14 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         failure ??= error
       })
     }
+    // Without a failure the loop ended on a stop (a caught abort sets one too).
     const result = () =>
       record.toResult(space, method, stop!, this.#leastSquares(optimizer, o.absoluteSigma === true))
     if (failure === undefined) return result()
-    if (failure instanceof CheckpointError) {
+    // Without a checkpoint of this run's, a CheckpointError is the caller's (thrown in onProgress).
+    if (failure instanceof CheckpointError && checkpoints !== undefined) {
       const ended = stop !== undefined
-      throw checkpoints!.writeFailed(failure, {
+      throw checkpoints.writeFailed(failure, {
         step: record.step,
         ended,
         result: ended ? result() : partial('failed', `failed: ${failure.message}`),

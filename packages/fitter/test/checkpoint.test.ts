@@ -92,6 +92,21 @@ describe('a checkpoint that cannot be written', () => {
     expect(result.nEvals).toBe(whole.nEvals)
     expect(result.history).toEqual(whole.history)
   })
+
+  test("a CheckpointError from the caller's onProgress, in a fit without a checkpoint, is a FitError with the result so far", async () => {
+    const error = await rejection(
+      make().fit({
+        method: 'nelder-mead',
+        onProgress: (p) => {
+          if (p.step === 3)
+            throw new CheckpointError('/elsewhere/own.ckpt', "the caller's own checkpoint failed")
+        },
+      }),
+    )
+    expect(error).toBeInstanceOf(FitError)
+    expect(error.cause).toBeInstanceOf(CheckpointError)
+    expect((error as FitError).result?.steps).toBe(3)
+  })
 })
 
 describe('resuming with another seed', () => {

@@ -113,6 +113,26 @@ export class LevenbergMarquardt implements Optimizer {
     return this.#iterations
   }
 
+  // Past phase 'start' the iterate has residuals, and past the first Jacobian, columns: tell()
+  // sets them in that order, and restore() refuses a saved state without them.
+  get #residuals(): Float64Array {
+    if (this.#r === undefined) throw this.#broken('no residuals')
+    return this.#r
+  }
+
+  get #columns(): Float64Array[] {
+    const { columns } = this.#jacobian
+    if (columns === undefined) throw this.#broken('no Jacobian')
+    return columns
+  }
+
+  #broken(what: string): Error {
+    // An internal invariant, never the user's doing.
+    return new Error(
+      `Levenberg-Marquardt has ${what} at its iterate in phase '${this.#phase}' (a bug in parafit)`,
+    )
+  }
+
   ask(): Float64Array[] {
     if (this.#stop !== undefined)
       throw new ValidationError(`ask() after Levenberg-Marquardt stopped (${this.#stop.reason})`)
@@ -166,7 +186,7 @@ export class LevenbergMarquardt implements Optimizer {
         return
       }
       case 'jacobian':
-        if (!this.#jacobian.tell(results, this.#r!)) return // blind columns: ask it again
+        if (!this.#jacobian.tell(results, this.#residuals)) return // blind columns: ask it again
         this.#jacobianCurrent = true
         if (this.#scalingPending) this.#initialiseScaling()
         else this.#updateScaling()
@@ -174,7 +194,7 @@ export class LevenbergMarquardt implements Optimizer {
         this.#afterJacobian()
         return
       case 'final-jacobian':
-        if (!this.#jacobian.tell(results, this.#r!)) return
+        if (!this.#jacobian.tell(results, this.#residuals)) return
         this.#jacobianCurrent = true
         this.#stop = { kind: 'converged', reason: this.#finalReason ?? 'converged' }
         return
@@ -184,14 +204,14 @@ export class LevenbergMarquardt implements Optimizer {
   }
 
   #initialiseScaling(): void {
-    const columns = this.#jacobian.columns!
+    const columns = this.#columns
     for (let j = 0; j < columns.length; j++) this.#d[j] = norm2(columns[j]!) || 1
     this.#radius = this.#s.stepBound * scaledNorm(this.#d, this.#x) || this.#s.stepBound
   }
 
   /** MINPACK mode 1: each scale only grows, so the trust region never widens by rescaling alone. */
   #updateScaling(): void {
-    const columns = this.#jacobian.columns!
+    const columns = this.#columns
     for (let j = 0; j < columns.length; j++) this.#d[j] = Math.max(this.#d[j]!, norm2(columns[j]!))
   }
 
@@ -201,7 +221,7 @@ export class LevenbergMarquardt implements Optimizer {
     const previous = this.#previous
     this.#previous = undefined
     if (previous !== undefined && this.#s.acceleration && !this.#polishing) {
-      this.#curvature = curvatureAlong(previous.step, previous.r, this.#r!, this.#jacobian.columns!)
+      this.#curvature = curvatureAlong(previous.step, previous.r, this.#residuals, this.#columns)
     }
     if (this.#fnorm === 0) {
       this.#stop = { kind: 'converged', reason: 'converged: the residuals are zero' }
@@ -223,8 +243,8 @@ export class LevenbergMarquardt implements Optimizer {
   /** max_j |J_jᵀ r| / (‖J_j‖ ‖r‖), MINPACK's gnorm; over the columns that are free to move. */
   #gradientCosine(): number {
     let worst = 0
-    this.#jacobian.columns!.forEach((column, j) => {
-      const c = cosine(column, this.#r!)
+    this.#columns.forEach((column, j) => {
+      const c = cosine(column, this.#residuals)
       if (!this.#pinned(j, c)) worst = Math.max(worst, Math.abs(c))
     })
     return worst
@@ -243,6 +263,7 @@ export class LevenbergMarquardt implements Optimizer {
    */
   #nextTrial(): void {
     const trial = this.#makeTrial()
+    // #makeTrial() has just made the subproblem.
     if (!this.#subproblem!.finite) {
       const reason = 'stalled: numerical breakdown (the Jacobian scaled by its column norms is not finite)'
       this.#stop = { kind: 'stalled', reason }
@@ -263,9 +284,9 @@ export class LevenbergMarquardt implements Optimizer {
   }
 
   #makeTrial(): Trial {
-    const r = this.#r!
+    const r = this.#residuals
     // Pinned parameters get a zero column: the step leaves them where they are.
-    const columns = this.#jacobian.columns!.map((column, j) =>
+    const columns = this.#columns.map((column, j) =>
       this.#pinned(j, cosine(column, r)) ? new Float64Array(r.length) : column,
     )
     this.#subproblem ??= new TrustRegionSubproblem(columns, this.#d, r)
@@ -285,10 +306,10 @@ export class LevenbergMarquardt implements Optimizer {
   }
 
   #tellTrial(results: readonly Told[]): void {
-    const trial = this.#trial!
+    const trial = this.#trial! // made by ask(), which tell() requires
     this.#trial = undefined
     const told = results[0]!
-    const fnorm1 = failed(told) ? Number.POSITIVE_INFINITY : norm2(residualsOf(told, this.#r!.length))
+    const fnorm1 = failed(told) ? Number.POSITIVE_INFINITY : norm2(residualsOf(told, this.#residuals.length))
     if (this.#iterations === 0 && this.#radius > trial.scaledNorm) this.#radius = trial.scaledNorm
     const outcome = outcomeOf(trial, this.#fnorm, fnorm1)
     const { ratio } = outcome
@@ -300,7 +321,7 @@ export class LevenbergMarquardt implements Optimizer {
     const settled = this.#polishing && trial.gaussNewton && this.#jacobian.holdsAt(trial.x)
     const accepted = ratio >= 1e-4 || (settled && ratio > -1)
     if (accepted) {
-      this.#previous = { step: trial.step, r: this.#r! }
+      this.#previous = { step: trial.step, r: this.#residuals }
       this.#x = trial.x
       this.#r = residualsOf(told)
       this.#fnorm = fnorm1
@@ -322,7 +343,7 @@ export class LevenbergMarquardt implements Optimizer {
     if (accepted && !this.#jacobianCurrent && this.#s.prefetchJacobian && results.length > 1) {
       // When stopping (or polishing next) the plain path never sees this Jacobian's column norms;
       // leaving the scaling alone keeps both paths on the same iterates, bit for bit.
-      this.#jacobianCurrent = this.#jacobian.tell(results.slice(1), this.#r!)
+      this.#jacobianCurrent = this.#jacobian.tell(results.slice(1), this.#residuals)
       if (this.#jacobianCurrent && reason === undefined) this.#updateScaling()
     }
     if (reason !== undefined) {

@@ -81,24 +81,26 @@ export class Cmaes implements Optimizer {
     const run = this.#run
     if (run.stop !== undefined) throw new ValidationError(`ask() after CMA-ES stopped (${run.stop.reason})`)
     // Asking again before telling repeats the same generation (also what a restored mid-generation state does).
-    if (run.pending === undefined) {
+    let pending = run.pending
+    if (pending === undefined) {
       const { n } = this.#geometry
       // Done at the end of tell() already, unless the state was restored just then.
-      if (!this.#decomposeIfDue())
-        throw new ValidationError(`ask() after CMA-ES stopped (${run.stop!.reason})`)
+      const breakdown = this.#decomposeIfDue()
+      if (breakdown !== undefined)
+        throw new ValidationError(`ask() after CMA-ES stopped (${breakdown.reason})`)
       const z: Float64Array[] = []
       for (let k = 0; k < this.#strategy.lambda; k++) {
         const zk = new Float64Array(n)
         for (let i = 0; i < n; i++) zk[i] = run.random.normal()
         z.push(zk)
       }
-      this.#resample(z)
+      pending = this.#resample(z)
     }
-    return run.pending!.points.map((p) => p.slice())
+    return pending.points.map((p) => p.slice())
   }
 
   /** Builds the pending generation from its normal deviates: y = B D z, point = mirror(x0 + scale (m + sigma y)). */
-  #resample(z: Float64Array[]): void {
+  #resample(z: Float64Array[]): Pending {
     const run = this.#run
     const { n, origin, scales, lower, upper } = this.#geometry
     const y: Float64Array[] = []
@@ -118,6 +120,7 @@ export class Cmaes implements Optimizer {
       points.push(reflectIntoBox(x, lower, upper))
     }
     run.pending = { z, y, points }
+    return run.pending
   }
 
   tell(results: readonly Told[]): void {
@@ -245,11 +248,11 @@ export class Cmaes implements Optimizer {
 
   /**
    * Refreshes B and D from C when they are due (symmetrised, eigenvalues floored so that D stays
-   * real and positive). False when C could not be decomposed: the run has then stopped, stalled.
+   * real and positive). When C cannot be decomposed the run stops, stalled, and that stop is returned.
    */
-  #decomposeIfDue(): boolean {
+  #decomposeIfDue(): OptimizerStop | undefined {
     const run = this.#run
-    if (run.runGeneration - run.eigenGeneration <= this.#strategy.eigenEvery) return true
+    if (run.runGeneration - run.eigenGeneration <= this.#strategy.eigenEvery) return undefined
     const { n } = this.#geometry
     const rows: number[][] = []
     for (let i = 0; i < n; i++) {
@@ -267,7 +270,7 @@ export class Cmaes implements Optimizer {
       if (values.some((v) => Number.isNaN(v))) throw new RangeError('NaN eigenvalue')
     } catch {
       run.stop = stalled('numerical breakdown (the covariance matrix cannot be decomposed)')
-      return false
+      return run.stop
     }
     const floor = Math.max(...values) * 1e-20
     for (let j = 0; j < n; j++) {
@@ -275,7 +278,7 @@ export class Cmaes implements Optimizer {
       for (let i = 0; i < n; i++) run.B[i * n + j] = vectors.get(i, j)
     }
     run.eigenGeneration = run.runGeneration
-    return true
+    return undefined
   }
 
   #checkStop(losses: Float64Array): OptimizerStop | undefined {

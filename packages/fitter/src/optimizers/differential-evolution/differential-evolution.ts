@@ -133,6 +133,7 @@ export class DifferentialEvolution implements Optimizer {
         const x = run.population[base]!
         for (let j = 0; j < n; j++) mutant[j] = x[j]! + F * (a[j]! - b[j]!)
       } else if (rule === 'best/1/bin') {
+        // The rules that steer to the best are chosen only when there is one.
         const x = run.population[best!]!
         for (let j = 0; j < n; j++) mutant[j] = x[j]! + F * (a[j]! - b[j]!)
       } else {

@@ -170,8 +170,11 @@ function readJacobian(saved: SavedState, n: number, m: number | undefined): Jaco
   const flags = saved.vector('absoluteStep', n)
   if (flags.some((f) => f !== 0 && f !== 1))
     saved.invalid('absoluteStep', 'holds something other than 0 and 1')
-  if (saved.present('columns') && m === undefined) saved.invalid('columns', 'are there without residuals')
-  const columns = saved.present('columns') ? saved.vectors('columns', m!, n) : undefined
+  let columns: Float64Array[] | undefined
+  if (saved.present('columns')) {
+    if (m === undefined) saved.invalid('columns', 'are there without residuals')
+    columns = saved.vectors('columns', m, n)
+  }
   const reach = saved.optionalVector('reach', n)
   if (reach?.some((v) => v < 0)) saved.invalid('reach', 'holds a negative distance')
   return {
