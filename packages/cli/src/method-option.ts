@@ -3,7 +3,7 @@
 // numbers, true/false, or text; unknown keys are caught by the Fitter's own check, with the
 // closest known name, before anything is evaluated.
 
-import { ValidationError } from '@parafit/core'
+import { messageWithoutKeyPath, oneOf, ValidationError } from '@parafit/core'
 import type { Method } from '@parafit/fitter'
 import { METHODS, type MethodOptions } from '@parafit/fitter'
 
@@ -31,13 +31,15 @@ export function parseMethodSetting(text: string): MethodSetting {
   const name = text.slice(0, eq).trim()
   const dot = name.indexOf('.')
   const prefix = dot > 0 ? name.slice(0, dot) : undefined
-  if (prefix !== undefined && !METHODS.includes(prefix as Method)) {
-    throw new ValidationError(
-      `--method-option ${text}: '${prefix}' is not a method; use one of ${METHODS.join(', ')} before the dot`,
-    )
+  let method: Method | undefined
+  try {
+    method = prefix === undefined ? undefined : oneOf(prefix, 'the method before the dot', METHODS)
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error
+    throw new ValidationError(`--method-option ${text}: ${messageWithoutKeyPath(error)}`)
   }
   return {
-    method: prefix as Method | undefined,
+    method,
     key: prefix === undefined ? name : name.slice(dot + 1),
     value: parseValue(text.slice(eq + 1)),
   }

@@ -2,6 +2,12 @@
 // fit-command.ts, sample-command.ts and report-command.ts.
 
 import { createRequire } from 'node:module'
+import {
+  wholeNumber as checkWholeNumber,
+  integer,
+  messageWithoutKeyPath,
+  ValidationError,
+} from '@parafit/core'
 import type { Method } from '@parafit/fitter'
 import { METHODS } from '@parafit/fitter'
 import { Command, InvalidArgumentError, Option } from 'commander'
@@ -12,23 +18,33 @@ import { runReportCommand } from './report-command.ts'
 import { runSampleCommand } from './sample-command.ts'
 import type { SampleMethod } from './sample-module.ts'
 
-function wholeNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value)
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1.`)
-    return n
+/**
+ * A commander parser for a flag's value, checked by one of core's checks (a number if the text
+ * reads as one, else the text, so that a message shows what was typed). A refusal is commander's
+ * InvalidArgumentError, which it prints with the usage.
+ */
+function checked<T>(flag: string, check: (value: unknown, key: string) => T): (text: string) => T {
+  return (text) => {
+    const n = Number(text)
+    try {
+      return check(text.trim() === '' || Number.isNaN(n) ? text : n, flag)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      throw new InvalidArgumentError(`${messageWithoutKeyPath(error)}.`)
+    }
   }
 }
 
-function workers(value: string): number | 'auto' {
-  return value === 'auto' ? 'auto' : wholeNumber('--workers')(value)
+function wholeNumber(flag: string, min = 1): (text: string) => number {
+  return checked(flag, (value, key) => checkWholeNumber(value, key, { min }))
 }
 
-function seed(value: string): number {
-  const n = Number(value)
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('--seed must be an integer.')
-  return n
+const workerCount = wholeNumber('--workers')
+function workers(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : workerCount(value)
 }
+
+const seed = checked('--seed', integer)
 
 /**
  * --seed when the user gave it. A resumed run continues with its saved seed, and one given that
@@ -217,12 +233,7 @@ program
   .option(
     '--networks <n>',
     'nested: neural networks per bound region (default 4, as nautilus; 0 for ellipsoids alone)',
-    (value: string) => {
-      const n = Number(value)
-      if (!Number.isInteger(n) || n < 0)
-        throw new InvalidArgumentError('--networks must be a whole number ≥ 0.')
-      return n
-    },
+    wholeNumber('--networks', 0),
   )
   .option('-s, --seed <n>', 'seed; the same seed gives the same run on any number of workers', seed, 1)
   .option(

@@ -138,7 +138,12 @@ describe('parafit fit', () => {
   test('bad arguments and bad modules fail with a message that says what to do', async () => {
     const badWorkers = await parafit(['fit', fixture('bowl-fit.ts'), '--workers', 'many'])
     expect(badWorkers.code).not.toBe(0)
-    expect(badWorkers.stderr).toMatch(/--workers must be a whole number/)
+    expect(badWorkers.stderr).toMatch(/--workers must be a whole number ≥ 1, got 'many'\./)
+    const badBudget = await parafit(['fit', fixture('bowl-fit.ts'), '--budget', '2.5'])
+    expect(badBudget.code).not.toBe(0)
+    expect(badBudget.stderr).toMatch(/--budget must be a whole number ≥ 1, got 2.5\./)
+    const badSeed = await parafit(['fit', fixture('bowl-fit.ts'), '--seed', 'x'])
+    expect(badSeed.stderr).toMatch(/--seed must be an integer, got 'x'\./)
     const badMethod = await parafit(['fit', fixture('bowl-fit.ts'), '--method', 'bfgs'])
     expect(badMethod.stderr).toMatch(/Allowed choices are auto, lm, nelder-mead, cmaes, de/)
     const missing = await parafit(['fit', join(scratch, 'nowhere.ts')])
@@ -271,6 +276,14 @@ describe('parafit fit', () => {
     )
     const malformed = await parafit(['fit', fixture('bowl-fit.ts'), '-O', 'xtol'])
     expect(malformed.stderr).toMatch(/takes key=value/)
+    const notAMethod = await parafit(['fit', fixture('bowl-fit.ts'), '-O', 'cmsae.popSize=12'])
+    expect(notAMethod.stderr).toMatch(
+      /--method-option cmsae\.popSize=12: the method before the dot must be 'lm', 'nelder-mead', 'cmaes' or 'de', got 'cmsae'; did you mean 'cmaes'\?/,
+    )
+    const badValue = await cmaes('popSize=1')
+    expect(badValue.stderr).toMatch(
+      /popSize must be a whole number ≥ 2, got 1 \(--method-option cmaes\.popSize\)/,
+    )
   }, 30_000)
 
   test('a model whose data is random on each worker is refused, naming --no-check-workers, which runs it', async () => {
