@@ -78,7 +78,7 @@ export class MpiCoordinator implements MpiPool {
   }
 
   get lostRanks(): LostRank[] {
-    return this.#channels.filter((c) => c.lost !== undefined).map((c) => ({ rank: c.rank, reason: c.lost! }))
+    return this.#channels.flatMap((c) => (c.lost === undefined ? [] : [{ rank: c.rank, reason: c.lost }]))
   }
 
   /** Worker ranks to release at exit, or undefined while work is in flight (for the runtime). */

@@ -39,13 +39,8 @@ export type Envelope =
   | { readonly t: 'release'; readonly session: number }
   | { readonly t: 'released'; readonly session: number }
   // runMpi: the value main returned (or its error), for every rank.
-  | {
-      readonly t: 'finish'
-      readonly session: number
-      readonly ok: boolean
-      readonly value: unknown
-      readonly error: SerializedError | undefined
-    }
+  | { readonly t: 'finish'; readonly session: number; readonly ok: true; readonly value: unknown }
+  | { readonly t: 'finish'; readonly session: number; readonly ok: false; readonly error: SerializedError }
   // A worker rank's last words from its exit handler.
   | { readonly t: 'died'; readonly rank: number; readonly reason: string }
 

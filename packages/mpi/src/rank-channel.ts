@@ -86,10 +86,11 @@ export class RankChannel {
     this.#events = undefined
     if (reason === 'close') return Promise.resolve()
     if (reason === 'timeout') {
-      this.lost =
+      const lost =
         `rank ${this.rank} (${this.host}) overran timeoutMs and is still running; an MPI rank cannot be ` +
         'stopped or replaced, so it takes no more work'
-      queueMicrotask(() => events.exit({ reason: this.lost! }))
+      this.lost = lost
+      queueMicrotask(() => events.exit({ reason: lost }))
       return Promise.resolve()
     }
     // Abort: the scheduler gets a new handle once the rank has finished what it holds.

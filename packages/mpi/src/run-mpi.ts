@@ -67,14 +67,14 @@ async function coordinate<T>(
     const hold = runtime.transport.hold()
     try {
       let finish: Finish = outcome.ok
-        ? { t: 'finish', session: id, ok: true, value: outcome.value, error: undefined }
-        : { t: 'finish', session: id, ok: false, value: undefined, error: serializeError(outcome.error) }
+        ? { t: 'finish', session: id, ok: true, value: outcome.value }
+        : { t: 'finish', session: id, ok: false, error: serializeError(outcome.error) }
       const unsendable = outcome.ok ? findUncloneable(outcome.value, 'value') : undefined
       if (unsendable !== undefined) {
         const error = new ContextTransportError(unsendable.keyPath, unsendable.reason)
         error.message = `runMpi: what main returned cannot be sent to the other ranks: ${error.message}`
         outcome = { ok: false, error }
-        finish = { t: 'finish', session: id, ok: false, value: undefined, error: serializeError(error) }
+        finish = { t: 'finish', session: id, ok: false, error: serializeError(error) }
       }
       const lost = new Set(pool.lostRanks.map((r) => r.rank))
       for (let rank = 1; rank < runtime.size; rank++)
@@ -100,6 +100,6 @@ async function serve<T>(session: Session): Promise<T> {
     })
   }).finally(hold)
   session.end()
-  if (!finish.ok) throw deserializeError(finish.error!)
+  if (!finish.ok) throw deserializeError(finish.error)
   return finish.value as T
 }
