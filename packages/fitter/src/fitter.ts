@@ -17,7 +17,7 @@ import {
   ValidationError,
   wholeNumber,
 } from '@parafit/core'
-import { checkWorkersAgree, type Pool, PoolLease } from '@parafit/parallel'
+import { checkPoolDefaults, checkWorkersAgree, type Pool, PoolLease } from '@parafit/parallel'
 import {
   assertSameProblem,
   type CheckpointData,
@@ -146,6 +146,7 @@ function validateFitterOptions<P extends ParamTree>(objective: unknown, options:
     throw new ValidationError('the Fitter needs options: { initial, bounds?, numWorkers? | pool? }')
   }
   checkOptionKeys(options, FITTER_OPTION_KEYS, 'the Fitter options')
+  checkPoolDefaults(options)
 }
 
 /** A checkpoint file that a fit continues, and what it holds. */

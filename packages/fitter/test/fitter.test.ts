@@ -161,6 +161,10 @@ describe('Fitter: bad values and failures', () => {
     expect(make({ numWorkers: 0 })).toThrow(/numWorkers/)
     expect(make({ numWorkers: 2.5 })).toThrow(ValidationError)
     expect(make({ numWorkers: 2, pool: serialPool() })).toThrow(/not both/)
+    expect(make({ retries: -1 })).toThrow(
+      /^retries must be a whole number from 0 to 100, got -1 \(at 'retries'\)$/,
+    )
+    expect(make({ timeoutMs: 0 })).toThrow(/^timeoutMs must be a finite number of milliseconds > 0, got 0 /)
     expect(make({ initial: { x: 5, y: { z: 0 } }, bounds })).toThrow(/outside the bounds/)
     expect(make({ initial: { x: Number.NaN, y: { z: 0 } } })).toThrow(ValidationError)
     expect(() => new Fitter((() => 1) as never, { initial })).toThrow(/needs an objective/)

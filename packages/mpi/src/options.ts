@@ -2,7 +2,7 @@
 // them (parallel's checkPoolDefaults), closeTimeoutMs, and unknown keys with the closest known one.
 
 import { checkOptionKeys, optionKeys, positiveMs } from '@parafit/core'
-import { checkPoolDefaults } from '@parafit/parallel/internal'
+import { checkPoolDefaults } from '@parafit/parallel'
 import type { MpiOptions } from './types.ts'
 
 export const MPI_OPTION_KEYS = optionKeys<MpiOptions>()(['timeoutMs', 'retries', 'closeTimeoutMs'])

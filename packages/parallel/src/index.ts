@@ -12,6 +12,7 @@ export {
   type Settled,
 } from './map-with-context.ts'
 export {
+  checkPoolDefaults,
   MAX_WORKERS,
   type ProcessPoolOptions,
   type SerialPoolOptions,

@@ -1,7 +1,6 @@
 // The building blocks other parafit packages assemble pools from (@parafit/mpi uses the
 // scheduler and the worker loop). Not a stable API for applications.
 
-export { checkPoolDefaults } from './options.ts'
 export type { LeafObjective, Pool } from './pool.ts'
 export type { FromWorker, ToWorker } from './protocol.ts'
 export { refIdentity } from './ref-registry.ts'
