@@ -23,9 +23,10 @@ export function parallelCombined<P extends ParamTree = ParamTree>(
   const wrapper: Objective<P> = {
     hooks: objective.hooks,
     async evaluate(params: P, ctx: EvaluateContext = new EvaluateContext()): Promise<number> {
-      const [settled] = await mapWithContextSettled(pool, objective, [params], { contexts: [ctx] })
-      if (!settled!.ok) throw settled!.error
-      return settled!.value
+      // One parameter set, one outcome.
+      const settled = (await mapWithContextSettled(pool, objective, [params], { contexts: [ctx] }))[0]!
+      if (!settled.ok) throw settled.error
+      return settled.value
     },
     withHooks(hooks: Hook | readonly Hook[]): Objective<P> {
       return parallelCombined(objective.withHooks(hooks), pool)

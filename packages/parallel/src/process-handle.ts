@@ -53,7 +53,8 @@ export const spawnProcess: SpawnWorker = (id, events, options): WorkerHandle => 
   })
   live.add(child)
   const stderr = new StderrTail()
-  child.stderr!.on('data', (chunk: Buffer) => {
+  const pipe = child.stderr! // stdio[2] is 'pipe'
+  pipe.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk)
     stderr.add(chunk)
   })
@@ -70,8 +71,8 @@ export const spawnProcess: SpawnWorker = (id, events, options): WorkerHandle => 
         resolve()
       }
       // What it wrote last may still be in the pipe; a grandchild holding it open is not waited for.
-      if (child.stderr!.closed) report()
-      child.stderr!.once('close', report)
+      if (pipe.closed) report()
+      pipe.once('close', report)
       setTimeout(report, 200).unref()
     })
   })

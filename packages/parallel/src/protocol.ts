@@ -118,7 +118,9 @@ export function classInstanceIn(ctx: {
   return findClassInstance(ctx.meta, 'ctx.meta') ?? findClassInstance(ctx.quantities, 'ctx.quantities')
 }
 
-/** The full result state of a task, from its result and its parameters. */
+/** The full result state of a task, from its result and its parameters; a success always has one. */
+export function resultState(result: Extract<TaskResult, { ok: true }>, params: ParamTree): ContextResultState
+export function resultState(result: TaskResult, params: ParamTree): ContextResultState | undefined
 export function resultState(result: TaskResult, params: ParamTree): ContextResultState | undefined {
   if (result.ok) {
     return {

@@ -54,7 +54,7 @@ function resolve(objective: LeafObjective, options: PrepareOptions = {}): Promis
           }, timeoutMs)
     const onAbort = () => {
       done()
-      reject(abortError(signal!))
+      reject(abortError(signal!)) // only the signal's 'abort' calls it
     }
     const done = () => {
       clearTimeout(timer)
@@ -103,44 +103,44 @@ function evaluateOne(
   try {
     now = evaluateWithoutWaiting(objective, params, ctx)
   } catch (error) {
-    return outcomeOf(ctx, strict, undefined, error)
+    return outcomeOf(ctx, strict, { ok: false, error })
   }
-  if (typeof now === 'number') return outcomeOf(ctx, strict, now, undefined)
+  if (typeof now === 'number') return outcomeOf(ctx, strict, { ok: true, value: now })
   return now.then(
-    (value) => outcomeOf(ctx, strict, value, undefined),
-    (error: unknown) => outcomeOf(ctx, strict, undefined, error),
+    (value) => outcomeOf(ctx, strict, { ok: true, value }),
+    (error: unknown) => outcomeOf(ctx, strict, { ok: false, error }),
   )
 }
 
-/** The outcome of an evaluation that returned `value` or failed with `failure`. */
+/** The outcome of an evaluation that returned a value or failed. */
 function outcomeOf(
   ctx: EvaluateContext,
   strict: boolean,
-  value: number | undefined,
-  failure: unknown,
+  settled: { ok: true; value: number } | { ok: false; error: unknown },
 ): LeafOutcome {
   const state = ctx.toResultState()
   let copy = state
   const flattened = strict ? classInstanceIn(state) : undefined
   if (flattened !== undefined) {
     // As from a worker: a success fails, a failure keeps its error and leaves its context here.
-    const error = failure === undefined ? classInstanceError(flattened) : failure
+    const error = settled.ok ? classInstanceError(flattened) : settled.error
     return { ok: false, error: asFromWorker(error), state: undefined }
   }
   if (strict) {
     try {
       copy = structuredClone(state)
-    } catch {
-      const found = findUncloneable(state, 'ctx')
+    } catch (error) {
+      // findUncloneable knows what structured clone refuses; should it miss a case, the clone's own message.
+      const found = findUncloneable(state, 'ctx') ?? { keyPath: 'ctx', reason: (error as Error).message }
       return {
         ok: false,
-        error: asFromWorker(new ContextTransportError(found!.keyPath, found!.reason)),
+        error: asFromWorker(new ContextTransportError(found.keyPath, found.reason)),
         state: undefined,
       }
     }
   }
-  if (failure === undefined) return { ok: true, value: value!, state: copy }
-  return { ok: false, error: asFromWorker(failure), state: copy }
+  if (settled.ok) return { ok: true, value: settled.value, state: copy }
+  return { ok: false, error: asFromWorker(settled.error), state: copy }
 }
 
 /** How long the serial pool may hold the event loop before it yields (for signals and timers). */
@@ -243,7 +243,7 @@ class SerialPool implements Pool {
           reject(error)
         },
       }
-      const onAbort = () => stop.stop(abortError(signal!))
+      const onAbort = () => stop.stop(abortError(signal!)) // only the signal's 'abort' calls it
       signal?.addEventListener('abort', onAbort, { once: true })
       this.#running.add(stop)
       this.#run(tasks, options, stop)
@@ -277,7 +277,7 @@ class SerialPool implements Pool {
         this.#lastYield = performance.now()
       }
       if (stop.stopped) return outcomes
-      const objective = built.get(task.objective)!
+      const objective = built.get(task.objective)! // built for every task above
       const now = evaluateTimed(objective, task, strict, timeoutMs)
       // A synchronous evaluation's outcome is taken as it is: no microtask per evaluation.
       let outcome = now instanceof Promise ? await now : now

@@ -55,8 +55,9 @@ export async function checkWorkersAgree(
   const first = outcomes.find((o) => o.ok)
   if (first === undefined) return // every worker failed: the run reports that itself
   if (outcomes.every((o) => sameOutcome(first, o))) {
-    if (!agreed.has(pool)) agreed.set(pool, new WeakSet())
-    agreed.get(pool)!.add(objective)
+    const known = agreed.get(pool) ?? new WeakSet()
+    known.add(objective)
+    agreed.set(pool, known)
     return
   }
   const values = outcomes.map((o) => (o.ok ? o.value : `failed: ${o.error.message}`))

@@ -39,7 +39,9 @@ export function recoverTasks(
       batch.attempts[item.index]!++
       requeue.push({ batch, index: item.index, single: true })
     } else {
-      // An MPI rank is not stopped: its handle says what became of it.
+      // An MPI rank is not stopped: its handle says what became of it. A worker killed for
+      // 'timeout' while it ran a chunk was killed by that chunk's clock, which runs only with its
+      // batch's timeoutMs (a load that overran leaves its chunks innocent, above).
       const error =
         slot.killReason === 'timeout'
           ? new EvaluationTimeoutError(batch.options.timeoutMs!, replaced ? undefined : exit.reason)

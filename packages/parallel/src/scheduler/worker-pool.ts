@@ -303,12 +303,12 @@ export class WorkerPool implements Pool {
         const results = unpackResults(message.results)
         chunk.items.forEach((item, i) => {
           const result = results[i]!
-          const state = resultState(result, item.batch.tasks[item.index]!.params)
+          const { params } = item.batch.tasks[item.index]!
           this.#batches.complete(
             item,
             result.ok
-              ? { ok: true, value: result.value, state: state! }
-              : { ok: false, error: deserializeError(result.error), state },
+              ? { ok: true, value: result.value, state: resultState(result, params) }
+              : { ok: false, error: deserializeError(result.error), state: resultState(result, params) },
           )
         })
         this.#dispatch()
