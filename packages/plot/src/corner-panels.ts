@@ -158,12 +158,14 @@ function dots(
   // Under the white fill, only the samples outside the lowest contour show: cells wholly inside
   // it are skipped at once, the others tested against the contour's polygons.
   const region =
-    hidden && lowest !== undefined ? new RegionTest(lowest.polygons, d.padded.y0, d.padded.dy) : undefined
+    hidden && lowest !== undefined
+      ? { threshold: lowest.threshold, test: new RegionTest(lowest.polygons, d.padded.y0, d.padded.dy) }
+      : undefined
   const shown: number[] = []
   for (let s = 0; s < x.length; s++) {
     if (x[s]! < xr[0] || x[s]! > xr[1] || y[s]! < yr[0] || y[s]! > yr[1]) continue
     if (region === undefined) shown.push(s)
-    else if (mayBeOutside(d.padded, lowest!.threshold, x[s]!, y[s]!) && !region.contains(x[s]!, y[s]!))
+    else if (mayBeOutside(d.padded, region.threshold, x[s]!, y[s]!) && !region.test.contains(x[s]!, y[s]!))
       shown.push(s)
   }
   const kept = seededSubset(shown, ctx.maxDatapoints, ctx.seed, i, j)

@@ -124,7 +124,7 @@ export function superlevelPolygons(padded: PaddedHistogram, value: number): Poly
   // d3 wants rows of constant y: element (i, j) at i + j·nx.
   const values = new Array<number>(nx * ny)
   for (let i = 0; i < nx; i++) for (let j = 0; j < ny; j++) values[i + j * nx] = padded.H2[i]![j]!
-  const [multi] = contours().size([nx, ny]).thresholds([value])(values)
+  const [multi] = contours().size([nx, ny]).thresholds([value])(values) // one per threshold
   const { x0, y0, dx, dy } = padded
   return multi!.coordinates.map((polygon) =>
     polygon.map((ring) =>

@@ -22,7 +22,8 @@ export function quantiles(
   for (let k = 0; k < values.length; k++) check(!Number.isNaN(values[k]!), `value ${k} is NaN`)
   if (weights === undefined) {
     const sorted = sortedCopy(values)
-    // d3's types ask for an array; any array-like of numbers works, and spares a copy.
+    // d3's types ask for an array; any array-like of numbers works, and spares a copy. It gives
+    // undefined only for no values, refused above.
     return qs.map((q) => quantileSorted(sorted as unknown as number[], q)!)
   }
   check(weights.length === values.length, `${weights.length} weights for ${values.length} values`)
