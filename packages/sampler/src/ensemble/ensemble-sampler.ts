@@ -7,19 +7,27 @@
 import {
   AbortError,
   checkOptionKeys,
+  integer,
   isObjectiveRef,
   type ObjectiveRef,
+  oneOf,
   Random,
   ValidationError,
   WorkersDisagreeError,
+  wholeNumber,
 } from '@parafit/core'
-import { assertPoolChoice, checkWorkersAgree, type Pool, PoolLease } from '@parafit/parallel'
+import {
+  assertPoolChoice,
+  checkPoolDefaults,
+  checkWorkersAgree,
+  type Pool,
+  PoolLease,
+} from '@parafit/parallel'
 import type { Blob } from '../batch-results.ts'
 import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
 import { describeMoves } from '../chain-file/layout.ts'
 import { ChainFileError, SampleError } from '../errors.ts'
 import { withNamedExport } from '../module-export.ts'
-import { wholeNumber } from '../option-checks.ts'
 import type { AutocorrOptions } from './autocorr.ts'
 import { Chain } from './chain.ts'
 import { ChainFileLink } from './chain-file-link.ts'
@@ -90,8 +98,8 @@ export class EnsembleSampler implements AsyncDisposable {
       )
     }
     checkOptionKeys(options, SAMPLER_OPTION_KEYS, 'EnsembleSampler options')
-    this.nDim = wholeNumber(options.nDim, 'nDim', 1)
-    this.nWalkers = wholeNumber(options.nWalkers, 'nWalkers', 2)
+    this.nDim = wholeNumber(options.nDim, 'nDim', { min: 1 })
+    this.nWalkers = wholeNumber(options.nWalkers, 'nWalkers', { min: 2 })
     if (this.nWalkers < 2 * this.nDim) {
       throw new ValidationError(
         `nWalkers (${this.nWalkers}) must be at least 2 × nDim (${2 * this.nDim}): each half of the ensemble ` +
@@ -100,19 +108,10 @@ export class EnsembleSampler implements AsyncDisposable {
       )
     }
     assertPoolChoice(options)
+    checkPoolDefaults(options)
     const n = options.numWorkers
-    const seed = options.seed ?? 1
-    if (!Number.isInteger(seed)) throw new ValidationError(`seed must be an integer, got ${seed}`, 'seed')
-    if (
-      options.onBadValue !== undefined &&
-      options.onBadValue !== 'raise' &&
-      options.onBadValue !== 'reject'
-    ) {
-      throw new ValidationError(
-        `onBadValue must be 'raise' or 'reject', got ${String(options.onBadValue)}`,
-        'onBadValue',
-      )
-    }
+    const seed = integer(options.seed ?? 1, 'seed')
+    if (options.onBadValue !== undefined) oneOf(options.onBadValue, 'onBadValue', ['raise', 'reject'])
     if (typeof options.logProb === 'function') {
       const inThread =
         (n === undefined || n === 1) && (options.pool === undefined || options.pool.kind === 'serial')
@@ -225,7 +224,7 @@ export class EnsembleSampler implements AsyncDisposable {
     nSteps: number,
     options: RunOptions = {},
   ): Promise<RunSummary> {
-    wholeNumber(nSteps, 'nSteps', 0)
+    wholeNumber(nSteps, 'nSteps')
     checkOptionKeys(options, RUN_OPTION_KEYS, 'run() options')
     if (this.#running) throw new ValidationError('this sampler is already running; await run() first')
     let start: Float64Array[] | undefined

@@ -4,7 +4,7 @@
 // half it uses, and its random numbers), then builds it once those walkers' positions are known.
 
 import type { Random } from '@parafit/core'
-import { checkOptionKeys, ValidationError } from '@parafit/core'
+import { checkOptionKeys, finiteNumber, ValidationError } from '@parafit/core'
 
 /** What one walker's proposal needs, drawn before anything is evaluated. */
 export interface MovePlan {
@@ -35,8 +35,7 @@ export interface Move {
  */
 export function stretchMove(options: { a?: number } = {}): Move {
   checkOptionKeys(options, ['a'], 'stretchMove() options')
-  const a = options.a ?? 2
-  if (!(Number.isFinite(a) && a > 1)) throw new ValidationError(`stretchMove: a must be > 1, got ${a}`, 'a')
+  const a = finiteNumber(options.a ?? 2, 'a', { above: 1 })
   return {
     name: `stretch(a=${a})`,
     plan(nMoving, nOthers, _nDim, random) {
@@ -61,12 +60,9 @@ export function stretchMove(options: { a?: number } = {}): Move {
  */
 export function deMove(options: { sigma?: number; gamma0?: number } = {}): Move {
   checkOptionKeys(options, ['sigma', 'gamma0'], 'deMove() options')
-  const sigma = options.sigma ?? 1e-5
-  if (!(Number.isFinite(sigma) && sigma >= 0))
-    throw new ValidationError(`deMove: sigma must be ≥ 0, got ${sigma}`, 'sigma')
-  const gamma0 = options.gamma0
-  if (gamma0 !== undefined && !(Number.isFinite(gamma0) && gamma0 > 0))
-    throw new ValidationError(`deMove: gamma0 must be > 0, got ${gamma0}`, 'gamma0')
+  const sigma = finiteNumber(options.sigma ?? 1e-5, 'sigma', { min: 0 })
+  const gamma0 =
+    options.gamma0 === undefined ? undefined : finiteNumber(options.gamma0, 'gamma0', { above: 0 })
   return {
     name: `de(sigma=${sigma}${gamma0 === undefined ? '' : `, gamma0=${gamma0}`})`,
     plan(nMoving, nOthers, nDim, random) {

@@ -8,15 +8,16 @@ import {
   detectMpi,
   isObjectiveRef,
   moduleDisplayName,
+  numberIn,
   type ObjectiveRef,
   type ParamTree,
   resolveExport,
   ValidationError,
+  wholeNumber,
 } from '@parafit/core'
 import { type Pool, PoolLease } from '@parafit/parallel'
 import { NestedCheckpointError, NestedSamplerError } from '../errors.ts'
 import { withNamedExport } from '../module-export.ts'
-import { positiveNumber, wholeNumber } from '../option-checks.ts'
 import { Prior } from '../prior/prior.ts'
 import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
 import {
@@ -153,14 +154,16 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
   async run(options: NestedRunOptions = {}): Promise<NestedRunSummary> {
     checkRunOptionKeys(options)
     const targets: Targets = {
-      fLive: positiveNumber(options.fLive ?? 0.01, 'fLive', 0),
-      nShell: wholeNumber(options.nShell ?? 1, 'nShell', 0),
-      nEff: positiveNumber(options.nEff ?? 10000, 'nEff', 0, true),
+      fLive: numberIn(options.fLive ?? 0.01, 'fLive', { above: 0 }),
+      nShell: wholeNumber(options.nShell ?? 1, 'nShell'),
+      nEff: numberIn(options.nEff ?? 10000, 'nEff', { min: 0 }),
     }
-    const nLikeMax = options.nLikeMax ?? Number.POSITIVE_INFINITY
-    positiveNumber(nLikeMax, 'nLikeMax', 0)
-    const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY
-    positiveNumber(timeoutMs, 'timeoutMs', 0)
+    // Infinity, the default of both, means no limit.
+    const nLikeMax = numberIn(options.nLikeMax ?? Number.POSITIVE_INFINITY, 'nLikeMax', { above: 0 })
+    const timeoutMs = numberIn(options.timeoutMs ?? Number.POSITIVE_INFINITY, 'timeoutMs', {
+      above: 0,
+      unit: 'milliseconds',
+    })
     const limits = {
       nLikeMax,
       deadline: performance.now() + timeoutMs,

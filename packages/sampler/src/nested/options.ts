@@ -2,13 +2,16 @@
 
 import {
   checkOptionKeys,
+  finiteNumber,
+  numberIn,
   type ObjectiveRef,
+  oneOf,
   optionKeys,
   type ParamTree,
   ValidationError,
+  wholeNumber,
 } from '@parafit/core'
-import type { PoolSpec as OnePool, Pool } from '@parafit/parallel'
-import { positiveNumber, wholeNumber } from '../option-checks.ts'
+import { checkPoolDefaults, type PoolSpec as OnePool, type Pool } from '@parafit/parallel'
 import type { Prior } from '../prior/prior.ts'
 import type { LikelihoodFn, VectorizedLikelihoodFn } from './likelihood.ts'
 
@@ -171,44 +174,40 @@ export interface SamplerSettings {
 /** The settings with their defaults, every value checked; a bad one fails naming the option. */
 export function resolveSettings(options: NestedSamplerOptions<never>, d: number): SamplerSettings {
   if (d < 1) throw new ValidationError('the prior has no free parameters', 'prior')
-  const nPointsMin = wholeNumber(options.nPointsMin ?? d + 50, 'nPointsMin', d + 1)
-  const nLive = wholeNumber(options.nLive ?? 2000, 'nLive', 1)
+  const nPointsMin = wholeNumber(options.nPointsMin ?? d + 50, 'nPointsMin', {
+    min: d + 1,
+    why: `an ellipsoid in ${d} dimensions is fitted to more than ${d} points`,
+  })
+  const nLive = wholeNumber(options.nLive ?? 2000, 'nLive', { min: 1 })
   if (nLive <= nPointsMin) {
     throw new ValidationError(
       `nLive must exceed nPointsMin (${nPointsMin}, the fewest points an ellipsoid is fitted to; dimensions + 50 by default), got ${nLive}`,
       'nLive',
     )
   }
-  if (options.seed !== undefined && !Number.isFinite(options.seed)) {
-    throw new ValidationError(`seed must be a finite number, got ${String(options.seed)}`, 'seed')
-  }
-  if (options.onBadValue !== undefined && options.onBadValue !== 'raise' && options.onBadValue !== 'reject') {
-    throw new ValidationError(
-      `onBadValue must be 'raise' or 'reject', got ${String(options.onBadValue)}`,
-      'onBadValue',
-    )
-  }
+  checkPoolDefaults(options)
   if (options.checkpoint !== undefined) {
     if (typeof options.checkpoint.path !== 'string' || options.checkpoint.path === '') {
       throw new ValidationError('checkpoint.path must name a file', 'checkpoint.path')
     }
-    wholeNumber(options.checkpoint.every ?? 1, 'checkpoint.every', 1)
+    wholeNumber(options.checkpoint.every ?? 1, 'checkpoint.every', { min: 1 })
   }
   return {
     nLive,
-    nBatch: options.nBatch === undefined ? undefined : wholeNumber(options.nBatch, 'nBatch', 1),
-    nNetworks: wholeNumber(options.nNetworks ?? 4, 'nNetworks', 0),
+    nBatch: options.nBatch === undefined ? undefined : wholeNumber(options.nBatch, 'nBatch', { min: 1 }),
+    nNetworks: wholeNumber(options.nNetworks ?? 4, 'nNetworks'),
     maxTrainingPoints:
       options.maxTrainingPoints === undefined || options.maxTrainingPoints === Number.POSITIVE_INFINITY
         ? Number.POSITIVE_INFINITY
-        : wholeNumber(options.maxTrainingPoints, 'maxTrainingPoints', 10),
-    nUpdate: wholeNumber(options.nUpdate ?? nLive, 'nUpdate', 1),
-    nLikeNewBound: wholeNumber(options.nLikeNewBound ?? 10 * nLive, 'nLikeNewBound', 1),
-    enlargePerDim: positiveNumber(options.enlargePerDim ?? 1.1, 'enlargePerDim', 1, true),
+        : wholeNumber(options.maxTrainingPoints, 'maxTrainingPoints', { min: 10 }),
+    nUpdate: wholeNumber(options.nUpdate ?? nLive, 'nUpdate', { min: 1 }),
+    nLikeNewBound: wholeNumber(options.nLikeNewBound ?? 10 * nLive, 'nLikeNewBound', { min: 1 }),
+    enlargePerDim: numberIn(options.enlargePerDim ?? 1.1, 'enlargePerDim', { min: 1 }),
     nPointsMin,
-    splitThreshold: positiveNumber(options.splitThreshold ?? 100, 'splitThreshold', 1, true),
-    seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
+    splitThreshold: numberIn(options.splitThreshold ?? 100, 'splitThreshold', { min: 1 }),
+    seed:
+      options.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : finiteNumber(options.seed, 'seed'),
     vectorized: options.vectorized ?? false,
-    onBadValue: options.onBadValue ?? 'raise',
+    onBadValue: oneOf(options.onBadValue ?? 'raise', 'onBadValue', ['raise', 'reject']),
   }
 }

@@ -116,3 +116,25 @@ describe('EnsembleSampler options', () => {
     await sampler.close()
   })
 })
+
+describe('EnsembleSampler option values', () => {
+  const logProb = (theta: Float64Array) => -0.5 * (theta[0]! ** 2 + theta[1]! ** 2)
+
+  test('a bad value fails naming its key, the rule and the value given', () => {
+    const cases: [() => unknown, string, RegExp][] = [
+      [() => stretchMove({ a: 1 }), 'a', /^a must be a finite number > 1, got 1 /],
+      [() => deMove({ sigma: -1 }), 'sigma', /^sigma must be a finite number ≥ 0, got -1 /],
+      [() => deMove({ gamma0: 0 }), 'gamma0', /^gamma0 must be a finite number > 0, got 0 /],
+    ]
+    const sampler = new EnsembleSampler({ logProb, nWalkers: 6, nDim: 2 })
+    cases.push(
+      [() => sampler.getChain({ thin: 0 }), 'thin', /^thin must be a whole number ≥ 1, got 0 /],
+      [() => sampler.getLogProb({ discard: -1 }), 'discard', /^discard must be a whole number ≥ 0, got -1 /],
+    )
+    for (const [call, keyPath, message] of cases) {
+      const error = validationErrorOf(call)
+      expect(error.keyPath).toBe(keyPath)
+      expect(error.message).toMatch(message)
+    }
+  })
+})

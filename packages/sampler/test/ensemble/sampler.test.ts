@@ -66,7 +66,7 @@ describe('validation', () => {
     expect(() => new EnsembleSampler({ ...ok, logProb: 42 as never })).toThrow(ValidationError)
     expect(() => new EnsembleSampler({ ...ok, moves: [] })).toThrow(/moves is empty/)
     expect(() => new EnsembleSampler({ ...ok, moves: [[stretchMove(), -1]] })).toThrow(/weight > 0/)
-    expect(() => stretchMove({ a: 1 })).toThrow(/a must be > 1/)
+    expect(() => stretchMove({ a: 1 })).toThrow(/a must be a finite number > 1, got 1/)
     expect(() => new EnsembleSampler({ ...ok, onBadValue: 'ignore' as never })).toThrow(/onBadValue/)
   })
 
