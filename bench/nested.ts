@@ -134,7 +134,7 @@ async function runProblem(
     nEff: summary.nEff,
     seconds: summary.seconds,
     samplerCpuSeconds: (used.user + used.system) / 1e6 - likelihoodMs / 1000,
-    converged: summary.stopReason === 'converged',
+    converged: summary.stop.kind === 'converged',
   }
   const measured = runNautilus(name, networks, seed)
   const ref = measured ?? NAUTILUS[`${name} ${networks > 0 ? 'networks' : 'ellipsoids'}`]

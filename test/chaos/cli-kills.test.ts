@@ -205,16 +205,7 @@ describe(`parafit killed with SIGKILL ${KILLS} times and resumed (seed ${seed})`
     expect(resumedChain.acceptedTotals).toEqual(referenceChain.acceptedTotals)
     const nestedResult = json('nested.json')
     const nestedReference = json('nested-reference.json')
-    for (const key of [
-      'logZ',
-      'logZErr',
-      'nLike',
-      'nEff',
-      'stopReason',
-      'points',
-      'logWeights',
-      'logLikelihoods',
-    ])
+    for (const key of ['logZ', 'logZErr', 'nLike', 'nEff', 'stop', 'points', 'logWeights', 'logLikelihoods'])
       expect(nestedResult[key], `nested ${key} (seed ${seed})`).toEqual(nestedReference[key])
     // Whatever the kills left beside the files, the runs that followed removed.
     expect(readdirSync(scratch).filter((f) => f.endsWith('.tmp'))).toEqual([])

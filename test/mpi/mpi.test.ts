@@ -234,7 +234,7 @@ describe.skipIf(missing !== undefined)(
       expect([...launch.reports.keys()].sort()).toEqual([0, 1, 2])
       const { runNested } = await import('./fixtures/nested.ts')
       const serial = JSON.parse(JSON.stringify(await runNested(1)))
-      expect(serial.stopReason).toBe('converged')
+      expect(serial.stop.kind).toBe('converged')
       for (const rank of [0, 1, 2]) {
         const fromMpi = launch.reports.get(rank) as typeof serial
         expect({ ...fromMpi, otherProcesses: 0 }, `rank ${rank}`).toEqual({ ...serial, otherProcesses: 0 })

@@ -115,7 +115,10 @@ async function chainFileReport(path: string): Promise<string> {
   }).report
 }
 
-interface NestedDocument extends NestedRunSummary {
+interface NestedDocument extends Omit<NestedRunSummary, 'stop'> {
+  /** Files written before the summary carried `stop` have `stopReason`, a kind without words. */
+  readonly stop?: NestedRunSummary['stop']
+  readonly stopReason?: string
   readonly module: string
   readonly names: string[]
   readonly points: ParamTree[]
@@ -128,6 +131,7 @@ function nestedReport(doc: NestedDocument, path: string): string {
   const columns = doc.names.map((name) => Float64Array.from(flat, (p) => p[name] ?? Number.NaN))
   return formatNestedReport({
     ...doc,
+    stop: doc.stop ?? { reason: doc.stopReason ?? 'not recorded' },
     command: 'parafit report',
     module: `${path} (${doc.module})`,
     leastSquares: false,

@@ -139,7 +139,7 @@ async function sampleEnsemble(
       .catch((error: unknown) => {
         if (!(error instanceof ChainFileError && error.reason === 'write')) throw error
         unwritten = error
-        return { steps: 0, aborted: false, seconds: 0 }
+        return undefined
       })
     bar.stop()
     const fail = (code: number) => {
@@ -152,7 +152,7 @@ async function sampleEnsemble(
     if (steps < 4) {
       io.stdout.write(`parafit sample ${path}: stopped after ${steps} steps, too few to summarise\n`)
       if (unwritten === undefined) io.stdout.write(`  ${resumeHint(path, options)}\n`)
-      return fail(run.aborted ? 130 : 0)
+      return fail(run?.stop.kind === 'aborted' ? 130 : 0)
     }
     const all = sampler.getChain() as Float64Array[][]
     const { report, discard } = summariseEnsemble({
@@ -171,7 +171,7 @@ async function sampleEnsemble(
       io.stdout.write(`\n  chain written to ${options.out} (emcee's HDF5 layout)\n`)
     await plotsIfAsked(options, () => ensembleFigures(all, discard, loaded.names), io)
     if (unwritten !== undefined) return fail(1)
-    if (run.aborted) {
+    if (run?.stop.kind === 'aborted') {
       io.stdout.write(`\n  stopped by Ctrl-C after ${steps} steps; ${resumeHint(path, options)}\n`)
       return 130
     }
@@ -300,7 +300,7 @@ async function sampleNested(
       io.stdout.write('\n')
       throw unwritten
     }
-    if (result.stopReason === 'aborted') {
+    if (result.stop.kind === 'aborted') {
       io.stdout.write(`\n  stopped by Ctrl-C after ${result.nLike} calls; ${resumeHint(path, options)}\n`)
       return 130
     }

@@ -140,7 +140,8 @@ export interface NestedReport {
   readonly nEff: number
   readonly nLike: number
   readonly efficiency: number
-  readonly stopReason: string
+  /** How the run ended; its words are printed. */
+  readonly stop: { readonly reason: string }
   readonly seconds: number
   readonly names: readonly string[]
   /** Per parameter: the points' values, and the normalised weights. */
@@ -153,7 +154,7 @@ export function formatNestedReport(r: NestedReport): string {
   lines.push(`${r.command} ${r.module}`)
   lines.push(`  method       nested sampling (nautilus's importance nested sampling) on ${r.pool}`)
   if (r.leastSquares) lines.push(`${LEAST_SQUARES_NOTE}; log Z leaves out −Σ ln(σ√(2π))`)
-  lines.push(`  stopped      ${r.stopReason}`)
+  lines.push(`  stopped      ${r.stop.reason}`)
   lines.push(`  log Z        ${r.logZ.toFixed(4)} ± ${r.logZErr.toFixed(4)}`)
   lines.push(
     `  N_eff        ${Math.floor(r.nEff)} from ${r.nLike} likelihood calls (efficiency ${fixed(r.efficiency, 3)}), ` +

@@ -86,7 +86,9 @@ describe('a file the command cannot write mid-run', { timeout: 60_000 }, () => {
     expect(run.stdout).toMatch(/log Z/)
     expect(run.stdout).toMatch(/result written to .*nested\.json\n/)
     const document = JSON.parse(readFileSync(out, 'utf8'))
-    expect(document.stopReason).toBe('failed')
+    expect(document.stop.kind).toBe('failed')
+    expect(document.stop.reason).toMatch(/^failed: cannot write the checkpoint .*nested\.state\.h5/)
+    expect(run.stdout).toMatch(/^ {2}stopped +failed: cannot write the checkpoint/m)
     // The calls merged into the run (the batches in flight at the failure are not in a summary).
     expect(document.nLike).toBeGreaterThanOrEqual(300)
     expect(document.points.length).toBe(document.nLike)

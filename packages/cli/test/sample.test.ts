@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -167,11 +167,16 @@ describe('parafit sample --method nested', () => {
     expect(match, run.stdout).not.toBeNull()
     const [logZ, error] = [Number(match![1]), Number(match![2])]
     expect(Math.abs(logZ - Math.log(Math.PI / 200))).toBeLessThan(4 * error + 0.01)
+    const stopped = /^ {2}stopped +converged: N_eff \d+ \(target 2000\); exploration ended.*$/m.exec(
+      run.stdout,
+    )
+    expect(stopped, run.stdout).not.toBeNull()
     expect(run.stdout).toMatch(/^ {2}parameter +mean +sd +16% +50% +84%$/m)
     const a = /^ {2}a +(\S+) +(\S+)/m.exec(run.stdout)!
     expect(Math.abs(Number(a[1]) - 1)).toBeLessThan(0.1)
     const saved = JSON.parse(readFileSync(out, 'utf8'))
     expect(saved.format).toBe('parafit-nested-result')
+    expect(saved.stop.kind).toBe('converged')
     expect(saved.names).toEqual(['a', 'b'])
     expect(saved.points.length).toBe(saved.logWeights.length)
     expect(existsSync(join(scratch, 'run.state.h5'))).toBe(true)
@@ -182,6 +187,13 @@ describe('parafit sample --method nested', () => {
     expect(report.code).toBe(0)
     const body = (text: string) => text.slice(text.indexOf('  log Z'), text.indexOf('(weighted'))
     expect(body(report.stdout)).toBe(body(run.stdout))
+    expect(report.stdout).toContain(stopped![0])
+    // A result written before the summary carried `stop` (it had `stopReason`) is still reported.
+    const { stop: _, ...older } = saved
+    writeFileSync(out, JSON.stringify({ ...older, stopReason: 'converged' }))
+    const old = await parafit(['report', out])
+    expect(old.stderr).toBe('')
+    expect(old.stdout).toMatch(/^ {2}stopped +converged$/m)
   }, 90_000)
 
   test('a least-squares model (a parafit fit module) is sampled as −χ²/2 under a uniform prior on its bounds', async () => {

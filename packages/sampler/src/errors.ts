@@ -72,7 +72,7 @@ export class NestedCheckpointError extends ParafitError {
   readonly path: string
   /**
    * When writing the checkpoint failed during a run: the run up to there (log Z, its error, the
-   * calls, stopReason 'failed' or how it had ended). Nothing computed is lost: the sampler keeps
+   * calls, stop.kind 'failed' or how it had ended). Nothing computed is lost: the sampler keeps
    * the state, so posterior() gives the samples and run() continues.
    */
   readonly summary: NestedRunSummary | undefined

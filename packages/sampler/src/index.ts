@@ -23,7 +23,7 @@ export {
   type VectorizedLogProbFn,
 } from './ensemble/log-prob.ts'
 export { deMove, type Move, type MovePlan, type MoveSpec, stretchMove } from './ensemble/moves.ts'
-export type { RunSummary, SampleProgress } from './ensemble/types.ts'
+export type { EnsembleStop, EnsembleStopKind, RunSummary, SampleProgress } from './ensemble/types.ts'
 export {
   AutocorrError,
   ChainFileError,
@@ -52,9 +52,9 @@ export type {
   NestedRunSummary,
   NestedSamplerOptions,
   PoolSpec,
-  StopReason,
 } from './nested/options.ts'
 export type { Posterior, PosteriorOptions } from './nested/posterior.ts'
+export type { NestedStop, NestedStopKind } from './nested/stop.ts'
 export {
   type CustomDistribution,
   custom,

@@ -26,7 +26,7 @@ describe('sampler errors through serializeError', () => {
       logZErr: 0.1,
       nEff: 120,
       nLike: 4000,
-      stopReason: 'failed',
+      stop: { kind: 'failed', reason: 'failed: cannot write the checkpoint run.h5: no space left' },
     } as unknown as NonNullable<NestedCheckpointError['summary']>
     const cases: [Error, Record<string, unknown>][] = [
       [new SampleError('step 4 failed', { cause: new RangeError('boom'), step: 4 }), { step: 4 }],

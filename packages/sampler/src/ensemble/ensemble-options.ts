@@ -78,7 +78,7 @@ export interface RunOptions {
   /** Draw a progress bar on stderr (only on a terminal). */
   readonly progress?: boolean
   readonly onProgress?: (progress: SampleProgress) => void
-  /** Aborting stops within one half-step; run() resolves with the steps completed (aborted: true). */
+  /** Aborting stops within one half-step; run() resolves with the steps completed (stop.kind 'aborted'). */
   readonly signal?: AbortSignal
 }
 

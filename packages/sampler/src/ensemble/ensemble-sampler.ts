@@ -44,7 +44,7 @@ import { chunkTree, logProbObjective, pointTree, resolveLogProbExport } from './
 import { type Move, moveTable } from './moves.ts'
 import { type StepProgressBar, stepProgressBar } from './progress-bar.ts'
 import { type Step, StepSchedule, type Task } from './step-schedule.ts'
-import type { RunSummary, SampleProgress } from './types.ts'
+import type { EnsembleStop, RunSummary, SampleProgress } from './types.ts'
 
 /**
  * emcee's affine-invariant ensemble sampler (stretch move, red-blue split) on a pool: each
@@ -279,14 +279,14 @@ export class EnsembleSampler implements AsyncDisposable {
       }
       await this.#steps(pool, nSteps, options.signal, onStep)
       this.#file?.save()
-      return { steps, aborted: options.signal?.aborted === true, seconds: seconds() }
+      return { steps, stop: stopOf(steps, nSteps, options.signal), seconds: seconds() }
     } catch (error) {
       if (
         options.signal?.aborted &&
         (error instanceof AbortError || (error as Error)?.name === 'AbortError')
       ) {
         this.#file?.save()
-        return { steps, aborted: true, seconds: seconds() }
+        return { steps, stop: stopOf(steps, nSteps, options.signal), seconds: seconds() }
       }
       if (error instanceof ChainFileError) throw error
       // The steps before the failure go to the file; a failure to write them is kept for the
@@ -488,4 +488,15 @@ export class EnsembleSampler implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
   }
+}
+
+/** How a run that did not fail ended, as data and in words. */
+function stopOf(steps: number, nSteps: number, signal: AbortSignal | undefined): EnsembleStop {
+  if (signal?.aborted === true) {
+    return {
+      kind: 'aborted',
+      reason: `aborted by the signal after ${steps} of ${nSteps} steps; run(null, n) continues the chain`,
+    }
+  }
+  return { kind: 'completed', reason: `completed: the ${nSteps} steps asked for` }
 }

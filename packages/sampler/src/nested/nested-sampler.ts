@@ -43,10 +43,10 @@ import {
   type PoolSpec,
   resolveSettings,
   type SamplerSettings,
-  type StopReason,
 } from './options.ts'
 import { type Posterior, type PosteriorOptions, posterior } from './posterior.ts'
 import { asymptoticEfficiency, effectiveSize, logEvidence, logEvidenceError } from './shells.ts'
+import { aborted, budgetUsed, checkpointFailed, converged, type NestedStop, timedOut } from './stop.ts'
 
 const PIPELINE_DEPTH = 2
 // A variable, so that the sampler neither depends on @parafit/mpi nor loads it off MPI.
@@ -54,6 +54,7 @@ const MPI_PACKAGE = '@parafit/mpi'
 
 interface Limits {
   readonly nLikeMax: number
+  readonly timeoutMs: number
   readonly deadline: number
   readonly discard: boolean
   readonly signal: AbortSignal | undefined
@@ -86,7 +87,7 @@ function leaseFor(spec: PoolSpec | undefined): PoolLease {
  *   seed: 1,
  *   checkpoint: { path: 'run.h5' }, // resumed when it exists
  * })
- * const { logZ, logZErr, stopReason } = await sampler.run({ nEff: 10_000 })
+ * const { logZ, logZErr, stop } = await sampler.run({ nEff: 10_000 }) // stop: { kind: 'converged', reason }
  * const { points, logWeights } = sampler.posterior() // points: { amplitude, centre, width }
  * await sampler.close()
  * ```
@@ -166,6 +167,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     })
     const limits = {
       nLikeMax,
+      timeoutMs,
       deadline: performance.now() + timeoutMs,
       discard: options.discardExploration ?? false,
       signal: options.signal,
@@ -211,9 +213,9 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       maxTrainingPoints: this.#settings.maxTrainingPoints,
       pool: samplerPool,
     })
-    let stopReason: StopReason = 'failed'
+    let stop: NestedStop | undefined
     try {
-      stopReason = await this.#loop(state, builder, pool, targets, limits).finally(() => {
+      stop = await this.#loop(state, builder, pool, targets, limits).finally(() => {
         if (limits.progress) process.stderr.write('\n')
         this.#seconds += (performance.now() - started) / 1000
       })
@@ -222,16 +224,16 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       if (!(error instanceof NestedCheckpointError)) throw error
       // A disk that failed loses nothing computed: the state stays here (posterior(), a later
       // run()), and the error carries the summary so far.
-      const summary = this.#summary(state, stopReason)
+      const summary = this.#summary(state, stop ?? checkpointFailed(error))
       throw new NestedCheckpointError(
         error.path,
-        `${error.message}. The run stopped${stopReason === 'failed' ? '' : ` (${stopReason})`} after ` +
+        `${error.message}. The run stopped${stop === undefined ? '' : ` (${stop.reason})`} after ` +
           `${summary.nLike} likelihood calls; nothing computed is lost: error.summary holds log Z so far, ` +
           "the sampler's posterior() the samples, and run() continues (the file holds the run as of its last write)",
         { cause: error, summary },
       )
     }
-    return this.#summary(state, stopReason)
+    return this.#summary(state, stop)
   }
 
   /** Under mpirun with numWorkers: the MPI pool, and the results on every rank. */
@@ -317,7 +319,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     pool: Pool,
     targets: Targets,
     limits: Limits,
-  ): Promise<StopReason> {
+  ): Promise<NestedStop> {
     if (state.explored) state.discard = limits.discard
     // The schedule is fixed: batch j+2 is planned right after batch j is merged, unless the state
     // expects a new bound once batch j+1 merges (then right after that). Batches planned earlier (restored, or left by a stopped run) go first, evaluated or not.
@@ -337,33 +339,33 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       return evaluation
     }
     const inFlight = state.pending.map(launch)
-    let reason: StopReason | undefined
+    let stop: NestedStop | undefined
     let sinceCheckpoint = 0
-    const canStart = (): StopReason | undefined => {
-      if (limits.signal?.aborted) return 'aborted'
-      if (state.nLike + state.pendingCalls() >= limits.nLikeMax) return 'nLikeMax'
-      if (performance.now() >= limits.deadline) return 'timeout'
+    const canStart = (): NestedStop | undefined => {
+      if (limits.signal?.aborted) return aborted
+      if (state.nLike + state.pendingCalls() >= limits.nLikeMax) return budgetUsed(limits.nLikeMax)
+      if (performance.now() >= limits.deadline) return timedOut(limits.timeoutMs)
       return undefined
     }
     for (;;) {
-      while (reason === undefined && inFlight.length < PIPELINE_DEPTH) {
+      while (stop === undefined && inFlight.length < PIPELINE_DEPTH) {
         // A bound due once the batch in flight merges would make the next batch stale.
         if (inFlight.length > 0 && state.boundExpectedAfterPending()) break
-        reason = canStart()
-        if (reason !== undefined) break
+        stop = canStart()
+        if (stop !== undefined) break
         const plan = state.plan(targets, effectiveSize(state.stats()))
         if (plan === undefined) break
         inFlight.push(launch(plan))
       }
-      if (reason !== undefined) return this.#stop(inFlight, reason)
+      if (stop !== undefined) return this.#stop(inFlight, stop)
       // Nothing planned and nothing in flight: plan() found the targets met.
-      if (inFlight.length === 0) return 'converged'
+      if (inFlight.length === 0) return converged(targets, effectiveSize(state.stats()))
       let batch: EvaluatedBatch
       try {
         batch = await inFlight[0]!
       } catch (error) {
         // Let the other batch settle, so no evaluation outlives the run; both stay pending.
-        if (limits.signal?.aborted) return this.#stop(inFlight, 'aborted')
+        if (limits.signal?.aborted) return this.#stop(inFlight, aborted)
         await Promise.allSettled(inFlight)
         throw error
       }
@@ -398,10 +400,10 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
    * Ends a run that may not start another batch: batches in flight finish (an abort cuts them
    * short) and keep their results unmerged, to be merged in their turn when the run continues.
    */
-  async #stop(inFlight: Promise<EvaluatedBatch>[], reason: StopReason): Promise<StopReason> {
+  async #stop(inFlight: Promise<EvaluatedBatch>[], stop: NestedStop): Promise<NestedStop> {
     const failure = await this.#keep(inFlight)
-    if (failure !== undefined && reason !== 'aborted') throw failure.reason
-    return reason
+    if (failure !== undefined && stop.kind !== 'aborted') throw failure.reason
+    return stop
   }
 
   /** Lets the batches in flight finish and keeps their results unmerged; resolves to the first failure. */
@@ -458,7 +460,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     return { nNetworks: this.#settings.nNetworks, maxTrainingPoints: this.#settings.maxTrainingPoints }
   }
 
-  #summary(state: NestedState, stopReason: StopReason): NestedRunSummary {
+  #summary(state: NestedState, stop: NestedStop): NestedRunSummary {
     const stats = state.stats()
     const nEff = effectiveSize(stats)
     return {
@@ -471,7 +473,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       nEff,
       efficiency: state.nLike === 0 ? 0 : nEff / state.nLike,
       seconds: this.#seconds,
-      stopReason,
+      stop,
     }
   }
 

@@ -14,6 +14,7 @@ import {
 import { checkPoolDefaults, type PoolSpec as OnePool, type Pool } from '@parafit/parallel'
 import type { Prior } from '../prior/prior.ts'
 import type { LikelihoodFn, VectorizedLikelihoodFn } from './likelihood.ts'
+import type { NestedStop } from './stop.ts'
 
 /** A pool, a number of workers ('auto': one per core), or null for this thread. */
 export type PoolSpec = OnePool | null
@@ -94,12 +95,6 @@ export interface NestedProgress {
   readonly bounds: number
 }
 
-/**
- * How a run ended. 'failed' only in the summary a NestedCheckpointError carries: writing the
- * checkpoint failed, and the run stopped there.
- */
-export type StopReason = 'converged' | 'nLikeMax' | 'timeout' | 'aborted' | 'failed'
-
 export interface NestedRunSummary {
   readonly logZ: number
   /** The standard error of logZ estimated from this run alone. */
@@ -109,7 +104,8 @@ export interface NestedRunSummary {
   /** N_eff / N_like. */
   readonly efficiency: number
   readonly seconds: number
-  readonly stopReason: StopReason
+  /** How the run ended: `kind` to branch on, `reason` in words. */
+  readonly stop: NestedStop
 }
 
 export const SAMPLER_OPTION_KEYS = optionKeys<

@@ -178,7 +178,7 @@ describe('resuming', () => {
           if (p.step === stop) controller.abort()
         },
       })
-      expect(summary.aborted).toBe(true)
+      expect(summary.stop.kind).toBe('aborted')
       const resumed = await EnsembleSampler.resume(options(path))
       // An abort lets the steps already under way finish, and writes every step kept.
       expect(resumed.iteration).toBe(first.iteration)

@@ -147,7 +147,10 @@ describe('chain', () => {
   test('getChain, getLogProb, discard and thin as emcee, acceptance per walker', async () => {
     const sampler = new EnsembleSampler({ logProb: standardNormal, nWalkers: 6, nDim: 2, seed: 4 })
     const summary = await sampler.run(ball(6, 2, 2), 30)
-    expect(summary).toMatchObject({ steps: 30, aborted: false })
+    expect(summary).toMatchObject({
+      steps: 30,
+      stop: { kind: 'completed', reason: 'completed: the 30 steps asked for' },
+    })
     expect(sampler.iteration).toBe(30)
     const chain = sampler.getChain()
     expect(chain).toHaveLength(30)
@@ -350,7 +353,10 @@ describe('stops and faults', () => {
         if (p.step === 5) setTimeout(() => controller.abort(), 2)
       },
     })
-    expect(summary.aborted).toBe(true)
+    expect(summary.stop).toEqual({
+      kind: 'aborted',
+      reason: `aborted by the signal after ${summary.steps} of 12 steps; run(null, n) continues the chain`,
+    })
     expect(summary.steps).toBeGreaterThanOrEqual(5)
     expect(summary.steps).toBeLessThan(12)
     expect(sampler.iteration).toBe(summary.steps)

@@ -24,7 +24,7 @@ describe('an AbortSignal fired by a timer on the serial pool', () => {
     const initial = Array.from({ length: 8 }, (_, i) => [0.1 * Math.cos(i), 0.1 * Math.sin(i + 1)])
     const started = performance.now()
     const summary = await sampler.run(initial, 200_000, { signal: controller.signal })
-    expect(summary.aborted).toBe(true)
+    expect(summary.stop.kind).toBe('aborted')
     expect(summary.steps).toBeGreaterThan(0)
     expect(summary.steps).toBeLessThan(200_000)
     expect(sampler.getChain().length).toBe(summary.steps)

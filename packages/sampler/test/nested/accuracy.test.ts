@@ -21,8 +21,8 @@ async function run(
   return { sampler, summary }
 }
 
-function expectLogZ(problem: Problem, summary: { logZ: number; logZErr: number; stopReason: string }) {
-  expect(summary.stopReason).toBe('converged')
+function expectLogZ(problem: Problem, summary: { logZ: number; logZErr: number; stop: { kind: string } }) {
+  expect(summary.stop.kind).toBe('converged')
   expect(summary.logZErr).toBeGreaterThan(0)
   expect(summary.logZErr).toBeLessThan(0.2)
   expect(Math.abs(summary.logZ - problem.logZ)).toBeLessThan(4 * summary.logZErr)

@@ -68,7 +68,8 @@ describe('a checkpoint that cannot be written', () => {
         /cannot write the checkpoint .*The run stopped after \d+ likelihood calls/,
       )
       const kept = (error as NestedCheckpointError).summary!
-      expect(kept.stopReason).toBe('failed')
+      expect(kept.stop.kind).toBe('failed')
+      expect(kept.stop.reason).toMatch(/^failed: cannot write the checkpoint /)
       expect(kept.nLike).toBe(calls)
       expect(Number.isFinite(kept.logZ)).toBe(true)
       // Nothing is lost: the samples so far are there, and the run goes on once the disk is back.
@@ -90,7 +91,7 @@ describe('resuming and the seed', () => {
     const done = await resumed.run(runTo)
     expect(resumed.resumed).toBe(true)
     expect(resumed.seed).toBe(first.seed)
-    expect(done.stopReason).toBe('converged')
+    expect(done.stop.kind).toBe('converged')
     // The same run as one that was given the saved seed from the start.
     const whole = sampler({ seed: first.seed })
     await whole.run(runTo)

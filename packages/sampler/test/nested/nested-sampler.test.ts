@@ -65,7 +65,11 @@ describe('NestedSampler', () => {
       const summary = await s.run(runTo)
       runs.push({ summary: { ...summary, seconds: 0 }, posterior: fingerprint(s) })
     }
-    expect(runs[0]!.summary.stopReason).toBe('converged')
+    expect(runs[0]!.summary.stop.kind).toBe('converged')
+    expect(runs[0]!.summary.stop.reason).toBe(
+      `converged: N_eff ${Math.floor(runs[0]!.summary.nEff)} (target ${runTo.nEff}); exploration ended ` +
+        'with ≤ 0.01 of the evidence in the live points',
+    )
     for (const run of runs.slice(1)) expect(run).toEqual(runs[0])
   })
 
@@ -105,7 +109,7 @@ describe('NestedSampler', () => {
     const first = await s.run({ nEff: 800 })
     const more = Math.ceil(first.nEff * 1.5)
     const second = await s.run({ nEff: more })
-    expect(second.stopReason).toBe('converged')
+    expect(second.stop.kind).toBe('converged')
     expect(second.nLike).toBeGreaterThan(first.nLike)
     expect(second.nEff).toBeGreaterThanOrEqual(more)
     expect(Math.abs(second.logZ - gaussian(3).logZ)).toBeLessThan(4 * second.logZErr)
@@ -120,19 +124,22 @@ describe('NestedSampler', () => {
       const path = join(folder, name)
       const stopped = sampler({ checkpoint: { path } })
       const partial = await stopped.run({ ...longer, nLikeMax: 1500 })
-      expect(partial.stopReason).toBe('nLikeMax')
+      expect(partial.stop).toEqual({
+        kind: 'budget',
+        reason: 'stopped: the budget of 1500 likelihood calls (nLikeMax, over all runs) is used up',
+      })
       expect(partial.nLike).toBeLessThanOrEqual(1500)
       // Restarted jobs pick the file up: once to a stop in the sampling phase (after empty shells
       // were dropped at the end of exploration), then to the end.
       let phase = ''
       const again = sampler({ checkpoint: { path } })
       const second = await again.run({ ...longer, nLikeMax: 4500, onProgress: (p) => (phase = p.phase) })
-      expect(second.stopReason).toBe('nLikeMax')
+      expect(second.stop.kind).toBe('budget')
       expect(phase).toBe('sampling')
       const resumed = sampler({ checkpoint: { path } })
       const done = await resumed.run(longer)
       expect(resumed.resumed).toBe(true)
-      expect(done.stopReason).toBe('converged')
+      expect(done.stop.kind).toBe('converged')
       expect(fingerprint(resumed)).toEqual(fingerprint(whole))
     },
   )
@@ -149,10 +156,20 @@ describe('NestedSampler', () => {
         if (p.nLike >= 1000) controller.abort()
       },
     })
-    expect(summary.stopReason).toBe('aborted')
+    expect(summary.stop).toEqual({ kind: 'aborted', reason: 'aborted by the signal' })
     expect(summary.nLike).toBeGreaterThanOrEqual(1000)
     await s.run(runTo)
     expect(fingerprint(s)).toEqual(fingerprint(whole))
+  })
+
+  it("timeoutMs ends the call with stop.kind 'timeout', and the next call goes on", async () => {
+    const s = sampler()
+    const summary = await s.run({ ...runTo, timeoutMs: 1 })
+    expect(summary.stop).toEqual({
+      kind: 'timeout',
+      reason: "stopped: this run's time limit of 1 ms (timeoutMs) is reached",
+    })
+    expect((await s.run(runTo)).stop.kind).toBe('converged')
   })
 
   it('refuses a checkpoint written for another problem, naming what differs', async () => {
@@ -196,7 +213,7 @@ describe('NestedSampler', () => {
     expect((error as Error).message).toMatch(/NaN at \{"x0":0\.9/)
     const tolerant = sampler({ ...nan, onBadValue: 'reject' })
     const summary = await tolerant.run(runTo)
-    expect(summary.stopReason).toBe('converged')
+    expect(summary.stop.kind).toBe('converged')
     // The Gaussian has almost no mass above 0.95, so log Z hardly moves.
     expect(Math.abs(summary.logZ - gaussian(3).logZ)).toBeLessThan(6 * summary.logZErr + 0.01)
   })
@@ -215,7 +232,7 @@ describe('NestedSampler', () => {
       pool: processes2,
     })
     const summary = await s.run(runTo)
-    expect(summary.stopReason).toBe('converged')
+    expect(summary.stop.kind).toBe('converged')
     const reference = sampler()
     await reference.run(runTo)
     expect(fingerprint(s)).toEqual(fingerprint(reference))
@@ -238,7 +255,7 @@ describe('NestedSampler', () => {
     const kept = await all.run({ nEff: 2500 })
     const discarding = sampler()
     const unbiased = await discarding.run({ nEff: 2500, discardExploration: true })
-    expect(unbiased.stopReason).toBe('converged')
+    expect(unbiased.stop.kind).toBe('converged')
     // Fewer points count, so reaching the same N_eff takes more calls.
     expect(unbiased.nLike).toBeGreaterThan(kept.nLike)
     expect(discarding.posterior().points.length).toBeLessThan(unbiased.nLike)
@@ -251,7 +268,7 @@ describe('NestedSampler', () => {
     const path = join(folder, 'capped.ckpt')
     const capped = sampler({ nNetworks: 1, maxTrainingPoints: 100, checkpoint: { path } })
     const summary = await capped.run(runTo)
-    expect(summary.stopReason).toBe('converged')
+    expect(summary.stop.kind).toBe('converged')
     expect(Math.abs(summary.logZ - gaussian(3).logZ)).toBeLessThan(4 * summary.logZErr)
     const whole = sampler({ nNetworks: 1 })
     await whole.run(runTo)
