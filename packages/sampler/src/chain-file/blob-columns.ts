@@ -10,22 +10,22 @@ export const BLOB_NONE = 0
 export const BLOB_SAVED = 1
 export const BLOB_NOT_SAVED = 2
 
-/** The names of a blob's quantities if the blob is numbers only, else undefined. */
-function numericNames(blob: Blob | undefined): string[] | undefined {
+/** A blob's quantities if the blob is numbers only, else undefined. */
+function numericQuantities(blob: Blob | undefined): Readonly<Record<string, number>> | undefined {
   if (blob === undefined || Object.keys(blob.meta).length > 0) return undefined
   const quantities = blob.quantities
   if (quantities === undefined || quantities === null || typeof quantities !== 'object') return undefined
   const names = Object.keys(quantities)
   if (names.length === 0 || !names.every((n) => typeof quantities[n] === 'number')) return undefined
-  return names
+  return quantities as Record<string, number> // each value checked just above
 }
 
 /** The columns for blobs: the names of the first numeric blob among `rows`, or undefined. */
 export function blobColumns(rows: readonly (readonly (Blob | undefined)[])[]): string[] | undefined {
   for (const row of rows) {
     for (const blob of row) {
-      const names = numericNames(blob)
-      if (names !== undefined) return names
+      const numbers = numericQuantities(blob)
+      if (numbers !== undefined) return Object.keys(numbers)
     }
   }
   return undefined
@@ -42,14 +42,15 @@ export function encodeBlobs(
   const wanted = new Set(columns)
   blobs.forEach((blob, w) => {
     if (blob === undefined) return
-    const names = numericNames(blob)
-    if (names === undefined || names.length !== k || !names.every((n) => wanted.has(n))) {
+    const numbers = numericQuantities(blob)
+    const names = numbers === undefined ? [] : Object.keys(numbers)
+    if (numbers === undefined || names.length !== k || !names.every((n) => wanted.has(n))) {
       kinds[w] = BLOB_NOT_SAVED
       return
     }
     kinds[w] = BLOB_SAVED
     columns.forEach((name, c) => {
-      values[w * k + c] = blob.quantities![name] as number
+      values[w * k + c] = numbers[name]!
     })
   })
   return { values, kinds }

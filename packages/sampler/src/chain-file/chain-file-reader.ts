@@ -164,6 +164,7 @@ function readContents(file: File, group: string): ChainFileContents {
     const dataset = childDataset(g, name)
     const shape = dataset?.shape
     const ok =
+      dataset !== undefined &&
       shape !== undefined &&
       shape !== null &&
       shape.length === rowShape.length + 1 &&
@@ -176,14 +177,14 @@ function readContents(file: File, group: string): ChainFileContents {
           `has ${shape === undefined ? 'no such dataset' : `(${shape?.join(', ')})`}`,
       )
     }
-    return readRows(dataset!, iteration)
+    return readRows(dataset, iteration)
   }
   const chain = rows(mcmc, 'chain', [nWalkers, nDim])
   const logProb = rows(mcmc, 'log_prob', [nWalkers])
   const states = rows(parafit, 'random_state', [-1])
   const accepted = rows(parafit, 'accepted', [nWalkers])
   const badValues = rows(parafit, 'bad_values', [])
-  const randomState = [...states.at(-1)!]
+  const randomState = [...states.at(-1)!] // iteration ≥ 1 rows, checked above
   if (!randomState.every(Number.isSafeInteger)) {
     throw new Unusable('unreadable', `is damaged: the random state after step ${iteration} is not integers`)
   }

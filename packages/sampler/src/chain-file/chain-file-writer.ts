@@ -238,11 +238,12 @@ export class ChainFileWriter {
     const opened = this.#handles === undefined
     let file: File | undefined
     try {
-      if (opened) {
+      let handles = this.#handles
+      if (handles === undefined) {
         file = new (loadedHdf5().File)(this.path, 'a')
-        this.#handles = openChainGroups(file, this.group)
+        handles = openChainGroups(file, this.group)
+        this.#handles = handles
       }
-      const handles = this.#handles!
       handles.accepted.write_slice([], this.#acceptedTotals)
       this.#setIteration(handles, 0)
       handles.file.flush()
@@ -271,8 +272,12 @@ export class ChainFileWriter {
 
   /** The rows of `steps` from row `from` on, in every per-step dataset. */
   #writeRows(handles: ChainGroups, from: number, steps: readonly StepRecord[]): void {
-    const write = (key: string, parts: readonly ArrayLike<number>[], int8 = false) =>
-      writeRows(handles.rows.get(key)!, from, steps.length, concatRows(parts, int8), this.#block)
+    const write = (key: string, parts: readonly ArrayLike<number>[], int8 = false) => {
+      const rows = handles.rows.get(key)
+      // Caught by save(), which raises it as a ChainFileError naming the file.
+      if (rows === undefined) throw new Error(`the dataset '${key}' is not in the file`)
+      writeRows(rows, from, steps.length, concatRows(parts, int8), this.#block)
+    }
     if (!handles.rows.has('parafit/random_state')) {
       const length = steps[0]!.randomState.length
       const states = createRows(handles.parafit, 'random_state', [length], '<d', this.#block)

@@ -142,10 +142,10 @@ export class NestedState {
         if (this.#inLaterBound(x, shell)) continue
         const candidates = byShell.size > 0 ? byShell.get(this.#oldShell(x, shell)) : undefined
         if (candidates !== undefined && candidates.length > 0) {
-          const [pick] = candidates.splice(rng.int(candidates.length), 1)
-          const p = this.transferPool[pick!]!
+          const pick = candidates.splice(rng.int(candidates.length), 1)[0]!
+          const p = this.transferPool[pick]!
           transferred.push({ point: p.point, logL: p.logL, blob: p.blob })
-          taken.add(pick!)
+          taken.add(pick)
           continue
         }
         points.push(x)

@@ -20,7 +20,7 @@ export interface GaussianMixture2 {
 
 /** Options of `fitGaussianMixture2`; the defaults are sklearn's. */
 export interface GaussianMixtureOptions {
-  /** Initialisations, each from its own 2-means start (default 10). */
+  /** Initialisations, each from its own 2-means start (default 10; at least one is made). */
   readonly nInit?: number
   /** EM iterations per initialisation at most (default 100). */
   readonly maxIterations?: number
@@ -54,10 +54,9 @@ export function fitGaussianMixture2(
   const x = new Float64Array(n * d)
   for (let i = 0; i < n; i++) x.set(points[i]!, i * d)
 
-  let best: GaussianMixture2 | undefined
   // Responsibility of component 0 for each point; component 1 has the rest.
   const r = new Float64Array(n)
-  for (let init = 0; init < nInit; init++) {
+  const fitOnce = (): GaussianMixture2 => {
     twoMeansLabels(x, n, d, rng, r)
     let model = maximise(x, n, d, r, ridge)
     let previous = Number.NEGATIVE_INFINITY
@@ -70,9 +69,14 @@ export function fitGaussianMixture2(
     }
     if (!Number.isFinite(model.meanLogLikelihood))
       model = { ...model, meanLogLikelihood: expectation(x, n, d, model, r) }
-    if (best === undefined || model.meanLogLikelihood > best.meanLogLikelihood) best = model
+    return model
   }
-  return best!
+  let best = fitOnce()
+  for (let init = 1; init < nInit; init++) {
+    const model = fitOnce()
+    if (model.meanLogLikelihood > best.meanLogLikelihood) best = model
+  }
+  return best
 }
 
 /**

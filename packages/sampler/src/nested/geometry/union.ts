@@ -144,7 +144,7 @@ export class Union {
 
   /** Plain, JSON-safe data; `points: false` leaves out the member points (the result cannot split). */
   toData(options: { readonly points?: boolean } = {}): UnionData {
-    const keepPoints = (options.points ?? true) && this.#points !== null
+    const points = (options.points ?? true) ? this.#points : null
     return {
       dim: this.dim,
       enlargePerDim: this.enlargePerDim,
@@ -152,7 +152,7 @@ export class Union {
       cubeMixture: this.cubeMixture,
       members: this.#members.map((m) => m.toData()),
       blocked: this.#blocked.slice(),
-      memberPoints: keepPoints ? this.#points!.map(flatten) : null,
+      memberPoints: points === null ? null : points.map(flatten),
       memberPointCounts: this.#pointCounts.slice(),
       nSample: this.#nSample,
       nReject: this.#nReject,
