@@ -7,7 +7,7 @@ import { line } from 'd3-shape'
 import { STYLE } from './axes.ts'
 import { chartSvg, dataDomain, legend, pixels } from './chart.ts'
 import { hexColor } from './color.ts'
-import { check } from './errors.ts'
+import { check, option } from './errors.ts'
 import { el } from './svg.ts'
 
 export interface AutocorrSeries {
@@ -36,8 +36,7 @@ export function autocorrSvg(series: AutocorrSeries, options: AutocorrOptions = {
     `n and tau must be non-empty and of one length (${n.length}, ${tau.length})`,
   )
   for (const v of n) check(Number.isFinite(v) && v > 0, `the step counts must be positive, got ${v}`)
-  const factor = options.factor ?? 50
-  check(factor > 0, `factor must be > 0, got ${factor}`)
+  const factor = option.numberIn(options.factor ?? 50, 'factor', { above: 0 })
   const guide = n.map((v) => v / factor)
   const color = hexColor(options.color ?? C0)
   const width = options.width ?? 432 // 6 in

@@ -9,7 +9,7 @@ import { hexColor, toRgb } from './color.ts'
 import { CORNER_DEFAULTS, type CornerOptions, PPI } from './corner-options.ts'
 import { type CornerContext, diagonalPanel, pairPanel } from './corner-panels.ts'
 import { checkLevels } from './density2d.ts'
-import { check, PlotError } from './errors.ts'
+import { check, option, PlotError } from './errors.ts'
 import { DEFAULT_LEVELS } from './levels.ts'
 import { quantiles } from './quantiles.ts'
 import { checkWeights, toColumns } from './samples.ts'
@@ -74,7 +74,7 @@ function resolveRanges(
       }
       lohi = [lo, hi]
     } else if (typeof entry === 'number') {
-      check(entry > 0 && entry <= 1, `range[${k}] as a fraction must be in (0, 1], got ${entry}`)
+      option.numberIn(entry, `range[${k}]`, { above: 0, max: 1, why: 'a fraction of the samples' })
       lohi = quantiles(column, [0.5 - entry / 2, 0.5 + entry / 2], weights) as [number, number]
     } else {
       lohi = [Math.min(entry[0], entry[1]), Math.max(entry[0], entry[1])]
@@ -95,34 +95,38 @@ function resolve(samples: Samples, options: CornerOptions): CornerContext {
   const weights = checkWeights(options.weights, n)
   const labels = options.labels === undefined ? names : perParameter(options.labels, K, '', 'labels')
   const bins = perParameter(options.bins, K, CORNER_DEFAULTS.bins, 'bins')
-  for (const b of bins) check(Number.isInteger(b) && b >= 2, `bins must be integers ≥ 2, got ${b}`)
+  for (const b of bins) option.wholeNumber(b, 'bins', { min: 2 })
   const levels = options.levels ?? DEFAULT_LEVELS
   checkLevels(levels)
   const qs = options.quantiles ?? CORNER_DEFAULTS.quantiles
-  for (const q of qs) check(q >= 0 && q <= 1, `a quantile must be in [0, 1], got ${q}`)
+  for (const q of qs) option.numberIn(q, 'quantiles', { min: 0, max: 1 })
   const truths = perParameter<number | null | undefined>(options.truths, K, undefined, 'truths').map((t) =>
     t === null || t === undefined || Number.isNaN(t) ? undefined : t,
   )
   for (const t of truths)
     check(t === undefined || Number.isFinite(t), `a truth must be finite (or null), got ${t}`)
   const ranges = resolveRanges(columns, names, options.range, weights)
-  for (const s of [options.smooth, options.smooth1d])
-    check(s === undefined || (Number.isFinite(s) && s >= 0), `smoothing σ must be finite and ≥ 0, got ${s}`)
-  const histBinFactor = options.histBinFactor ?? CORNER_DEFAULTS.histBinFactor
-  check(
-    Number.isFinite(histBinFactor) && histBinFactor > 0,
-    `histBinFactor must be > 0, got ${histBinFactor}`,
+  if (options.smooth !== undefined) option.finiteNumber(options.smooth, 'smooth', { min: 0 })
+  if (options.smooth1d !== undefined) option.finiteNumber(options.smooth1d, 'smooth1d', { min: 0 })
+  const histBinFactor = option.finiteNumber(
+    options.histBinFactor ?? CORNER_DEFAULTS.histBinFactor,
+    'histBinFactor',
+    { above: 0 },
   )
-  const panelSize = options.panelSize ?? CORNER_DEFAULTS.panelSize
-  check(Number.isFinite(panelSize) && panelSize > 0, `panelSize must be > 0 (inches), got ${panelSize}`)
+  const panelSize = option.finiteNumber(options.panelSize ?? CORNER_DEFAULTS.panelSize, 'panelSize', {
+    above: 0,
+    unit: 'inches',
+  })
   const titleFormat = options.titleFormat ?? CORNER_DEFAULTS.titleFormat
   try {
     format(titleFormat)
   } catch {
     check(false, `titleFormat '${titleFormat}' is not a d3-format specifier (e.g. '.2f', '.3g')`)
   }
-  const maxDatapoints = options.maxDatapoints ?? CORNER_DEFAULTS.maxDatapoints
-  check(Number.isInteger(maxDatapoints) && maxDatapoints >= 0, `maxDatapoints must be an integer ≥ 0`)
+  const maxDatapoints = option.wholeNumber(
+    options.maxDatapoints ?? CORNER_DEFAULTS.maxDatapoints,
+    'maxDatapoints',
+  )
   const color = options.color ?? CORNER_DEFAULTS.color
   return {
     K,

@@ -3,7 +3,7 @@
 // coordinates, traced by d3-contour's marching squares on the padded histogram.
 
 import { contours } from 'd3-contour'
-import { check } from './errors.ts'
+import { check, option } from './errors.ts'
 import { gaussianFilter2d } from './gaussian-filter.ts'
 import { binEdges, histogram2d } from './histogram.ts'
 import {
@@ -67,7 +67,7 @@ function extent(values: ArrayLike<number>): [number, number] {
 }
 
 export function checkLevels(levels: readonly number[]): void {
-  for (const level of levels) check(level > 0 && level < 1, `a contour level must be in (0, 1), got ${level}`)
+  for (const level of levels) option.numberIn(level, 'levels', { above: 0, below: 1 })
 }
 
 export function density2d(
@@ -85,7 +85,7 @@ export function density2d(
     typeof options.bins === 'number' || options.bins === undefined
       ? [options.bins ?? 20, options.bins ?? 20]
       : options.bins
-  check(Number.isInteger(bx) && bx >= 2 && Number.isInteger(by) && by >= 2, 'bins must be an integer ≥ 2')
+  for (const b of [bx, by]) option.wholeNumber(b, 'bins', { min: 2 })
   const [xr, yr] = options.range ?? [extent(x), extent(y)]
   check(xr[1] > xr[0] && yr[1] > yr[0], `the range must be increasing, got [${xr}] and [${yr}]`)
   const levels = options.levels ?? DEFAULT_LEVELS

@@ -1,7 +1,14 @@
 // The package's one error class, a ParafitError like every package's. A caller (the CLI) branches
 // on `code`, never on the message.
 
-import { ParafitError, registerErrorClass } from '@parafit/core'
+import {
+  finiteNumber,
+  numberIn,
+  ParafitError,
+  registerErrorClass,
+  ValidationError,
+  wholeNumber,
+} from '@parafit/core'
 
 export type PlotErrorCode =
   /** Bad input: shapes, lengths, non-finite values, options. */
@@ -22,4 +29,23 @@ registerErrorClass(PlotError)
 /** Throws a PARAFIT_PLOT_INPUT error unless `ok`. */
 export function check(ok: boolean, message: string): asserts ok {
   if (!ok) throw new PlotError('PARAFIT_PLOT_INPUT', message)
+}
+
+/** One of core's checks, refusing with a PARAFIT_PLOT_INPUT PlotError (same message) instead. */
+function asPlotInput<A extends unknown[], R>(coreCheck: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return coreCheck(...args)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      throw new PlotError('PARAFIT_PLOT_INPUT', error.message, { cause: error })
+    }
+  }
+}
+
+/** core's checks of option values (decision 0010), in this package's error class. */
+export const option = {
+  wholeNumber: asPlotInput(wholeNumber),
+  finiteNumber: asPlotInput(finiteNumber),
+  numberIn: asPlotInput(numberIn),
 }

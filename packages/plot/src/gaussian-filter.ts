@@ -4,11 +4,11 @@
 // (d c b a | a b c d | d c b a). d3-array's blur2 (three box blurs) would not give the same
 // numbers. The 2-D filter is the 1-D one along each axis in turn (the kernel is separable).
 
-import { check } from './errors.ts'
+import { option } from './errors.ts'
 
 /** The normalised kernel for σ in bins: weights for offsets -r..r. */
 export function gaussianKernel(sigma: number, truncate = 4): Float64Array {
-  check(Number.isFinite(sigma) && sigma > 0, `the Gaussian's σ must be finite and > 0, got ${sigma}`)
+  option.finiteNumber(sigma, 'sigma', { above: 0 })
   const radius = Math.trunc(truncate * sigma + 0.5)
   const kernel = new Float64Array(2 * radius + 1)
   let sum = 0

@@ -5,7 +5,7 @@
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { PlotError } from './errors.ts'
+import { option, PlotError } from './errors.ts'
 
 export interface PngOptions {
   /** Width of the image in px; the height follows (default the SVG's own size). */
@@ -60,9 +60,7 @@ async function loadResvg(): Promise<ResvgModule> {
 
 /** The PNG bytes of an SVG document (a plot of this package, or any SVG). */
 export async function toPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
-  if (options.width !== undefined && !(Number.isFinite(options.width) && options.width >= 1)) {
-    throw new PlotError('PARAFIT_PLOT_INPUT', `the PNG width must be ≥ 1 px, got ${options.width}`)
-  }
+  if (options.width !== undefined) option.finiteNumber(options.width, 'width', { min: 1, unit: 'px' })
   const resvg = await loadResvg()
   const files = options.fontFiles ?? dejavuFontFiles()
   const font =

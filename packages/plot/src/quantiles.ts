@@ -5,7 +5,7 @@
 
 import { quantileSorted } from 'd3-array'
 import { format } from 'd3-format'
-import { check } from './errors.ts'
+import { check, option } from './errors.ts'
 
 function sortedCopy(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort()
@@ -18,7 +18,7 @@ export function quantiles(
   weights?: ArrayLike<number>,
 ): number[] {
   check(values.length > 0, 'quantiles of no values')
-  for (const q of qs) check(q >= 0 && q <= 1, `a quantile must be in [0, 1], got ${q}`)
+  for (const q of qs) option.numberIn(q, 'quantiles', { min: 0, max: 1 })
   for (let k = 0; k < values.length; k++) check(!Number.isNaN(values[k]!), `value ${k} is NaN`)
   if (weights === undefined) {
     const sorted = sortedCopy(values)
