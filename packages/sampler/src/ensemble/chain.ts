@@ -116,9 +116,8 @@ export class Chain {
     const { discard, thin: thinOption, ...autocorr } = options
     const thin = thinOption ?? 1
     try {
-      return integratedTime(this.getChain({ discard, thin, flat: false }) as Float64Array[][], autocorr).map(
-        (t) => t * thin,
-      )
+      const chain = this.getChain({ ...(discard === undefined ? {} : { discard }), thin, flat: false })
+      return integratedTime(chain as Float64Array[][], autocorr).map((t) => t * thin)
     } catch (error) {
       if (error instanceof AutocorrError) {
         error.tau.forEach((t, i) => {

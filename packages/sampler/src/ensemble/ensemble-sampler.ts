@@ -166,6 +166,7 @@ export class EnsembleSampler implements AsyncDisposable {
       )
     }
     const sampler = new EnsembleSampler(options)
+    // The constructor made the link, given chainFile.
     const contents = await sampler.#file!.continue({
       seed: options.seed !== undefined,
       parameterNames: options.chainFile.parameterNames !== undefined,
@@ -178,6 +179,7 @@ export class EnsembleSampler implements AsyncDisposable {
   #restore(contents: ChainFileContents): void {
     const { nWalkers, nDim } = this
     this.#chain.restore(contents)
+    // A file is continued only with a step in it (ChainFileError otherwise).
     const last = contents.chain.at(-1)!
     this.#coords = Array.from({ length: nWalkers }, (_, k) => last.slice(k * nDim, (k + 1) * nDim))
     this.#logProb = contents.logProb.at(-1)!.slice()
@@ -228,13 +230,16 @@ export class EnsembleSampler implements AsyncDisposable {
     checkOptionKeys(options, RUN_OPTION_KEYS, 'run() options')
     if (this.#running) throw new ValidationError('this sampler is already running; await run() first')
     let start: Float64Array[] | undefined
+    let firstWalker: Float64Array
     if (initial === null || initial === undefined) {
       if (this.#coords === undefined) {
         throw new ValidationError('no previous run to continue: give the initial walkers', 'initial')
       }
+      firstWalker = this.#coords[0]!
     } else {
       start = toEnsemble(initial, this.nWalkers, this.nDim)
       if (this.#options.skipInitialStateCheck !== true) assertWalkersIndependent(start)
+      firstWalker = start[0]!
     }
     // Marked running before the first await, so that a second run() meanwhile is refused.
     this.#running = true
@@ -255,11 +260,10 @@ export class EnsembleSampler implements AsyncDisposable {
     try {
       await this.#file?.open()
       if (this.#options.checkWorkers !== false) {
-        const point = (start ?? this.#coords!)[0]!
         await checkWorkersAgree(
           pool,
           this.#objective,
-          this.#options.vectorized === true ? chunkTree([point]) : pointTree(point),
+          this.#options.vectorized === true ? chunkTree([firstWalker]) : pointTree(firstWalker),
           { signal: options.signal, timeoutMs: this.#options.timeoutMs },
         )
       }
@@ -360,6 +364,7 @@ export class EnsembleSampler implements AsyncDisposable {
     signal: AbortSignal | undefined,
     onStep: () => void,
   ): Promise<void> {
+    // run() has walkers by now: the initial ones (#start) or the last step's.
     const schedule = new StepSchedule(
       { coords: this.#coords!, logProb: this.#logProb, blobs: this.#blobs },
       nSteps,

@@ -177,11 +177,12 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     await this.#checkModule()
     if (this.#underMpi()) return this.#runUnderMpi(targets, limits)
     const pool = await this.#likelihoodLease.acquire()
-    const samplerPool = this.#samplerLease === undefined ? pool : await this.#samplerLease.acquire()
+    const samplerLease = this.#samplerLease
+    const samplerPool = samplerLease === undefined ? pool : await samplerLease.acquire()
     try {
       return await this.#runOn(pool, samplerPool, targets, limits)
     } finally {
-      if (samplerPool !== pool) await this.#samplerLease!.release(samplerPool)
+      if (samplerLease !== undefined && samplerPool !== pool) await samplerLease.release(samplerPool)
       await this.#likelihoodLease.release(pool)
     }
   }
@@ -267,7 +268,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     }
     const outcome = await mpi.runMpi(async (pool) => {
       const summary = await this.#runOn(pool, pool, targets, limits)
-      return { summary, state: this.#snapshot(this.#state!) }
+      return { summary, state: this.#snapshot(this.#state!) } // #runOn made it (#stateFor)
     })
     // Rank 0 ran the sampling on its own state; the others take it from rank 0.
     if (detectMpi().rank !== 0) {
@@ -298,8 +299,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       nLikeNewBound: this.#settings.nLikeNewBound,
       seed: this.#settings.seed,
     }
-    if (saved !== undefined) {
-      const restored = restoreState(saved, path!, {
+    if (saved !== undefined && path !== undefined) {
+      const restored = restoreState(saved, path, {
         settings,
         prior: this.prior.describe(),
         networks: this.#networks(),
