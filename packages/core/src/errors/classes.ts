@@ -134,10 +134,7 @@ export class ObjectiveError extends ParafitError {
 /** The objective returned NaN, an infinity, or something that is not a number or Float64Array. */
 export class ObjectiveValueError extends ObjectiveError {
   declare readonly code: 'PARAFIT_OBJECTIVE_VALUE'
-  constructor(
-    detail: string,
-    options: { params?: ParamTree | undefined; termPath?: number[] } = {},
-  ) {
+  constructor(detail: string, options: { params?: ParamTree | undefined; termPath?: number[] } = {}) {
     super(detail, { ...options, code: 'PARAFIT_OBJECTIVE_VALUE' })
   }
 }
