@@ -28,6 +28,14 @@ describe('CostModel.chunkSize', () => {
     expect(model(0.006, 0.00002).chunkSize(1, 1000, 2, undefined)).toBe(1)
   })
 
+  test('chunks grown for the message shrink as the queue empties, to one task at the end', () => {
+    const cost = model(0.006, 0.0003)
+    // At most half a fair share: 16 queued for 2 workers, chunks of 4; the last 4 one by one.
+    expect(cost.chunkSize(1, 16, 2, undefined)).toBe(4)
+    expect(cost.chunkSize(1, 6, 2, undefined)).toBe(2)
+    expect(cost.chunkSize(1, 4, 2, undefined)).toBe(1)
+  })
+
   test('the message cost is a moving average of what the workers show', () => {
     const cost = model(0.006, 0.001)
     for (let i = 0; i < 50; i++) cost.recordMessage(0.0001)

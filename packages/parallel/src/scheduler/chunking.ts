@@ -54,7 +54,8 @@ export class CostModel {
 
   /**
    * Chunk size for the next message: 1 until the cost is known; large enough that a chunk takes
-   * TARGET_CHUNK_SECONDS and that messaging stays under MESSAGE_SHARE of the work; never so many
+   * TARGET_CHUNK_SECONDS and, while much is queued, that messaging stays under MESSAGE_SHARE of
+   * the work; never so many
    * that some worker would go without work (at most a fair share of what is queued); with a
    * timeout, small enough that a chunk finishes well inside it.
    */
@@ -63,8 +64,12 @@ export class CostModel {
     if (cost === undefined) return 1
     const perTask = Math.max(cost, 1e-9)
     let size = Math.floor(TARGET_CHUNK_SECONDS / perTask)
-    if (this.#secondsPerMessage !== undefined)
-      size = Math.max(size, Math.ceil(this.#secondsPerMessage / (MESSAGE_SHARE * perTask)))
+    if (this.#secondsPerMessage !== undefined) {
+      // Grown for the message's cost only while much is queued, at most half a fair share: the
+      // last tasks go out in ever smaller chunks (guided self-scheduling), so workers finish together.
+      const forMessages = Math.ceil(this.#secondsPerMessage / (MESSAGE_SHARE * perTask))
+      size = Math.max(size, Math.min(forMessages, Math.ceil(queued / (2 * workers))))
+    }
     if (timeoutMs !== undefined) size = Math.min(size, Math.floor(timeoutMs / 1000 / 4 / perTask))
     const fairShare = Math.ceil(queued / workers)
     return Math.max(1, Math.min(size, fairShare))

@@ -27,15 +27,16 @@ serve(
  * parent killed by SIGKILL left its workers running their loops forever under PID 1 (fault probe
  * F2). A thread of our own watches instead: once this process has another parent (the kernel
  * re-parents the orphans of a dead process at once), it kills the whole process, whatever the
- * main thread is doing. Polling getppid() every 100 ms costs nothing measurable.
+ * main thread is doing. It sleeps in Atomics.wait between looks at getppid(), every 100 ms: no
+ * event loop, no timers, nothing measurable on the dispatch path.
  */
 function dieWithParent(parent: number): void {
   if (!Number.isInteger(parent) || parent <= 0) throw new Error('process-entry.ts needs the parent pid')
   const watcher = new Worker(
     `const { workerData } = require('node:worker_threads')
-setInterval(() => {
-  if (process.ppid !== workerData.parent) process.kill(process.pid, 'SIGKILL')
-}, workerData.everyMs)`,
+const nap = new Int32Array(new SharedArrayBuffer(4))
+while (process.ppid === workerData.parent) Atomics.wait(nap, 0, 0, workerData.everyMs)
+process.kill(process.pid, 'SIGKILL')`,
     { eval: true, workerData: { parent, everyMs: 100 }, execArgv: [], stdout: false, stderr: false },
   )
   // The watcher never keeps this process alive on its own.
