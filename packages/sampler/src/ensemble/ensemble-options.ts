@@ -4,8 +4,9 @@
 // run reports is in types.ts.
 
 import type { ObjectiveRef } from '@parafit/core'
-import { optionKeys } from '@parafit/core'
+import { checkOptionKeys, integer, oneOf, optionKeys, ValidationError, wholeNumber } from '@parafit/core'
 import type { Pool } from '@parafit/parallel'
+import { assertPoolChoice, checkPoolDefaults } from '@parafit/parallel'
 import type { ChainFileOptions } from '../chain-file/chain-file-options.ts'
 import type { AnyLogProbFn } from './log-prob.ts'
 import type { MoveSpec } from './moves.ts'
@@ -92,3 +93,31 @@ export interface ChainOptions {
 }
 
 export const CHAIN_OPTION_KEYS = optionKeys<ChainOptions>()(['discard', 'thin'])
+
+/** Checks the sampler's options (keys and values, before anything starts); its sizes and seed. */
+export function checkEnsembleOptions(options: EnsembleSamplerOptions): {
+  nDim: number
+  nWalkers: number
+  seed: number
+} {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError(
+      'EnsembleSampler needs options: { logProb, nWalkers, nDim, numWorkers? | pool? }',
+    )
+  }
+  checkOptionKeys(options, SAMPLER_OPTION_KEYS, 'EnsembleSampler options')
+  const nDim = wholeNumber(options.nDim, 'nDim', { min: 1 })
+  const nWalkers = wholeNumber(options.nWalkers, 'nWalkers', { min: 2 })
+  if (nWalkers < 2 * nDim) {
+    throw new ValidationError(
+      `nWalkers (${nWalkers}) must be at least 2 × nDim (${2 * nDim}): each half of the ensemble ` +
+        'moves using the other, which must span every dimension',
+      'nWalkers',
+    )
+  }
+  assertPoolChoice(options)
+  checkPoolDefaults(options)
+  const seed = integer(options.seed ?? 1, 'seed')
+  if (options.onBadValue !== undefined) oneOf(options.onBadValue, 'onBadValue', ['raise', 'reject'])
+  return { nDim, nWalkers, seed }
+}

@@ -7,22 +7,12 @@
 import {
   AbortError,
   checkOptionKeys,
-  integer,
-  isObjectiveRef,
-  type ObjectiveRef,
-  oneOf,
   Random,
   ValidationError,
   WorkersDisagreeError,
   wholeNumber,
 } from '@parafit/core'
-import {
-  assertPoolChoice,
-  checkPoolDefaults,
-  checkWorkersAgree,
-  type Pool,
-  PoolLease,
-} from '@parafit/parallel'
+import { checkWorkersAgree, type Pool, PoolLease } from '@parafit/parallel'
 import type { Blob } from '../batch-results.ts'
 import type { ChainFileContents } from '../chain-file/chain-file-reader.ts'
 import { describeMoves } from '../chain-file/layout.ts'
@@ -33,14 +23,14 @@ import { Chain } from './chain.ts'
 import { ChainFileLink } from './chain-file-link.ts'
 import {
   type ChainOptions,
+  checkEnsembleOptions,
   type EnsembleSamplerOptions,
   RUN_OPTION_KEYS,
   type RunOptions,
-  SAMPLER_OPTION_KEYS,
 } from './ensemble-options.ts'
 import { type Evaluated, evaluateLogProb } from './evaluate.ts'
 import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
-import { chunkTree, logProbObjective, pointTree, resolveLogProbExport } from './log-prob.ts'
+import { chunkTree, pointTree, resolveLogProbExport, samplerObjective } from './log-prob.ts'
 import { type Move, moveTable } from './moves.ts'
 import { type StepProgressBar, stepProgressBar } from './progress-bar.ts'
 import { type Step, StepSchedule, type Task } from './step-schedule.ts'
@@ -74,7 +64,7 @@ export class EnsembleSampler implements AsyncDisposable {
   readonly nWalkers: number
   readonly nDim: number
   readonly #options: EnsembleSamplerOptions
-  #objective: ReturnType<typeof logProbObjective> | ObjectiveRef
+  #objective: ReturnType<typeof samplerObjective>
   readonly #moves: { moves: Move[]; cumulative: number[] }
   #random: Random
   readonly #pools: PoolLease
@@ -92,46 +82,10 @@ export class EnsembleSampler implements AsyncDisposable {
   #secondsPerEvaluation = 0
 
   constructor(options: EnsembleSamplerOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new ValidationError(
-        'EnsembleSampler needs options: { logProb, nWalkers, nDim, numWorkers? | pool? }',
-      )
-    }
-    checkOptionKeys(options, SAMPLER_OPTION_KEYS, 'EnsembleSampler options')
-    this.nDim = wholeNumber(options.nDim, 'nDim', { min: 1 })
-    this.nWalkers = wholeNumber(options.nWalkers, 'nWalkers', { min: 2 })
-    if (this.nWalkers < 2 * this.nDim) {
-      throw new ValidationError(
-        `nWalkers (${this.nWalkers}) must be at least 2 × nDim (${2 * this.nDim}): each half of the ensemble ` +
-          'moves using the other, which must span every dimension',
-        'nWalkers',
-      )
-    }
-    assertPoolChoice(options)
-    checkPoolDefaults(options)
-    const n = options.numWorkers
-    const seed = integer(options.seed ?? 1, 'seed')
-    if (options.onBadValue !== undefined) oneOf(options.onBadValue, 'onBadValue', ['raise', 'reject'])
-    if (typeof options.logProb === 'function') {
-      const inThread =
-        (n === undefined || n === 1) && (options.pool === undefined || options.pool.kind === 'serial')
-      if (!inThread) {
-        throw new ValidationError(
-          'logProb is a function, which only this thread can run. For worker threads, processes or MPI, put it ' +
-            'in a module (export default defineLogProb((init) => (theta, ctx) => ...)) and pass ' +
-            'objectiveModule(new URL(...), { init })',
-          'logProb',
-        )
-      }
-      this.#objective = logProbObjective(options.logProb)
-    } else if (isObjectiveRef(options.logProb)) {
-      this.#objective = options.logProb
-    } else {
-      throw new ValidationError(
-        'logProb must be a function (theta, ctx) => ln p, or objectiveModule(url) of a defineLogProb module',
-        'logProb',
-      )
-    }
+    const { nDim, nWalkers, seed } = checkEnsembleOptions(options)
+    this.nDim = nDim
+    this.nWalkers = nWalkers
+    this.#objective = samplerObjective(options)
     this.#moves = moveTable(options.moves)
     this.#options = options
     this.#pools = new PoolLease(options)

@@ -12,9 +12,11 @@ import {
   type EvaluateContext,
   type ExportRule,
   type Hook,
+  isObjectiveRef,
   moduleDisplayName,
   type Objective,
   type ObjectiveDefinition,
+  type ObjectiveRef,
   ObjectiveValueError,
   type ParamTree,
   resolveExport,
@@ -182,4 +184,34 @@ export function defineLogProb<I = unknown>(
       return defineLogProb(factory, [...hooks, ...hookList(more)])
     },
   } as ObjectiveDefinition<I, ParamTree>
+}
+
+/**
+ * The objective the sampler evaluates: a function of this thread (only where no worker runs
+ * it), or a module's ref that workers load.
+ */
+export function samplerObjective(options: {
+  readonly logProb: unknown
+  readonly numWorkers?: number | 'auto' | undefined
+  readonly pool?: { readonly kind: string } | undefined
+}): Objective<ParamTree> | ObjectiveRef {
+  const n = options.numWorkers
+  if (typeof options.logProb === 'function') {
+    const inThread =
+      (n === undefined || n === 1) && (options.pool === undefined || options.pool.kind === 'serial')
+    if (!inThread) {
+      throw new ValidationError(
+        'logProb is a function, which only this thread can run. For worker threads, processes or MPI, put it ' +
+          'in a module (export default defineLogProb((init) => (theta, ctx) => ...)) and pass ' +
+          'objectiveModule(new URL(...), { init })',
+        'logProb',
+      )
+    }
+    return logProbObjective(options.logProb as AnyLogProbFn)
+  }
+  if (isObjectiveRef(options.logProb)) return options.logProb
+  throw new ValidationError(
+    'logProb must be a function (theta, ctx) => ln p, or objectiveModule(url) of a defineLogProb module',
+    'logProb',
+  )
 }
