@@ -284,6 +284,12 @@ function setAt(root: unknown, path: readonly (string | number)[], value: unknown
 }
 
 describe('regressions found by the damaged-state property', () => {
+  it('CMA-ES: a restart count of 1e15 is refused (it asked for a population of 2^1e15 points: a RangeError)', () => {
+    const state = throughJson(new Cmaes(boxed(3), {}, 2).saveState())
+    state['restartsDone'] = 1125899906842063
+    expect(() => Cmaes.restore(boxed(3), state)).toThrow(OptimizerStateError)
+  })
+
   it('Nelder-Mead: a simplex emptied after the first step is refused (it was a TypeError on ask)', () => {
     const f = residualQuadratic(target(3))
     const original = new NelderMead(boxed(3))

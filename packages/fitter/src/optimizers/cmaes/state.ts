@@ -161,6 +161,10 @@ export function readRun(
     pending: undefined,
     stop: saved.stop(),
   }
+  // Each restart doubles the population: never more restarts than allowed, nor a population
+  // beyond any real run (a damaged count would otherwise ask for 2^1000 points).
+  if (run.restartsDone > settings.restarts || settings.popSize * 2 ** run.restartsDone > 2 ** 24)
+    saved.invalid('restartsDone', `is ${run.restartsDone}, more restarts than the run allows`)
   // The run keeps C exactly symmetric and D positive; a state where they are not was damaged.
   for (let i = 0; i < n; i++)
     for (let j = 0; j < i; j++)
