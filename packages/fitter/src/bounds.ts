@@ -14,7 +14,10 @@ export function reflect(x: number, lower: number, upper: number): number {
     const period = 2 * width
     let t = (x - lower) % period
     if (t < 0) t += period
-    return t <= width ? lower + t : upper - (t - width)
+    const mirrored = t <= width ? lower + t : upper - (t - width)
+    // Inside mathematically; rounding can leave it an ulp outside (x an ulp below lower gives
+    // t = period, and upper - width can round below lower), so it is clamped.
+    return Math.min(upper, Math.max(lower, mirrored))
   }
   if (hasLower) return lower + (lower - x)
   return upper - (x - upper)
