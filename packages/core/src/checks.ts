@@ -123,6 +123,12 @@ export function trueOrFalse(value: unknown, key: string): boolean {
   return value
 }
 
+/** A string that is not empty (a path, a name); `what` says what it is for. */
+export function nonEmptyText(value: unknown, key: string, what = 'a non-empty string'): string {
+  if (typeof value !== 'string' || value === '') refuse(key, what, value)
+  return value
+}
+
 /** The list of choices as a rule says it: `'a', 'b' or 'c'`. */
 function choicesText(choices: readonly string[], or: string | undefined): string {
   const items = [...choices.map((c) => `'${c}'`), ...(or === undefined ? [] : [or])]

@@ -7,6 +7,7 @@ export {
   integer,
   type NumberBounds,
   type NumberRule,
+  nonEmptyText,
   numberIn,
   oneOf,
   positiveMs,

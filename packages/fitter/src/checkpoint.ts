@@ -32,7 +32,7 @@ export interface CheckpointData {
 }
 
 /** Writes the checkpoint whole or not at all (core's writeFileAtomic): a crash mid-write leaves the old one. */
-export async function writeCheckpoint(path: string, data: CheckpointData): Promise<void> {
+async function writeCheckpoint(path: string, data: CheckpointData): Promise<void> {
   try {
     await writeFileAtomic(path, serialize({ format: FORMAT, version: VERSION, ...data }))
   } catch (error) {
@@ -67,9 +67,9 @@ export class RunCheckpoints {
     await this.#write()
   }
 
-  /** When the run stops: writes the last snapshot again. */
+  /** When the run stops: writes the last snapshot, unless the file already holds it. */
   async atStop(): Promise<void> {
-    await this.#write()
+    if (this.#savedStep !== this.#snapshot.step) await this.#write()
   }
 
   async #write(): Promise<void> {
@@ -147,6 +147,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 /** What is wrong with a decoded checkpoint's fields, in words, or undefined when nothing is. */
 function invalidField(data: Record<string, unknown>): string | undefined {
   const { keys, lower, upper, history, best } = data
+  if (data.method === undefined) return 'it names no method'
   if (!METHODS.includes(data.method as Method)) return `its method ${JSON.stringify(data.method)} is unknown`
   if (!(Array.isArray(keys) && keys.every((k) => typeof k === 'string'))) return 'keys is not a list of names'
   const n = keys.length

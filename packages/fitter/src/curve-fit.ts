@@ -25,7 +25,7 @@ import {
   LM_OPTION_KEYS,
   levenbergMarquardtSettings,
 } from './optimizers/levenberg-marquardt.ts'
-import type { Told } from './optimizers/optimizer.ts'
+import type { OptimizerStop, Told } from './optimizers/optimizer.ts'
 
 export interface CurveFitOptions<X> {
   /** The model: one predicted y for one x and the parameter vector b. */
@@ -152,7 +152,8 @@ export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFit
     try {
       for (; i < y.length; i++) r[i] = (y[i]! - model(x[i]!, b)) / sigma[i]!
     } catch (error) {
-      throw new CurveFitError(i, Float64Array.from(b), resultOf(lm, nfev, 'failed: the model threw'), error)
+      const stop = { kind: 'failed', reason: 'failed: the model threw' } as const
+      throw new CurveFitError(i, Float64Array.from(b), resultOf(lm, nfev, stop), error)
     }
     nfev++
     // A model that gives NaN or an infinity here is a failed point: the optimizer steps away from it.
@@ -162,24 +163,28 @@ export async function curveFit<X>(options: CurveFitOptions<X>): Promise<CurveFit
       : { loss: Number.POSITIVE_INFINITY }
   }
   for (;;) {
-    const reason = lm.stopReason
-    if (reason !== undefined) return resultOf(lm, nfev, reason)
+    if (lm.stop !== undefined) return resultOf(lm, nfev, lm.stop)
     if (options.signal?.aborted) throw new AbortError('curveFit was aborted')
     const points = lm.ask()
     if (nfev + points.length > budget) {
-      const message = `stopped: the budget of ${budget} model evaluations is used up (set maxEvaluations)`
-      return resultOf(lm, nfev, message)
+      const reason = `stopped: the budget of ${budget} model evaluations is used up (set maxEvaluations)`
+      return resultOf(lm, nfev, { kind: 'budget', reason })
     }
     lm.tell(points.map(residualsAt))
   }
 }
 
 /** The result at the optimizer's current iterate: standard errors where the Jacobian there is known. */
-function resultOf(lm: LevenbergMarquardt, nfev: number, message: string): CurveFitResult {
+function resultOf(
+  lm: LevenbergMarquardt,
+  nfev: number,
+  stop: { kind: OptimizerStop['kind'] | 'budget'; reason: string },
+): CurveFitResult {
+  const message = stop.reason
   const { x: params, residuals, jacobian } = lm.solution
   const n = params.length
   const rss = residuals === undefined ? Number.NaN : sumOfSquares(residuals)
-  const success = message.startsWith('converged')
+  const success = stop.kind === 'converged'
   if (jacobian === undefined || residuals === undefined) {
     return {
       params,

@@ -9,6 +9,7 @@ import {
   integer,
   isObjective,
   isObjectiveRef,
+  nonEmptyText,
   oneOf,
   optionKeys,
   ParamSpace,
@@ -150,9 +151,17 @@ function validateFitterOptions<P extends ParamTree>(objective: unknown, options:
 }
 
 /** A checkpoint file that a fit continues, and what it holds. */
+const firstBatchTooLarge = (points: number, budget: number): { kind: StopKind; reason: string } => ({
+  kind: 'budget',
+  reason: `stopped: the first batch of ${points} points is larger than the budget of ${budget} evaluations`,
+})
+
+/** A run read back from its checkpoint: checked and restored before any worker starts. */
 interface Resumed {
   readonly path: string
   readonly data: CheckpointData
+  readonly record: RunRecord
+  readonly optimizer: Optimizer
 }
 
 /**
@@ -222,8 +231,11 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
   async fit(options: FitOptions = {}): Promise<FitResult<P>> {
     if (this.#running) throw new ValidationError('this Fitter is already running a fit; await it first')
     checkOptionKeys(options, FIT_OPTION_KEYS, 'fit() options')
-    if (options.checkpoint !== undefined)
+    if (options.checkpoint !== undefined) {
       checkOptionKeys(options.checkpoint, CHECKPOINT_OPTION_KEYS, 'checkpoint', 'checkpoint')
+      nonEmptyText(options.checkpoint.path, 'checkpoint.path', 'the path of a file')
+      if (options.checkpoint.resume !== undefined) trueOrFalse(options.checkpoint.resume, 'checkpoint.resume')
+    }
     checkMethodOptions(options.methodOptions, this.#space.size)
     const method = checkMethod(options.method ?? 'auto')
     if (options.budget !== undefined) wholeNumber(options.budget, 'budget', { min: 1 })
@@ -246,7 +258,12 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
       const data = await readCheckpoint(checkpointPath)
       if (data !== undefined) {
         assertSameProblem(checkpointPath, data, { method, ...space, keys: space.keys, seed: options.seed })
-        resumed = { path: checkpointPath, data }
+        resumed = {
+          path: checkpointPath,
+          data,
+          record: restoring(checkpointPath, () => new RunRecord(data)),
+          optimizer: restoring(checkpointPath, () => restoreOptimizer(data.method, problem, data.optimizer)),
+        }
       }
     }
 
@@ -273,9 +290,9 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
   ): Promise<FitResult<P>> {
     const space = this.#space
     const resumed = o.resumed
+    const budgetOf = (m: Method) => o.budget ?? defaultBudget(m, space.size)
     const checkpointPath = o.checkpoint?.path
-    const record =
-      resumed === undefined ? new RunRecord() : restoring(resumed.path, () => new RunRecord(resumed.data))
+    const record = resumed === undefined ? new RunRecord() : resumed.record
     const evaluate = (points: readonly Float64Array[]) =>
       evaluateBatch(pool, this.#objective, space, points, {
         ...(o.signal === undefined ? {} : { signal: o.signal }),
@@ -298,9 +315,8 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         })
       }
       if (resumed !== undefined) {
-        const { path, data } = resumed
-        method = data.method
-        optimizer = restoring(path, () => restoreOptimizer(data.method, o.problem, data.optimizer))
+        method = resumed.data.method
+        optimizer = resumed.optimizer
       } else {
         if (o.method === 'auto') {
           const [start] = await this.#evaluateChecked(evaluate, [o.problem.x0], record, o.policy, () =>
@@ -314,12 +330,8 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         // What can be refused before the optimizer allocates its first batch is refused here.
         const first =
           firstBatchSize(method, o.methodOptions ?? {}, space.size) - (reuse === undefined ? 0 : 1)
-        const budget = o.budget ?? defaultBudget(method, space.size)
-        if (first > budget)
-          return record.toResult(space, method, {
-            kind: 'budget',
-            reason: `stopped: the first batch of ${first} points is larger than the budget of ${budget} evaluations`,
-          })
+        if (first > budgetOf(method))
+          return record.toResult(space, method, firstBatchTooLarge(first, budgetOf(method)))
         optimizer = createOptimizer(method, o.problem, o.methodOptions ?? {}, o.seed)
       }
     } catch (error) {
@@ -328,7 +340,7 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
     }
     partial = (kind, reason) => record.toResult(space, method, { kind, reason })
 
-    const budget = o.budget ?? defaultBudget(method, space.size)
+    const budget = budgetOf(method)
     const checkpointBase = () => ({
       method,
       keys: space.keys,
@@ -364,11 +376,10 @@ export class Fitter<P extends ParamTree = ParamTree> implements AsyncDisposable 
         reuse = undefined
         const fresh = reused === undefined ? points : points.slice(1)
         if (record.nEvals + fresh.length > budget) {
-          const reason =
+          stop =
             record.step === 0
-              ? `stopped: the first batch of ${fresh.length} points is larger than the budget of ${budget} evaluations`
-              : `stopped: the budget of ${budget} evaluations is used up`
-          stop = { kind: 'budget', reason }
+              ? firstBatchTooLarge(fresh.length, budget)
+              : { kind: 'budget', reason: `stopped: the budget of ${budget} evaluations is used up` }
           break
         }
         const evaluated = await this.#evaluateChecked(evaluate, fresh, record, o.policy, () =>

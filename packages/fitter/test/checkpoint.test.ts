@@ -136,7 +136,7 @@ describe('a damaged or crafted checkpoint', () => {
     for (const method of ['auto', 'cmaes'] as const) {
       const error = await rejection(make().fit({ method, checkpoint: { path } }))
       expect(error).toBeInstanceOf(CheckpointError)
-      expect(error.message).toMatch(/is not a valid parafit checkpoint: its method undefined is unknown/)
+      expect(error.message).toMatch(/is not a valid parafit checkpoint: it names no method/)
     }
   })
 
@@ -191,5 +191,35 @@ describe('a damaged or crafted checkpoint', () => {
         (error: unknown) => error,
       )
     if (outcome !== 'resumed') expect(outcome).toBeInstanceOf(CheckpointError)
+  })
+})
+
+describe('a checkpoint is checked whole before the pool starts', () => {
+  test('a damaged optimizer state is a CheckpointError with nothing evaluated', async () => {
+    const path = join(folder('damaged-state'), 'run.ckpt')
+    await make().fit({ method: 'cmaes', seed: 3, budget: 60, checkpoint: { path } })
+    const data = deserialize(readFileSync(path)) as Record<string, unknown>
+    ;(data['optimizer'] as Record<string, unknown>)['mean'] = [1, 2, 3, 4, 5]
+    writeFileSync(path, serialize(data))
+    let evaluations = 0
+    const counted = objective((p: { a: number; b: number }) => {
+      evaluations++
+      return (p.a - 1.5) ** 2 + (p.b + 0.5) ** 2
+    })
+    const fitter = new Fitter(counted, { initial: { a: 0.2, b: 0.7 }, bounds: { a: [-3, 3], b: [-3, 3] } })
+    const error = await rejection(fitter.fit({ method: 'cmaes', seed: 3, checkpoint: { path } }))
+    expect(error).toBeInstanceOf(CheckpointError)
+    expect(error.message).toMatch(/'mean' has length 5, expected 2/)
+    expect(evaluations).toBe(0)
+  })
+
+  test("checkpoint.path and checkpoint.resume are checked: resume: 'false' is refused, not taken as true", async () => {
+    const path = join(folder('resume-text'), 'run.ckpt')
+    await expect(make().fit({ checkpoint: { path, resume: 'false' as never } })).rejects.toThrow(
+      /checkpoint\.resume must be true or false, got 'false'/,
+    )
+    await expect(make().fit({ checkpoint: { path: 42 as never } })).rejects.toThrow(
+      /checkpoint\.path must be the path of a file, got 42/,
+    )
   })
 })

@@ -15,7 +15,7 @@ function run(f: (b: Float64Array) => Float64Array, x0: number[], options: Levenb
     { prefetchJacobian: false, ...options },
   )
   const batches: number[] = []
-  while (lm.stopReason === undefined && batches.length < 10_000) {
+  while (lm.stop === undefined && batches.length < 10_000) {
     const points = lm.ask()
     batches.push(points.length)
     lm.tell(
@@ -40,7 +40,7 @@ describe('evaluations of a linear problem, counted', () => {
     // which stays within its reach, so that Jacobian is the solution's.
     expect(batches).toEqual([4, 1, 3, 6, 1])
     expect(evaluations).toBe(15)
-    expect(lm.stopReason).toMatch(/^converged/)
+    expect(lm.stop?.reason).toMatch(/^converged/)
     for (const [j, v] of lm.solution.x.entries()) expect(v).toBeCloseTo(solution[j]!, 12)
     expect(lm.solution.jacobian?.map((c) => Array.from(c, (v) => Math.round(v * 1e6) / 1e6))).toEqual([
       [1, 0, 1, 2],
@@ -65,7 +65,7 @@ describe('geodesic acceleration', () => {
     const plain = run(rosenbrock, [-1.2, 1], { acceleration: false })
     const accelerated = run(rosenbrock, [-1.2, 1])
     for (const { lm } of [plain, accelerated]) {
-      expect(lm.stopReason).toMatch(/^converged/)
+      expect(lm.stop?.reason).toMatch(/^converged/)
       expect(Array.from(lm.solution.x)).toEqual([1, 1])
     }
     expect(accelerated.evaluations).toBeLessThan(plain.evaluations)

@@ -43,7 +43,7 @@ describe('Levenberg-Marquardt', () => {
       const b = drive(without, f)
       expect(withPrefetch.solution.x).toEqual(without.solution.x)
       expect(withPrefetch.iterations).toBe(without.iterations)
-      expect(withPrefetch.stopReason).toBe(without.stopReason)
+      expect(withPrefetch.stop?.reason).toBe(without.stop?.reason)
       // Fewer rounds with prefetch: one per accepted step instead of two.
       expect(a.asked.length).toBeLessThanOrEqual(b.asked.length)
     },
@@ -60,7 +60,7 @@ describe('Levenberg-Marquardt', () => {
       for (const point of run.asked.flat()) {
         for (let j = 0; j < 3; j++) expect(point[j]! >= lower[j]! && point[j]! <= upper[j]!).toBe(true)
       }
-      expect(lm.stopReason).toMatch(/^converged/)
+      expect(lm.stop?.reason).toMatch(/^converged/)
       expect(lm.solution.x[0]).toBe(upperA)
       // KKT: a parameter on its lower bound has gradient ≥ 0, on its upper bound ≤ 0, else 0.
       const { x, residuals, jacobian } = lm.solution
@@ -79,7 +79,7 @@ describe('Levenberg-Marquardt', () => {
     // The model "fails" for rates above 1.5, which the first steps from this start overshoot into.
     const lm = new LevenbergMarquardt({ x0: Float64Array.of(1, 0.3, 0), ...unbounded(3) })
     const run = drive(lm, (b) => (b[1]! > 1.5 ? { loss: Number.POSITIVE_INFINITY } : f(b)))
-    expect(lm.stopReason).toMatch(/^converged/)
+    expect(lm.stop?.reason).toMatch(/^converged/)
     expect(lm.solution.x[1]).toBeCloseTo(1, 2)
     expect(Number.isFinite(run.bestLoss)).toBe(true)
   })
@@ -88,14 +88,14 @@ describe('Levenberg-Marquardt', () => {
     const f = exponential([1.5, 0.9, 0.4], new Array(20).fill(0))
     const lm = new LevenbergMarquardt({ x0: Float64Array.of(1.2, 0.7, 1e-300), ...unbounded(3) })
     drive(lm, f)
-    expect(lm.stopReason).toMatch(/^converged/)
+    expect(lm.stop?.reason).toMatch(/^converged/)
     expect(lm.solution.x[2]).toBeCloseTo(0.4, 8)
   })
 
   test('a failed start point stops it with a reason, not a NaN', () => {
     const lm = new LevenbergMarquardt({ x0: Float64Array.of(1, 1), ...unbounded(2) })
     lm.tell(lm.ask().map(() => ({ loss: Number.POSITIVE_INFINITY })))
-    expect(lm.stopReason).toMatch(/failed at the start point/)
+    expect(lm.stop?.reason).toMatch(/failed at the start point/)
   })
 
   test('central differences and the polish both reach the same solution as forward differences', () => {
@@ -126,8 +126,7 @@ describe('Levenberg-Marquardt', () => {
       )
       const problem = { x0: Float64Array.of(1, 2, 0), ...unbounded(3) }
       const original = new LevenbergMarquardt(problem)
-      for (let i = 0; i < stopAfter && original.stopReason === undefined; i++)
-        original.tell(original.ask().map(f))
+      for (let i = 0; i < stopAfter && original.stop === undefined; i++) original.tell(original.ask().map(f))
       const copy = LevenbergMarquardt.restore(problem, structuredClone(original.saveState()))
       expect(drive(copy, f).asked).toEqual(drive(original, f).asked)
     },

@@ -110,8 +110,8 @@ describe('least squares at the ends of the double range', () => {
       lower: Float64Array.of(-Infinity, -Infinity),
       upper: Float64Array.of(Infinity, Infinity),
     })
-    while (lm.stopReason === undefined) lm.tell(lm.ask().map(f))
-    expect(lm.stopReason).toMatch(/^converged/)
+    while (lm.stop === undefined) lm.tell(lm.ask().map(f))
+    expect(lm.stop?.reason).toMatch(/^converged/)
     expect(lm.solution.x[1]).toBeCloseTo(0.7, 2)
   })
 

@@ -91,11 +91,6 @@ export class LevenbergMarquardt implements Optimizer {
     return this.#stop
   }
 
-  /** The stop's reason, in words. */
-  get stopReason(): string | undefined {
-    return this.#stop?.reason
-  }
-
   /** The current iterate, its residuals and the Jacobian there (columns), when known. */
   get solution(): {
     x: Float64Array

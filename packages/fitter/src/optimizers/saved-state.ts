@@ -7,6 +7,9 @@ import { Random } from '@parafit/core'
 import { OptimizerStateError } from '../errors.ts'
 import type { OptimizerState, OptimizerStop } from './optimizer.ts'
 
+/** How many numbers a Random's state is (xoroshiro128+: four 32-bit words). */
+const RANDOM_STATE_WORDS = Random.fromSeed(1).state().length
+
 const STOP_KINDS: readonly OptimizerStop['kind'][] = ['converged', 'stalled', 'failed']
 
 /** The header of a saved state: which optimizer wrote it, in which format, for how many parameters. */
@@ -180,7 +183,7 @@ export class SavedState {
 
   /** The state of a seeded Random. */
   random(key: string): Random {
-    const words = this.vector(key, Random.fromSeed(1).state().length)
+    const words = this.vector(key, RANDOM_STATE_WORDS)
     if (words.some((w) => !Number.isInteger(w) || w < -(2 ** 31) || w >= 2 ** 32))
       this.invalid(key, 'is not the state of a random number generator')
     return Random.fromState(Array.from(words))
