@@ -2,7 +2,15 @@
 // makes its own and parafit's beside it, and looked up when the file is opened to append.
 
 import { ChainFileError } from '../errors.ts'
-import { createRows, type Dataset, type File, type Group, numberAttribute, setAttribute } from './hdf5.ts'
+import {
+  createRows,
+  type Dataset,
+  type File,
+  type Group,
+  numberAttribute,
+  seedAttribute,
+  setAttribute,
+} from './hdf5.ts'
 import {
   type ChainFileProblem,
   FORMAT,
@@ -77,8 +85,7 @@ export function createChainGroups(
 function writeProblem(parafit: Group, problem: ChainFileProblem, replace: boolean): void {
   const exists = replace ? undefined : false
   setAttribute(parafit, 'parafit_version', PARAFIT_VERSION, exists)
-  const seed = problem.seed
-  setAttribute(parafit, 'seed', Number.isSafeInteger(seed) ? { int64: seed } : { float64: seed }, exists)
+  setAttribute(parafit, 'seed', seedAttribute(problem.seed), exists)
   setAttribute(parafit, 'moves', problem.moves, exists)
   if (problem.parameterNames !== undefined) {
     setAttribute(parafit, 'parameter_names', problem.parameterNames, exists)

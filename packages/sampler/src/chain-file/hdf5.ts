@@ -71,6 +71,15 @@ export function setAttribute(
   else object.create_attribute(name, (value as { int8: number }).int8, null, '<b')
 }
 
+/**
+ * A seed as an attribute: int64 when it is a safe integer (what h5py users expect of a seed),
+ * float64 otherwise (the samplers take any finite seed; int64 cannot hold 1.5). numberAttribute
+ * reads either back as the number written.
+ */
+export function seedAttribute(seed: number): AttributeValue {
+  return Number.isSafeInteger(seed) ? { int64: seed } : { float64: seed }
+}
+
 /** An attribute's value as plain data, or undefined when there is no such attribute. */
 export function getAttribute(object: Group | Dataset, name: string): unknown {
   if (!(name in object.attrs)) return undefined

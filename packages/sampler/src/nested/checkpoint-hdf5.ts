@@ -17,7 +17,7 @@ import { open } from 'node:fs/promises'
 import { deserialize, serialize } from 'node:v8'
 import { replaceFile } from '@parafit/core'
 import type { File } from '../chain-file/hdf5.ts'
-import { hdf5Reason, loadHdf5, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
+import { hdf5Reason, loadHdf5, seedAttribute, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
 import { NestedCheckpointError } from '../errors.ts'
 import type { Prior } from '../prior/prior.ts'
 import type { NestedCheckpoint } from './checkpoint.ts'
@@ -67,7 +67,7 @@ function writeContents(file: File, data: NestedCheckpoint, readable: ReadableExt
   setAttribute(file, 'explored', { int8: data.counters.explored ? 1 : 0 })
   // The random state: every stream is keyed by (seed, purpose, index), so the seed and the
   // next batch's number (and the bound attempts so far) are where the streams stand.
-  setAttribute(file, 'seed', { int64: data.settings.seed })
+  setAttribute(file, 'seed', seedAttribute(data.settings.seed))
   setAttribute(file, 'next_batch', { int64: data.counters.nextBatch })
   setAttribute(file, 'bound_attempts', { int64: data.counters.boundAttempts })
   file.create_dataset({ name: 'points', data: Float64Array.from(points), shape: [n, d], dtype: '<d' })

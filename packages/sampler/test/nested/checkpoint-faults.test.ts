@@ -1,7 +1,8 @@
 // The nested sampler's checkpoint under faults: a write that fails mid-run (its folder removed)
 // loses nothing computed and the run continues to the uninterrupted result; a resume without a
 // seed continues the saved run, with another seed is refused naming both; a damaged or crafted
-// file is refused with a NestedCheckpointError, whatever is in it.
+// file is refused with a NestedCheckpointError, whatever is in it. A seed that is not an integer
+// is written to an .h5 checkpoint (as float64) and resumes like any other.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,6 +10,7 @@ import { join } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import { fc, test as propertyTest } from '@fast-check/vitest'
 import { afterAll, describe, expect, test } from 'vitest'
+import { loadHdf5, numberAttribute } from '../../src/chain-file/hdf5.ts'
 import {
   NestedCheckpointError,
   NestedSampler,
@@ -105,6 +107,31 @@ describe('resuming and the seed', () => {
     )
     expect(error.message).toMatch(/pass seed \d+ \(or none\) to continue it/)
   })
+
+  test.each([1.5, 7])(
+    'seed %s: an .h5 checkpoint is written at every batch, records the seed and resumes the run',
+    async (seed) => {
+      const path = join(scratch, `seed-${seed}.h5`)
+      const first = sampler({ seed, checkpoint: { path } })
+      const partial = await first.run({ ...runTo, nLikeMax: 500 })
+      expect(partial.stop.kind).toBe('budget')
+      const h5wasm = await loadHdf5()
+      const file = new h5wasm.File(path, 'r')
+      try {
+        expect(numberAttribute(file, 'seed')).toBe(seed)
+        expect(numberAttribute(file, 'n_like')).toBe(partial.nLike)
+      } finally {
+        file.close()
+      }
+      const resumed = sampler({ seed: undefined, checkpoint: { path } })
+      await resumed.run(runTo)
+      expect(resumed.resumed).toBe(true)
+      expect(resumed.seed).toBe(seed)
+      const whole = sampler({ seed })
+      await whole.run(runTo)
+      expect(fingerprint(resumed)).toEqual(fingerprint(whole))
+    },
+  )
 })
 
 describe('a damaged or crafted checkpoint', () => {
