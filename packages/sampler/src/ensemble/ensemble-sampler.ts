@@ -349,8 +349,7 @@ export class EnsembleSampler implements AsyncDisposable {
             }
           })
           for (const step of schedule.commit()) {
-            // The stream's state after this step: where a run resumed from the file starts.
-            const saveError = this.#commit(step, schedule.resumeRandomState())
+            const saveError = this.#commit(step, schedule)
             if (saveError !== undefined) fail(saveError, schedule.committed)
             onStep()
           }
@@ -393,12 +392,14 @@ export class EnsembleSampler implements AsyncDisposable {
    * Appends a step decided for every walker to the chain and hands it to the chain file; it
    * becomes the current state. A failed write of the file is returned.
    */
-  #commit(step: Step, randomState: number[]): ChainFileError | undefined {
+  #commit(step: Step, schedule: StepSchedule): ChainFileError | undefined {
     const row = this.#chain.push(step)
     this.#coords = step.coords
     this.#logProb = step.logProb
     this.#blobs = step.blobs
-    return this.#file?.append(row, step, randomState)
+    // With a chain file, the stream's state after this step (where a run resumed from the file
+    // starts) goes with it; without one it is not computed (?. skips the arguments).
+    return this.#file?.append(row, step, schedule.resumeRandomState())
   }
 
   #pickMove(u: number): Move {

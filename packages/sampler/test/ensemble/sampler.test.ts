@@ -1,5 +1,8 @@
 // EnsembleSampler: its contract (validation, chain access, continuation, abort), the same chain
 // on every pool, vectorised calls spread over the pool, contexts coming back, and real faults.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fc, test } from '@fast-check/vitest'
 import {
   EvaluationTimeoutError,
@@ -9,7 +12,8 @@ import {
   WorkerCrashedError,
 } from '@parafit/core'
 import { type Pool, processPool, serialPool, threadPool } from '@parafit/parallel'
-import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { afterAll, beforeAll, describe, expect, vi } from 'vitest'
+import { StepSchedule } from '../../src/ensemble/step-schedule.ts'
 import {
   deMove,
   EnsembleSampler,
@@ -205,6 +209,25 @@ describe('chain', () => {
       expect(split.acceptanceFraction).toEqual(whole.acceptanceFraction)
     },
   )
+
+  test('the random state to resume from is computed at each step for a chain file only', async () => {
+    const computed = vi.spyOn(StepSchedule.prototype, 'resumeRandomState')
+    const dir = mkdtempSync(join(tmpdir(), 'parafit-resume-state-'))
+    try {
+      const make = (chainFile?: { path: string }) =>
+        new EnsembleSampler({ logProb: standardNormal, nWalkers: 6, nDim: 2, seed: 4, chainFile })
+      // Once at the end of a run, where the sampler's own stream goes on from; with a file, once
+      // more for each of the 20 steps.
+      await make().run(ball(6, 2, 2), 20)
+      expect(computed).toHaveBeenCalledTimes(1)
+      computed.mockClear()
+      await make({ path: join(dir, 'chain.h5') }).run(ball(6, 2, 2), 20)
+      expect(computed).toHaveBeenCalledTimes(21)
+    } finally {
+      computed.mockRestore()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 
   test('moves: a stretch/DE mixture is drawn per step, deterministically', async () => {
     const run = async () => {
