@@ -19,7 +19,14 @@ import {
   stringAttribute,
   stringListAttribute,
 } from './hdf5.ts'
-import { type ChainFileProblem, FORMAT, FORMAT_VERSION, PARAFIT_GROUP, parafitPath } from './layout.ts'
+import {
+  type ChainFileProblem,
+  FORMAT,
+  FORMAT_VERSION,
+  PARAFIT_GROUP,
+  PARAFIT_VERSION,
+  parafitPath,
+} from './layout.ts'
 
 export interface ChainFileContents {
   readonly problem: ChainFileProblem
@@ -117,7 +124,10 @@ function readContents(file: File, group: string): ChainFileContents {
   if (version !== FORMAT_VERSION) {
     throw new Unusable(
       'not-resumable',
-      `has chain-file format version ${version}; this parafit reads version ${FORMAT_VERSION}`,
+      `has chain-file format version ${version}, written by parafit ` +
+        `${stringAttribute(parafit, 'parafit_version') ?? '(version not recorded)'}; this parafit ` +
+        `(${PARAFIT_VERSION}) reads version ${FORMAT_VERSION}. Resume it with the parafit version ` +
+        'that wrote it, or start afresh with another chainFile.path',
     )
   }
   const count = (g: Group, name: string, min: number) => {
@@ -157,7 +167,11 @@ function readContents(file: File, group: string): ChainFileContents {
     )
   }
   if (iteration === 0) {
-    throw new Unusable('not-resumable', 'holds no steps yet; start a new run instead (remove the file first)')
+    throw new Unusable(
+      'not-resumable',
+      'holds no steps yet, so there is nothing to resume: give a new EnsembleSampler this chainFile.path ' +
+        'instead (an empty chain is taken over)',
+    )
   }
   // A crash between parafit's count and emcee's leaves parafit's one ahead; emcee's counts.
   const rows = (g: Group, name: string, rowShape: readonly number[]): Float64Array[] => {

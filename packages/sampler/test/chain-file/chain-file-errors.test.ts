@@ -1,7 +1,7 @@
 // Chain files that cannot be used fail with a ChainFileError whose reason and message say what
-// is wrong and what to do: missing, truncated, not HDF5, damaged, another problem's, not
-// parafit's, with no steps, removed mid-way, or about to be written over. Bad options fail with
-// a ValidationError naming the option.
+// is wrong and what to do: missing, truncated, not HDF5, damaged, another problem's, another
+// format version's, not parafit's, with no steps, removed mid-way, or about to be written over.
+// Bad options fail with a ValidationError naming the option.
 
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -126,7 +126,11 @@ describe('files that are not this problem’s, or not resumable', () => {
     const sampler = new EnsembleSampler(samplerOptions(path))
     const summary = await sampler.run(initialWalkers(2), 10, { signal: AbortSignal.abort() })
     expect(summary.steps).toBe(0)
-    expectReason(await resumeError(samplerOptions(path)), 'not-resumable', /holds no steps yet/)
+    expectReason(
+      await resumeError(samplerOptions(path)),
+      'not-resumable',
+      /holds no steps yet, so there is nothing to resume: give a new EnsembleSampler this chainFile\.path instead \(an empty chain is taken over\)/,
+    )
     // Running the same script again is not blocked by it: a new sampler takes the empty chain over
     // (here with another seed, which the file then records), and its file resumes.
     const again = new EnsembleSampler(samplerOptions(path, { seed: 12 }))
@@ -134,6 +138,22 @@ describe('files that are not this problem’s, or not resumable', () => {
     const resumed = await EnsembleSampler.resume(samplerOptions(path, { seed: 12 }))
     expect(resumed.iteration).toBe(3)
     expect(resumed.getChain()).toEqual(again.getChain())
+  })
+
+  test('another chain-file format version: which parafit wrote it, and what to do', async () => {
+    const path = await written(3)
+    const h5wasm = await loadHdf5()
+    const file = new h5wasm.File(path, 'a')
+    const parafit = file.get('parafit/mcmc') as Group
+    setAttribute(parafit, 'format_version', { int64: 99 })
+    setAttribute(parafit, 'parafit_version', '9.8.7')
+    file.close()
+    expectReason(
+      await resumeError(samplerOptions(path)),
+      'not-resumable',
+      /has chain-file format version 99, written by parafit 9\.8\.7; this parafit \(\d+\.\d+\.\d+[^)]*\) reads version 1\. Resume it with the parafit version that wrote it, or start afresh with another chainFile\.path/,
+      path,
+    )
   })
 
   test('an HDF5 file with an emcee group but nothing of parafit’s', async () => {
