@@ -64,7 +64,8 @@ function namedChains(draws: Draws, names: readonly string[] | undefined): [strin
 /**
  * The summary row of each parameter, in the order given. Draws are C chains × N draws per
  * parameter (`Float64Array[]`); for an ensemble run, see `walkerChains`. Shapes are checked
- * first: a RangeError names the parameter and the problem (no chains, no draws, ragged chains).
+ * first: a ValidationError names the parameter and the problem (no chains, no draws, ragged
+ * chains).
  */
 export function summary(draws: Draws, options: SummaryOptions = {}): SummaryRow[] {
   checkOptionKeys(options, SUMMARY_OPTION_KEYS, 'summary() options')
