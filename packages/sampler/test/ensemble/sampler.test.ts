@@ -215,7 +215,13 @@ describe('chain', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parafit-resume-state-'))
     try {
       const make = (chainFile?: { path: string }) =>
-        new EnsembleSampler({ logProb: standardNormal, nWalkers: 6, nDim: 2, seed: 4, chainFile })
+        new EnsembleSampler({
+          logProb: standardNormal,
+          nWalkers: 6,
+          nDim: 2,
+          seed: 4,
+          ...(chainFile === undefined ? {} : { chainFile }),
+        })
       // Once at the end of a run, where the sampler's own stream goes on from; with a file, once
       // more for each of the 20 steps.
       await make().run(ball(6, 2, 2), 20)
