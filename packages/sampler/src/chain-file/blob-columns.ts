@@ -6,7 +6,7 @@
 
 import type { Blob } from '../batch-results.ts'
 
-export const BLOB_NONE = 0
+// blob_kind 0 (a new Int8Array's value): no blob.
 export const BLOB_SAVED = 1
 export const BLOB_NOT_SAVED = 2
 

@@ -12,15 +12,15 @@ import type { Step } from './step-schedule.ts'
 
 export class ChainFileLink {
   readonly settings: ChainFileSettings
-  readonly problem: ChainFileProblem
+  readonly #problem: ChainFileProblem
   #writer: ChainFileWriter
 
   /** Checks the option; nothing touches the file before the first run opens it. */
   constructor(options: ChainFileOptions, sampler: Omit<ChainFileProblem, 'parameterNames'>) {
     const { nWalkers, nDim, moves, seed } = sampler
     this.settings = chainFileSettings(options, nDim)
-    this.problem = { nWalkers, nDim, moves, parameterNames: this.settings.parameterNames, seed }
-    this.#writer = new ChainFileWriter(this.settings.path, this.settings.group, this.problem)
+    this.#problem = { nWalkers, nDim, moves, parameterNames: this.settings.parameterNames, seed }
+    this.#writer = new ChainFileWriter(this.settings.path, this.settings.group, this.#problem)
   }
 
   /**
@@ -31,7 +31,7 @@ export class ChainFileLink {
     readonly seed: boolean
     readonly parameterNames: boolean
   }): Promise<ChainFileContents> {
-    const { contents, writer } = await continueChainFile(this.settings, this.problem, given)
+    const { contents, writer } = await continueChainFile(this.settings, this.#problem, given)
     this.#writer = writer
     return contents
   }
