@@ -5,8 +5,7 @@
 // The factories do not check their numbers: the Prior does, when it knows under which key the
 // distribution sits, so that an error can name it.
 
-import { checkOptionKeys, closestName, ValidationError } from '@parafit/core'
-import { describeValue } from '@parafit/core/internal'
+import { checkOptionKeys, closestName, givenValue, ValidationError } from '@parafit/core'
 import { normalQuantile } from './normal-quantile.ts'
 import { truncatedStandardNormalQuantile } from './truncated-normal.ts'
 
@@ -133,9 +132,12 @@ function openInterval(u: number): number {
   return u === 0 ? ABOVE_ZERO : u === 1 ? BELOW_ONE : u
 }
 
-/** What a value given for a number or a spec is, for messages; a string is quoted (a number meant, usually). */
+/**
+ * What a value given for a number or a spec is, for messages: core's givenValue, with a string
+ * said to be one (a number meant, usually: "the string '0'").
+ */
 export function describeInput(value: unknown): string {
-  return typeof value === 'string' ? `the string '${value}'` : describeValue(value)
+  return typeof value === 'string' ? `the string ${givenValue(value)}` : givenValue(value)
 }
 
 /** Whether `value` is meant as a distribution: a plain object with a string `kind`. */

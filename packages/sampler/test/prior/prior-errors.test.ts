@@ -117,7 +117,7 @@ describe('Prior: bad spec entries', () => {
     ['a string', 'x', "the string 'x'"],
     ['null', null, 'null'],
     ['an array', [uniform(0, 1)], 'an array'],
-    ['a boolean', true, 'a boolean'],
+    ['a boolean', true, 'true'],
     ['a function', (u: number) => u, 'a function'],
     ['a class instance', new Date(0), 'an object of class Date'],
     ['undefined', undefined, 'undefined'],
