@@ -1,7 +1,9 @@
 // Context state crosses threads, processes and MPI ranks with the structured clone algorithm
 // (postMessage, v8.serialize). When a value cannot be cloned, the raw DataCloneError says only
 // "could not be cloned"; cloneState finds the key path of the offending value so the user
-// knows which write to fix. The search runs only on failure, never on the hot path.
+// knows which write to fix. That search runs only on failure. findClassInstance, below, runs on
+// every task whose context holds objects (an instance of a class would lose its class in the
+// clone), so it walks without building a path until it finds one.
 
 import { ContextTransportError } from './errors/classes.ts'
 
@@ -57,6 +59,17 @@ export function findUncloneable(
   return { keyPath: path, reason }
 }
 
+/** The built-in classes structured clone copies with their class. */
+const CLONED_PROTOTYPES = new Set<unknown>([
+  Date.prototype,
+  RegExp.prototype,
+  Map.prototype,
+  Set.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+])
+
 /** Objects structured clone copies as they are (class included); anything else must be plain. */
 function clonesAsItIs(value: object): boolean {
   return (
@@ -64,15 +77,7 @@ function clonesAsItIs(value: object): boolean {
     value instanceof ArrayBuffer ||
     value instanceof SharedArrayBuffer ||
     value instanceof Error ||
-    [
-      Date.prototype,
-      RegExp.prototype,
-      Map.prototype,
-      Set.prototype,
-      Boolean.prototype,
-      Number.prototype,
-      String.prototype,
-    ].includes(Object.getPrototypeOf(value))
+    CLONED_PROTOTYPES.has(Object.getPrototypeOf(value))
   )
 }
 
@@ -94,37 +99,56 @@ export function findClassInstance(
 ): { keyPath: string; className: string } | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   if (isPlain(value) && !Array.isArray(value) && !hasObjectField(value)) return undefined
+  // Each object reached is a step: its parent's index and how it is reached (an array index, a
+  // record key, or text as it is for the root and Map/Set entries). The path text is built only
+  // for an instance found.
+  const steps: { node: object; parent: number; via: number | { key: string } | string }[] = [
+    { node: value, parent: -1, via: root },
+  ]
   const seen = new Set<object>()
-  const pending: [object, string][] = [[value, root]]
-  const push = (child: unknown, path: string) => {
-    if (typeof child === 'object' && child !== null && !seen.has(child)) pending.push([child, path])
+  const pending: number[] = [0]
+  const push = (child: unknown, parent: number, via: number | { key: string } | string) => {
+    if (typeof child !== 'object' || child === null || seen.has(child)) return
+    steps.push({ node: child, parent, via })
+    pending.push(steps.length - 1)
   }
   while (pending.length > 0) {
-    const [current, path] = pending.pop()!
+    const index = pending.pop()!
+    const current = steps[index]!.node
     seen.add(current)
     // Children go on last to first, so that the first in order is found first; primitives,
     // however many, cost nothing.
     if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) {
-        const child: unknown = current[i]
-        if (typeof child === 'object' && child !== null) push(child, `${path}[${i}]`)
-      }
+      for (let i = current.length - 1; i >= 0; i--) push(current[i], index, i)
     } else if (isPlain(current)) {
       const keys = Object.keys(current)
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!
-        const child = (current as Record<string, unknown>)[key]
-        if (typeof child !== 'object' || child === null) continue
-        push(child, path + (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`))
+        push((current as Record<string, unknown>)[key], index, { key })
       }
     } else if (!clonesAsItIs(current)) {
-      return { keyPath: path, className: current.constructor?.name || 'an unnamed class' }
+      return { keyPath: pathOf(steps, index), className: current.constructor?.name || 'an unnamed class' }
     } else if (current instanceof Map || current instanceof Set) {
       const entries = children(current)
-      for (let i = entries.length - 1; i >= 0; i--) push(entries[i]![1], path + entries[i]![0])
+      for (let i = entries.length - 1; i >= 0; i--) push(entries[i]![1], index, entries[i]![0])
     }
   }
   return undefined
+}
+
+/** The key path of step `index`, from the root: `ctx.meta.a[2]["odd key"]`. */
+function pathOf(
+  steps: readonly { parent: number; via: number | { key: string } | string }[],
+  index: number,
+): string {
+  const parts: string[] = []
+  for (let i = index; i >= 0; i = steps[i]!.parent) {
+    const { via } = steps[i]!
+    if (typeof via === 'number') parts.push(`[${via}]`)
+    else if (typeof via === 'string') parts.push(via)
+    else parts.push(/^[A-Za-z_$][\w$]*$/.test(via.key) ? `.${via.key}` : `[${JSON.stringify(via.key)}]`)
+  }
+  return parts.reverse().join('')
 }
 
 /** Whether a record has a field that is an object (the common context record has none). */

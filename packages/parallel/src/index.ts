@@ -15,6 +15,7 @@ export {
   checkPoolDefaults,
   MAX_WORKERS,
   type ProcessPoolOptions,
+  type ResourceLimits,
   type SerialPoolOptions,
   type ThreadPoolOptions,
 } from './options.ts'

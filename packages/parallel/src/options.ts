@@ -113,7 +113,7 @@ const MAP_OPTION_KEYS = optionKeys<EvaluateOptions & { contexts: unknown }>()([
 ])
 
 /** A number of workers: a whole number from 1 to MAX_WORKERS. */
-export function checkNumWorkers(value: unknown, key = 'numWorkers'): number {
+function checkNumWorkers(value: unknown, key = 'numWorkers'): number {
   return wholeNumber(value, key, { min: 1, max: MAX_WORKERS })
 }
 

@@ -23,7 +23,7 @@ export interface EvaluateOptions {
   readonly signal?: AbortSignal
   /**
    * An evaluation running longer fails with EvaluationTimeoutError; on a worker pool its worker
-   * is stopped and replaced. The serial pool cannot stop its own thread: it leaves a pending
+   * is stopped and replaced (an MPI rank is lost). The serial pool cannot stop its own thread: it leaves a pending
    * asynchronous evaluation behind at the limit, and fails a synchronous one that returns late.
    */
   readonly timeoutMs?: number
@@ -38,7 +38,9 @@ export interface PrepareOptions {
   /**
    * Loading an objective module on a worker (its import and its factory) counts against
    * timeoutMs as an evaluation does: a worker that has not loaded it by then is stopped and
-   * replaced, and the call fails with ObjectiveLoadError naming the module. Default: the pool's
+   * replaced (an MPI rank cannot be replaced: it is lost, see the MPI guide), and the call fails
+   * with ObjectiveLoadError naming the module. The time counts from when the worker has finished
+   * what it was running before. Default: the pool's
    * timeoutMs; without one, loading is not bounded, as evaluations are not.
    */
   readonly timeoutMs?: number | undefined

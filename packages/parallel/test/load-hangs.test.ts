@@ -5,7 +5,7 @@
 // that waits is left behind at the limit; one that loops cannot be helped (and is not tested).
 import { AbortError, ObjectiveLoadError, objectiveModule } from '@parafit/core'
 import { describe, expect, it } from 'vitest'
-import { mapWithContext, type Pool } from '../src/index.ts'
+import { mapWithContext, type Pool, threadPool } from '../src/index.ts'
 import { type Backend, faulty, makePool, trackPools, workerBackends, xs } from './helpers.ts'
 
 const track = trackPools()
@@ -90,4 +90,26 @@ describe('a module that never finishes loading, serial', () => {
       await stillWorks(pool)
     },
   )
+})
+
+describe('the load clock of a busy worker', () => {
+  it('starts when the worker has finished the chunk it was running, not when the define was sent', async () => {
+    const pool = threadPool({ numWorkers: 1 })
+    try {
+      const busy = objectiveModule(new URL('./fixtures/spins.objective.ts', import.meta.url), {
+        init: { ms: 1000 },
+      })
+      const slow = objectiveModule(new URL('./fixtures/loads-slowly.objective.ts', import.meta.url))
+      await mapWithContext(pool, busy, [{ x: 0 }], { timeoutMs: 5000 }) // loaded, so only its evaluation counts below
+      // The worker spends 1 s on this task; the other module, sent meanwhile, loads in 0.6 s after
+      // it. Its 1.5 s starts when the worker reads its define: counted from the send, it overran.
+      const running = mapWithContext(pool, busy, [{ x: 1 }], { timeoutMs: 1500 })
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const loaded = mapWithContext(pool, slow, [{ x: 3 }], { timeoutMs: 1500 })
+      expect((await running).map((r) => r.value)).toEqual([1])
+      expect((await loaded).map((r) => r.value)).toEqual([9])
+    } finally {
+      await pool.close()
+    }
+  })
 })

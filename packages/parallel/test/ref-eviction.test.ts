@@ -10,7 +10,7 @@ import { objectiveModule } from '@parafit/core'
 import { describe, expect, it, vi } from 'vitest'
 import { mapWithContext, type Pool } from '../src/index.ts'
 import { CostModel } from '../src/scheduler/chunking.ts'
-import { MAX_IDLE_OBJECTIVES } from '../src/scheduler/worker-pool.ts'
+import { MAX_IDLE_OBJECTIVES } from '../src/scheduler/objective-registry.ts'
 import { type Backend, makePool, trackPools, workerBackends, xs } from './helpers.ts'
 
 setFlagsFromString('--expose-gc')

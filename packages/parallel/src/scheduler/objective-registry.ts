@@ -125,6 +125,8 @@ export class ObjectiveRegistry {
         loads.push([slot, refId])
       }
     }
+    // Everything loaded already (every call after the first): nothing to wait for or to abort.
+    if (waits.length === 0) return
     if (signal === undefined) {
       await Promise.all(waits)
       return

@@ -23,8 +23,13 @@ export interface Chunk {
 export interface Loading {
   /** The module, as messages name it. */
   readonly module: string
-  /** Its load time (prepare's timeoutMs), counted from when the worker is up. */
+  /**
+   * Its load time (prepare's timeoutMs), counted from when the worker is up and has finished the
+   * chunks sent before the define (it reads the define only then).
+   */
   readonly timeoutMs: number | undefined
+  /** The last chunk sent before the define, while the worker has it still to finish. */
+  after: number | undefined
   /** Stops the worker when it overruns its load time. */
   timer: NodeJS.Timeout | undefined
 }
@@ -103,7 +108,8 @@ export class WorkerSlot {
    */
   define(refId: number, ref: ObjectiveRef, timeoutMs?: number): void {
     this.defined.add(refId)
-    const loading: Loading = { module: moduleDisplayName(ref.module), timeoutMs, timer: undefined }
+    const after = this.chunks.at(-1)?.id
+    const loading: Loading = { module: moduleDisplayName(ref.module), timeoutMs, timer: undefined, after }
     this.loading.set(refId, loading)
     this.handle.send({ type: 'define', refId, ref })
     if (this.ready) this.#startLoadClock(refId, loading)
@@ -139,6 +145,12 @@ export class WorkerSlot {
     if (chunk === undefined || chunk.id !== chunkId) return undefined
     clearTimeout(chunk.timer)
     this.chunks.shift()
+    // Defines sent behind this chunk reach the worker now: their load time starts.
+    for (const [refId, loading] of this.loading) {
+      if (loading.after !== chunkId) continue
+      loading.after = undefined
+      this.#startLoadClock(refId, loading)
+    }
     const next = this.chunks[0]
     if (next !== undefined) {
       this.#startChunkClock(next)
@@ -162,7 +174,7 @@ export class WorkerSlot {
   /** A worker's start (a process takes a few hundred ms) is not its module's load time. */
   #startLoadClock(refId: number, loading: Loading): void {
     const { timeoutMs } = loading
-    if (timeoutMs === undefined || loading.timer !== undefined) return
+    if (timeoutMs === undefined || loading.timer !== undefined || loading.after !== undefined) return
     loading.timer = setTimeout(() => {
       if (this.loading.get(refId) !== loading || this.killReason !== undefined) return
       this.overran = { refId, timeoutMs }

@@ -34,8 +34,6 @@ import { recoverTasks } from './recovery.ts'
 import { type Chunk, type WorkerSlot, WorkerSlots } from './slot.ts'
 import { TaskQueue } from './task-queue.ts'
 
-export { MAX_IDLE_OBJECTIVES } from './objective-registry.ts'
-
 export interface WorkerPoolOptions extends SpawnOptions {
   readonly numWorkers: number
   readonly timeoutMs?: number | undefined
@@ -94,12 +92,12 @@ export class WorkerPool implements Pool {
     this.#assertOpen()
     const { signal } = options
     if (signal?.aborted) throw abortError(signal)
-    const refIds = objectives.map((o) => this.#objectives.idOf(o))
-    this.#objectives.evictIdle(new Set(refIds))
+    const refIds = new Set(objectives.map((o) => this.#objectives.idOf(o)))
+    this.#objectives.evictIdle(refIds)
     // Loading counts against timeoutMs: a module that never finishes loading hung every backend
     // (fault probe F8).
     const timeoutMs = options.timeoutMs ?? this.#defaults.timeoutMs
-    await this.#objectives.loadEverywhere(new Set(refIds), this.#slots.all, timeoutMs, signal)
+    await this.#objectives.loadEverywhere(refIds, this.#slots.all, timeoutMs, signal)
   }
 
   evaluate(tasks: readonly LeafTask[], options: EvaluateOptions = {}): Promise<LeafOutcome[]> {
@@ -139,7 +137,16 @@ export class WorkerPool implements Pool {
     if (tasks.length === 0) return Promise.resolve([])
     let refIds: number[]
     try {
-      refIds = tasks.map((t) => this.#objectives.idOf(t.objective))
+      // Usually one objective for the whole batch: it is looked up (and marked used) once, not per task.
+      let last: LeafObjective | undefined
+      let lastId = -1
+      refIds = tasks.map(({ objective }) => {
+        if (objective !== last) {
+          lastId = this.#objectives.idOf(objective)
+          last = objective
+        }
+        return lastId
+      })
     } catch (error) {
       return Promise.reject(error)
     }

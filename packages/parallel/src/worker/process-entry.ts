@@ -12,7 +12,15 @@ if (send === undefined) throw new Error('process-entry.ts must be started by chi
 process.on('disconnect', () => process.exit(0))
 // Ctrl-C in a terminal reaches the whole process group; the parent decides what stops.
 process.on('SIGINT', () => {})
-dieWithParent(Number(process.argv[2]))
+try {
+  dieWithParent(Number(process.argv[2]))
+} catch (error) {
+  // No thread can be started here (a --permission run without --allow-worker): the worker still
+  // runs, and ends with its parent through 'disconnect' whenever it is not in a synchronous loop.
+  process.emitWarning(
+    `parafit: the watcher of the parent process could not start (${(error as Error).message})`,
+  )
+}
 
 serve(
   (message: FromWorker) => {
