@@ -46,23 +46,27 @@ export class Cmaes implements Optimizer {
   #run: Run
   #strategy: Strategy
 
+  /** Set by restore() for the constructor it calls: the saved run, instead of a fresh one. */
+  static #restoring: { settings: CmaesSettings; run: Run } | undefined
+
   /** A run from `problem.x0`; `seed` fixes every random draw, so the same seed gives the same run. */
   constructor(problem: Problem, options: CmaesOptions = {}, seed = 1) {
     const n = problem.x0.length
     checkCmaesProblemSize(n)
-    this.#settings = cmaesSettings(options, n)
     this.#geometry = geometryOf(problem)
-    this.#run = freshRun(this.#geometry, this.#settings, seed)
-    this.#strategy = strategyFor(n, this.#settings.popSize)
+    const restoring = Cmaes.#restoring
+    Cmaes.#restoring = undefined
+    // A restored run brings its own matrices: two fresh n × n ones would be built for nothing.
+    this.#settings = restoring?.settings ?? cmaesSettings(options, n)
+    this.#run = restoring?.run ?? freshRun(this.#geometry, this.#settings, seed)
+    this.#strategy = strategyFor(n, this.#settings.popSize * 2 ** this.#run.restartsDone)
   }
 
   /** Continues the run that saved `state` (from saveState()) on the same problem. */
   static restore(problem: Problem, state: OptimizerState): Cmaes {
     const { settings, run, pendingZ } = readRun(state, problem.x0.length)
-    const optimizer = new Cmaes(problem, { popSize: settings.popSize })
-    optimizer.#settings = settings
-    optimizer.#run = run
-    optimizer.#strategy = strategyFor(problem.x0.length, settings.popSize * 2 ** run.restartsDone)
+    Cmaes.#restoring = { settings, run }
+    const optimizer = new Cmaes(problem)
     if (pendingZ !== undefined) {
       if (pendingZ.length !== optimizer.#strategy.lambda)
         throw new OptimizerStateError(
