@@ -29,6 +29,8 @@ const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
   [/start (over|afresh) with seed (-?\d+)/g, 'start $1 with --seed $2'],
   [/\bchoose another checkpoint\.path\b/g, 'choose another --out'],
   [/onError: 'skip'/g, '--skip-errors'],
+  // PNG without resvg, found before the run: the flag to leave out.
+  [/, or write the SVG instead\./g, ', or leave out --png (the SVG figures need nothing more).'],
   [/checkWorkers: false/g, '--no-check-workers'],
   [
     /unknown option '([^']+)' in methodOptions\.([\w-]+);(.*?) \(at 'methodOptions\.[^']+'\)/gs,

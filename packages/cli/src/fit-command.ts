@@ -92,7 +92,7 @@ export async function runFitCommand(
   if (detectMpi().rank === 0) {
     if (options.out !== undefined) await prepareOutputPath(options.out, '--out')
     if (options.checkpoint !== undefined) await prepareOutputPath(options.checkpoint, '--checkpoint')
-    await preparePlots(options.plots)
+    await preparePlots(options.plots, options.png)
   }
   const objective = objectiveModule(loaded.url, { export: loaded.exportName, init: loaded.init })
   const pool = commandPool(options.workers, options.timeoutMs)

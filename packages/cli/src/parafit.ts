@@ -65,11 +65,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const program = new Command('parafit')
   .description('Fit expensive objective functions in parallel: threads, processes and MPI ranks.')
   .version(version, '-V, --version', 'print the version of parafit')
-  .showHelpAfterError('(run parafit fit --help for the options)')
+  .showHelpAfterError('(run parafit --help for the commands)')
 
 program
   .command('fit')
   .description('fit the objective a module exports, on every worker you give it')
+  .showHelpAfterError('(run parafit fit --help for the options)')
   .argument(
     '<module>',
     'a .ts or .js file exporting `objective` (made with defineObjective) or a default export, `initial` ' +
@@ -188,7 +189,8 @@ Exit status: 0 when the fit ran (see "stopped" in the report), 1 on an error, 13
           ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
           skipErrors: o.skipErrors === true,
           absoluteSigma: o.absoluteSigma === true,
-          ...(o.plots === undefined ? {} : { plots: o.plots as string, png: o.png === true }),
+          ...(o.plots === undefined ? {} : { plots: o.plots as string }),
+          png: o.png === true,
         },
         io,
       )
@@ -200,6 +202,7 @@ program
   .description(
     "sample the posterior of the module's log-probability (ensemble) or prior and likelihood (nested)",
   )
+  .showHelpAfterError('(run parafit sample --help for the options)')
   .argument(
     '<module>',
     'a .ts or .js file exporting a log-probability (defineLogProb) and `initial`, the point the walkers start ' +
@@ -241,6 +244,11 @@ program
     "keep the run: ensemble, the chain as HDF5 in emcee's layout (.h5); nested, the result as JSON and its state beside it",
   )
   .option('--resume', 'continue the run kept in --out')
+  .option(
+    '--export <name>',
+    "the module's export to sample when it has several (default: the default export, else 'logProb', " +
+      "'logLikelihood' or, for a least-squares model, 'objective', else its only one)",
+  )
   .option(
     '--fit-sigma',
     'a least-squares model whose σ is known only up to a factor: sample that factor too (sigmaScale, log-uniform on 1e-3..1e3)',
@@ -284,13 +292,17 @@ Ctrl-C stops the run, prints the summary of what it has, and says how to continu
           resume: o.resume === true,
           fitSigma: o.fitSigma === true,
           progress: o.progress as boolean,
+          // The command as typed, for the hint that resumes it after a stop.
+          commandLine: process.argv.slice(2),
+          ...(o.export === undefined ? {} : { export: o.export as string }),
           ...(o.walkers === undefined ? {} : { walkers: o.walkers as number }),
           ...(o.discard === undefined ? {} : { discard: o.discard as number }),
           ...(o.nLive === undefined ? {} : { nLive: o.nLive as number }),
           ...(o.networks === undefined ? {} : { nNetworks: o.networks as number }),
           ...(o.out === undefined ? {} : { out: o.out as string }),
           ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
-          ...(o.plots === undefined ? {} : { plots: o.plots as string, png: o.png === true }),
+          ...(o.plots === undefined ? {} : { plots: o.plots as string }),
+          png: o.png === true,
         },
         io,
       ),
@@ -300,6 +312,7 @@ Ctrl-C stops the run, prints the summary of what it has, and says how to continu
 program
   .command('report')
   .description("print again the report of a saved run: a fit's or a sample's --out, or a chain file")
+  .showHelpAfterError('(run parafit report --help for the options)')
   .argument('<file>', 'the JSON that parafit fit --out or parafit sample --out wrote, or a chain file (.h5)')
   .action(async (file: string) => {
     await runInterruptible({ onStop: 'stopping' }, (io) => runReportCommand(file, io))

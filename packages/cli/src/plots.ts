@@ -4,6 +4,7 @@
 // set's evidence share against calls. A fit: its residuals and the best loss against evaluations.
 
 import { basename, join } from 'node:path'
+import { ValidationError } from '@parafit/core'
 import type { FitResult } from '@parafit/fitter'
 import {
   autocorrSvg,
@@ -26,9 +27,10 @@ export interface Figure {
 }
 
 /**
- * Draws and writes each figure (the folder was made before the run: preparePlots) as `<dir>/<name>.svg` (and `.png` with `png`), one at a time: a
- * figure that cannot be drawn (a parameter that never moved, say) is reported and the others
- * are still written. Returns what was written and what was not, with why.
+ * Draws and writes each figure (the folder was made before the run: preparePlots) as
+ * `<dir>/<name>.svg` (and `.png` with `png`), one at a time: a figure that cannot be drawn (a
+ * parameter that never moved, say) or rendered to PNG is reported and the others are still
+ * written. Returns what was written and what was not, with why.
  */
 async function writeFigures(
   dir: string,
@@ -37,6 +39,7 @@ async function writeFigures(
 ): Promise<{ written: string[]; failed: string[] }> {
   const written: string[] = []
   const failed: string[] = []
+  let rendering = png
   for (const { name, draw } of figures) {
     let svg: string
     try {
@@ -49,11 +52,20 @@ async function writeFigures(
     const path = join(dir, `${name}.svg`)
     await writeOutput(path, '--plots', svg)
     written.push(path)
-    if (png) {
-      const pngPath = join(dir, `${name}.png`)
-      await writeOutput(pngPath, '--plots', await toPng(svg))
-      written.push(pngPath)
+    if (!rendering) continue
+    let bytes: Uint8Array
+    try {
+      bytes = await toPng(svg)
+    } catch (error) {
+      if (!(error instanceof PlotError)) throw error
+      failed.push(`${name}.png: ${error.message}`)
+      // Without resvg no figure renders: said once, not once per figure.
+      if (error.code === 'PARAFIT_PLOT_PNG_UNAVAILABLE') rendering = false
+      continue
     }
+    const pngPath = join(dir, `${name}.png`)
+    await writeOutput(pngPath, '--plots', bytes)
+    written.push(pngPath)
   }
   return { written, failed }
 }
@@ -194,7 +206,18 @@ export async function plotsIfAsked(
   for (const why of failed) io.stdout.write(`  not drawn: ${why}\n`)
 }
 
-/** Checks (and makes) the --plots folder before the run, as --out is checked: a typo fails at once. */
-export async function preparePlots(plots: string | undefined): Promise<void> {
-  if (plots !== undefined) await prepareOutputPath(join(plots, 'figure.svg'), '--plots')
+/** A figure small enough to render in no time: the check that PNG output works. */
+const TINY_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+
+/**
+ * Checks (and makes) the --plots folder before the run, as --out is checked: a typo fails at
+ * once. So does --png without --plots, or without @resvg/resvg-js to render it.
+ */
+export async function preparePlots(plots: string | undefined, png = false): Promise<void> {
+  if (png && plots === undefined) {
+    throw new ValidationError('--png writes PNG files beside the SVG figures of --plots: add --plots <dir>')
+  }
+  if (plots === undefined) return
+  await prepareOutputPath(join(plots, 'figure.svg'), '--plots')
+  if (png) await toPng(TINY_SVG)
 }

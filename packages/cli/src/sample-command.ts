@@ -13,6 +13,7 @@ import {
   NestedCheckpointError,
   NestedSampler,
 } from '@parafit/sampler'
+import { quote } from 'shell-quote'
 import { reportError } from './error-report.ts'
 import type { CommandIO } from './fit-command.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
@@ -51,6 +52,10 @@ export interface SampleCommandOptions {
   readonly progress: boolean
   /** A least-squares model: sample the factor its residuals' σ is known up to. */
   readonly fitSigma?: boolean
+  /** The module's export to sample (--export), when it has several. */
+  readonly export?: string
+  /** The arguments the command was run with (after `parafit`), for the hint that resumes it. */
+  readonly commandLine?: readonly string[]
 }
 
 /** Runs the command; resolves to the exit code (130 after Ctrl-C). */
@@ -59,25 +64,33 @@ export async function runSampleCommand(
   options: SampleCommandOptions,
   io: CommandIO,
 ): Promise<number> {
-  const loaded = await loadSampleModule(path, options.method, { fitSigma: options.fitSigma === true })
+  const loaded = await loadSampleModule(path, options.method, {
+    fitSigma: options.fitSigma === true,
+    ...(options.export === undefined ? {} : { export: options.export }),
+  })
   io.onLoaded?.()
   if (options.resume && options.out === undefined) {
     throw new ValidationError('--resume continues the run saved with --out: give the same --out')
   }
   if (detectMpi().rank === 0) {
     if (options.out !== undefined) await prepareOutputPath(options.out, '--out')
-    await preparePlots(options.plots)
+    await preparePlots(options.plots, options.png)
   }
   return loaded.method === 'ensemble'
     ? sampleEnsemble(path, loaded, options, io)
     : sampleNested(path, loaded, options, io)
 }
 
-/** How to go on after a stop, in the user's own words. */
-function resumeHint(path: string, options: SampleCommandOptions): string {
+/**
+ * How to go on after a stop: the command as it was run, with --resume. Every flag is kept (the
+ * sizes, the method, --fit-sigma, …): a resume with others would be another problem, refused.
+ * Quoted for a POSIX shell, so that it can be pasted.
+ */
+export function resumeHint(path: string, options: SampleCommandOptions): string {
   if (options.out === undefined) return 'nothing was saved: pass --out to keep a run and continue it'
-  const method = options.method === undefined ? '' : ` --method ${options.method}`
-  return `kept in ${options.out}; continue with: parafit sample ${path}${method} --out ${options.out} --resume`
+  const args = options.commandLine ?? ['sample', path, '--out', options.out]
+  const again = [...args.filter((arg) => arg !== '--resume'), '--resume']
+  return `kept in ${options.out}; continue with: parafit ${quote(again)}`
 }
 
 async function sampleEnsemble(
@@ -127,6 +140,13 @@ async function sampleEnsemble(
       Float64Array.from(loaded.initial, (x) => x + 1e-4 * (Math.abs(x) || 1) * random.normal()),
     )
     const toRun = Math.max(0, options.steps - sampler.iteration)
+    // A --discard the chain cannot leave room for is refused now, not after the run.
+    const length = Math.max(options.steps, sampler.iteration)
+    if (options.discard !== undefined && options.discard >= length - 3) {
+      throw new ValidationError(
+        `--discard ${options.discard} leaves fewer than 4 of the chain's ${length} steps (--steps ${options.steps})`,
+      )
+    }
     const bar = sampleProgress(io.stderr, { total: options.steps, unit: 'steps', enabled: options.progress })
     // A chain file that could not be written stops the run; the steps run are still summarised
     // (they are in memory), and the error follows the report.

@@ -76,15 +76,20 @@ function initialPoint(path: string, initial: unknown): { point: Float64Array; na
   )
 }
 
-/** Imports the model file and decides the method: --method, else nested when it exports a prior. */
+/**
+ * Imports the model file and decides the method: --method, else nested when it exports a prior.
+ * `export` (--export) names the function to sample when the module has several.
+ */
 export async function loadSampleModule(
   path: string,
   method: SampleMethod | undefined,
-  options: { fitSigma?: boolean } = {},
+  options: { fitSigma?: boolean; export?: string } = {},
 ): Promise<SampleModule> {
   const url = pathToFileURL(resolve(path))
   const namespace = await importObjectiveModule(url.href)
-  const exports = Object.values(namespace)
+  const exportName = options.export
+  // With --export, only the named export decides what kind of function is sampled.
+  const exports = exportName === undefined ? Object.values(namespace) : [namespace[exportName]]
   const hasLogProb = exports.some(isLogProbDefinition)
   const hasLikelihood = exports.some(isLikelihoodDefinition)
   const chosen = method ?? (namespace.prior !== undefined ? 'nested' : 'ensemble')
@@ -99,10 +104,10 @@ export async function loadSampleModule(
   }
   const model = leastSquares
     ? objectiveModule(url, {
-        export: resolveExport(namespace, undefined, moduleDisplayName(url.href)),
+        export: resolveExport(namespace, exportName, moduleDisplayName(url.href)),
         init: namespace.init,
       })
-    : objectiveModule(url, { init: namespace.init })
+    : objectiveModule(url, { export: exportName, init: namespace.init })
   if (chosen === 'nested') {
     let prior: Prior
     if (namespace.prior !== undefined) {

@@ -1,13 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parse, quote } from 'shell-quote'
 import { afterAll, describe, expect, test } from 'vitest'
+import { resumeHint } from '../src/sample-command.ts'
 import { fixture, parafit } from './run-parafit.ts'
 
 const scratch = mkdtempSync(join(tmpdir(), 'parafit-sample-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 const model = fixture('gaussian-sample.ts')
+/** The ensemble sampler on one worker thread, the start of most commands here. */
+const oneWorkerEnsemble = ['sample', model, '--method', 'ensemble', '-w', '1']
 
 /** The summary row of a parameter (the last table that names it): its mean and sd. */
 function row(stdout: string, name: string): { mean: number; sd: number } {
@@ -121,8 +125,8 @@ describe('parafit sample --method ensemble', () => {
     expect(lines[9]).toMatch(/^ {2}200\/200 steps \[\d\d:\d\d<00:00, [\d.]+ steps\/s\], acceptance 0\.\d{3}$/)
   }, 60_000)
 
-  test('Ctrl-C stops the run, summarises what it has and says how to continue', async () => {
-    const out = join(scratch, 'stopped.h5')
+  test('Ctrl-C stops the run, summarises what it has and says how to continue, with every flag of the run', async () => {
+    const out = join(scratch, 'stopped run.h5')
     const args = ['sample', model, '--method', 'ensemble', '-w', '2', '--walkers', '8', '-o', out]
     // Off a terminal the first progress line comes after a tenth of the run: about 2 s here.
     const run = await parafit([...args, '--steps', '2000'], { SAMPLE_SPIN_MS: '2' }, (child, output) => {
@@ -136,10 +140,73 @@ describe('parafit sample --method ensemble', () => {
     expect(run.code).toBe(130)
     expect(run.stderr).toMatch(/interrupted; finishing the evaluations under way/)
     expect(run.stdout).toMatch(
-      /stopped by Ctrl-C after \d+ steps; kept in .*stopped\.h5; continue with: parafit sample .* --method ensemble --out .*stopped\.h5 --resume/,
+      /stopped by Ctrl-C after \d+ steps; kept in .*stopped run\.h5; continue with: /,
     )
+    // The command as run (its --walkers and --steps too), quoted for a shell, with --resume.
+    const hint = /continue with: parafit (.*)$/m.exec(run.stdout)![1]!
+    expect(hint).toBe(quote([...args, '--steps', '2000', '--resume']))
     expect(existsSync(out)).toBe(true)
+    // The hint, as a shell splits it, continues the run to its 2000 steps.
+    const resumed = await parafit([...(parse(hint) as string[]), '--no-progress'])
+    expect(resumed.stderr).toBe('')
+    expect(resumed.code).toBe(0)
+    expect(resumed.stdout).toMatch(/chain +8 walkers × 2000 steps/)
   }, 60_000)
+
+  test("a resumed run's hint has --resume once", () => {
+    const options = { workers: 1, steps: 10, nEff: 10, progress: false, out: 'a b.h5' } as const
+    const commandLine = ['sample', 'm.ts', '--resume', '-o', 'a b.h5', '--steps', '10']
+    expect(resumeHint('m.ts', { ...options, resume: true, commandLine })).toBe(
+      "kept in a b.h5; continue with: parafit sample m.ts -o 'a b.h5' --steps 10 --resume",
+    )
+  })
+
+  test('--discard that leaves fewer than 4 steps is refused before the run', async () => {
+    const run = await parafit([...oneWorkerEnsemble, '--steps', '200', '--discard', '197'])
+    expect(run.code).toBe(1)
+    // Nothing ran: no progress line, only the refusal.
+    expect(run.stderr).toBe(
+      "parafit: --discard 197 leaves fewer than 4 of the chain's 200 steps (--steps 200)\n",
+    )
+    expect(run.stdout).toBe('')
+  }, 30_000)
+
+  test('--export names the log-probability to sample when the module has two', async () => {
+    const twoLogProbs = fixture('two-log-probs.ts')
+    const args = ['sample', twoLogProbs, '-w', '1', '--steps', '300', '--walkers', '8', '--no-progress']
+    const unclear = await parafit(args)
+    expect(unclear.code).toBe(1)
+    expect(unclear.stderr).toMatch(/exports 2 log-probabilit.*name one with --export far/)
+    const far = await parafit([...args, '--export', 'far'])
+    expect(far.stderr).toBe('')
+    expect(far.code).toBe(0)
+    expect(Math.abs(row(far.stdout, 'x').mean - 10)).toBeLessThan(1)
+    const near = await parafit([...args, '--export', 'near'])
+    expect(near.code).toBe(0)
+    expect(Math.abs(row(near.stdout, 'x').mean)).toBeLessThan(1)
+    const missing = await parafit([...args, '--export', 'nowhere'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/has no export named 'nowhere'/)
+  }, 60_000)
+
+  test('a mistyped flag points to the help of the subcommand it was given to', async () => {
+    const sample = await parafit(['sample', model, '--bogus'])
+    expect(sample.code).toBe(1)
+    expect(sample.stderr).toMatch(/unknown option '--bogus'\n\(run parafit sample --help for the options\)/)
+    const fit = await parafit(['fit', model, '--bogus'])
+    expect(fit.stderr).toMatch(/\(run parafit fit --help for the options\)/)
+    const report = await parafit(['report', 'x.json', '--bogus'])
+    expect(report.stderr).toMatch(/\(run parafit report --help for the options\)/)
+  }, 30_000)
+
+  test('--png without --plots is refused before the run, saying to add --plots', async () => {
+    const run = await parafit([...oneWorkerEnsemble, '--steps', '50', '--png'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe(
+      'parafit: --png writes PNG files beside the SVG figures of --plots: add --plots <dir>\n',
+    )
+    expect(run.stdout).toBe('')
+  }, 30_000)
 })
 
 describe('parafit sample --method nested', () => {
