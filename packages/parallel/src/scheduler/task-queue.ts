@@ -14,6 +14,11 @@ export class TaskQueue {
     this.#items.push(item)
   }
 
+  /** How many tasks wait, over every batch (those of settled batches until they are skipped). */
+  get waiting(): number {
+    return this.#items.length - this.#head
+  }
+
   /** The first task whose batch is still open, or undefined when none is left. */
   next(): QueueItem | undefined {
     while (this.#head < this.#items.length) {

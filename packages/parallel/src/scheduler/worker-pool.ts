@@ -197,9 +197,11 @@ export class WorkerPool implements Pool {
   }
 
   /**
-   * Gives every idle worker a chunk; then, while plenty is queued, a second chunk to each busy
-   * worker, so it starts the next one without waiting for a message round trip. Near the end of
-   * a batch work goes one chunk at a time to whichever worker is free, for balance.
+   * Gives every idle worker a chunk; then, while more tasks wait than there are workers, a
+   * second chunk to each busy worker, so it starts the next one without waiting for a message
+   * round trip. What waits is counted over every batch: a sampler sends each proposal as a batch
+   * of its own as soon as it can be built. Near the end work goes one chunk at a time to
+   * whichever worker is free, for balance.
    */
   #dispatch(): void {
     for (const depth of [0, 1]) {
@@ -207,7 +209,7 @@ export class WorkerPool implements Pool {
         if (slot.chunks.length !== depth || !slot.available) continue
         const first = this.#queue.next()
         if (first === undefined) return
-        if (depth === 1 && (first.single || first.batch.queued <= this.size)) return
+        if (depth === 1 && (first.single || this.#queue.waiting <= this.size)) return
         this.#sendChunk(slot, first)
       }
     }
