@@ -1,6 +1,6 @@
 // Messages between a pool and its workers (threads and child processes alike). Objectives are
 // defined once per worker (`define` carries the ObjectiveRef and its init). A chunk names its
-// objective once and carries, per task, the parameters and, only when there is any, the
+// objective once (or, when its tasks are of several objectives, each task's) and carries, per task, the parameters and, only when there is any, the
 // context's input (config, shared, meta). Results do not echo the parameters back: the pool
 // has them. Parameters and results travel packed where they can (the shapes here, the packing in
 // task-codec.ts).
@@ -27,11 +27,15 @@ export type ToWorker =
   | {
       readonly type: 'run'
       readonly chunkId: number
-      readonly refId: number
+      /** The objective of every task, or each task's when the chunk mixes objectives. */
+      readonly refIds: ChunkObjectives
       readonly params: ParamsOnTheWire
       /** One per task, or null when every task starts from an empty context. */
       readonly inputs: readonly (TaskInput | null)[] | null
     }
+
+/** One objective for a whole chunk (the common case), or one per task. */
+export type ChunkObjectives = number | readonly number[]
 
 export interface PackedParams {
   readonly keys: readonly string[]
@@ -73,6 +77,8 @@ export type FromWorker =
       readonly chunkId: number
       readonly results: ResultsOnTheWire
       readonly seconds: number
+      /** Each task's seconds, when the chunk mixed objectives (each has its own cost). */
+      readonly taskSeconds?: Float64Array
     }
 
 const isEmpty = (record: Record<string, unknown>) => {

@@ -2,7 +2,7 @@
 // worker is left without work, and a timeout keeps chunks well inside it.
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { CostModel } from '../src/scheduler/chunking.ts'
+import { type BalanceRound, CostModel } from '../src/scheduler/chunking.ts'
 
 const model = (secondsPerTask: number, secondsPerMessage?: number) => {
   const cost = new CostModel()
@@ -91,6 +91,96 @@ describe('CostModel.chunkSize', () => {
           expect(model(perTask, high).chunkSize(1, 10_000, 4, undefined)).toBeGreaterThanOrEqual(
             model(perTask, low).chunkSize(1, 10_000, 4, undefined),
           )
+        },
+      ),
+    )
+  })
+})
+
+describe('CostModel: balance rounds and chunks of several objectives', () => {
+  /** 2 ms tasks measured `samples` times, each chunk's mean `spread` away from 2 ms by turns. */
+  const measured = (samples: number, spread = 0) => {
+    const cost = new CostModel()
+    for (let i = 0; i < samples; i++) cost.record(1, 0.002 + (i % 2 === 0 ? spread : -spread), 1)
+    cost.recordMessage(0.0003)
+    return cost
+  }
+  const round = (): BalanceRound => ({ size: 0, fairShare: 0, left: 0 })
+
+  test('equal tasks to idle workers: each worker gets its fair share of the batch in one chunk', () => {
+    const cost = measured(8)
+    const r = round()
+    // 16 terms of 2 ms for 2 idle workers: 8 and 8, in one round.
+    expect(cost.chunkSize(1, 16, 2, undefined, r, true)).toBe(8)
+    expect(cost.chunkSize(1, 8, 2, undefined, r, true)).toBe(8)
+  })
+
+  test('busy workers or an unmeasured spread: chunks stay guided (half a fair share)', () => {
+    expect(measured(8).chunkSize(1, 16, 2, undefined, round(), false)).toBe(4)
+    expect(measured(2).chunkSize(1, 16, 2, undefined, round(), true)).toBe(4)
+  })
+
+  test('the wider the spread of task costs, the smaller the chunks, down to guided ones', () => {
+    const sizes = [0, 0.0005, 0.001, 0.0019].map((spread) =>
+      measured(8, spread).chunkSize(1, 16, 2, undefined, round(), true),
+    )
+    // Tasks of 2 ms; then 1.5 and 2.5 ms by turns; 1 and 3; 0.1 and 3.9.
+    expect(sizes[0]).toBe(8)
+    for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]!)
+    expect(sizes.at(-1)).toBeLessThan(8)
+    expect(sizes.at(-1)).toBeGreaterThanOrEqual(4)
+  })
+
+  test("a round's chunks share what was queued when it began; the next round shrinks", () => {
+    const cost = measured(8)
+    const r = round()
+    const sizes: number[] = []
+    let queued = 40
+    while (queued > 0) {
+      const size = cost.chunkSize(1, queued, 2, undefined, r, false)
+      sizes.push(size)
+      queued -= size
+    }
+    // Guided by rounds: 10, 10 (of 40), 5, 5 (of 20), 3, 3 (of 10), then 2, 2: chunks of 4 ms.
+    expect(sizes).toEqual([10, 10, 5, 5, 3, 3, 2, 2])
+  })
+
+  test('a chunk takes tasks of other objectives while they fit the time of its size in the first', () => {
+    const cost = new CostModel()
+    cost.record(1, 0.002, 1)
+    cost.record(2, 0.0021, 1)
+    cost.record(3, 0.05, 1)
+    const fits = cost.fitter(1, 4)
+    // Room for 3 more tasks of 2 ms (with a quarter's slack): two of objective 2, then not a 50 ms one.
+    expect(fits(2)).toBe(true)
+    expect(fits(2)).toBe(true)
+    expect(fits(3)).toBe(false)
+    // An objective not yet measured ends the chunk; an unmeasured first takes nothing more.
+    expect(cost.fitter(1, 4)(9)).toBe(false)
+    expect(cost.fitter(9, 4)(1)).toBe(false)
+  })
+
+  test('property: a round never hands out more than what was queued, nor a worker more than a fair share', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.double({ min: 0, max: 0.0019, noNaN: true }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.boolean(),
+        (samples, spread, total, workers, idle) => {
+          const cost = measured(samples, spread)
+          const r = round()
+          let queued = total
+          while (queued > 0) {
+            const startsRound = r.left === 0
+            const before = queued
+            const size = cost.chunkSize(1, queued, workers, undefined, r, idle)
+            expect(size).toBeGreaterThanOrEqual(1)
+            expect(size).toBeLessThanOrEqual(queued)
+            if (startsRound) expect(size).toBeLessThanOrEqual(Math.ceil(before / workers))
+            queued -= size
+          }
         },
       ),
     )

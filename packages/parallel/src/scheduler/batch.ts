@@ -6,6 +6,7 @@
 import type { AbortError } from '@parafit/core'
 import { abortError } from '../abort.ts'
 import type { EvaluateOptions, LeafOutcome, LeafTask } from '../pool.ts'
+import type { BalanceRound } from './chunking.ts'
 
 export interface Batch {
   readonly tasks: readonly LeafTask[]
@@ -18,6 +19,8 @@ export interface Batch {
   done: number
   /** Tasks still in the queue (not yet sent to a worker). */
   queued: number
+  /** The round of chunks being sent (chunking.ts). */
+  readonly round: BalanceRound
   settled: boolean
   resolve(outcomes: LeafOutcome[]): void
   reject(error: Error): void
@@ -54,6 +57,7 @@ export class Batches {
         options,
         done: 0,
         queued: tasks.length,
+        round: { size: 0, fairShare: 0, left: 0 },
         settled: false,
         resolve,
         reject,

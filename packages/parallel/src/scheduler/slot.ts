@@ -5,14 +5,15 @@
 // with the same id), and retires a place no worker can be had for again (a lost MPI rank).
 
 import { moduleDisplayName, type ObjectiveRef, WorkerCrashedError } from '@parafit/core'
-import type { FromWorker, ParamsOnTheWire, TaskInput } from '../protocol.ts'
+import type { ChunkObjectives, FromWorker, ParamsOnTheWire, TaskInput } from '../protocol.ts'
 import type { KillReason, SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from '../worker-handle.ts'
 import type { QueueItem } from './batch.ts'
 
-/** Tasks sent to a worker in one message, all of one batch and one objective. */
+/** Tasks sent to a worker in one message, all of one batch. */
 export interface Chunk {
   readonly id: number
-  readonly refId: number
+  /** The objective of every task, or each task's when the chunk mixes objectives. */
+  readonly refIds: ChunkObjectives
   readonly items: readonly QueueItem[]
   timer: NodeJS.Timeout | undefined
   /** It was waiting at the worker when the chunk before it finished, so it started at once. */
@@ -131,7 +132,7 @@ export class WorkerSlot {
   run(chunk: Chunk, params: ParamsOnTheWire, inputs: readonly (TaskInput | null)[] | null): void {
     this.chunks.push(chunk)
     try {
-      this.handle.send({ type: 'run', chunkId: chunk.id, refId: chunk.refId, params, inputs })
+      this.handle.send({ type: 'run', chunkId: chunk.id, refIds: chunk.refIds, params, inputs })
     } catch (error) {
       this.chunks.pop()
       throw error

@@ -32,19 +32,19 @@ export class TaskQueue {
 
   /**
    * Takes up to `size` tasks from the front, `first` (the one `next()` gave) and those right
-   * after it of the same batch and objective. A single task goes alone.
+   * after it of the same batch while `fits` accepts each one's objective (the chunk's time
+   * budget). A single task goes alone.
    */
-  take(first: QueueItem, size: number): QueueItem[] {
+  take(first: QueueItem, size: number, fits: (refId: number) => boolean = () => true): QueueItem[] {
     const { batch } = first
-    const refId = batch.refIds[first.index]
     const items: QueueItem[] = []
     while (items.length < size) {
       const item = this.#items[this.#head]
       if (
         item === undefined ||
         item.batch !== batch ||
-        batch.refIds[item.index] !== refId ||
-        (item.single && items.length > 0)
+        (item.single && items.length > 0) ||
+        (items.length > 0 && !fits(batch.refIds[item.index]!))
       )
         break
       items.push(item)

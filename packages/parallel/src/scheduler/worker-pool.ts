@@ -24,7 +24,14 @@ import type {
   PoolKind,
   PrepareOptions,
 } from '../pool.ts'
-import { classInstanceInInput, type FromWorker, resultState, type TaskInput, taskInput } from '../protocol.ts'
+import {
+  type ChunkObjectives,
+  classInstanceInInput,
+  type FromWorker,
+  resultState,
+  type TaskInput,
+  taskInput,
+} from '../protocol.ts'
 import { packParams, unpackResults } from '../task-codec.ts'
 import type { SpawnOptions, SpawnWorker, WorkerExit } from '../worker-handle.ts'
 import { type Batch, Batches, type QueueItem } from './batch.ts'
@@ -165,7 +172,7 @@ export class WorkerPool implements Pool {
     return this.#newBatch(tasks, options, (batch) => {
       slots.forEach((slot, index) => {
         batch.queued--
-        this.#sendItems(slot, batch.refIds[index]!, [{ batch, index, single: true }])
+        this.#sendItems(slot, [{ batch, index, single: true }])
       })
     })
   }
@@ -218,23 +225,40 @@ export class WorkerPool implements Pool {
   #sendChunk(slot: WorkerSlot, first: QueueItem): void {
     const { batch } = first
     const refId = batch.refIds[first.index]!
-    const loadError = this.#objectives.loadError(refId)
-    if (loadError !== undefined) {
+    const size = first.single
+      ? 1
+      : this.#cost.chunkSize(
+          refId,
+          batch.queued,
+          this.size,
+          batch.options.timeoutMs,
+          batch.round,
+          this.#allIdle(),
+        )
+    const items = this.#queue.take(first, size, this.#cost.fitter(refId, size))
+    const refIds = chunkObjectives(items)
+    for (const id of typeof refIds === 'number' ? [refIds] : new Set(refIds)) {
+      const loadError = this.#objectives.loadError(id)
+      if (loadError === undefined) continue
+      // The batch fails whole; its tasks still queued are skipped as they come up.
       this.#batches.fail(batch, loadError)
       this.#dispatch()
       return
     }
-    const size = first.single
-      ? 1
-      : this.#cost.chunkSize(refId, batch.queued, this.size, batch.options.timeoutMs)
-    this.#sendItems(slot, refId, this.#queue.take(first, size))
+    this.#sendItems(slot, items, refIds)
   }
 
-  /** Sends `items` (of one batch and one objective) to `slot` as one chunk. */
-  #sendItems(slot: WorkerSlot, refId: number, items: readonly QueueItem[]): void {
+  /** Whether no worker that can take work holds any (a batch's chunks then start together). */
+  #allIdle(): boolean {
+    return this.#slots.all.every((slot) => !slot.available || slot.chunks.length === 0)
+  }
+
+  /** Sends `items` (of one batch) to `slot` as one chunk; `refIds` are their objectives. */
+  #sendItems(slot: WorkerSlot, items: readonly QueueItem[], refIds = chunkObjectives(items)): void {
     const { batch } = items[0]!
-    if (!slot.defined.has(refId)) this.#objectives.define(slot, refId)
-    const chunk: Chunk = { id: this.#nextChunkId++, refId, items, timer: undefined, startedAtOnce: false }
+    for (const refId of typeof refIds === 'number' ? [refIds] : new Set(refIds))
+      if (!slot.defined.has(refId)) this.#objectives.define(slot, refId)
+    const chunk: Chunk = { id: this.#nextChunkId++, refIds, items, timer: undefined, startedAtOnce: false }
     const params = items.map((item) => batch.tasks[item.index]!.params)
     let inputs: (TaskInput | null)[] | null = null
     items.forEach((item, i) => {
@@ -308,7 +332,7 @@ export class WorkerPool implements Pool {
         const now = performance.now()
         if (chunk.startedAtOnce) this.#cost.recordMessage((now - slot.lastDoneAt) / 1000 - message.seconds)
         slot.lastDoneAt = now
-        this.#cost.record(chunk.refId, message.seconds, chunk.items.length)
+        this.#recordCost(chunk, message.seconds, message.taskSeconds)
         const results = unpackResults(message.results)
         chunk.items.forEach((item, i) => {
           const result = results[i]!
@@ -323,6 +347,23 @@ export class WorkerPool implements Pool {
         this.#dispatch()
       }
     }
+  }
+
+  /** What a chunk took, per objective: a chunk of several reports each task's time. */
+  #recordCost(chunk: Chunk, seconds: number, taskSeconds: Float64Array | undefined): void {
+    const { refIds, items } = chunk
+    if (typeof refIds === 'number' || taskSeconds === undefined) {
+      if (typeof refIds === 'number') this.#cost.record(refIds, seconds, items.length)
+      return
+    }
+    const spent = new Map<number, { seconds: number; tasks: number }>()
+    refIds.forEach((refId, i) => {
+      const entry = spent.get(refId) ?? { seconds: 0, tasks: 0 }
+      entry.seconds += taskSeconds[i] ?? 0
+      entry.tasks++
+      spent.set(refId, entry)
+    })
+    for (const [refId, { seconds: s, tasks }] of spent) this.#cost.record(refId, s, tasks)
   }
 
   #onExit(slot: WorkerSlot, exit: WorkerExit): void {
@@ -371,6 +412,14 @@ export class WorkerPool implements Pool {
     )
     this.#batches.failAll(this.#broken)
   }
+}
+
+/** The objectives of a chunk's tasks: one number when they share one (the usual case). */
+function chunkObjectives(items: readonly QueueItem[]): ChunkObjectives {
+  const { refIds } = items[0]!.batch
+  const first = refIds[items[0]!.index]!
+  if (items.every((item) => refIds[item.index] === first)) return first
+  return items.map((item) => refIds[item.index]!)
 }
 
 /** The options without the keys given as undefined, so that they do not hide the defaults. */

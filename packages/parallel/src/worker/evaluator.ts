@@ -14,7 +14,7 @@ import {
   serializeError,
 } from '@parafit/core'
 import { evaluateWithoutWaiting } from '@parafit/core/internal'
-import { classInstanceIn, type TaskInput, type TaskResult } from '../protocol.ts'
+import { type ChunkObjectives, classInstanceIn, type TaskInput, type TaskResult } from '../protocol.ts'
 
 /** Finds an objective that is already in this process (an MPI rank's own copy of a tree). */
 export type LocalObjectives = (ref: ObjectiveRef) => Objective | undefined
@@ -48,16 +48,26 @@ export class WorkerEvaluator {
     for (const refId of refIds) this.#objectives.delete(refId)
   }
 
-  /** Evaluates the tasks of a chunk one after another; a failure is an outcome, never thrown. */
+  /**
+   * Evaluates the tasks of a chunk one after another; a failure is an outcome, never thrown.
+   * With `taskSeconds` (a chunk of several objectives), each task's time goes there.
+   */
   async run(
-    refId: number,
+    refIds: ChunkObjectives,
     params: readonly ParamTree[],
     inputs: readonly (TaskInput | null)[] | null,
+    taskSeconds?: Float64Array,
   ): Promise<TaskResult[]> {
-    const pending = this.#objectives.get(refId)
-    const objective = pending === undefined ? undefined : await pending.catch(() => undefined)
+    const objectives = await this.#loaded(refIds)
     const results: TaskResult[] = []
+    let refId = typeof refIds === 'number' ? refIds : -1
+    let objective = typeof refIds === 'number' ? objectives.get(refIds) : undefined
     for (let i = 0; i < params.length; i++) {
+      const started = taskSeconds === undefined ? 0 : performance.now()
+      if (typeof refIds !== 'number' && refIds[i] !== refId) {
+        refId = refIds[i]!
+        objective = objectives.get(refId)
+      }
       const input = inputs?.[i] ?? null
       const ctx =
         input === null
@@ -88,8 +98,20 @@ export class WorkerEvaluator {
               : undefined,
         })
       }
+      if (taskSeconds !== undefined) taskSeconds[i] = (performance.now() - started) / 1000
     }
     return results
+  }
+
+  /** The chunk's objectives, loaded; one that failed to load is missing (its tasks fail). */
+  async #loaded(refIds: ChunkObjectives): Promise<Map<number, Objective | undefined>> {
+    const loaded = new Map<number, Objective | undefined>()
+    for (const refId of typeof refIds === 'number' ? [refIds] : refIds) {
+      if (loaded.has(refId)) continue
+      const pending = this.#objectives.get(refId)
+      loaded.set(refId, pending === undefined ? undefined : await pending.catch(() => undefined))
+    }
+    return loaded
   }
 }
 

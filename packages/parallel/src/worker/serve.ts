@@ -49,18 +49,20 @@ export function serve(
   }
   const runChunk = (message: Extract<ToWorker, { type: 'run' }>) => {
     const start = performance.now()
-    return evaluator.run(message.refId, unpackParams(message.params), message.inputs).then((results) => {
+    const params = unpackParams(message.params)
+    // A chunk of several objectives reports each task's time: each objective has its own cost.
+    const taskSeconds = typeof message.refIds === 'number' ? undefined : new Float64Array(params.length)
+    return evaluator.run(message.refIds, params, message.inputs, taskSeconds).then((results) => {
       const seconds = (performance.now() - start) / 1000
+      const done = (packed: ReturnType<typeof packResults>): FromWorker =>
+        taskSeconds === undefined
+          ? { type: 'done', chunkId: message.chunkId, results: packed, seconds }
+          : { type: 'done', chunkId: message.chunkId, results: packed, seconds, taskSeconds }
       try {
-        send({ type: 'done', chunkId: message.chunkId, results: packResults(results), seconds })
+        send(done(packResults(results)))
       } catch {
         // A context held something that cannot be cloned: report it per task, send the rest.
-        send({
-          type: 'done',
-          chunkId: message.chunkId,
-          results: packResults(withUncloneableStatesReported(results)),
-          seconds,
-        })
+        send(done(packResults(withUncloneableStatesReported(results))))
       }
       takeWaiting()
     })

@@ -1,9 +1,12 @@
-// A busy worker gets its next chunk before it finishes the one it runs, so that it never waits
-// for a message round trip, also when the work comes as many small batches (a sampler that sends
-// each proposal as soon as it can be built). Observed on the messages themselves.
+// How chunks go out, observed on the messages themselves. A busy worker gets its next chunk
+// before it finishes the one it runs, so that it never waits for a message round trip, also when
+// the work comes as many small batches (a sampler that sends each proposal as soon as it can be
+// built); and a batch of many objectives (a combined objective's terms) goes in chunks that mix
+// them, not one message per task.
 import { objectiveModule } from '@parafit/core'
 import { afterEach, expect, test } from 'vitest'
 import type { LeafTask } from '../src/pool.ts'
+import type { ChunkObjectives } from '../src/protocol.ts'
 import { WorkerPool } from '../src/scheduler/worker-pool.ts'
 import { spawnThread } from '../src/thread-handle.ts'
 import type { SpawnWorker } from '../src/worker-handle.ts'
@@ -11,8 +14,8 @@ import type { SpawnWorker } from '../src/worker-handle.ts'
 const spins = objectiveModule(new URL('./fixtures/spins.objective.ts', import.meta.url), {
   init: { ms: 20 },
 })
-const task = (x: number): LeafTask => ({
-  objective: spins,
+const task = (x: number, objective = spins): LeafTask => ({
+  objective,
   params: { x },
   input: { parameters: { x }, config: {}, shared: {}, meta: {} },
 })
@@ -24,7 +27,7 @@ afterEach(async () => {
 })
 
 /** A one-thread pool that logs each chunk sent ('run') and each chunk's results received ('done'). */
-function loggedPool(log: string[]): WorkerPool {
+function loggedPool(log: string[], chunks: ChunkObjectives[] = []): WorkerPool {
   const spawn: SpawnWorker = (id, events, options) => {
     const handle = spawnThread(
       id,
@@ -40,7 +43,10 @@ function loggedPool(log: string[]): WorkerPool {
     return {
       ...handle,
       send: (message) => {
-        if (message.type === 'run') log.push('run')
+        if (message.type === 'run') {
+          log.push('run')
+          chunks.push(message.refIds)
+        }
         handle.send(message)
       },
     }
@@ -65,4 +71,23 @@ test('one task waiting for one busy worker waits in the queue, free for whicheve
   await pool.prepare([spins])
   await Promise.all([pool.evaluate([task(0)]), pool.evaluate([task(1)])])
   expect(log).toEqual(['run', 'done', 'run', 'done'])
+})
+
+test('a batch of several objectives goes in chunks that mix them, each task run by its own', async () => {
+  const log: string[] = []
+  const chunks: ChunkObjectives[] = []
+  pool = loggedPool(log, chunks)
+  const terms = [2, 3].map((ms) =>
+    objectiveModule(new URL('./fixtures/spins.objective.ts', import.meta.url), { init: { ms } }),
+  )
+  const batch = () => Array.from({ length: 16 }, (_, i) => task(i, terms[i % 2]))
+  // The first batches measure what a task of each objective costs, and what a message costs.
+  for (let i = 0; i < 3; i++) await pool.evaluate(batch())
+  chunks.length = 0
+  const outcomes = await pool.evaluate(batch())
+  expect(outcomes.map((o) => o.ok && o.value)).toEqual(Array.from({ length: 16 }, (_, i) => i))
+  // Chunks of 4 ms at least: never one message per task, and the chunks hold both objectives.
+  expect(chunks.length).toBeLessThan(16)
+  expect(chunks.some((refIds) => typeof refIds !== 'number' && new Set(refIds).size === 2)).toBe(true)
+  expect(chunks.flatMap((refIds) => (typeof refIds === 'number' ? [refIds] : refIds))).toHaveLength(16)
 })
