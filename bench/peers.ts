@@ -62,7 +62,13 @@ export function runPeers(folder: string, scenarios: readonly string[], reps: num
   const out = mkdtempSync(join(tmpdir(), 'parafit-peers-'))
   console.log(`running the Python peers (scenarios ${letters.join(' ')}) into ${out}`)
   const run = spawnSync('bash', [join(folder, 'run_all.sh')], {
-    env: { ...process.env, PEERS_OUT: out, ONLY: letters.join(' '), REPS: String(Math.min(reps, 5)) },
+    env: {
+      ...process.env,
+      PEERS_OUT: out,
+      ONLY: letters.join(' '),
+      REPS: String(Math.min(reps, 5)),
+      N_C: process.env.PARAFIT_BENCH_DISPATCH_N ?? '10000',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   if (run.status !== 0) throw new Error(`the Python peers failed (exit ${run.status}); see ${out}/logs`)
