@@ -131,7 +131,7 @@ describe('CostModel: balance rounds and chunks of several objectives', () => {
     expect(sizes.at(-1)).toBeGreaterThanOrEqual(4)
   })
 
-  test("a round's chunks share what was queued when it began; the next round shrinks", () => {
+  test('busy workers: each chunk at most half a fair share of what is queued then (guided)', () => {
     const cost = measured(8)
     const r = round()
     const sizes: number[] = []
@@ -141,8 +141,9 @@ describe('CostModel: balance rounds and chunks of several objectives', () => {
       sizes.push(size)
       queued -= size
     }
-    // Guided by rounds: 10, 10 (of 40), 5, 5 (of 20), 3, 3 (of 10), then 2, 2: chunks of 4 ms.
-    expect(sizes).toEqual([10, 10, 5, 5, 3, 3, 2, 2])
+    // 40 / 4 = 10, 30 / 4 → 8, 22 / 4 → 6, ...; chunks of 4 ms (2 tasks) while 2 tasks are a
+    // fair share; the last two one by one.
+    expect(sizes).toEqual([10, 8, 6, 4, 3, 3, 2, 2, 1, 1])
   })
 
   test('a chunk takes tasks of other objectives while they fit the time of its size in the first', () => {

@@ -6,14 +6,14 @@
 // an objective's cost goes when the pool forgets the objective (fault probe F9: one number per
 // ref ever seen was kept).
 //
-// Balance, by factoring (Flynn Hummel, Schonberg & Flynn 1992): a batch's chunks go out in
-// rounds of one chunk per worker, each of at most R / (x · workers) tasks, R what was queued when
-// the round began, so the last tasks go out in small chunks and workers finish together. x = 2
-// (guided self-scheduling), except for a round that starts with every worker idle, when the
-// spread of task costs is known: then x follows the spread, close to 1 for tasks of equal cost,
-// whose fair shares go out whole (16 equal terms of a combined objective: one message per
-// worker, not four). Workers that are not idle finish at different times: rounds given to them
-// stay guided, or a worker that asks early takes a large share that the others wait on.
+// Balance: while workers are busy, a chunk takes at most half a fair share of what is queued
+// (guided self-scheduling), so the last tasks go out in small chunks and workers finish
+// together. When every worker is idle and the spread of task costs is known, the chunks go out
+// in a round of one per worker, each of at most R / (x · workers) tasks, R what was queued, x
+// from factoring (Flynn Hummel, Schonberg & Flynn 1992): close to 1 for tasks of equal cost,
+// whose fair shares go out whole (16 equal terms of a combined objective: one message per worker,
+// not four). Workers that are busy finish at different times: a round given to them would let
+// the first to ask take a large share that the others then wait on.
 
 /** A chunk of cheap tasks should take at least this long. */
 const TARGET_CHUNK_SECONDS = 0.004
@@ -30,8 +30,9 @@ interface TaskCost {
 }
 
 /**
- * A batch's current round of chunks: the size chunks may grow to for the message's cost, the
- * fair share of the queue at the round's start, and how many chunks the round has left.
+ * A batch's current round of chunks (one chunk, unless every worker was idle when it began):
+ * the size chunks may grow to for the message's cost, the fair share of the queue at the round's
+ * start, and how many chunks the round has left.
  */
 export interface BalanceRound {
   size: number
@@ -110,9 +111,11 @@ export class CostModel {
     if (cost === undefined) return 1
     const perTask = Math.max(cost.mean, 1e-9)
     if (round.left <= 0) {
-      round.size = balancedShare(cost, queued, workers, allIdle)
+      // A round of one chunk per worker when they all start it together; else one chunk.
+      const factored = allIdle && cost.samples >= SPREAD_SAMPLES
+      round.size = factored ? factoredShare(cost, queued, workers) : Math.ceil(queued / (2 * workers))
       round.fairShare = Math.ceil(queued / workers)
-      round.left = workers
+      round.left = factored ? workers : 1
     }
     round.left--
     let size = Math.floor(TARGET_CHUNK_SECONDS / perTask)
@@ -149,14 +152,13 @@ export class CostModel {
 }
 
 /**
- * The most tasks a chunk of a round that starts with `queued` tasks may take: queued /
- * (x · workers). With every worker idle and the spread measured, factoring's
- * x = 1 + b² + b √(b² + 2), b = workers · cv / (2 √queued), cv the tasks' coefficient of
- * variation, and never more than 2: a spread measured on a noisy machine sends no more messages
- * than guided scheduling. Otherwise x = 2. 16 equal tasks on 2 idle workers go out as 8 and 8.
+ * The most tasks a chunk of a round that starts with `queued` tasks for idle workers may take:
+ * queued / (x · workers), with factoring's x = 1 + b² + b √(b² + 2), b = workers · cv /
+ * (2 √queued), cv the tasks' coefficient of variation, and never more than 2: a spread measured
+ * on a noisy machine sends no more messages than guided scheduling. 16 equal tasks on 2 idle
+ * workers go out as 8 and 8.
  */
-function balancedShare(cost: TaskCost, queued: number, workers: number, allIdle: boolean): number {
-  if (!allIdle || cost.samples < SPREAD_SAMPLES) return Math.ceil(queued / (2 * workers))
+function factoredShare(cost: TaskCost, queued: number, workers: number): number {
   const cv = Math.sqrt(cost.variance) / Math.max(cost.mean, 1e-12)
   const b = (workers * cv) / (2 * Math.sqrt(queued))
   const x = Math.min(2, 1 + b * b + b * Math.sqrt(b * b + 2))
