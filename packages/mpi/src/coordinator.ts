@@ -22,6 +22,7 @@ export class MpiCoordinator implements MpiPool {
   readonly size: number
   readonly rank = 0
   readonly #runtime: MpiRuntime
+  readonly #combinedSignals = new WeakMap<AbortSignal, AbortSignal>()
   readonly #session: number
   readonly #channels: RankChannel[] = []
   readonly #scheduler: WorkerPool
@@ -111,10 +112,19 @@ export class MpiCoordinator implements MpiPool {
     })
   }
 
-  /** The batch stops when the caller aborts it or when the launcher ends the job (SIGTERM). */
+  /**
+   * The batch stops when the caller aborts it or when the launcher ends the job (SIGTERM). One
+   * combined signal per caller's signal: batches with the same signal may share chunks.
+   */
   #untilTheJobEnds(signal: AbortSignal | undefined): AbortSignal {
     const ending = this.#runtime.ending
-    return signal === undefined ? ending : AbortSignal.any([signal, ending])
+    if (signal === undefined) return ending
+    let combined = this.#combinedSignals.get(signal)
+    if (combined === undefined) {
+      combined = AbortSignal.any([signal, ending])
+      this.#combinedSignals.set(signal, combined)
+    }
+    return combined
   }
 
   evaluateOnEachWorker(task: LeafTask, options?: EvaluateOptions): Promise<LeafOutcome[]> {

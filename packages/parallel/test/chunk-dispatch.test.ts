@@ -91,3 +91,46 @@ test('a batch of several objectives goes in chunks that mix them, each task run 
   expect(chunks.some((refIds) => typeof refIds !== 'number' && new Set(refIds).size === 2)).toBe(true)
   expect(chunks.flatMap((refIds) => (typeof refIds === 'number' ? [refIds] : refIds))).toHaveLength(16)
 })
+
+test('one-task batches that wait together share chunks, each resolving on its own', async () => {
+  const log: string[] = []
+  const chunks: ChunkObjectives[] = []
+  pool = loggedPool(log, chunks)
+  const quick = objectiveModule(new URL('./fixtures/spins.objective.ts', import.meta.url), {
+    init: { ms: 1 },
+  })
+  // Measures the task's cost (chunks of 4 ms hold 4 tasks of 1 ms).
+  for (let i = 0; i < 3; i++) await pool.evaluate(Array.from({ length: 8 }, (_, x) => task(x, quick)))
+  chunks.length = 0
+  const order: number[] = []
+  const outcomes = await Promise.all(
+    Array.from({ length: 24 }, (_, x) =>
+      pool!.evaluate([task(x, quick)]).then(([outcome]) => {
+        order.push(x)
+        return outcome!
+      }),
+    ),
+  )
+  expect(outcomes.map((o) => o.ok && o.value)).toEqual(Array.from({ length: 24 }, (_, x) => x))
+  expect(chunks.length).toBeLessThan(24)
+  // Each batch resolved with its own task, in the order the tasks ran.
+  expect(order).toEqual(Array.from({ length: 24 }, (_, x) => x))
+})
+
+test('batches with different timeouts never share a chunk', async () => {
+  const log: string[] = []
+  const chunks: ChunkObjectives[] = []
+  pool = loggedPool(log, chunks)
+  const quick = objectiveModule(new URL('./fixtures/spins.objective.ts', import.meta.url), {
+    init: { ms: 1 },
+  })
+  for (let i = 0; i < 3; i++) await pool.evaluate(Array.from({ length: 8 }, (_, x) => task(x, quick)))
+  chunks.length = 0
+  await Promise.all(
+    Array.from({ length: 24 }, (_, x) =>
+      pool!.evaluate([task(x, quick)], x % 2 === 0 ? { timeoutMs: 60_000 } : { timeoutMs: 50_000 }),
+    ),
+  )
+  // Alternating timeouts: no two neighbours in the queue may share a message.
+  expect(chunks).toHaveLength(24)
+})

@@ -34,6 +34,20 @@ export interface QueueItem {
   readonly single: boolean
 }
 
+/**
+ * Whether tasks of `a` and `b` may go in one chunk: their timeout, retries and signal are the
+ * same, so the chunk's clock, a retry and an abort treat every task of it alike. A sampler that
+ * sends each proposal as a batch of its own still gets chunks of several proposals.
+ */
+export function canShareChunk(a: Batch, b: Batch): boolean {
+  return (
+    a === b ||
+    (a.options.timeoutMs === b.options.timeoutMs &&
+      a.options.retries === b.options.retries &&
+      a.options.signal === b.options.signal)
+  )
+}
+
 export class Batches {
   readonly #open = new Set<Batch>()
 

@@ -9,7 +9,7 @@ import type { ChunkObjectives, FromWorker, ParamsOnTheWire, TaskInput } from '..
 import type { KillReason, SpawnOptions, SpawnWorker, WorkerExit, WorkerHandle } from '../worker-handle.ts'
 import type { QueueItem } from './batch.ts'
 
-/** Tasks sent to a worker in one message, all of one batch. */
+/** Tasks sent to a worker in one message: of one batch, or of batches that can share a chunk. */
 export interface Chunk {
   readonly id: number
   /** The objective of every task, or each task's when the chunk mixes objectives. */

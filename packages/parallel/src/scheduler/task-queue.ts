@@ -2,7 +2,7 @@
 // tasks that come back (from a dead worker, or a chunk that could not be sent) go to the front.
 // It keeps each batch's `queued` count: how many of its tasks wait here.
 
-import type { QueueItem } from './batch.ts'
+import { canShareChunk, type QueueItem } from './batch.ts'
 
 export class TaskQueue {
   readonly #items: QueueItem[] = []
@@ -31,9 +31,9 @@ export class TaskQueue {
   }
 
   /**
-   * Takes up to `size` tasks from the front, `first` (the one `next()` gave) and those right
-   * after it of the same batch while `fits` accepts each one's objective (the chunk's time
-   * budget). A single task goes alone.
+   * Takes up to `size` tasks from the front: `first` (the one `next()` gave) and those right
+   * after it of its batch, or of open batches that can share its chunk (canShareChunk), while
+   * `fits` accepts each one's objective (the chunk's time budget). A single task goes alone.
    */
   take(first: QueueItem, size: number, fits: (refId: number) => boolean = () => true): QueueItem[] {
     const { batch } = first
@@ -42,16 +42,16 @@ export class TaskQueue {
       const item = this.#items[this.#head]
       if (
         item === undefined ||
-        item.batch !== batch ||
+        (item.batch !== batch && (item.batch.settled || !canShareChunk(item.batch, batch))) ||
         (item.single && items.length > 0) ||
-        (items.length > 0 && !fits(batch.refIds[item.index]!))
+        (items.length > 0 && !fits(item.batch.refIds[item.index]!))
       )
         break
       items.push(item)
+      item.batch.queued--
       this.#head++
       if (item.single) break
     }
-    batch.queued -= items.length
     return items
   }
 

@@ -225,27 +225,29 @@ export class WorkerPool implements Pool {
   #sendChunk(slot: WorkerSlot, first: QueueItem): void {
     const { batch } = first
     const refId = batch.refIds[first.index]!
+    // What waits counts over every batch: one-task batches that can share a chunk fill it.
     const size = first.single
       ? 1
       : this.#cost.chunkSize(
           refId,
-          batch.queued,
+          Math.max(batch.queued, this.#queue.waiting),
           this.size,
           batch.options.timeoutMs,
           batch.round,
           this.#allIdle(),
         )
     const items = this.#queue.take(first, size, this.#cost.fitter(refId, size))
-    const refIds = chunkObjectives(items)
-    for (const id of typeof refIds === 'number' ? [refIds] : new Set(refIds)) {
-      const loadError = this.#objectives.loadError(id)
-      if (loadError === undefined) continue
-      // The batch fails whole; its tasks still queued are skipped as they come up.
-      this.#batches.fail(batch, loadError)
+    const unloadable = items.filter((item) => this.#objectives.loadError(item.batch.refIds[item.index]!))
+    if (unloadable.length > 0) {
+      // Their batches fail whole; the other tasks go back to the front of the queue.
+      for (const item of unloadable) {
+        this.#batches.fail(item.batch, this.#objectives.loadError(item.batch.refIds[item.index]!)!)
+      }
+      this.#queue.putBack(items.filter((item) => !item.batch.settled))
       this.#dispatch()
       return
     }
-    this.#sendItems(slot, items, refIds)
+    this.#sendItems(slot, items)
   }
 
   /** Whether no worker that can take work holds any (a batch's chunks then start together). */
@@ -253,16 +255,16 @@ export class WorkerPool implements Pool {
     return this.#slots.all.every((slot) => !slot.available || slot.chunks.length === 0)
   }
 
-  /** Sends `items` (of one batch) to `slot` as one chunk; `refIds` are their objectives. */
-  #sendItems(slot: WorkerSlot, items: readonly QueueItem[], refIds = chunkObjectives(items)): void {
-    const { batch } = items[0]!
+  /** Sends `items` to `slot` as one chunk. */
+  #sendItems(slot: WorkerSlot, items: readonly QueueItem[]): void {
+    const refIds = chunkObjectives(items)
     for (const refId of typeof refIds === 'number' ? [refIds] : new Set(refIds))
       if (!slot.defined.has(refId)) this.#objectives.define(slot, refId)
     const chunk: Chunk = { id: this.#nextChunkId++, refIds, items, timer: undefined, startedAtOnce: false }
-    const params = items.map((item) => batch.tasks[item.index]!.params)
+    const params = items.map((item) => item.batch.tasks[item.index]!.params)
     let inputs: (TaskInput | null)[] | null = null
     items.forEach((item, i) => {
-      const input = taskInput(batch.tasks[item.index]!.input)
+      const input = taskInput(item.batch.tasks[item.index]!.input)
       if (input === null) return
       inputs ??= new Array(items.length).fill(null)
       inputs[i] = input
@@ -306,7 +308,10 @@ export class WorkerPool implements Pool {
   #abortBatch(batch: Batch, error: AbortError): void {
     this.#batches.fail(batch, error)
     for (const slot of this.#slots.all) {
-      if (slot.chunks.some((c) => c.items[0]?.batch === batch) && slot.killReason === undefined) {
+      if (
+        slot.chunks.some((c) => c.items.some((item) => item.batch === batch)) &&
+        slot.killReason === undefined
+      ) {
         void slot.kill('abort')
       }
     }
@@ -416,10 +421,10 @@ export class WorkerPool implements Pool {
 
 /** The objectives of a chunk's tasks: one number when they share one (the usual case). */
 function chunkObjectives(items: readonly QueueItem[]): ChunkObjectives {
-  const { refIds } = items[0]!.batch
-  const first = refIds[items[0]!.index]!
-  if (items.every((item) => refIds[item.index] === first)) return first
-  return items.map((item) => refIds[item.index]!)
+  const refIdOf = (item: QueueItem) => item.batch.refIds[item.index]!
+  const first = refIdOf(items[0]!)
+  if (items.every((item) => refIdOf(item) === first)) return first
+  return items.map(refIdOf)
 }
 
 /** The options without the keys given as undefined, so that they do not hide the defaults. */
