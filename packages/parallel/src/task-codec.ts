@@ -63,7 +63,7 @@ export function unpackParams(wire: ParamsOnTheWire): readonly ParamTree[] {
   return params
 }
 
-function isEmptyRecord(record: Record<string, unknown>): boolean {
+export function isEmptyRecord(record: Record<string, unknown>): boolean {
   for (const _ in record) return false
   return true
 }

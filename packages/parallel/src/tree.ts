@@ -81,6 +81,20 @@ export async function evaluateTree(
   contexts: readonly EvaluateContext[],
   options: EvaluateOptions,
 ): Promise<TermOutcome[]> {
+  if (!(term instanceof CombinedObjective)) {
+    // One leaf per parameter set (the common case): no plan to build, and each outcome is its
+    // term's outcome as it is.
+    const tasks = paramsList.map((params, i) => ({
+      objective: term,
+      params,
+      input: contexts[i]!.toInputState(),
+    }))
+    const outcomes = await pool.evaluate(tasks, options)
+    outcomes.forEach((outcome, i) => {
+      if (outcome.state !== undefined) contexts[i]!.applyResultState(outcome.state)
+    })
+    return outcomes
+  }
   const tasks: LeafTask[] = []
   const plans = paramsList.map((params, i) => plan(term, params, contexts[i]!, tasks))
   const outcomes = await pool.evaluate(tasks, options)

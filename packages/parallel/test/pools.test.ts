@@ -1,4 +1,4 @@
-import { EvaluateContext, objective, PoolClosedError, ValidationError } from '@parafit/core'
+import { EvaluateContext, objective, objectiveModule, PoolClosedError, ValidationError } from '@parafit/core'
 import { describe, expect, it } from 'vitest'
 import { choosePool, mapWithContext, processPool, serialPool, threadPool } from '../src/index.ts'
 import { allBackends, counting, faulty, makePool, trackPools, workerBackends, xs } from './helpers.ts'
@@ -17,6 +17,18 @@ describe.each(allBackends)('%s pool', (backend) => {
       expect(r.context.loss).toBe(i * i)
       expect(r.context.parameters).toEqual({ x: i })
     })
+  })
+
+  it('a meta the objective empties comes back empty; an empty one stays empty', async () => {
+    const pool = track(makePool(backend))
+    const clears = objectiveModule(new URL('./fixtures/clears-meta.objective.ts', import.meta.url))
+    const given = new EvaluateContext()
+    given.meta = { note: 'from the caller' }
+    const contexts = [given, new EvaluateContext()]
+    const results = await mapWithContext(pool, clears, [{ x: 1 }, { x: 2 }], { contexts })
+    expect(results.map((r) => r.value)).toEqual([1, 2])
+    expect(contexts.map((c) => c.meta)).toEqual([{}, {}])
+    expect(contexts[0]!.meta).not.toBe(contexts[1]!.meta)
   })
 
   it('sends config and shared to the worker but brings back only the result state', async () => {
