@@ -28,16 +28,13 @@ import {
   type ChunkObjectives,
   classInstanceInInput,
   type FromWorker,
-  type PackedResults,
-  type ResultsOnTheWire,
-  resultState,
   type TaskInput,
-  type TaskResult,
   taskInput,
 } from '../protocol.ts'
-import { isEmptyRecord, packParams } from '../task-codec.ts'
+import { packParams } from '../task-codec.ts'
 import type { SpawnOptions, SpawnWorker, WorkerExit } from '../worker-handle.ts'
 import { type Batch, Batches, type QueueItem } from './batch.ts'
+import { completeChunk, recordChunkCost } from './chunk-results.ts'
 import { CostModel } from './chunking.ts'
 import { ObjectiveRegistry } from './objective-registry.ts'
 import { recoverTasks } from './recovery.ts'
@@ -340,62 +337,11 @@ export class WorkerPool implements Pool {
         const now = performance.now()
         if (chunk.startedAtOnce) this.#cost.recordMessage((now - slot.lastDoneAt) / 1000 - message.seconds)
         slot.lastDoneAt = now
-        this.#recordCost(chunk, message.seconds, message.taskSeconds)
-        this.#complete(chunk, message.results)
+        recordChunkCost(this.#cost, chunk, message.seconds, message.taskSeconds)
+        completeChunk(chunk, message.results, (item, outcome) => this.#batches.complete(item, outcome))
         this.#dispatch()
       }
     }
-  }
-
-  /**
-   * Each task's outcome from its chunk's results. A result that is a value and nothing else (the
-   * common case, packed) becomes its outcome directly: the hot path of cheap objectives.
-   */
-  #complete(chunk: Chunk, wire: ResultsOnTheWire): void {
-    const packed = Array.isArray(wire) ? undefined : (wire as PackedResults)
-    const results = packed === undefined ? (wire as readonly TaskResult[]) : undefined
-    const whole = packed?.whole === null || packed === undefined ? undefined : new Map(packed.whole)
-    chunk.items.forEach((item, i) => {
-      const task = item.batch.tasks[item.index]!
-      const result = results === undefined ? whole?.get(i) : results[i]
-      if (result === undefined) {
-        // Its context's meta came back empty: an empty one it sent is kept, not replaced by a copy.
-        const value = packed!.values[i]!
-        const meta = isEmptyRecord(task.input.meta) ? task.input.meta : {}
-        const state = {
-          parameters: task.params,
-          loss: value,
-          quantities: undefined,
-          meta,
-          residuals: undefined,
-        }
-        this.#batches.complete(item, { ok: true, value, state })
-        return
-      }
-      this.#batches.complete(
-        item,
-        result.ok
-          ? { ok: true, value: result.value, state: resultState(result, task.params) }
-          : { ok: false, error: deserializeError(result.error), state: resultState(result, task.params) },
-      )
-    })
-  }
-
-  /** What a chunk took, per objective: a chunk of several reports each task's time. */
-  #recordCost(chunk: Chunk, seconds: number, taskSeconds: Float64Array | undefined): void {
-    const { refIds, items } = chunk
-    if (typeof refIds === 'number' || taskSeconds === undefined) {
-      if (typeof refIds === 'number') this.#cost.record(refIds, seconds, items.length)
-      return
-    }
-    const spent = new Map<number, { seconds: number; tasks: number }>()
-    refIds.forEach((refId, i) => {
-      const entry = spent.get(refId) ?? { seconds: 0, tasks: 0 }
-      entry.seconds += taskSeconds[i] ?? 0
-      entry.tasks++
-      spent.set(refId, entry)
-    })
-    for (const [refId, { seconds: s, tasks }] of spent) this.#cost.record(refId, s, tasks)
   }
 
   #onExit(slot: WorkerSlot, exit: WorkerExit): void {
