@@ -3,7 +3,7 @@
 // the work comes as many small batches (a sampler that sends each proposal as soon as it can be
 // built); and a batch of many objectives (a combined objective's terms) goes in chunks that mix
 // them, not one message per task.
-import { objectiveModule } from '@parafit/core'
+import { type ObjectiveRef, objectiveModule } from '@parafit/core'
 import { afterEach, expect, test } from 'vitest'
 import type { LeafTask } from '../src/pool.ts'
 import type { ChunkObjectives } from '../src/protocol.ts'
@@ -92,16 +92,21 @@ test('a batch of several objectives goes in chunks that mix them, each task run 
   expect(chunks.flatMap((refIds) => (typeof refIds === 'number' ? [refIds] : refIds))).toHaveLength(16)
 })
 
-test('one-task batches that wait together share chunks, each resolving on its own', async () => {
-  const log: string[] = []
+/** A logged pool that has measured what a 1 ms task costs; the chunks sent from then on. */
+async function measuredPool(): Promise<{ chunks: ChunkObjectives[]; quick: ObjectiveRef }> {
   const chunks: ChunkObjectives[] = []
-  pool = loggedPool(log, chunks)
+  pool = loggedPool([], chunks)
   const quick = objectiveModule(new URL('./fixtures/spins.objective.ts', import.meta.url), {
     init: { ms: 1 },
   })
-  // Measures the task's cost (chunks of 4 ms hold 4 tasks of 1 ms).
+  // Chunks of 4 ms then hold 4 tasks of 1 ms.
   for (let i = 0; i < 3; i++) await pool.evaluate(Array.from({ length: 8 }, (_, x) => task(x, quick)))
   chunks.length = 0
+  return { chunks, quick }
+}
+
+test('one-task batches that wait together share chunks, each resolving on its own', async () => {
+  const { chunks, quick } = await measuredPool()
   const order: number[] = []
   const outcomes = await Promise.all(
     Array.from({ length: 24 }, (_, x) =>
@@ -118,14 +123,7 @@ test('one-task batches that wait together share chunks, each resolving on its ow
 })
 
 test('batches with different timeouts never share a chunk', async () => {
-  const log: string[] = []
-  const chunks: ChunkObjectives[] = []
-  pool = loggedPool(log, chunks)
-  const quick = objectiveModule(new URL('./fixtures/spins.objective.ts', import.meta.url), {
-    init: { ms: 1 },
-  })
-  for (let i = 0; i < 3; i++) await pool.evaluate(Array.from({ length: 8 }, (_, x) => task(x, quick)))
-  chunks.length = 0
+  const { chunks, quick } = await measuredPool()
   await Promise.all(
     Array.from({ length: 24 }, (_, x) =>
       pool!.evaluate([task(x, quick)], x % 2 === 0 ? { timeoutMs: 60_000 } : { timeoutMs: 50_000 }),
