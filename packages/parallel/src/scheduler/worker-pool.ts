@@ -115,7 +115,7 @@ export class WorkerPool implements Pool {
         const input = taskInput(tasks[i]!.input)
         const refused = input === null ? undefined : classInstanceInInput(input, clean)
         if (refused === undefined) {
-          this.#queue.push({ batch, index: i, single: false })
+          this.#queue.push(batch, i)
           continue
         }
         batch.queued--
