@@ -1,7 +1,7 @@
 // The caller's side of a batch, as both samplers read it: how a vectorised batch is cut into one
 // chunk per worker, and what an evaluation wrote into its context, kept per point as its blob.
 
-import type { EvaluateContext } from '@parafit/core'
+import { type EvaluateContext, ValidationError } from '@parafit/core'
 
 /** What the log-probability or likelihood wrote into its context at a point. */
 export interface Blob {
@@ -23,4 +23,22 @@ export function blobOf(ctx: EvaluateContext): Blob | undefined {
 export function chunkBounds(count: number, workers: number): number[] {
   const chunks = Math.min(workers, count)
   return Array.from({ length: chunks + 1 }, (_, i) => Math.round((i * count) / chunks))
+}
+
+/**
+ * The values a vectorised call returned for its `count` points (as its residuals); a
+ * ValidationError that names `what` when it did not return one per point.
+ */
+export function vectorizedValues(
+  residuals: Float64Array | undefined,
+  count: number,
+  what: string,
+): Float64Array {
+  if (residuals === undefined || residuals.length !== count) {
+    throw new ValidationError(
+      `vectorized: true, but ${what} did not return one value per point`,
+      'vectorized',
+    )
+  }
+  return residuals
 }

@@ -237,17 +237,22 @@ export class WorkerPool implements Pool {
           this.#allIdle(),
         )
     const items = this.#queue.take(first, size, this.#cost.fitter(refId, size))
-    const unloadable = items.filter((item) => this.#objectives.loadError(item.batch.refIds[item.index]!))
+    const refIds = chunkObjectives(items)
+    // Looked up once per objective of the chunk, not once per task.
+    const unloadable = (typeof refIds === 'number' ? [refIds] : [...new Set(refIds)]).filter(
+      (id) => this.#objectives.loadError(id) !== undefined,
+    )
     if (unloadable.length > 0) {
       // Their batches fail whole; the other tasks go back to the front of the queue.
-      for (const item of unloadable) {
-        this.#batches.fail(item.batch, this.#objectives.loadError(item.batch.refIds[item.index]!)!)
+      for (const item of items) {
+        const error = this.#objectives.loadError(item.batch.refIds[item.index]!)
+        if (error !== undefined) this.#batches.fail(item.batch, error)
       }
       this.#queue.putBack(items.filter((item) => !item.batch.settled))
       this.#dispatch()
       return
     }
-    this.#sendItems(slot, items)
+    this.#sendItems(slot, items, refIds)
   }
 
   /** Whether no worker that can take work holds any (a batch's chunks then start together). */
@@ -255,9 +260,8 @@ export class WorkerPool implements Pool {
     return this.#slots.all.every((slot) => !slot.available || slot.chunks.length === 0)
   }
 
-  /** Sends `items` to `slot` as one chunk. */
-  #sendItems(slot: WorkerSlot, items: readonly QueueItem[]): void {
-    const refIds = chunkObjectives(items)
+  /** Sends `items`, whose objectives are `refIds`, to `slot` as one chunk. */
+  #sendItems(slot: WorkerSlot, items: readonly QueueItem[], refIds = chunkObjectives(items)): void {
     for (const refId of typeof refIds === 'number' ? [refIds] : new Set(refIds))
       if (!slot.defined.has(refId)) this.#objectives.define(slot, refId)
     const chunk: Chunk = { id: this.#nextChunkId++, refIds, items, timer: undefined, startedAtOnce: false }

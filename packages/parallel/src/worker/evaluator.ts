@@ -58,15 +58,16 @@ export class WorkerEvaluator {
     inputs: readonly (TaskInput | null)[] | null,
     taskSeconds?: Float64Array,
   ): Promise<TaskResult[]> {
-    const objectives = await this.#loaded(refIds)
+    // A chunk of one objective (the usual case) needs no table of them.
+    const objectives = typeof refIds === 'number' ? undefined : await this.#loaded(refIds)
     const results: TaskResult[] = []
     let refId = typeof refIds === 'number' ? refIds : -1
-    let objective = typeof refIds === 'number' ? objectives.get(refIds) : undefined
+    let objective = typeof refIds === 'number' ? await this.#objective(refIds) : undefined
     for (let i = 0; i < params.length; i++) {
       const started = taskSeconds === undefined ? 0 : performance.now()
       if (typeof refIds !== 'number' && refIds[i] !== refId) {
         refId = refIds[i]!
-        objective = objectives.get(refId)
+        objective = objectives!.get(refId)
       }
       const input = inputs?.[i] ?? null
       const ctx =
@@ -107,11 +108,15 @@ export class WorkerEvaluator {
   async #loaded(refIds: ChunkObjectives): Promise<Map<number, Objective | undefined>> {
     const loaded = new Map<number, Objective | undefined>()
     for (const refId of typeof refIds === 'number' ? [refIds] : refIds) {
-      if (loaded.has(refId)) continue
-      const pending = this.#objectives.get(refId)
-      loaded.set(refId, pending === undefined ? undefined : await pending.catch(() => undefined))
+      if (!loaded.has(refId)) loaded.set(refId, await this.#objective(refId))
     }
     return loaded
+  }
+
+  /** One objective, loaded; undefined when it was never defined here or failed to load. */
+  #objective(refId: number): Promise<Objective | undefined> {
+    const pending = this.#objectives.get(refId)
+    return pending === undefined ? Promise.resolve(undefined) : pending.catch(() => undefined)
   }
 }
 

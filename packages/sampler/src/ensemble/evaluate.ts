@@ -9,10 +9,9 @@ import {
   type ObjectiveRef,
   ObjectiveValueError,
   type ParamTree,
-  ValidationError,
 } from '@parafit/core'
 import { mapWithContextSettled, type Pool } from '@parafit/parallel'
-import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
+import { type Blob, blobOf, chunkBounds, vectorizedValues } from '../batch-results.ts'
 import type { EnsembleSamplerOptions } from './ensemble-options.ts'
 import { chunkTree, pointTree } from './log-prob.ts'
 
@@ -68,13 +67,7 @@ export async function evaluateLogProb(
     }
     const blob = blobOf(s.context)
     if (vectorized) {
-      const values = s.residuals
-      if (values === undefined || values.length !== count) {
-        throw new ValidationError(
-          'vectorized: true, but the log-probability module did not return one value per point',
-          'vectorized',
-        )
-      }
+      const values = vectorizedValues(s.residuals, count, 'the log-probability module')
       s.context.residuals = undefined
       logProb.set(values, from)
     } else {

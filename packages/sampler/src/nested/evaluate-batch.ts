@@ -8,10 +8,9 @@ import {
   ObjectiveError,
   type ObjectiveRef,
   type ParamTree,
-  ValidationError,
 } from '@parafit/core'
 import { mapWithContextSettled, type Pool } from '@parafit/parallel'
-import { type Blob, blobOf, chunkBounds } from '../batch-results.ts'
+import { type Blob, blobOf, chunkBounds, vectorizedValues } from '../batch-results.ts'
 import { NestedSamplerError } from '../errors.ts'
 import type { Prior } from '../prior/prior.ts'
 import { chunkOfTrees } from '../value-objective.ts'
@@ -60,14 +59,7 @@ export async function evaluateBatch(
     }
     const blob = blobOf(s.context)
     if (vectorized) {
-      const values = s.residuals
-      if (values === undefined || values.length !== count) {
-        throw new ValidationError(
-          'vectorized: true, but the log-likelihood did not return one value per point',
-          'vectorized',
-        )
-      }
-      logL.set(values, from)
+      logL.set(vectorizedValues(s.residuals, count, 'the log-likelihood'), from)
     } else {
       logL[from] = s.value
     }
