@@ -37,7 +37,10 @@ const CASES: Case[] = [
 const IDLE_MS = 2000
 
 const MODES = {
+  // The default: a peer wakes the event loop itself where it waits, else the progress thread.
   doorbells: { PARAFIT_MPI_DOORBELLS: 'on', PARAFIT_MPI_PROGRESS: 'thread' },
+  // Peers wake only the progress thread, which wakes the event loop (before the event-loop doorbell).
+  'thread doorbells': { PARAFIT_MPI_DOORBELLS: 'thread', PARAFIT_MPI_PROGRESS: 'thread' },
   // What a node with a spare core per rank gets by default (this one has none).
   'doorbells + 50 µs spin': {
     PARAFIT_MPI_DOORBELLS: 'on',
@@ -69,6 +72,7 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 async function rank(): Promise<void> {
   const mpi = loadBinding()
   const info = mpi.init(process.env.PARAFIT_MPI_DOORBELLS !== 'off')
+  const wakeEventLoop = process.env.PARAFIT_MPI_DOORBELLS === 'on'
   const inbox: Uint8Array[] = []
   let waiting: (() => void) | undefined
   const arrive = (_source: number, bytes: Uint8Array) => {
@@ -76,7 +80,9 @@ async function rank(): Promise<void> {
     waiting?.()
   }
   const receiver =
-    (process.env.PARAFIT_MPI_PROGRESS === 'poll' ? undefined : ProgressThreadReceiver.start(mpi, arrive)) ??
+    (process.env.PARAFIT_MPI_PROGRESS === 'poll'
+      ? undefined
+      : ProgressThreadReceiver.start(mpi, arrive, wakeEventLoop)) ??
     new PollingReceiver(mpi, arrive, () => true)
   receiver.hold(true)
   if (process.env.BENCH_SPIN_US !== undefined)

@@ -46,11 +46,13 @@ function reportsOf(launch: Awaited<ReturnType<typeof mpirun>>, np: number): unkn
 describe.skipIf(missing !== undefined)(
   `@parafit/mpi under mpirun${missing ? ` (skipped: ${missing})` : ''}`,
   () => {
-    // How a rank learns of arrivals: the progress thread woken by node-local doorbells (the
-    // default), the thread polling alone (as with ranks on other nodes), or the event loop
-    // polling (where MPI allows only one thread).
+    // How a rank learns of arrivals: node-local doorbells that wake the event loop, or the
+    // progress thread when the event loop is busy (the default); doorbells that wake only the
+    // thread; the thread polling alone (as with ranks on other nodes); or the event loop polling
+    // (where MPI allows only one thread).
     const receiving = {
       doorbells: {},
+      'thread doorbells': { PARAFIT_MPI_DOORBELLS: 'thread' },
       'no doorbells': { PARAFIT_MPI_DOORBELLS: 'off' },
       'event-loop polling': { PARAFIT_MPI_PROGRESS: 'poll' },
     }
@@ -60,6 +62,7 @@ describe.skipIf(missing !== undefined)(
       [4, 'shm', 'doorbells'],
       [2, 'tcp', 'doorbells'],
       [3, 'tcp', 'doorbells'],
+      [3, 'shm', 'thread doorbells'],
       [4, 'tcp', 'no doorbells'],
       [3, 'shm', 'event-loop polling'],
     ]
@@ -79,6 +82,9 @@ describe.skipIf(missing !== undefined)(
         expect(r.parityRuns).toBe(15)
         expect(r.kind).toBe('mpi')
         expect(r.receiving).toBe(how === 'event-loop polling' ? 'poll' : 'thread')
+        // Only the default rings the event loop, and then results do reach rank 0 that way.
+        expect(r.eventLoopDoorbell).toBe(how === 'doorbells')
+        expect(r.eventLoopReceived).toBe(how === 'doorbells')
         expect(r.size).toBe(np - 1)
         const n = 8 * (np - 1)
         expect(r.values).toEqual(Array.from({ length: n }, (_, i) => 3 * i))

@@ -13,22 +13,26 @@
 #include <thread>
 #include <vector>
 
+#include "loop_bell.h"
+
 namespace parafit {
 
 namespace {
 
 // One cache line per rank, so that ringing one rank does not disturb another's line.
 struct alignas(64) Bell {
-  uint32_t seq;       // bumped by every ring
-  uint32_t sleeping;  // set while the owner's thread sleeps, so that a ring without sleeper is a plain add
+  uint32_t seq;         // bumped by every ring
+  uint32_t sleeping;    // set while the owner's thread sleeps, so that a ring without sleeper is a plain add
+  uint32_t loopArmed;   // set while the owner's event loop waits on its socket (loop_bell.h)
 };
 
-Bell localBell{0, 0};        // this rank's bell when there is no shared window
+Bell localBell{0, 0, 0};     // this rank's bell when there is no shared window
 std::vector<Bell*> bells;    // by rank; nullptr for ranks on other nodes
 Bell* own = &localBell;
 MPI_Win window = MPI_WIN_NULL;
 MPI_Comm nodeComm = MPI_COMM_NULL;
 bool allPeers = false;
+bool loopBells = false;  // this node's ranks have event-loop doorbells (loop_bell.h)
 
 #ifdef __linux__
 // Not FUTEX_PRIVATE: the bell may live in memory shared between processes.
@@ -73,9 +77,12 @@ void attachSharedWindow(MPI_Comm comm, int rank, int size) {
     }
   }
   if (bells[rank] != nullptr) own = bells[rank];
-  // A peer that rings before this store only causes one spurious wake-up.
+  // A peer that rings before these stores only causes one spurious wake-up.
   __atomic_store_n(&own->sleeping, 0, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&own->loopArmed, 0, __ATOMIC_SEQ_CST);
   allPeers = std::all_of(bells.begin(), bells.end(), [](Bell* bell) { return bell != nullptr; });
+  // Collective like the window: every rank of the node takes part, whatever it finds.
+  loopBells = openLoopBells(nodeComm, nodeRanks) && own != &localBell;
 #else
   (void)comm;
   (void)rank;
@@ -92,6 +99,8 @@ void createDoorbells(MPI_Comm comm, int rank, int size) {
 }
 
 void freeDoorbells() {
+  closeLoopBells();
+  loopBells = false;
   if (window != MPI_WIN_NULL) MPI_Win_free(&window);
   if (nodeComm != MPI_COMM_NULL) MPI_Comm_free(&nodeComm);
   window = MPI_WIN_NULL;
@@ -110,14 +119,33 @@ int ranksOnThisNode() {
   return size;
 }
 
-void ringDoorbell(int rank) {
-  if (rank < 0 || static_cast<size_t>(rank) >= bells.size()) return;
-  Bell* bell = bells[rank];
-  if (bell == nullptr) return;
+namespace {
+
+void ringThread(Bell* bell) {
   __atomic_fetch_add(&bell->seq, 1, __ATOMIC_SEQ_CST);
 #ifdef __linux__
   if (__atomic_load_n(&bell->sleeping, __ATOMIC_SEQ_CST) != 0) futexWake(&bell->seq);
 #endif
+}
+
+}  // namespace
+
+void ringDoorbell(int rank) {
+  if (rank < 0 || static_cast<size_t>(rank) >= bells.size()) return;
+  Bell* bell = bells[rank];
+  if (bell == nullptr) return;
+  // An armed event loop takes the wake-up (one datagram per arming: the exchange disarms it),
+  // and the thread sleeps on. A loop that is not armed is busy or has no socket: wake the thread.
+  if (loopBells && __atomic_exchange_n(&bell->loopArmed, 0, __ATOMIC_SEQ_CST) != 0 && sendLoopBell(rank)) return;
+  ringThread(bell);
+}
+
+void wakeOwnThread() { ringThread(own); }
+
+bool ownLoopBellReady() { return loopBells; }
+
+void armOwnLoopBell(bool armed) {
+  if (loopBells) __atomic_store_n(&own->loopArmed, armed ? 1 : 0, __ATOMIC_SEQ_CST);
 }
 
 uint32_t readOwnDoorbell() { return __atomic_load_n(&own->seq, __ATOMIC_SEQ_CST); }

@@ -2,6 +2,8 @@
 // which that rank's progress thread sleeps with a futex. A rank that sends to a peer on the same
 // node rings the peer's bell after the MPI_Isend, so the peer's thread wakes at once instead of
 // finding the message at its next poll; JavaScript rings its own rank's bell to wake its thread.
+// Where the peer's event loop waits on its own doorbell (loop_bell.h), the ring goes there
+// instead, and the event loop receives the message without the thread.
 // Data still travels only over MPI: a bell only says "poll now". Peers on other nodes have no
 // bell, and their messages are found by polling with back-off.
 #pragma once
@@ -26,8 +28,19 @@ bool everyPeerHasDoorbell();
 // How many ranks of the job share this node (0 when unknown: no shared window).
 int ranksOnThisNode();
 
-// Rings `rank`'s bell; a no-op for a rank on another node.
+// Rings `rank`'s bell; a no-op for a rank on another node. It wakes the rank's event loop where
+// that waits on its socket (armed, loop_bell.h), else the rank's progress thread.
 void ringDoorbell(int rank);
+
+// Wakes this rank's own progress thread (after a send from JavaScript), never its event loop.
+void wakeOwnThread();
+
+// Whether this rank has an event-loop doorbell (a socket, on a node whose ranks all have one).
+bool ownLoopBellReady();
+
+// Armed, the next ring from a peer goes to this rank's event loop rather than its thread. The
+// event loop arms it each time it has looked at MPI, and disarms it when it stops watching.
+void armOwnLoopBell(bool armed);
 
 // This rank's bell, for its progress thread: read it, announce sleep, sleep until it changes
 // or `timeoutUs` passes.

@@ -152,9 +152,10 @@ Napi::Value Init(const Napi::CallbackInfo& args) {
   return info(env);
 }
 
-// startProgress(onMessages): starts the progress thread, which calls onMessages(batch, error)
-// with [source, tag, Buffer] triples. Returns false where MPI offers less than SERIALIZED (then
-// JavaScript polls with poll()).
+// startProgress(onMessages, wakeEventLoop = true): starts the progress thread, which calls
+// onMessages(batch, error) with [source, tag, Buffer] triples; with wakeEventLoop, the event loop
+// receives itself when a peer on this node rings it (loop_receiver.h). Returns false where MPI
+// offers less than SERIALIZED (then JavaScript polls with poll()).
 Napi::Value StartProgress(const Napi::CallbackInfo& args) {
   Napi::Env env = args.Env();
   if (!requireComm(env)) return env.Undefined();
@@ -165,7 +166,8 @@ Napi::Value StartProgress(const Napi::CallbackInfo& args) {
   if (mpiState().threadLevel < MPI_THREAD_SERIALIZED) {
     return Napi::Boolean::New(env, false);
   }
-  return Napi::Boolean::New(env, parafit::startProgressThread(env, args[0].As<Napi::Function>()));
+  bool wakeEventLoop = args.Length() < 2 || !args[1].IsBoolean() || args[1].As<Napi::Boolean>().Value();
+  return Napi::Boolean::New(env, parafit::startProgressThread(env, args[0].As<Napi::Function>(), wakeEventLoop));
 }
 
 bool readTarget(const Napi::CallbackInfo& args, int* peer, int* tag) {

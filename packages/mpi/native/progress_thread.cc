@@ -16,7 +16,9 @@
 #include <string>
 #include <thread>
 
+#include "arrivals.h"
 #include "doorbell.h"
+#include "loop_receiver.h"
 #include "mpi_state.h"
 
 namespace parafit {
@@ -24,12 +26,6 @@ namespace parafit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Arrival {
-  int source;
-  int tag;
-  std::vector<char>* bytes;  // owned; handed to a Buffer on delivery
-};
 
 void callJs(Napi::Env env, Napi::Function onMessages, std::nullptr_t* context, std::nullptr_t* data);
 using Delivery = Napi::TypedThreadSafeFunction<std::nullptr_t, std::nullptr_t, callJs>;
@@ -39,12 +35,9 @@ Delivery delivery;
 std::atomic<bool> stopping{false};
 std::atomic<bool> running{false};
 
-// Arrivals wait here for JavaScript. `notified` is true while a delivery call is queued, so a
-// burst of arrivals costs one call; the JavaScript side clears it before taking the inbox.
-std::mutex inboxLock;
-std::deque<Arrival> inbox;
-std::string inboxError;
-Clock::time_point oldestUndelivered;
+// The thread's arrivals wait in the inbox (arrivals.h) for JavaScript. `notified` is true while
+// a delivery call is queued, so a burst of arrivals costs one call; the JavaScript side clears it
+// before taking the inbox.
 std::atomic<bool> notified{false};
 
 // Back-off. Where every peer rings this rank's doorbell (the job is on one node), a message
@@ -92,92 +85,41 @@ void recordLatency(Clock::duration waited) {
 // Runs on the JavaScript thread: takes the whole inbox and calls onMessages once.
 void callJs(Napi::Env env, Napi::Function onMessages, std::nullptr_t*, std::nullptr_t*) {
   notified.store(false);  // before taking the inbox, so that no arrival goes unannounced
-  std::deque<Arrival> batch;
-  std::string error;
-  Clock::time_point oldest;
-  {
-    std::lock_guard<std::mutex> guard(inboxLock);
-    batch.swap(inbox);
-    error.swap(inboxError);
-    oldest = oldestUndelivered;
-  }
+  InboxContents taken = takeInbox();
+  rearmLoopReceiver();  // JavaScript has looked: the next ring may go to the event loop again
   if (env == nullptr) {  // Node is tearing down: nobody to deliver to
-    for (auto& arrival : batch) delete arrival.bytes;
+    dropArrivals(&taken.arrivals);
     return;
   }
-  if (batch.empty() && error.empty()) return;
-  recordLatency(Clock::now() - oldest);
+  if (taken.arrivals.empty() && taken.error.empty()) return;  // the event loop took them first
+  recordLatency(Clock::now() - taken.oldest);
   batches++;
-  Napi::Array triples = Napi::Array::New(env, batch.size());
-  uint32_t index = 0;
-  for (auto& arrival : batch) {
-    auto* bytes = arrival.bytes;
-    Napi::Array triple = Napi::Array::New(env, 3);
-    triple.Set(0u, arrival.source);
-    triple.Set(1u, arrival.tag);
-    if (bytes->empty()) {
-      delete bytes;
-      triple.Set(2u, Napi::Buffer<char>::New(env, 0));
-    } else {
-      // The received bytes become the Buffer's memory: no copy on the JavaScript thread.
-      triple.Set(2u, Napi::Buffer<char>::New(env, bytes->data(), bytes->size(),
-                                             [bytes](Napi::Env, char*) { delete bytes; }));
-    }
-    triples.Set(index++, triple);
-  }
-  onMessages.Call({triples, error.empty() ? env.Undefined() : Napi::String::New(env, error)});
+  Napi::Array triples = arrivalsToJs(env, &taken.arrivals);
+  onMessages.Call({triples, taken.error.empty() ? env.Undefined() : Napi::String::New(env, taken.error)});
 }
 
+// Called with the MPI lock held: see arrivals.h for why.
 void deliver(std::vector<Arrival>* arrivals, const std::string& error) {
-  {
-    std::lock_guard<std::mutex> guard(inboxLock);
-    if (inbox.empty() && inboxError.empty()) oldestUndelivered = Clock::now();
-    for (auto& arrival : *arrivals) inbox.push_back(arrival);
-    if (!error.empty()) inboxError = error;
-  }
   received += arrivals->size();
   maxBatch = std::max<uint64_t>(maxBatch.load(), arrivals->size());
-  arrivals->clear();
+  putInInbox(arrivals, error);
   if (!notified.exchange(true)) delivery.NonBlockingCall();
 }
 
-// One poll under the MPI lock: complete sends, then receive until two probes in a row miss
-// (a probe that misses runs the library's progress engine, which can pull in a message the
-// next probe finds). Returns whether anything happened.
-bool pollOnce(std::vector<Arrival>* arrivals, std::string* error) {
+// One poll under the MPI lock: complete sends, receive, and put what came in the inbox.
+// Returns whether anything happened; an MPI failure is delivered and sets `failed`.
+bool pollOnce(std::vector<Arrival>* arrivals, bool* failed) {
   std::lock_guard<std::mutex> guard(mpiState().lock);
   MPI_Comm comm = mpiState().comm;
   if (comm == MPI_COMM_NULL) return false;
   polls++;
-  int completed = completeSends(error);
-  if (completed < 0) return true;
-  int misses = 0;
-  while (misses < 2 && arrivals->size() < kMaxBatch) {
-    int found = 0;
-    MPI_Message message;
-    MPI_Status status;
-    int code = MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &found, &message, &status);
-    if (code != MPI_SUCCESS) {
-      *error = "MPI_Improbe failed: " + mpiErrorText(code);
-      break;
-    }
-    if (!found) {
-      misses++;
-      continue;
-    }
-    misses = 0;
-    int count = 0;
-    MPI_Get_count(&status, MPI_BYTE, &count);
-    auto* bytes = new std::vector<char>(static_cast<size_t>(count));
-    code = MPI_Mrecv(bytes->data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE);
-    if (code != MPI_SUCCESS) {
-      delete bytes;
-      *error = "MPI_Mrecv failed: " + mpiErrorText(code);
-      break;
-    }
-    arrivals->push_back({status.MPI_SOURCE, status.MPI_TAG, bytes});
-  }
-  return completed > 0 || !arrivals->empty() || !error->empty();
+  std::string error;
+  int completed = completeSends(&error);
+  if (completed >= 0) receiveArrivals(comm, kMaxBatch, arrivals, &error);
+  *failed = !error.empty();
+  if (arrivals->empty() && !*failed) return completed > 0;
+  deliver(arrivals, error);
+  return true;
 }
 
 void run() {
@@ -190,10 +132,9 @@ void run() {
   auto lastTraffic = Clock::now();
   while (!stopping.load()) {
     uint32_t bell = readOwnDoorbell();
-    std::string error;
-    bool active = pollOnce(&arrivals, &error);
-    if (!arrivals.empty() || !error.empty()) deliver(&arrivals, error);
-    if (!error.empty()) break;  // the library is in trouble; JavaScript reports it
+    bool failed = false;
+    bool active = pollOnce(&arrivals, &failed);
+    if (failed) break;  // the library is in trouble; JavaScript reports it
     if (active) {
       lastTraffic = Clock::now();
       continue;
@@ -221,6 +162,7 @@ void run() {
 
 // Stops and joins the thread; the thread-safe function is released only while Node still runs.
 void stopThread(bool releaseDelivery) {
+  stopLoopReceiver(releaseDelivery);
   if (!running.exchange(false)) return;
   stopping = true;
   kickProgressThread();
@@ -244,7 +186,7 @@ static double defaultSpinUs() {
   return 0;
 }
 
-bool startProgressThread(Napi::Env env, Napi::Function onMessages) {
+bool startProgressThread(Napi::Env env, Napi::Function onMessages, bool wakeEventLoop) {
   if (running.load()) return false;
   spinUs = defaultSpinUs();
   delivery = Delivery::New(env, onMessages, "parafit-mpi-progress", 0, 1);
@@ -253,6 +195,7 @@ bool startProgressThread(Napi::Env env, Napi::Function onMessages) {
   finalCpuNs = -1;
   thread = new std::thread(run);
   running = true;
+  if (wakeEventLoop) startLoopReceiver(env, onMessages);
   // Node tearing down without finalize() (a fatal error): stop the thread before the TSFN goes.
   env.AddCleanupHook([] { stopProgressThread(); });
   // exit() without either (an unsettled top-level await, a native exit): stop it before the MPI
@@ -265,7 +208,7 @@ bool startProgressThread(Napi::Env env, Napi::Function onMessages) {
 
 bool progressThreadRunning() { return running.load(); }
 
-void kickProgressThread() { ringDoorbell(mpiState().rank); }
+void kickProgressThread() { wakeOwnThread(); }
 
 void stopProgressThread() { stopThread(true); }
 
@@ -278,17 +221,7 @@ void holdEventLoop(Napi::Env env, bool hold) {
   }
 }
 
-bool takeUndelivered(int source, int tag, std::vector<char>* bytes) {
-  std::lock_guard<std::mutex> guard(inboxLock);
-  for (auto it = inbox.begin(); it != inbox.end(); ++it) {
-    if (it->source != source || it->tag != tag) continue;
-    bytes->swap(*it->bytes);
-    delete it->bytes;
-    inbox.erase(it);
-    return true;
-  }
-  return false;
-}
+bool takeUndelivered(int source, int tag, std::vector<char>* bytes) { return takeFromInbox(source, tag, bytes); }
 
 Napi::Object progressStats(Napi::Env env) {
   Napi::Object stats = Napi::Object::New(env);
@@ -312,6 +245,7 @@ Napi::Object progressStats(Napi::Env env) {
   stats.Set("deliveryLatencyMaxUs", static_cast<double>(latencyMaxNs.load()) / 1e3);
   uint64_t count = batches.load();
   stats.Set("deliveryLatencyMeanUs", count == 0 ? 0.0 : static_cast<double>(latencySumNs.load()) / 1e3 / count);
+  addLoopReceiverStats(stats);
   return stats;
 }
 

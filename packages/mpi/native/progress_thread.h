@@ -12,9 +12,10 @@
 
 namespace parafit {
 
-// Starts the thread; `onMessages(batch, error)` receives [source, tag, Buffer] triples.
-// Returns false when it is already running.
-bool startProgressThread(Napi::Env env, Napi::Function onMessages);
+// Starts the thread; `onMessages(batch, error)` receives [source, tag, Buffer] triples. With
+// `wakeEventLoop`, peers on this node wake the event loop directly where they can
+// (loop_receiver.h), and it receives without the thread. Returns false when it is already running.
+bool startProgressThread(Napi::Env env, Napi::Function onMessages, bool wakeEventLoop);
 
 bool progressThreadRunning();
 

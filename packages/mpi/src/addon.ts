@@ -27,10 +27,13 @@ export interface MpiBinding {
   init(doorbells?: boolean, startupTimeoutMs?: number, timeoutMessage?: string): MpiInfo
   /**
    * Starts the progress thread, which calls `onMessages` with each burst of arrivals; false
-   * where MPI offers less than MPI_THREAD_SERIALIZED (then poll() instead).
+   * where MPI offers less than MPI_THREAD_SERIALIZED (then poll() instead). With `wakeEventLoop`
+   * (the default), a peer on this node wakes the event loop itself, which then receives and
+   * calls `onMessages` without the thread (native/loop_receiver.h).
    */
   startProgress(
     onMessages: (batch: [source: number, tag: number, bytes: Buffer][], error?: string) => void,
+    wakeEventLoop?: boolean,
   ): boolean
   /** Whether the progress thread keeps the process alive. */
   holdEventLoop(hold: boolean): void
@@ -78,6 +81,14 @@ export interface ProgressStats {
   readonly deliveryLatencyBuckets: readonly number[]
   readonly deliveryLatencyMaxUs: number
   readonly deliveryLatencyMeanUs: number
+  /** Whether peers on this node wake the event loop directly (an event-loop doorbell). */
+  readonly eventLoopDoorbell: boolean
+  /** Wake-ups of the event loop by its doorbell, and those that found nothing new. */
+  readonly eventLoopWakes: number
+  readonly eventLoopEmptyWakes: number
+  /** Deliveries to JavaScript by the event loop itself, and the messages it received. */
+  readonly eventLoopDeliveries: number
+  readonly eventLoopMessagesIn: number
 }
 
 /** The built binding; PARAFIT_MPI_BINDING names another build (e.g. one against MPICH). */

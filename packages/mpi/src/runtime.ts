@@ -51,8 +51,9 @@ export class MpiRuntime {
     this.mpi = mpi
     const launch = detectMpi()
     const waitMs = startupTimeoutMs()
+    const doorbells = doorbellsWanted()
     this.info = mpi.init(
-      doorbellsWanted(),
+      doorbells !== 'off',
       waitMs,
       `[parafit rank ${launch.rank}] MPI did not start within ${waitMs / 1000} s: some rank of this job of ` +
         `${launch.size} never started MPI (it runs another program, or failed before it). Every rank must run ` +
@@ -68,7 +69,7 @@ export class MpiRuntime {
           'built with, or rebuild it for yours: MPICC=<its mpicc> npm run build:addon -w @parafit/mpi',
       )
     }
-    this.transport = new Transport(mpi, progressMode())
+    this.transport = new Transport(mpi, progressMode(), doorbells === 'on')
     this.transport.onDied((rank, reason) => {
       for (const listener of this.#diedListeners) listener(rank, reason)
     })
@@ -225,11 +226,15 @@ export class MpiRuntime {
   }
 }
 
-/** PARAFIT_MPI_DOORBELLS=off leaves out the shared-memory doorbells (as if every rank were on another node). */
-function doorbellsWanted(): boolean {
+/**
+ * PARAFIT_MPI_DOORBELLS: `on` (default) rings a peer's event loop, or its progress thread when the
+ * event loop is busy; `thread` rings only the progress thread; `off` leaves the shared-memory
+ * doorbells out (as if every rank were on another node). For diagnosis and benchmarks.
+ */
+function doorbellsWanted(): 'on' | 'thread' | 'off' {
   const asked = process.env.PARAFIT_MPI_DOORBELLS
-  if (asked === undefined || asked === '') return true
-  return oneOf(asked, 'PARAFIT_MPI_DOORBELLS', ['on', 'off']) === 'on'
+  if (asked === undefined || asked === '') return 'on'
+  return oneOf(asked, 'PARAFIT_MPI_DOORBELLS', ['on', 'thread', 'off'])
 }
 
 /** PARAFIT_MPI_PROGRESS=poll turns the native progress thread off (for diagnosis). */

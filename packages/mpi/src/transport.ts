@@ -29,11 +29,12 @@ export class Transport {
   #onDied: (rank: number, reason: string) => void = () => {}
   #keepAlive = 0
 
-  constructor(mpi: MpiBinding, wanted: ProgressMode = 'thread') {
+  /** `wakeEventLoop`: peers on this node may wake the event loop directly (progress-receiver.ts). */
+  constructor(mpi: MpiBinding, wanted: ProgressMode = 'thread', wakeEventLoop = true) {
     this.#mpi = mpi
     const arrive = (source: number, bytes: Uint8Array) =>
       this.#deliver(deserialize(bytes) as Envelope, source)
-    const thread = wanted === 'thread' ? ProgressThreadReceiver.start(mpi, arrive) : undefined
+    const thread = wanted === 'thread' ? ProgressThreadReceiver.start(mpi, arrive, wakeEventLoop) : undefined
     this.#receiver = thread ?? new PollingReceiver(mpi, arrive, () => this.#handlers.size > 0)
     this.mode = thread === undefined ? 'poll' : 'thread'
   }
