@@ -57,9 +57,9 @@ export class EvaluateContext {
   #temp: Record<PropertyKey, unknown> | undefined
   #children: EvaluateContext[] | undefined
 
-  constructor(init: { config?: Record<string, unknown>; shared?: Record<string, unknown> } = {}) {
-    this.#config = init.config
-    this.#shared = init.shared
+  constructor(init?: { config?: Record<string, unknown>; shared?: Record<string, unknown> }) {
+    this.#config = init?.config
+    this.#shared = init?.shared
   }
 
   /** Settings for this evaluation; each child gets its own deep copy. */
