@@ -3,13 +3,38 @@
 // cheap objectives, where every object made per task counts (a batch of 100,000 holds them all
 // until it settles).
 
-import { deserializeError } from '@parafit/core'
+import { type ContextResultState, deserializeError, type ParamTree } from '@parafit/core'
 import type { LeafOutcome } from '../pool.ts'
 import { type PackedResults, type ResultsOnTheWire, resultState, type TaskResult } from '../protocol.ts'
 import { isEmptyRecord } from '../task-codec.ts'
 import type { QueueItem } from './batch.ts'
 import type { CostModel } from './chunking.ts'
 import type { Chunk } from './slot.ts'
+
+/**
+ * The outcome of a task that returned a value and nothing else: one object that is also its
+ * own result state, where a plain outcome holds a second record (every object counts here).
+ */
+class ValueOutcome implements ContextResultState {
+  readonly ok = true
+  readonly value: number
+  readonly parameters: ParamTree
+  readonly loss: number
+  readonly meta: Record<string, unknown>
+  readonly quantities = undefined
+  readonly residuals = undefined
+
+  constructor(value: number, parameters: ParamTree, meta: Record<string, unknown>) {
+    this.value = value
+    this.parameters = parameters
+    this.loss = value
+    this.meta = meta
+  }
+
+  get state(): ContextResultState {
+    return this
+  }
+}
 
 /**
  * Each task's outcome from its chunk's results, given to `complete`. A result that is a value
@@ -29,15 +54,10 @@ export function completeChunk(
     if (result === undefined) {
       // Its context's meta came back empty: an empty one it sent is kept, not replaced by a copy.
       const value = packed!.values[i]!
-      const meta = isEmptyRecord(task.input.meta) ? task.input.meta : {}
-      const state = {
-        parameters: task.params,
-        loss: value,
-        quantities: undefined,
-        meta,
-        residuals: undefined,
-      }
-      complete(item, { ok: true, value, state })
+      complete(
+        item,
+        new ValueOutcome(value, task.params, isEmptyRecord(task.input.meta) ? task.input.meta : {}),
+      )
       return
     }
     complete(
