@@ -5,13 +5,13 @@
 
 import { detectMpi, flattenParams, objectiveModule } from '@parafit/core'
 import type { Method, MethodOptions } from '@parafit/fitter'
-import { FitError, type FitResult, Fitter } from '@parafit/fitter'
+import { FitError, type FitProgress, type FitResult, Fitter } from '@parafit/fitter'
 import { reportError } from './error-report.ts'
 import { loadFitModule } from './model-module.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
 import { fitFigures, plotsIfAsked, preparePlots } from './plots.ts'
 import { commandPool, describePool } from './pool-choice.ts'
-import { noProgress, progressBar } from './progress.ts'
+import { type ProgressDisplay, progressLine } from './progress.ts'
 import { formatReport } from './report.ts'
 import { FIT_RESULT_FORMAT } from './report-command.ts'
 
@@ -109,7 +109,18 @@ export async function runFitCommand(
     await pool?.close()
     throw error
   }
-  const bar = options.progress ? progressBar(io.stderr) : noProgress
+  // The budget comes with the first progress report (each method has its own default).
+  let bar: ProgressDisplay | undefined
+  const startedAt = performance.now()
+  const showProgress = (p: FitProgress) => {
+    bar ??= progressLine(io.stderr, {
+      total: p.budget,
+      unit: 'evaluations',
+      enabled: options.progress,
+      startedAt,
+    })
+    bar.update(p.nEvals, `best ${Number.isFinite(p.best) ? p.best.toPrecision(6) : '-'}`)
+  }
   const about = { module: path, pool: describePool(options.workers) }
   const finish = async (result: FitResult) => {
     io.stdout.write(`${formatReport(result, { ...about, flat: flattenParams(result.params) })}\n`)
@@ -128,7 +139,7 @@ export async function runFitCommand(
         method: options.method,
         ...(options.seed === undefined ? {} : { seed: options.seed }),
         signal: io.signal,
-        onProgress: (p) => bar.update(p),
+        onProgress: showProgress,
         ...(options.budget === undefined ? {} : { budget: options.budget }),
         ...(options.skipErrors ? { onError: 'skip' as const } : {}),
         ...(options.absoluteSigma ? { absoluteSigma: true } : {}),
@@ -138,7 +149,7 @@ export async function runFitCommand(
           : { checkpoint: { path: options.checkpoint, every: options.checkpointEvery ?? 1 } }),
       })
     } catch (error) {
-      bar.stop()
+      bar?.stop()
       // Nothing computed is lost: the best result before the failure is still reported and written
       // (a disk that failed the checkpoint may fail --out too: that is said, and the fit's error
       // stays the one the command ends with).
@@ -150,7 +161,7 @@ export async function runFitCommand(
       }
       throw error
     }
-    bar.stop()
+    bar?.stop()
     await finish(result)
     return result.stopKind === 'aborted' ? 130 : 0
   } finally {

@@ -144,7 +144,7 @@ program
     '--no-check-workers',
     'skip the start-point check that every worker computes the same value (for a random objective)',
   )
-  .option('--no-progress', 'no progress bar')
+  .option('--no-progress', 'no progress line')
   .addHelpText(
     'after',
     `

@@ -1,40 +1,72 @@
-// The progress bar on long runs (cli-progress): evaluations against the budget, the best loss,
-// and the elapsed time. Only on a terminal; in a log file or a pipe, nothing is drawn.
+// The progress of a run in the manner of tqdm: done/total, rate, time so far and left, and what
+// the run knows so far (the best loss, the acceptance, log Z). On a terminal one line redrawn by
+// cli-progress; in a log file or a pipe a plain line at every tenth of the run, so a batch job's
+// output shows how far it got without filling with carriage returns. Both commands use it.
 
-import type { FitProgress } from '@parafit/fitter'
 import { SingleBar } from 'cli-progress'
 
 export interface ProgressDisplay {
-  update(progress: FitProgress): void
+  /** `done` of `total` units; `postfix` the run's own figures, e.g. "acceptance 0.31". */
+  update(done: number, postfix: string): void
   stop(): void
 }
 
-export const noProgress: ProgressDisplay = { update() {}, stop() {} }
+function clock(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?'
+  const s = Math.round(seconds)
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`
+}
 
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
-  if (!stream.isTTY) return noProgress
+/** "2250/5000 steps [00:12<00:15, 187.5 steps/s]": tqdm's figures, from the counts and the time. */
+export function progressFigures(done: number, total: number, unit: string, seconds: number): string {
+  const rate = seconds > 0 ? done / seconds : 0
+  const left = rate > 0 ? (total - done) / rate : Number.POSITIVE_INFINITY
+  const shown = rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)
+  return `${done}/${total} ${unit} [${clock(seconds)}<${clock(left)}, ${shown} ${unit}/s]`
+}
+
+export function progressLine(
+  stream: NodeJS.WriteStream,
+  options: { total: number; unit: string; enabled: boolean; startedAt?: number },
+): ProgressDisplay {
+  const { total, unit } = options
+  // When the run began (performance.now()), if before this display was made.
+  const started = options.startedAt ?? performance.now()
+  const seconds = () => (performance.now() - started) / 1000
+  if (!options.enabled) return { update() {}, stop() {} }
+  if (!stream.isTTY) {
+    let nextTenth = 1
+    return {
+      update(done, postfix) {
+        if (done < (nextTenth * total) / 10 && done < total) return
+        while (nextTenth * total <= 10 * done) nextTenth++
+        stream.write(`  ${progressFigures(done, total, unit, seconds())}, ${postfix}\n`)
+      },
+      stop() {},
+    }
+  }
   const bar = new SingleBar({
     stream,
-    format: '  {bar} {value}/{total} evaluations | best {best} | {duration_formatted}',
-    barsize: 30,
+    format: `  {percentage}%|{bar}| {figures}, {postfix}`,
+    barsize: 25,
     hideCursor: true,
     clearOnComplete: true,
-    // Redraw on a timer, not per batch: a fast objective would otherwise spend its time drawing.
     fps: 5,
   })
-  let started = false
+  let running = false
   return {
-    update(p) {
-      const best = Number.isFinite(p.best) ? p.best.toPrecision(6) : '-'
-      if (!started) {
-        bar.start(p.budget, p.nEvals, { best })
-        started = true
-      } else {
-        bar.update(p.nEvals, { best })
-      }
+    update(done, postfix) {
+      const payload = { figures: progressFigures(done, total, unit, seconds()), postfix }
+      if (!running) {
+        bar.start(total, done, payload)
+        running = true
+      } else bar.update(done, payload)
     },
     stop() {
-      if (started) bar.stop()
+      if (running) bar.stop()
     },
   }
 }

@@ -19,6 +19,7 @@ import type { CommandIO } from './fit-command.ts'
 import { prepareOutputPath, toJson, writeOutput } from './output-path.ts'
 import { ensembleFigures, nestedFigures, plotsIfAsked, preparePlots } from './plots.ts'
 import { commandPool, describePool } from './pool-choice.ts'
+import { progressLine } from './progress.ts'
 import { NESTED_RESULT_FORMAT } from './report-command.ts'
 import {
   type EnsembleModule,
@@ -26,7 +27,6 @@ import {
   type NestedModule,
   type SampleMethod,
 } from './sample-module.ts'
-import { sampleProgress } from './sample-progress.ts'
 import { formatNestedReport, summariseEnsemble } from './sample-report.ts'
 
 export interface SampleCommandOptions {
@@ -147,7 +147,7 @@ async function sampleEnsemble(
         `--discard ${options.discard} leaves fewer than 4 of the chain's ${length} steps (--steps ${options.steps})`,
       )
     }
-    const bar = sampleProgress(io.stderr, { total: options.steps, unit: 'steps', enabled: options.progress })
+    const bar = progressLine(io.stderr, { total: options.steps, unit: 'steps', enabled: options.progress })
     // A chain file that could not be written stops the run; the steps run are still summarised
     // (they are in memory), and the error follows the report.
     let unwritten: ChainFileError | undefined
@@ -242,7 +242,7 @@ async function sampleNested(
     throw error
   }
   try {
-    const bar = sampleProgress(io.stderr, { total: options.nEff, unit: 'N_eff', enabled: options.progress })
+    const bar = progressLine(io.stderr, { total: options.nEff, unit: 'N_eff', enabled: options.progress })
     // The run's course, for the log Z figure: one record per batch.
     const course = { calls: [] as number[], logZ: [] as number[], liveFraction: [] as number[] }
     // A checkpoint that could not be written stops the run; what it computed is still reported

@@ -117,6 +117,15 @@ describe('parafit fit', () => {
     expect(run.stdout).toMatch(/method +de \(differential evolution\) on 1 worker thread/)
     expect(run.stdout).toMatch(/budget of 50 evaluations/)
     expect(run.stdout).not.toMatch(/std\. error/)
+    // Not a terminal: the progress is a plain line at each tenth of the budget, as in a batch job's log.
+    const lines = run.stderr.trimEnd().split('\n')
+    const progress =
+      /^ {2}(\d+)\/50 evaluations \[\d\d:\d\d<(\d\d:\d\d|\?), [\d.]+ evaluations\/s\], best [-\d.e+]+$/
+    for (const line of lines) expect(line).toMatch(progress)
+    const done = lines.map((line) => Number(progress.exec(line)![1]))
+    expect(done.length).toBeGreaterThan(1)
+    expect(done).toEqual([...done].sort((a, b) => a - b))
+    expect(done.at(-1)).toBeLessThanOrEqual(50)
   }, 30_000)
 
   test('--help describes every option', async () => {
