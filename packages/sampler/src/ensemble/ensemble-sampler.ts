@@ -33,7 +33,8 @@ import { assertWalkersIndependent, toEnsemble } from './initial-ensemble.ts'
 import { chunkTree, pointTree, resolveLogProbExport, samplerObjective } from './log-prob.ts'
 import { type Move, moveTable } from './moves.ts'
 import { type StepProgressBar, stepProgressBar } from './progress-bar.ts'
-import { type Step, StepSchedule, type Task } from './step-schedule.ts'
+import { runSteps } from './step-loop.ts'
+import { type Step, StepSchedule } from './step-schedule.ts'
 import type { EnsembleStop, RunSummary, SampleProgress } from './types.ts'
 
 /**
@@ -305,13 +306,7 @@ export class EnsembleSampler implements AsyncDisposable {
     this.#blobs = blobs
   }
 
-  /**
-   * Runs the steps. Each proposal goes to the pool as soon as the walkers it depends on are
-   * decided (see StepSchedule), one task per call when evaluations are slow enough for that to
-   * pay; otherwise, and for vectorised calls, all the proposals ready at once go as one batch.
-   * Steps are committed in order; on a stop or a failure the uncommitted ones are dropped and
-   * the random stream goes back to the first of them, so nothing half-done is kept.
-   */
+  /** Runs the steps (step-loop.ts); the random stream resumes after the last committed one. */
   async #steps(
     pool: Pool,
     nSteps: number,
@@ -325,56 +320,18 @@ export class EnsembleSampler implements AsyncDisposable {
       this.#random,
       (u) => this.#pickMove(u),
     )
-    const inFlight = new Set<Promise<void>>()
-    // The earliest step with a failed proposal: the steps before it are still finished (nothing
-    // computed is lost), none after it is started. A pool-level failure (abort) stops everything.
-    let failure: { error: unknown; step: number } | undefined
-    const fail = (error: unknown, step: number) => {
-      if (failure === undefined || step < failure.step) failure = { error, step }
-    }
-    const launch = (tasks: Task[]) => {
-      const started = performance.now()
-      const points = tasks.map((t) => t.point)
-      const evaluation = this.#evaluate(pool, points, signal).then(
-        (result) => {
-          if (tasks.length > 1)
-            this.#secondsPerEvaluation = ((performance.now() - started) / 1000) * (pool.size / tasks.length)
-          tasks.forEach((task, i) => {
-            const error = result.errors[i]
-            if (error !== undefined) {
-              schedule.release(task)
-              fail(error, task.step)
-            } else {
-              schedule.decide(task, result.logProb[i]!, result.blobs[i], result.bad[i] === 1)
-            }
-          })
-          for (const step of schedule.commit()) {
-            const saveError = this.#commit(step, schedule)
-            if (saveError !== undefined) fail(saveError, schedule.committed)
-            onStep()
-          }
-        },
-        (error: unknown) => {
-          for (const task of tasks) schedule.release(task)
-          fail(error, -1)
-        },
-      )
-      const tracked: Promise<void> = evaluation.finally(() => inFlight.delete(tracked))
-      inFlight.add(tracked)
-    }
     try {
-      for (;;) {
-        if (signal?.aborted !== true) {
-          const tasks = schedule.ready(failure?.step)
-          if (tasks.length > 0) {
-            if (this.#pipelined(pool)) for (const task of tasks) launch([task])
-            else launch(tasks)
-          }
-        }
-        if (inFlight.size === 0) break
-        await Promise.race(inFlight)
-      }
-      if (failure !== undefined) throw failure.error
+      await runSteps({
+        schedule,
+        signal,
+        pipelined: () => this.#pipelined(pool),
+        evaluate: (points) => this.#evaluate(pool, points, signal),
+        measured: (seconds, count) => {
+          this.#secondsPerEvaluation = seconds * (pool.size / count)
+        },
+        commit: (step) => this.#commit(step, schedule),
+        onStep,
+      })
     } finally {
       this.#random = Random.fromState(schedule.resumeRandomState())
     }
