@@ -13,16 +13,40 @@ InboxContents inbox;
 
 }  // namespace
 
-void receiveArrivals(MPI_Comm comm, size_t max, std::vector<Arrival>* arrivals, std::string* error) {
+namespace {
+
+// Matches the next message, or with a size limit only one within it (sets `tooLarge` otherwise).
+// A limited probe looks first without matching, then matches that very message (same source and
+// tag, under the same lock: nothing can come between).
+int matchNext(MPI_Comm comm, size_t maxBytes, int* found, MPI_Message* message, MPI_Status* status, bool* tooLarge) {
+  if (maxBytes == SIZE_MAX) return MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, found, message, status);
+  MPI_Status peek;
+  int code = MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, found, &peek);
+  if (code != MPI_SUCCESS || !*found) return code;
+  int count = 0;
+  MPI_Get_count(&peek, MPI_BYTE, &count);
+  if (static_cast<size_t>(count) > maxBytes) {
+    *tooLarge = true;
+    *found = 0;
+    return MPI_SUCCESS;
+  }
+  return MPI_Improbe(peek.MPI_SOURCE, peek.MPI_TAG, comm, found, message, status);
+}
+
+}  // namespace
+
+bool receiveArrivals(MPI_Comm comm, size_t max, std::vector<Arrival>* arrivals, std::string* error,
+                     size_t maxBytes) {
   int misses = 0;
-  while (misses < 2 && arrivals->size() < max) {
+  bool tooLarge = false;
+  while (misses < 2 && arrivals->size() < max && !tooLarge) {
     int found = 0;
     MPI_Message message;
     MPI_Status status;
-    int code = MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &found, &message, &status);
+    int code = matchNext(comm, maxBytes, &found, &message, &status, &tooLarge);
     if (code != MPI_SUCCESS) {
       *error = "MPI_Improbe failed: " + mpiErrorText(code);
-      return;
+      return false;
     }
     if (!found) {
       misses++;
@@ -36,10 +60,11 @@ void receiveArrivals(MPI_Comm comm, size_t max, std::vector<Arrival>* arrivals, 
     if (code != MPI_SUCCESS) {
       delete bytes;
       *error = "MPI_Mrecv failed: " + mpiErrorText(code);
-      return;
+      return false;
     }
     arrivals->push_back({status.MPI_SOURCE, status.MPI_TAG, bytes});
   }
+  return tooLarge;
 }
 
 void putInInbox(std::vector<Arrival>* arrivals, const std::string& error) {

@@ -10,6 +10,7 @@
 #include <napi.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <vector>
@@ -24,8 +25,11 @@ struct Arrival {
 
 // Receives until two probes in a row miss (a probe that misses runs the library's progress
 // engine, which can pull in a message the next probe finds), or `max` arrivals. The caller
-// holds mpiState().lock. Sets `error` when MPI fails.
-void receiveArrivals(MPI_Comm comm, size_t max, std::vector<Arrival>* arrivals, std::string* error);
+// holds mpiState().lock. Sets `error` when MPI fails. With `maxBytes`, stops before a larger
+// message and returns true: one whose receive may wait for the sender's progress (beyond the
+// eager limit), which the JavaScript thread must leave to the progress thread.
+bool receiveArrivals(MPI_Comm comm, size_t max, std::vector<Arrival>* arrivals, std::string* error,
+                     size_t maxBytes = SIZE_MAX);
 
 // Adds the thread's arrivals (and an error) to the inbox; clears `arrivals`.
 void putInInbox(std::vector<Arrival>* arrivals, const std::string& error);

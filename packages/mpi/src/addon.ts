@@ -89,6 +89,8 @@ export interface ProgressStats {
   /** Deliveries to JavaScript by the event loop itself, and the messages it received. */
   readonly eventLoopDeliveries: number
   readonly eventLoopMessagesIn: number
+  /** Times the event loop left a message over 4 KiB (beyond the eager limit) to the thread. */
+  readonly eventLoopLargeToThread: number
 }
 
 /** The built binding; PARAFIT_MPI_BINDING names another build (e.g. one against MPICH). */
