@@ -21,7 +21,7 @@ function clock(seconds: number): string {
 }
 
 /** "2250/5000 steps [00:12<00:15, 187.5 steps/s]": tqdm's figures, from the counts and the time. */
-export function progressFigures(done: number, total: number, unit: string, seconds: number): string {
+function progressFigures(done: number, total: number, unit: string, seconds: number): string {
   const rate = seconds > 0 ? done / seconds : 0
   const left = rate > 0 ? (total - done) / rate : Number.POSITIVE_INFINITY
   const shown = rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)

@@ -43,7 +43,8 @@ struct InboxContents {
 // Takes everything in the inbox.
 InboxContents takeInbox();
 
-// Takes the oldest arrival in the inbox from `source` with `tag` (for the exit handlers).
+// Takes the oldest arrival in the inbox from `source` with `tag` (for the exit handlers' blocking
+// receives, after stopProgressThread()).
 bool takeFromInbox(int source, int tag, std::vector<char>* bytes);
 
 // [source, tag, Buffer] triples for JavaScript; the Buffers take over the bytes.

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "arrivals.h"
 #include "doorbell.h"
 #include "mpi_state.h"
 #include "progress_thread.h"
@@ -304,7 +305,7 @@ Napi::Value RecvSync(const Napi::CallbackInfo& args) {
   if (!requireComm(env) || !readTarget(args, &peer, &tag)) return env.Undefined();
   parafit::stopProgressThread();
   std::vector<char> kept;
-  if (parafit::takeUndelivered(peer, tag, &kept)) return Napi::Buffer<char>::Copy(env, kept.data(), kept.size());
+  if (parafit::takeFromInbox(peer, tag, &kept)) return Napi::Buffer<char>::Copy(env, kept.data(), kept.size());
   std::lock_guard<std::mutex> guard(mpiState().lock);
   MPI_Message message;
   MPI_Status status;

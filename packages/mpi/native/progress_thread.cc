@@ -220,8 +220,6 @@ void holdEventLoop(Napi::Env env, bool hold) {
   }
 }
 
-bool takeUndelivered(int source, int tag, std::vector<char>* bytes) { return takeFromInbox(source, tag, bytes); }
-
 Napi::Object progressStats(Napi::Env env) {
   Napi::Object stats = Napi::Object::New(env);
   int64_t cpuNs = finalCpuNs.load();

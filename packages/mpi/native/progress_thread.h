@@ -8,7 +8,6 @@
 
 #include <napi.h>
 
-#include <vector>
 
 namespace parafit {
 
@@ -28,9 +27,6 @@ void stopProgressThread();
 // Whether the thread keeps Node's event loop alive (a worker rank serving, a batch in flight).
 void holdEventLoop(Napi::Env env, bool hold);
 
-// Takes the oldest undelivered arrival from `source` with `tag` (after stopProgressThread(),
-// for the exit handlers' blocking receives).
-bool takeUndelivered(int source, int tag, std::vector<char>* bytes);
 
 // Counters: polls, sleeps, doorbell wake-ups, messages, batches, thread CPU time, delivery latencies.
 Napi::Object progressStats(Napi::Env env);

@@ -239,10 +239,8 @@ export class WorkerPool implements Pool {
     const items = this.#queue.take(first, size, this.#cost.fitter(refId, size))
     const refIds = chunkObjectives(items)
     // Looked up once per objective of the chunk, not once per task.
-    const unloadable = (typeof refIds === 'number' ? [refIds] : [...new Set(refIds)]).filter(
-      (id) => this.#objectives.loadError(id) !== undefined,
-    )
-    if (unloadable.length > 0) {
+    const objectives = typeof refIds === 'number' ? [refIds] : new Set(refIds)
+    if ([...objectives].some((id) => this.#objectives.loadError(id) !== undefined)) {
       // Their batches fail whole; the other tasks go back to the front of the queue.
       for (const item of items) {
         const error = this.#objectives.loadError(item.batch.refIds[item.index]!)
