@@ -50,17 +50,28 @@ export function packParams(params: readonly ParamTree[]): ParamsOnTheWire {
   return { keys, values }
 }
 
+/** How many parameter records `wire` holds. */
+export function paramCount(wire: ParamsOnTheWire): number {
+  if (Array.isArray(wire)) return wire.length
+  const { keys, values } = wire as PackedParams
+  return keys.length === 0 ? 0 : values.length / keys.length
+}
+
+/**
+ * Record `i` of `wire`. A worker makes each one as its task starts: made all at once, every
+ * record of a chunk would live until the chunk ends, and a collection meanwhile copies them all.
+ */
+export function paramsAt(wire: ParamsOnTheWire, i: number): ParamTree {
+  if (Array.isArray(wire)) return wire[i]!
+  const { keys, values } = wire as PackedParams
+  const record: Record<string, number> = {}
+  for (let k = 0; k < keys.length; k++) record[keys[k]!] = values[i * keys.length + k]!
+  return record
+}
+
 export function unpackParams(wire: ParamsOnTheWire): readonly ParamTree[] {
   if (Array.isArray(wire)) return wire
-  const { keys, values } = wire as PackedParams
-  const count = keys.length === 0 ? 0 : values.length / keys.length
-  const params: ParamTree[] = new Array(count)
-  for (let i = 0; i < count; i++) {
-    const record: Record<string, number> = {}
-    for (let k = 0; k < keys.length; k++) record[keys[k]!] = values[i * keys.length + k]!
-    params[i] = record
-  }
-  return params
+  return Array.from({ length: paramCount(wire) }, (_, i) => paramsAt(wire, i))
 }
 
 export function isEmptyRecord(record: Record<string, unknown>): boolean {
@@ -78,20 +89,43 @@ function valueOnly(result: TaskResult): boolean {
   )
 }
 
-export function packResults(results: readonly TaskResult[]): PackedResults {
-  const values = new Float64Array(results.length)
-  let whole: [number, TaskResult][] | null = null
-  for (let i = 0; i < results.length; i++) {
-    const result = results[i]!
-    if (valueOnly(result)) {
-      values[i] = (result as Extract<TaskResult, { ok: true }>).value
-    } else {
-      values[i] = Number.NaN
-      whole ??= []
-      whole.push([i, result])
-    }
+/**
+ * A chunk's results, packed as its tasks finish: a result that is a value and nothing else is
+ * one number in `values`, with no record made for it.
+ */
+export class ResultPacker {
+  readonly values: Float64Array
+  #whole: [number, TaskResult][] | null = null
+
+  constructor(count: number) {
+    this.values = new Float64Array(count)
   }
-  return { values, whole }
+
+  /** Task `i` returned `value`, and its context holds nothing to send back. */
+  value(i: number, value: number): void {
+    this.values[i] = value
+  }
+
+  /** Task `i`'s result, packed as a value when it is only that. */
+  result(i: number, result: TaskResult): void {
+    if (valueOnly(result)) {
+      this.values[i] = (result as Extract<TaskResult, { ok: true }>).value
+      return
+    }
+    this.values[i] = Number.NaN
+    this.#whole ??= []
+    this.#whole.push([i, result])
+  }
+
+  packed(): PackedResults {
+    return { values: this.values, whole: this.#whole }
+  }
+}
+
+export function packResults(results: readonly TaskResult[]): PackedResults {
+  const packer = new ResultPacker(results.length)
+  for (let i = 0; i < results.length; i++) packer.result(i, results[i]!)
+  return packer.packed()
 }
 
 export function unpackResults(wire: ResultsOnTheWire): readonly TaskResult[] {

@@ -6,7 +6,15 @@ import { paramTree } from '@parafit/core/testing'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import type { TaskResult } from '../src/protocol.ts'
-import { failedResults, packParams, packResults, unpackParams, unpackResults } from '../src/task-codec.ts'
+import {
+  failedResults,
+  packParams,
+  packResults,
+  paramCount,
+  paramsAt,
+  unpackParams,
+  unpackResults,
+} from '../src/task-codec.ts'
 
 /** Through the codec and a structured clone, as a worker would receive it. */
 const roundTripParams = (params: ParamTree[]) => unpackParams(structuredClone(packParams(params)))
@@ -77,6 +85,20 @@ describe('task codec', () => {
         const back = roundTripParams(params)
         expect(isDeepStrictEqual(back, params)).toBe(true)
         for (const [i, record] of back.entries()) expect(Object.keys(record)).toEqual(Object.keys(params[i]!))
+      }),
+    )
+  })
+
+  test('a worker reads each record on its own (paramsAt), each a record of its own', () => {
+    fc.assert(
+      fc.property(fc.oneof(flatRecords, fc.array(paramTree(), { maxLength: 8 })), (params) => {
+        const wire = structuredClone(packParams(params))
+        expect(paramCount(wire)).toBe(params.length)
+        for (const [i, record] of params.entries()) {
+          expect(isDeepStrictEqual(paramsAt(wire, i), record)).toBe(true)
+          // The objective may keep or change its record: two reads never share one.
+          if (!Array.isArray(wire)) expect(paramsAt(wire, i)).not.toBe(paramsAt(wire, i))
+        }
       }),
     )
   })

@@ -10,11 +10,18 @@ import {
   loadObjective,
   type Objective,
   type ObjectiveRef,
-  type ParamTree,
   serializeError,
 } from '@parafit/core'
 import { evaluateWithoutWaiting } from '@parafit/core/internal'
-import { type ChunkObjectives, classInstanceIn, type TaskInput, type TaskResult } from '../protocol.ts'
+import {
+  type ChunkObjectives,
+  classInstanceIn,
+  type PackedResults,
+  type ParamsOnTheWire,
+  type TaskInput,
+  type TaskResult,
+} from '../protocol.ts'
+import { isEmptyRecord, paramCount, paramsAt, ResultPacker } from '../task-codec.ts'
 
 /** Finds an objective that is already in this process (an MPI rank's own copy of a tree). */
 export type LocalObjectives = (ref: ObjectiveRef) => Objective | undefined
@@ -54,16 +61,18 @@ export class WorkerEvaluator {
    */
   async run(
     refIds: ChunkObjectives,
-    params: readonly ParamTree[],
+    params: ParamsOnTheWire,
     inputs: readonly (TaskInput | null)[] | null,
     taskSeconds?: Float64Array,
-  ): Promise<TaskResult[]> {
+  ): Promise<PackedResults> {
     // A chunk of one objective (the usual case) needs no table of them.
     const objectives = typeof refIds === 'number' ? undefined : await this.#loaded(refIds)
-    const results: TaskResult[] = []
+    const count = paramCount(params)
+    // Only what must live until the chunk is sent is kept: a value-only result is a number.
+    const results = new ResultPacker(count)
     let refId = typeof refIds === 'number' ? refIds : -1
     let objective = typeof refIds === 'number' ? await this.#objective(refIds) : undefined
-    for (let i = 0; i < params.length; i++) {
+    for (let i = 0; i < count; i++) {
       const started = taskSeconds === undefined ? 0 : performance.now()
       if (typeof refIds !== 'number' && refIds[i] !== refId) {
         refId = refIds[i]!
@@ -80,17 +89,22 @@ export class WorkerEvaluator {
         if (objective === undefined)
           throw new Error(`internal: objective ${refId} is not loaded in this worker`)
         // A synchronous objective's loss is taken as it is: no promise per task.
-        const now = evaluateWithoutWaiting(objective, params[i]!, ctx)
+        const now = evaluateWithoutWaiting(objective, paramsAt(params, i), ctx)
         const value = typeof now === 'number' ? now : await now
-        const flattened = classInstanceIn(ctx)
-        results.push(
-          flattened === undefined
-            ? { ok: true, value, quantities: ctx.quantities, meta: ctx.meta, residuals: ctx.residuals }
-            : { ok: false, error: serializeError(classInstanceError(flattened)), state: undefined },
-        )
+        if (ctx.quantities === undefined && ctx.residuals === undefined && isEmptyRecord(ctx.meta)) {
+          results.value(i, value)
+        } else {
+          const flattened = classInstanceIn(ctx)
+          results.result(
+            i,
+            flattened === undefined
+              ? { ok: true, value, quantities: ctx.quantities, meta: ctx.meta, residuals: ctx.residuals }
+              : { ok: false, error: serializeError(classInstanceError(flattened)), state: undefined },
+          )
+        }
       } catch (error) {
         // The objective's failure is the news; a context that cannot cross intact stays here.
-        results.push({
+        results.result(i, {
           ok: false,
           error: serializeError(error),
           state:
@@ -101,7 +115,7 @@ export class WorkerEvaluator {
       }
       if (taskSeconds !== undefined) taskSeconds[i] = (performance.now() - started) / 1000
     }
-    return results
+    return results.packed()
   }
 
   /** The chunk's objectives, loaded; one that failed to load is missing (its tasks fail). */
@@ -125,17 +139,20 @@ export class WorkerEvaluator {
  * path. Called only after sending the whole chunk failed, so the check costs nothing when every
  * context is cloneable.
  */
-export function withUncloneableStatesReported(results: readonly TaskResult[]): TaskResult[] {
-  return results.map((result) => {
-    const found = findUncloneable(
-      result.ok ? { quantities: result.quantities, meta: result.meta } : result.state,
-      'ctx',
-    )
-    if (found === undefined) return result
-    return {
-      ok: false,
-      error: serializeError(new ContextTransportError(found.keyPath, found.reason)),
-      state: undefined,
-    }
-  })
+export function withUncloneableStatesReported(results: PackedResults): PackedResults {
+  const whole = results.whole?.map(([i, result]) => [i, reportedIfUncloneable(result)] as const)
+  return { values: results.values, whole: whole ?? null }
+}
+
+function reportedIfUncloneable(result: TaskResult): TaskResult {
+  const found = findUncloneable(
+    result.ok ? { quantities: result.quantities, meta: result.meta } : result.state,
+    'ctx',
+  )
+  if (found === undefined) return result
+  return {
+    ok: false,
+    error: serializeError(new ContextTransportError(found.keyPath, found.reason)),
+    state: undefined,
+  }
 }

@@ -1,8 +1,8 @@
 // The message loop shared by thread, process and MPI workers: define objectives, run chunks,
 // report.
 
-import type { FromWorker, ToWorker } from '../protocol.ts'
-import { packResults, unpackParams } from '../task-codec.ts'
+import type { FromWorker, PackedResults, ToWorker } from '../protocol.ts'
+import { paramCount } from '../task-codec.ts'
 import { WorkerEvaluator, withUncloneableStatesReported } from './evaluator.ts'
 
 export interface Serving {
@@ -49,20 +49,20 @@ export function serve(
   }
   const runChunk = (message: Extract<ToWorker, { type: 'run' }>) => {
     const start = performance.now()
-    const params = unpackParams(message.params)
     // A chunk of several objectives reports each task's time: each objective has its own cost.
-    const taskSeconds = typeof message.refIds === 'number' ? undefined : new Float64Array(params.length)
-    return evaluator.run(message.refIds, params, message.inputs, taskSeconds).then((results) => {
+    const taskSeconds =
+      typeof message.refIds === 'number' ? undefined : new Float64Array(paramCount(message.params))
+    return evaluator.run(message.refIds, message.params, message.inputs, taskSeconds).then((results) => {
       const seconds = (performance.now() - start) / 1000
-      const done = (packed: ReturnType<typeof packResults>): FromWorker =>
+      const done = (packed: PackedResults): FromWorker =>
         taskSeconds === undefined
           ? { type: 'done', chunkId: message.chunkId, results: packed, seconds }
           : { type: 'done', chunkId: message.chunkId, results: packed, seconds, taskSeconds }
       try {
-        send(done(packResults(results)))
+        send(done(results))
       } catch {
         // A context held something that cannot be cloned: report it per task, send the rest.
-        send(done(packResults(withUncloneableStatesReported(results))))
+        send(done(withUncloneableStatesReported(results)))
       }
       takeWaiting()
     })
