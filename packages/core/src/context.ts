@@ -99,8 +99,16 @@ export class EvaluateContext {
    */
   spawnChildren(count: number, configure?: ChildConfigurator): EvaluateContext[] {
     const children: EvaluateContext[] = []
+    // A deep copy of no config is a child that makes its own on first use: a combined objective
+    // of 16 terms would otherwise pay 16 structured clones of {} per evaluation.
+    const config = this.#config
+    const copyConfig = config !== undefined && Object.keys(config).length > 0
     for (let i = 0; i < count; i++) {
-      children.push(new EvaluateContext({ config: cloneState(this.config, 'config'), shared: this.shared }))
+      children.push(
+        copyConfig
+          ? new EvaluateContext({ config: cloneState(config, 'config'), shared: this.shared })
+          : new EvaluateContext({ shared: this.shared }),
+      )
     }
     this.#children = children
     if (configure !== undefined) {

@@ -22,6 +22,17 @@ describe('EvaluateContext children', () => {
     expect(parent.children).toEqual(children)
   })
 
+  it('gives each child a config of its own when the parent has none, or an empty one', () => {
+    for (const parent of [new EvaluateContext(), new EvaluateContext({ config: {} })]) {
+      const children = parent.spawnChildren(3, (i, child) => {
+        child.config.index = i
+      })
+      expect(children.map((c) => c.config.index)).toEqual([0, 1, 2])
+      expect(parent.config).toEqual({})
+      expect(children.every((c) => c.shared === parent.shared)).toBe(true)
+    }
+  })
+
   it('replaces an earlier batch of children', () => {
     const parent = new EvaluateContext()
     parent.spawnChildren(3)
