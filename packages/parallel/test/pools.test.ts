@@ -40,6 +40,21 @@ describe.each(allBackends)('%s pool', (backend) => {
     expect(ctx.meta.factoryRuns).toBe(1)
   })
 
+  it('in a batch where only some contexts carry input, each task gets its own and no other', async () => {
+    const pool = track(makePool(backend))
+    const echoes = objectiveModule(new URL('./fixtures/echoes-input.objective.ts', import.meta.url))
+    const contexts = xs(40).map(({ x }) => {
+      const ctx = new EvaluateContext(x % 7 === 3 ? { config: { mode: `m${x}` } } : undefined)
+      if (x % 11 === 5) ctx.meta.note = `n${x}`
+      return ctx
+    })
+    await mapWithContext(pool, echoes, xs(40), { contexts })
+    contexts.forEach((ctx, x) => {
+      expect(ctx.meta.mode).toBe(x % 7 === 3 ? `m${x}` : null)
+      expect(ctx.meta.note).toBe(x % 11 === 5 ? `n${x}` : null)
+    })
+  })
+
   it('closing twice is harmless and a closed pool refuses work with PoolClosedError', async () => {
     const pool = makePool(backend)
     await pool.close()

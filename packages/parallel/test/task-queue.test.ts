@@ -9,6 +9,7 @@ const batch = (size: number, options: Batch['options'] = {}): Batch =>
   ({
     tasks: new Array(size),
     refIds: new Array(size).fill(1),
+    inputs: null,
     outcomes: [],
     attempts: new Uint16Array(size),
     options,

@@ -6,12 +6,15 @@
 import type { AbortError } from '@parafit/core'
 import { abortError } from '../abort.ts'
 import type { EvaluateOptions, LeafOutcome, LeafTask } from '../pool.ts'
+import type { TaskInput } from '../protocol.ts'
 import type { BalanceRound } from './chunking.ts'
 
 export interface Batch {
   readonly tasks: readonly LeafTask[]
   /** The number of each task's objective (ObjectiveRegistry). */
   readonly refIds: readonly number[]
+  /** Each task's context input to send (taskInput), or null when every one is empty (the usual case). */
+  inputs: (TaskInput | null)[] | null
   readonly outcomes: (LeafOutcome | undefined)[]
   /** Runs of each task lost with its worker and retried. */
   readonly attempts: Uint16Array
@@ -66,6 +69,7 @@ export class Batches {
       const batch: Batch = {
         tasks,
         refIds,
+        inputs: null,
         outcomes: new Array(tasks.length),
         attempts: new Uint16Array(tasks.length),
         options,

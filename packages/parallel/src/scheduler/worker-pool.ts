@@ -113,6 +113,10 @@ export class WorkerPool implements Pool {
       for (let i = 0; i < tasks.length; i++) {
         // An input a worker would get flattened fails its task here, as an uncloneable one does.
         const input = taskInput(tasks[i]!.input)
+        if (input !== null) {
+          batch.inputs ??= new Array(tasks.length).fill(null)
+          batch.inputs[i] = input
+        }
         const refused = input === null ? undefined : classInstanceInInput(input, clean)
         if (refused === undefined) {
           this.#queue.push(batch, i)
@@ -266,7 +270,7 @@ export class WorkerPool implements Pool {
     const params = items.map((item) => item.batch.tasks[item.index]!.params)
     let inputs: (TaskInput | null)[] | null = null
     items.forEach((item, i) => {
-      const input = taskInput(item.batch.tasks[item.index]!.input)
+      const input = item.batch.inputs?.[item.index] ?? null
       if (input === null) return
       inputs ??= new Array(items.length).fill(null)
       inputs[i] = input
