@@ -22,10 +22,11 @@ describe('CostModel.chunkSize', () => {
 
   test('a costly message makes chunks of expensive tasks larger: 0.3 ms against 6 ms tasks', () => {
     expect(model(0.006).chunkSize(1, 1000, 2, undefined)).toBe(1)
-    // 0.5% of the work: 0.3 ms / (0.005 × 6 ms) = 10 tasks per message.
-    expect(model(0.006, 0.0003).chunkSize(1, 1000, 2, undefined)).toBe(10)
-    // A cheap message (a thread's) leaves them alone.
-    expect(model(0.006, 0.00002).chunkSize(1, 1000, 2, undefined)).toBe(1)
+    // 0.2% of the work: 0.3 ms / (0.002 × 6 ms) = 25 tasks per message.
+    expect(model(0.006, 0.0003).chunkSize(1, 1000, 2, undefined)).toBe(25)
+    // A cheap message (a thread's) leaves them nearly alone: 0.004 ms / (0.002 × 6 ms) rounds up to 1.
+    expect(model(0.006, 0.000004).chunkSize(1, 1000, 2, undefined)).toBe(1)
+    expect(model(0.006, 0.00002).chunkSize(1, 1000, 2, undefined)).toBe(2)
   })
 
   test('chunks grown for the message shrink as the queue empties, to one task at the end', () => {
