@@ -238,6 +238,11 @@ program
     'nested: neural networks per bound region (default 4, as nautilus; 0 for ellipsoids alone)',
     wholeNumber('--networks', 0),
   )
+  .option(
+    '--state-every <batches>',
+    'nested: save the state after every n batches (default: as often as saving takes under 5% of the run)',
+    wholeNumber('--state-every', 1),
+  )
   .option('-s, --seed <n>', 'seed; the same seed gives the same run on any number of workers', seed, 1)
   .option(
     '-o, --out <file>',
@@ -299,6 +304,7 @@ Ctrl-C stops the run, prints the summary of what it has, and says how to continu
           ...(o.discard === undefined ? {} : { discard: o.discard as number }),
           ...(o.nLive === undefined ? {} : { nLive: o.nLive as number }),
           ...(o.networks === undefined ? {} : { nNetworks: o.networks as number }),
+          ...(o.stateEvery === undefined ? {} : { stateEvery: o.stateEvery as number }),
           ...(o.out === undefined ? {} : { out: o.out as string }),
           ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout as number }),
           ...(o.plots === undefined ? {} : { plots: o.plots as string }),

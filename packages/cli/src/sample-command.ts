@@ -43,6 +43,8 @@ export interface SampleCommandOptions {
   readonly nEff: number
   readonly nLive?: number
   readonly nNetworks?: number
+  /** Nested: save the state after every this many batches (default: while saving costs under 5%). */
+  readonly stateEvery?: number
   readonly out?: string
   /** Write the run's figures (SVG, and PNG with `png`) into this folder. */
   readonly plots?: string
@@ -234,7 +236,14 @@ async function sampleNested(
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.nLive === undefined ? {} : { nLive: options.nLive }),
       ...(options.nNetworks === undefined ? {} : { nNetworks: options.nNetworks }),
-      ...(checkpoint === undefined ? {} : { checkpoint: { path: checkpoint } }),
+      ...(checkpoint === undefined
+        ? {}
+        : {
+            checkpoint: {
+              path: checkpoint,
+              ...(options.stateEvery === undefined ? {} : { every: options.stateEvery }),
+            },
+          }),
     })
   } catch (error) {
     // Bad options (--n-live too small, say): the worker threads must not keep the command alive.

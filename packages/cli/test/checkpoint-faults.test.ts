@@ -76,7 +76,7 @@ describe('a file the command cannot write mid-run', { timeout: 60_000 }, () => {
       [
         'sample',
         model,
-        ...'--method nested -w 1 --n-live 100 --networks 0 --n-eff 400 -o'.split(' '),
+        ...'--method nested -w 1 --n-live 100 --networks 0 --n-eff 400 --state-every 1 -o'.split(' '),
         out,
         '--no-progress',
       ],

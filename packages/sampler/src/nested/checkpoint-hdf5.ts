@@ -14,13 +14,13 @@
 // replaceFile), so a crash leaves the previous checkpoint whole.
 
 import { open } from 'node:fs/promises'
-import { deserialize, serialize } from 'node:v8'
 import { replaceFile } from '@parafit/core'
 import type { File } from '../chain-file/hdf5.ts'
 import { hdf5Reason, loadHdf5, seedAttribute, setAttribute, stringAttribute } from '../chain-file/hdf5.ts'
 import { NestedCheckpointError } from '../errors.ts'
 import type { Prior } from '../prior/prior.ts'
 import type { NestedCheckpoint } from './checkpoint.ts'
+import { decodeState, encodeState } from './state-bytes.ts'
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])
 
@@ -110,7 +110,7 @@ function writeContents(file: File, data: NestedCheckpoint, readable: ReadableExt
     shape: [s],
     dtype: '<q',
   })
-  const state = serialize(data)
+  const state = encodeState(data)
   file.create_dataset({
     name: 'parafit_state',
     data: new Uint8Array(state),
@@ -181,7 +181,7 @@ export async function readNestedCheckpointHdf5(path: string): Promise<NestedChec
     const dataset = file.get('parafit_state')
     const bytes = (dataset as { value?: unknown } | null)?.value
     if (!(bytes instanceof Uint8Array)) throw new Error('its parafit_state is missing')
-    return deserialize(bytes) as NestedCheckpoint
+    return decodeState(bytes)
   } catch (error) {
     throw new NestedCheckpointError(
       path,

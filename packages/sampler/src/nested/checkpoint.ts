@@ -1,11 +1,10 @@
 // The nested sampler's checkpoint: the whole state (shells, bounds with their cached draws and
 // counters, the transfer pool, batches in flight, counters), written atomically with Node's
-// structured serialisation (node:v8, which keeps typed arrays and blobs exactly), or, for a path
+// structured serialisation (node:v8, which keeps typed arrays and blobs exactly; state-bytes.ts), or, for a path
 // ending .h5, inside an HDF5 file that h5py reads (checkpoint-hdf5.ts). A resumed run continues
 // exactly where the stopped one was, and a file from another problem is refused.
 
 import { readFile } from 'node:fs/promises'
-import { deserialize, serialize } from 'node:v8'
 import { writeFileAtomic } from '@parafit/core'
 import { NestedCheckpointError } from '../errors.ts'
 import type { BatchPlan } from './batch-plan.ts'
@@ -19,6 +18,7 @@ import {
 import { restoreNautilusBound } from './nautilus-bound.ts'
 import { type AlgorithmSettings, NestedState } from './nested-state.ts'
 import type { ShellRecord } from './shells.ts'
+import { decodeState, encodeState } from './state-bytes.ts'
 
 /** The settings of the networks that shape the bounds: a checkpoint resumes only with the same. */
 export interface NetworkSettings {
@@ -85,7 +85,7 @@ export async function writeNestedCheckpoint(
 ): Promise<void> {
   if (isHdf5Path(path)) return writeNestedCheckpointHdf5(path, data, readable)
   try {
-    await writeFileAtomic(path, serialize(data))
+    await writeFileAtomic(path, encodeState(data))
   } catch (error) {
     throw new NestedCheckpointError(
       path,
@@ -193,7 +193,7 @@ async function readV8Checkpoint(path: string): Promise<NestedCheckpoint | undefi
   }
   let data: NestedCheckpoint
   try {
-    data = deserialize(bytes) as NestedCheckpoint
+    data = decodeState(bytes)
   } catch (error) {
     throw new NestedCheckpointError(
       path,

@@ -29,6 +29,7 @@ import {
   writeNestedCheckpoint,
 } from './checkpoint.ts'
 import { isHdf5Path } from './checkpoint-hdf5.ts'
+import { CheckpointSchedule } from './checkpoint-schedule.ts'
 import { type EvaluationOptions, evaluateBatch } from './evaluate-batch.ts'
 import { likelihoodExportRule, likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
@@ -341,7 +342,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     }
     const inFlight = state.pending.map(launch)
     let stop: NestedStop | undefined
-    let sinceCheckpoint = 0
+    const schedule = new CheckpointSchedule(this.#options.checkpoint?.every)
     const canStart = (): NestedStop | undefined => {
       if (limits.signal?.aborted) return aborted
       if (state.nLike + state.pendingCalls() >= limits.nLikeMax) return budgetUsed(limits.nLikeMax)
@@ -384,7 +385,8 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
         else if (state.wantsBound()) await state.addBound(builder)
       }
       this.#report(state, limits)
-      if (++sinceCheckpoint >= (this.#options.checkpoint?.every ?? 1)) {
+      if (schedule.afterBatch()) {
+        const start = performance.now()
         try {
           await this.#checkpoint(state)
         } catch (error) {
@@ -392,7 +394,7 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
           await this.#keep(inFlight)
           throw error
         }
-        sinceCheckpoint = 0
+        schedule.written(start)
       }
     }
   }

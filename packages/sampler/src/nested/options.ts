@@ -57,7 +57,11 @@ export interface NestedSamplerSettings<P extends ParamTree = ParamTree> {
   readonly splitThreshold?: number
   /** The run's seed. Default: drawn at random (and recorded in the checkpoint). */
   readonly seed?: number
-  /** Written atomically after every `every` batches (default 1); an existing file is resumed. */
+  /**
+   * Written atomically, and an existing file is resumed. After every `every` batches; by default
+   * after a batch once writing has taken at most 5% of the time since the last write (every
+   * batch, unless the state is large and the likelihood cheap). Always when run() ends or stops.
+   */
   readonly checkpoint?: { readonly path: string; readonly every?: number }
   /** NaN or +Infinity from the likelihood: 'raise' (default) fails the run; 'reject' treats it as -Infinity. */
   readonly onBadValue?: 'raise' | 'reject'
@@ -186,7 +190,8 @@ export function resolveSettings(options: NestedSamplerOptions<never>, d: number)
     if (typeof options.checkpoint.path !== 'string' || options.checkpoint.path === '') {
       throw new ValidationError('checkpoint.path must name a file', 'checkpoint.path')
     }
-    wholeNumber(options.checkpoint.every ?? 1, 'checkpoint.every', { min: 1 })
+    if (options.checkpoint.every !== undefined)
+      wholeNumber(options.checkpoint.every, 'checkpoint.every', { min: 1 })
   }
   return {
     nLive,

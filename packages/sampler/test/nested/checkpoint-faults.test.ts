@@ -54,7 +54,8 @@ describe('a checkpoint that cannot be written', () => {
       const summary = await whole.run(runTo)
       const dir = join(scratch, `vanish-${name}`)
       mkdirSync(dir)
-      const s = sampler({ checkpoint: { path: join(dir, name) } })
+      // A write after every batch: the failure comes mid-run, not at the end.
+      const s = sampler({ checkpoint: { path: join(dir, name), every: 1 } })
       let calls = 0
       const error = await rejection(
         s.run({
