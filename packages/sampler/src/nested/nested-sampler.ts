@@ -19,7 +19,7 @@ import { type Pool, PoolLease } from '@parafit/parallel'
 import { NestedCheckpointError, NestedSamplerError } from '../errors.ts'
 import { withNamedExport } from '../module-export.ts'
 import { Prior } from '../prior/prior.ts'
-import type { BatchPlan, EvaluatedBatch } from './batch-plan.ts'
+import { type BatchLimits, type BatchLoop, runBatches } from './batch-loop.ts'
 import {
   type NestedCheckpoint,
   type NetworkSettings,
@@ -29,7 +29,6 @@ import {
   writeNestedCheckpoint,
 } from './checkpoint.ts'
 import { isHdf5Path } from './checkpoint-hdf5.ts'
-import { CheckpointSchedule } from './checkpoint-schedule.ts'
 import { type EvaluationOptions, evaluateBatch } from './evaluate-batch.ts'
 import { likelihoodExportRule, likelihoodObjective } from './likelihood.ts'
 import { NautilusBoundBuilder } from './nautilus-bound.ts'
@@ -47,18 +46,12 @@ import {
 } from './options.ts'
 import { type Posterior, type PosteriorOptions, posterior } from './posterior.ts'
 import { asymptoticEfficiency, effectiveSize, logEvidence, logEvidenceError } from './shells.ts'
-import { aborted, budgetUsed, checkpointFailed, converged, type NestedStop, timedOut } from './stop.ts'
+import { checkpointFailed, type NestedStop } from './stop.ts'
 
-const PIPELINE_DEPTH = 2
 // A variable, so that the sampler neither depends on @parafit/mpi nor loads it off MPI.
 const MPI_PACKAGE = '@parafit/mpi'
 
-interface Limits {
-  readonly nLikeMax: number
-  readonly timeoutMs: number
-  readonly deadline: number
-  readonly discard: boolean
-  readonly signal: AbortSignal | undefined
+interface Limits extends BatchLimits {
   readonly onProgress: ((p: NestedProgress) => void) | undefined
   readonly progress: boolean
 }
@@ -217,7 +210,18 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
     })
     let stop: NestedStop | undefined
     try {
-      stop = await this.#loop(state, builder, pool, targets, limits).finally(() => {
+      const loop: BatchLoop = {
+        state,
+        builder,
+        targets,
+        limits,
+        checkpointEvery: this.#options.checkpoint?.every,
+        evaluate: (plan) =>
+          evaluateBatch(pool, this.#likelihood, this.prior, plan, this.#evaluation, limits.signal),
+        report: () => this.#report(state, limits),
+        checkpoint: () => this.#checkpoint(state),
+      }
+      stop = await runBatches(loop).finally(() => {
         if (limits.progress) process.stderr.write('\n')
         this.#seconds += (performance.now() - started) / 1000
       })
@@ -313,109 +317,6 @@ export class NestedSampler<P extends ParamTree = ParamTree> {
       this.#state = new NestedState(settings)
     }
     return this.#state
-  }
-
-  async #loop(
-    state: NestedState,
-    builder: NautilusBoundBuilder,
-    pool: Pool,
-    targets: Targets,
-    limits: Limits,
-  ): Promise<NestedStop> {
-    if (state.explored) state.discard = limits.discard
-    // The schedule is fixed: batch j+2 is planned right after batch j is merged, unless the state
-    // expects a new bound once batch j+1 merges (then right after that). Batches planned earlier (restored, or left by a stopped run) go first, evaluated or not.
-    const launch = (plan: BatchPlan): Promise<EvaluatedBatch> => {
-      if (plan.result !== undefined)
-        return Promise.resolve({ plan, logL: plan.result.logL, blobs: plan.result.blobs })
-      const evaluation = evaluateBatch(
-        pool,
-        this.#likelihood,
-        this.prior,
-        plan,
-        this.#evaluation,
-        limits.signal,
-      )
-      // Awaited in turn; a failure of the second while the first runs must not count as unhandled.
-      evaluation.catch(() => {})
-      return evaluation
-    }
-    const inFlight = state.pending.map(launch)
-    let stop: NestedStop | undefined
-    const schedule = new CheckpointSchedule(this.#options.checkpoint?.every)
-    const canStart = (): NestedStop | undefined => {
-      if (limits.signal?.aborted) return aborted
-      if (state.nLike + state.pendingCalls() >= limits.nLikeMax) return budgetUsed(limits.nLikeMax)
-      if (performance.now() >= limits.deadline) return timedOut(limits.timeoutMs)
-      return undefined
-    }
-    for (;;) {
-      while (stop === undefined && inFlight.length < PIPELINE_DEPTH) {
-        // A bound due once the batch in flight merges would make the next batch stale.
-        if (inFlight.length > 0 && state.boundExpectedAfterPending()) break
-        stop = canStart()
-        if (stop !== undefined) break
-        const plan = state.plan(targets, effectiveSize(state.stats()))
-        if (plan === undefined) break
-        inFlight.push(launch(plan))
-      }
-      if (stop !== undefined) return this.#stop(inFlight, stop)
-      // Nothing planned and nothing in flight: plan() found the targets met.
-      if (inFlight.length === 0) return converged(targets, effectiveSize(state.stats()))
-      let batch: EvaluatedBatch
-      try {
-        batch = await inFlight[0]!
-      } catch (error) {
-        // Let the other batch settle, so no evaluation outlives the run; both stay pending.
-        if (limits.signal?.aborted) return this.#stop(inFlight, aborted)
-        await Promise.allSettled(inFlight)
-        throw error
-      }
-      inFlight.shift()
-      state.merge(batch)
-      if (!state.explored) {
-        if (state.nothingPossible()) {
-          await Promise.allSettled(inFlight)
-          throw new NestedSamplerError(
-            `the log-likelihood was -Infinity at all ${state.nLike} points drawn from the prior, so there is ` +
-              'nothing to sample: check that the prior covers the region where the likelihood is finite',
-          )
-        }
-        if (state.liveFraction() <= targets.fLive) state.endExploration(limits.discard)
-        else if (state.wantsBound()) await state.addBound(builder)
-      }
-      this.#report(state, limits)
-      if (schedule.afterBatch()) {
-        const start = performance.now()
-        try {
-          await this.#checkpoint(state)
-        } catch (error) {
-          // The batches in flight finish and are kept unmerged, as on a stop.
-          await this.#keep(inFlight)
-          throw error
-        }
-        schedule.written(start)
-      }
-    }
-  }
-
-  /**
-   * Ends a run that may not start another batch: batches in flight finish (an abort cuts them
-   * short) and keep their results unmerged, to be merged in their turn when the run continues.
-   */
-  async #stop(inFlight: Promise<EvaluatedBatch>[], stop: NestedStop): Promise<NestedStop> {
-    const failure = await this.#keep(inFlight)
-    if (failure !== undefined && stop.kind !== 'aborted') throw failure.reason
-    return stop
-  }
-
-  /** Lets the batches in flight finish and keeps their results unmerged; resolves to the first failure. */
-  async #keep(inFlight: Promise<EvaluatedBatch>[]): Promise<PromiseRejectedResult | undefined> {
-    const settled = await Promise.allSettled(inFlight)
-    for (const s of settled) {
-      if (s.status === 'fulfilled') s.value.plan.result = { logL: s.value.logL, blobs: s.value.blobs }
-    }
-    return settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
   }
 
   #report(
