@@ -29,25 +29,29 @@ export function isHdf5Path(path: string): boolean {
   return /\.(h5|hdf5)$/i.test(path)
 }
 
+/** Every point's row, filled straight into the arrays the datasets take (the file is rewritten whole). */
 function table(data: NestedCheckpoint, prior: Prior | undefined) {
   const d = data.settings.dimensions
-  const points: number[] = []
-  const samples: number[] = []
-  const logL: number[] = []
-  const shell: number[] = []
+  const n = data.shells.reduce((sum, s) => sum + s.points.length, 0)
+  const points = new Float64Array(n * d)
+  const samples = new Float64Array(prior === undefined ? 0 : n * d)
+  const logL = new Float64Array(n)
+  const shell = new BigInt64Array(n)
   const x = new Float64Array(d)
+  let row = 0
   data.shells.forEach((s, i) => {
     s.points.forEach((u, k) => {
-      for (let j = 0; j < d; j++) points.push(u[j]!)
+      points.set(u, row * d)
       if (prior !== undefined) {
         prior.transformInto(u, x)
-        for (let j = 0; j < d; j++) samples.push(x[j]!)
+        samples.set(x, row * d)
       }
-      logL.push(s.logL[k]!)
-      shell.push(i)
+      logL[row] = s.logL[k]!
+      shell[row] = BigInt(i)
+      row++
     })
   })
-  return { points, samples, logL, shell, n: logL.length, d }
+  return { points, samples, logL, shell, n, d }
 }
 
 /** What the HDF5 file shows beside the state: the points through the prior, the bounds' volumes. */
@@ -70,18 +74,18 @@ function writeContents(file: File, data: NestedCheckpoint, readable: ReadableExt
   setAttribute(file, 'seed', seedAttribute(data.settings.seed))
   setAttribute(file, 'next_batch', { int64: data.counters.nextBatch })
   setAttribute(file, 'bound_attempts', { int64: data.counters.boundAttempts })
-  file.create_dataset({ name: 'points', data: Float64Array.from(points), shape: [n, d], dtype: '<d' })
+  file.create_dataset({ name: 'points', data: points, shape: [n, d], dtype: '<d' })
   if (prior !== undefined) {
     const dataset = file.create_dataset({
       name: 'samples',
-      data: Float64Array.from(samples),
+      data: samples,
       shape: [n, d],
       dtype: '<d',
     })
     setAttribute(dataset, 'names', [...prior.keys])
   }
-  file.create_dataset({ name: 'log_l', data: Float64Array.from(logL), shape: [n], dtype: '<d' })
-  file.create_dataset({ name: 'shell', data: BigInt64Array.from(shell, BigInt), shape: [n], dtype: '<q' })
+  file.create_dataset({ name: 'log_l', data: logL, shape: [n], dtype: '<d' })
+  file.create_dataset({ name: 'shell', data: shell, shape: [n], dtype: '<q' })
   const shells = file.create_group('shells')
   const s = data.shells.length
   shells.create_dataset({
