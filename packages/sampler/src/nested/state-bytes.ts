@@ -10,7 +10,7 @@ import type { BatchPlan } from './batch-plan.ts'
 import type { NestedCheckpoint } from './checkpoint.ts'
 import type { ShellRecord } from './shells.ts'
 
-/** `count` points of `dimensions` numbers each, one after another. */
+/** Points of `dimensions` numbers each, one after another. */
 interface PackedPoints {
   readonly packedPoints: Float64Array
   readonly dimensions: number
