@@ -8,7 +8,6 @@
 
 #include <napi.h>
 
-
 namespace parafit {
 
 // Starts the thread; `onMessages(batch, error)` receives [source, tag, Buffer] triples. With
@@ -26,7 +25,6 @@ void stopProgressThread();
 
 // Whether the thread keeps Node's event loop alive (a worker rank serving, a batch in flight).
 void holdEventLoop(Napi::Env env, bool hold);
-
 
 // Counters: polls, sleeps, doorbell wake-ups, messages, batches, thread CPU time, delivery latencies.
 Napi::Object progressStats(Napi::Env env);

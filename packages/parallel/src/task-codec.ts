@@ -69,11 +69,6 @@ export function paramsAt(wire: ParamsOnTheWire, i: number): ParamTree {
   return record
 }
 
-export function unpackParams(wire: ParamsOnTheWire): readonly ParamTree[] {
-  if (Array.isArray(wire)) return wire
-  return Array.from({ length: paramCount(wire) }, (_, i) => paramsAt(wire, i))
-}
-
 export function isEmptyRecord(record: Record<string, unknown>): boolean {
   for (const _ in record) return false
   return true
@@ -120,23 +115,6 @@ export class ResultPacker {
   packed(): PackedResults {
     return { values: this.values, whole: this.#whole }
   }
-}
-
-export function packResults(results: readonly TaskResult[]): PackedResults {
-  const packer = new ResultPacker(results.length)
-  for (let i = 0; i < results.length; i++) packer.result(i, results[i]!)
-  return packer.packed()
-}
-
-export function unpackResults(wire: ResultsOnTheWire): readonly TaskResult[] {
-  if (Array.isArray(wire)) return wire
-  const { values, whole } = wire as PackedResults
-  const results: TaskResult[] = new Array(values.length)
-  for (let i = 0; i < values.length; i++) {
-    results[i] = { ok: true, value: values[i]!, quantities: undefined, meta: {}, residuals: undefined }
-  }
-  if (whole !== null) for (const [i, result] of whole) results[i] = result
-  return results
 }
 
 /** The failures among `wire`'s results (to stamp where they happened), without unpacking. */

@@ -4,8 +4,8 @@
 import { objectiveModule } from '@parafit/core'
 import { describe, expect, test } from 'vitest'
 import type { FromWorker, ToWorker } from '../src/protocol.ts'
-import { unpackResults } from '../src/task-codec.ts'
 import { serve } from '../src/worker/serve.ts'
+import { unpackResults } from './wire.ts'
 
 const squares = objectiveModule(new URL('./fixtures/faulty.objective.ts', import.meta.url), {
   init: { fault: 'throw', at: -1 },

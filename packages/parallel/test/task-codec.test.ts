@@ -6,15 +6,8 @@ import { paramTree } from '@parafit/core/testing'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import type { TaskResult } from '../src/protocol.ts'
-import {
-  failedResults,
-  packParams,
-  packResults,
-  paramCount,
-  paramsAt,
-  unpackParams,
-  unpackResults,
-} from '../src/task-codec.ts'
+import { failedResults, packParams, paramCount, paramsAt } from '../src/task-codec.ts'
+import { packResults, unpackParams, unpackResults } from './wire.ts'
 
 /** Through the codec and a structured clone, as a worker would receive it. */
 const roundTripParams = (params: ParamTree[]) => unpackParams(structuredClone(packParams(params)))

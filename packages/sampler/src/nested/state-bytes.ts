@@ -50,15 +50,16 @@ export function encodeState(data: NestedCheckpoint): Buffer {
 export function decodeState(bytes: Uint8Array): NestedCheckpoint {
   const raw = deserialize(bytes) as NestedCheckpoint
   if (raw === null || typeof raw !== 'object') return raw
-  const withPoints = <T extends ShellRecord | BatchPlan>(list: unknown): unknown =>
+  // Anything malformed is passed on as it is, for the checks on reading to name.
+  const withPoints = (list: unknown) =>
     Array.isArray(list)
-      ? list.map((item: T) =>
+      ? list.map((item: { points?: unknown } | null) =>
           item !== null && typeof item === 'object' ? { ...item, points: unpack(item.points) } : item,
         )
       : list
   return {
     ...raw,
-    shells: withPoints<ShellRecord>(raw.shells) as ShellRecord[],
-    pending: withPoints<BatchPlan>(raw.pending) as BatchPlan[],
+    shells: withPoints(raw.shells) as ShellRecord[],
+    pending: withPoints(raw.pending) as BatchPlan[],
   }
 }
